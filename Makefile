@@ -1,0 +1,50 @@
+# The two commands: `make run` and `make test`. See README.md.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# `make test` runs the whole suite against the real services; these are the local defaults.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run install migrate demo serve test test-fast lint bench bench-import bench-web worker clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON)) / Python 3.11 is required"; exit 1; }
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo_city
+
+run: demo
+	@$(PY) manage.py demo_banner --port $(PORT)
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick loop: the embedded default (SQLite, eager tasks), without the tests that need real services.
+test-fast: install
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not services and not browser and not postgres" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_bench} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(PY) manage.py bench_matching $(BENCH_ARGS)
+
+worker: install
+	$(VENV)/bin/celery -A portal worker -l info --concurrency 2
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles var

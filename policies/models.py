@@ -1,0 +1,197 @@
+"""The policy library (惠企政策库): departments, policies, versions, interpretations,
+materials and the publishing workflow (draft → in review → published → expired / withdrawn)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DepartmentLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省级")
+    MUNICIPAL = "municipal", _("市级")
+    DISTRICT = "district", _("区县级")
+
+
+class Department(models.Model):
+    """An issuing body (政府资源库)."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=40, blank=True, default="")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    level = models.CharField(_("层级"), max_length=12, choices=DepartmentLevel.choices, default=DepartmentLevel.MUNICIPAL)
+    district = models.CharField(_("所属区划"), max_length=6, blank=True, default="")
+    contact = models.CharField(_("联系方式"), max_length=200, blank=True, default="")
+    website = models.URLField(_("网站"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServicePoint(models.Model):
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="service_points")
+    name = models.CharField(_("窗口名称"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200)
+    hotline = models.CharField(_("咨询电话"), max_length=40, blank=True, default="")
+    hours = models.CharField(_("办公时间"), max_length=100, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("服务窗口")
+        verbose_name_plural = _("服务窗口")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省级")
+    MUNICIPAL = "municipal", _("市级")
+    DISTRICT = "district", _("区县级")
+
+
+class BenefitType(models.TextChoices):
+    SUBSIDY = "subsidy", _("资金补贴")
+    TAX = "tax", _("税费减免")
+    FINANCE = "finance", _("融资支持")
+    TALENT = "talent", _("人才支持")
+    PREMISES = "premises", _("场地支持")
+    SERVICE = "service", _("服务支持")
+    HONOUR = "honour", _("荣誉认定")
+    OTHER = "other", _("其他")
+
+
+class PolicyStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    IN_REVIEW = "in_review", _("待审核")
+    PUBLISHED = "published", _("已发布")
+    EXPIRED = "expired", _("已过期")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class Policy(models.Model):
+    title = models.CharField(_("标题"), max_length=200)
+    doc_number = models.CharField(_("文号"), max_length=100, blank=True, default="")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="policies", verbose_name=_("牵头部门"))
+    co_departments = models.ManyToManyField(Department, blank=True, related_name="co_policies", verbose_name=_("联合发文部门"))
+    level = models.CharField(_("层级"), max_length=12, choices=PolicyLevel.choices, default=PolicyLevel.MUNICIPAL)
+    benefit_type = models.CharField(_("支持方式"), max_length=12, choices=BenefitType.choices, default=BenefitType.SUBSIDY)
+    summary = models.TextField(_("摘要"), blank=True, default="")
+    body = models.TextField(_("正文"), blank=True, default="")
+    status = models.CharField(_("状态"), max_length=12, choices=PolicyStatus.choices, default=PolicyStatus.DRAFT, db_index=True)
+    criteria = models.JSONField(_("申报条件"), default=dict, blank=True)
+    award = models.JSONField(_("奖补金额"), null=True, blank=True)
+    auto_grant = models.BooleanField(_("免申即享"), default=False)
+    exclusive_group = models.CharField(_("从高不重复组"), max_length=60, blank=True, default="")
+    apply_start = models.DateField(_("申报开始"), null=True, blank=True)
+    apply_end = models.DateField(_("申报截止"), null=True, blank=True)
+    valid_from = models.DateField(_("有效期起"), null=True, blank=True)
+    valid_until = models.DateField(_("有效期止"), null=True, blank=True)
+    processing_days = models.PositiveSmallIntegerField(_("办理时限(工作日)"), default=20)
+    contact = models.CharField(_("咨询方式"), max_length=200, blank=True, default="")
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("服务窗口"))
+    source_url = models.URLField(_("原文链接"), blank=True, default="", max_length=500)
+    source_name = models.CharField(_("来源"), max_length=200, blank=True, default="")
+    # Incremented whenever a published policy's matching-relevant content is revised.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("政策")
+        verbose_name_plural = _("政策")
+        ordering = ["-published_at", "-id"]
+        permissions = [("review_policy", _("可审核发布政策"))]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PolicyVersion(models.Model):
+    """An immutable snapshot of a policy after each change: who, when and what changed."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("修订序号"))
+    match_version = models.PositiveIntegerField(_("匹配版本"), default=1)
+    snapshot = models.JSONField(_("快照"))
+    changes = models.JSONField(_("变更内容"), default=dict)
+    comment = models.CharField(_("说明"), max_length=200, blank=True, default="")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("政策版本")
+        verbose_name_plural = _("政策版本")
+        constraints = [models.UniqueConstraint(fields=["policy", "number"], name="policy_version_unique")]
+        ordering = ["policy", "-number"]
+
+
+class InterpretationKind(models.TextChoices):
+    TEXT = "text", _("文字解读")
+    QA = "qa", _("问答")
+    LINK = "link", _("链接")
+
+
+class Interpretation(models.Model):
+    """政策解读."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="interpretations")
+    kind = models.CharField(_("形式"), max_length=8, choices=InterpretationKind.choices, default=InterpretationKind.TEXT)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True, default="")
+    question = models.TextField(_("问题"), blank=True, default="")
+    answer = models.TextField(_("回答"), blank=True, default="")
+    url = models.URLField(_("链接"), blank=True, default="")
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("政策解读")
+        verbose_name_plural = _("政策解读")
+        ordering = ["policy", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Material(models.Model):
+    """申报材料: what an application must include."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="materials")
+    name = models.CharField(_("材料名称"), max_length=200)
+    description = models.TextField(_("说明"), blank=True, default="")
+    required = models.BooleanField(_("必需"), default=True)
+    # 免证明: fetched from shared data instead of uploaded by the enterprise.
+    from_shared_data = models.BooleanField(_("可共享获取(免提交)"), default=False)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("申报材料")
+        verbose_name_plural = _("申报材料")
+        ordering = ["policy", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attachment(models.Model):
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("标题"), max_length=200)
+    file = models.FileField(_("文件"), upload_to="policy_attachments/%Y/")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.title

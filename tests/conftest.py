@@ -1,0 +1,24 @@
+"""Shared test configuration.
+
+Tests marked ``services`` need the real PostgreSQL and Redis; ``postgres`` tests need
+PostgreSQL. They never skip: without the services they fail and say why, so that CI
+cannot pass by skipping (`make test` points them at the local services).
+"""
+
+import pytest
+from django.conf import settings
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("services") or item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.django_db(transaction=bool(item.get_closest_marker("services"))))
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request):
+    if request.node.get_closest_marker("postgres") or request.node.get_closest_marker("services"):
+        if not settings.IS_POSTGRES:
+            pytest.fail("this test needs PostgreSQL: set DATABASE_URL (make test does) — see README")
+    if request.node.get_closest_marker("services") and not settings.REDIS_URL:
+        pytest.fail("this test needs Redis: set REDIS_URL (make test does) — see README")
