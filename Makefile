@@ -43,6 +43,14 @@ bench: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_bench} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) manage.py bench_matching $(BENCH_ARGS)
 
+bench-import: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_bench} \
+		$(PY) manage.py bench_import $(BENCH_ARGS)
+
+bench-web: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_bench} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(PY) manage.py bench_web $(BENCH_ARGS)
+
 worker: install
 	$(VENV)/bin/celery -A portal worker -l info --concurrency 2
 

@@ -1,0 +1,36 @@
+"""Print the URLs and the demo logins after ``make run`` has loaded the demo city."""
+
+import importlib
+
+from django.core.management.base import BaseCommand
+
+from .load_demo_city import DEMO_PARTS
+
+
+class Command(BaseCommand):
+    help = "Print the portal's URLs and the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, **options):
+        base = f"http://127.0.0.1:{options['port']}"
+        lines = [
+            "",
+            "政策找企业 · demo city of Zhengzhou",
+            f"  portal          {base}/",
+            f"  admin           {base}/admin/",
+            f"  API docs        {base}/api/docs/",
+            "",
+            "demo logins (username / password / role):",
+        ]
+        for name in DEMO_PARTS:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name == name:
+                    continue
+                raise
+            for login in getattr(module, "DEMO_LOGINS", []):
+                lines.append("  " + "  /  ".join(login))
+        self.stdout.write("\n".join(lines) + "\n")
