@@ -1,0 +1,79 @@
+"""Access control for views: enterprise users (bound to a verified enterprise) and officials.
+
+Anonymous visitors are sent to the login page; a logged-in user of the wrong kind gets 403.
+An enterprise user not yet bound is sent to the binding page.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
+from .selectors import user_enterprise, user_is_official
+
+
+def _deny_or_login(request) -> Any:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied
+
+
+def enterprise_user_required(view: Callable) -> Callable:
+    """Only users bound to an enterprise; ``request.enterprise`` is set for the view."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        enterprise = user_enterprise(request.user)
+        if enterprise is None:
+            if user_is_official(request.user):
+                raise PermissionDenied
+            return redirect("accounts:bind")
+        request.enterprise = enterprise
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def official_required(view: Callable) -> Callable:
+    """Only officials (members of a department, or superusers)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not user_is_official(request.user):
+            return _deny_or_login(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class EnterpriseUserRequiredMixin(AccessMixin):
+    """Class-based counterpart of :func:`enterprise_user_required`."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        enterprise = user_enterprise(request.user)
+        if enterprise is None:
+            if user_is_official(request.user):
+                raise PermissionDenied
+            return redirect("accounts:bind")
+        request.enterprise = enterprise
+        return super().dispatch(request, *args, **kwargs)
+
+
+class OfficialRequiredMixin(AccessMixin):
+    """Class-based counterpart of :func:`official_required`."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not user_is_official(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)

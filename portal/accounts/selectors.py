@@ -1,0 +1,41 @@
+"""Reads about users: which enterprise a user acts for, which departments an official serves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    from enterprises.models import Enterprise
+
+
+def user_enterprise(user: Any) -> Enterprise | None:
+    """The enterprise ``user`` is bound to after verification, or None (anonymous, official,
+    inactive, or not yet bound)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if not getattr(user, "enterprise_id", None):
+        return None
+    return user.enterprise
+
+
+def user_is_enterprise_user(user: Any) -> bool:
+    return user_enterprise(user) is not None
+
+
+def user_is_official(user: Any) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_official)
+
+
+def user_departments(user: Any) -> QuerySet:
+    """The departments ``user`` is an official of (all of them for a superuser)."""
+    from policies.models import Department
+
+    if not user_is_official(user):
+        return Department.objects.none()
+    if user.is_superuser:
+        return Department.objects.all()
+    return user.departments.all()
