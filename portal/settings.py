@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "applications",
     "appeals",
     "liaison",
+    "inbox",
 ]
 
 MIDDLEWARE = [
