@@ -2,6 +2,7 @@
 materials and the publishing workflow (draft → in review → published → expired / withdrawn)."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -100,6 +101,13 @@ class Policy(models.Model):
     source_name = models.CharField(_("来源"), max_length=200, blank=True, default="")
     # Incremented whenever a published policy's matching-relevant content is revised.
     version = models.PositiveIntegerField(_("版本"), default=1)
+    # Facets derived from the criteria by the services: ["all"] when the policy does not
+    # restrict, else the industry / division codes the criteria admit (prefixes).
+    industries = models.JSONField(_("适用行业"), default=list, blank=True, editable=False)
+    districts = models.JSONField(_("适用区域"), default=list, blank=True, editable=False)
+    # jieba-segmented tsvector ('simple' config), PostgreSQL only (GIN index made by a
+    # migration there); left NULL on SQLite, where search falls back to icontains.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -115,6 +123,11 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def match_version(self) -> int:
+        """The version matches are recorded against (bumped on matching-relevant revisions)."""
+        return self.version
 
 
 class PolicyVersion(models.Model):
@@ -134,6 +147,9 @@ class PolicyVersion(models.Model):
         verbose_name_plural = _("政策版本")
         constraints = [models.UniqueConstraint(fields=["policy", "number"], name="policy_version_unique")]
         ordering = ["policy", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} v{self.number}"
 
 
 class InterpretationKind(models.TextChoices):

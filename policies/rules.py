@@ -1,0 +1,144 @@
+"""The policy library's side of the criteria language: validation before saving,
+readable renderings for officials, and the facets derived from a tree.
+
+Everything about the language itself lives in ``matching.criteria`` (imported lazily,
+so that this app loads before the matching app does).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+ALL = "all"
+
+
+def _criteria():
+    from matching import criteria
+
+    return criteria
+
+
+def criteria_clean(tree: Any, *, vocabulary=None) -> dict:
+    """The normalised tree, or ``ValidationError({"criteria": ["<path>: <reason>", …]})``."""
+    crit = _criteria()
+    if tree in (None, ""):
+        tree = {}
+    if not isinstance(tree, dict):
+        raise ValidationError({"criteria": ["criteria: 申报条件必须是 JSON 对象（例如 {\"all\": [...]}）。"]})
+    vocabulary = vocabulary if vocabulary is not None else crit.vocabulary_load()
+    try:
+        return crit.validate(tree, vocabulary=vocabulary)
+    except crit.CriteriaError as exc:
+        raise ValidationError({"criteria": _messages(exc, "criteria")}) from None
+
+
+def award_clean(award: Any, *, vocabulary=None) -> dict | None:
+    """The normalised award (``None`` for no award), or ``ValidationError({"award": [...]})``."""
+    crit = _criteria()
+    if award in (None, "", {}):
+        return None
+    if not isinstance(award, dict):
+        raise ValidationError({"award": ["award: 奖补金额必须是 JSON 对象（例如 {\"amount\": \"300000\"}）。"]})
+    vocabulary = vocabulary if vocabulary is not None else crit.vocabulary_load()
+    try:
+        return crit.validate_award(award, vocabulary=vocabulary)
+    except crit.CriteriaError as exc:
+        raise ValidationError({"award": _messages(exc, "award")}) from None
+
+
+def _messages(exc: Exception, root: str) -> list[str]:
+    errors = getattr(exc, "errors", None) or [{"path": root, "message": str(exc)}]
+    out = []
+    for err in errors:
+        path = err.get("path") or root
+        out.append(f"{path}: {err.get('message', '')}")
+    return out
+
+
+def criteria_errors(tree: Any, award: Any = None) -> list[dict]:
+    """Validation errors as ``[{"field", "path", "message"}]`` (empty when both are valid)."""
+    out: list[dict] = []
+    for field, clean, value in (("criteria", criteria_clean, tree), ("award", award_clean, award)):
+        try:
+            clean(value)
+        except ValidationError as exc:
+            for msg in exc.message_dict.get(field, []):
+                path, _, message = msg.partition(": ")
+                out.append({"field": field, "path": path, "message": message})
+    return out
+
+
+# --- readable renderings --------------------------------------------------------------
+
+
+def criteria_text(tree: dict | None, *, language: str = "zh-hans") -> str:
+    if not tree or tree == {"all": []}:
+        return "不限（所有企业）" if language.startswith("zh") else "everyone"
+    try:
+        return _criteria().render(tree, language=language)
+    except Exception:  # noqa: BLE001 - a stored tree that no longer renders is shown raw
+        return str(tree)
+
+
+def criteria_lines(tree: dict | None) -> list[str]:
+    """One line per top-level condition, so that a line diff shows what changed."""
+    if not tree or tree == {"all": []}:
+        return [criteria_text(tree)]
+    if set(tree) == {"all"} and isinstance(tree["all"], list):
+        return [criteria_text(child) for child in tree["all"]]
+    return [criteria_text(tree)]
+
+
+def award_lines(award: dict | None) -> list[str]:
+    if not award:
+        return ["（无奖补金额）"]
+    lines = []
+    if "amount" in award:
+        lines.append(f"金额：{award['amount']}")
+    for i, case in enumerate(award.get("cases") or [], start=1):
+        when = case.get("when") or {}
+        cond = criteria_text(when) if when and when != {"all": []} else "其他情形"
+        lines.append(f"情形{i}：{cond} → {case.get('amount')}")
+    if award.get("cap") not in (None, ""):
+        lines.append(f"上限：{award['cap']}")
+    return lines
+
+
+def award_text(award: dict | None) -> str:
+    return "；".join(award_lines(award))
+
+
+# --- facets ---------------------------------------------------------------------------
+
+_CODE_OPS = {"within", "in", "="}
+
+
+def _restriction(node: Any, fields: tuple[str, ...]) -> set[str] | None:
+    """Codes a node restricts ``fields`` to (None: no restriction)."""
+    if not isinstance(node, dict):
+        return None
+    if "all" in node:
+        sets = [s for s in (_restriction(c, fields) for c in node.get("all") or []) if s is not None]
+        return min(sets, key=len) if sets else None
+    if "any" in node:
+        children = [_restriction(c, fields) for c in node.get("any") or []]
+        if children and all(s is not None for s in children):
+            return set().union(*children)
+        return None
+    if "not" in node:
+        return None
+    if node.get("field") in fields and node.get("op") in _CODE_OPS:
+        value = node.get("value")
+        values = value if isinstance(value, list) else [value]
+        return {str(v) for v in values if v not in (None, "")}
+    return None
+
+
+def criteria_facets(tree: dict | None) -> tuple[list[str], list[str]]:
+    """(industries, districts) a tree admits: ``["all"]`` when it does not restrict.
+    Functional zones count as districts for faceting."""
+    industries = _restriction(tree or {}, ("industry",))
+    districts = _restriction(tree or {}, ("district", "zone"))
+    return (sorted(industries) if industries else [ALL], sorted(districts) if districts else [ALL])
