@@ -125,6 +125,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict = {}  # filled in by the apps' tasks modules through portal.celery
+# policy library: expire published policies at the end of their validity (idempotent)
+CELERY_BEAT_SCHEDULE["policies-expire-due"] = {"task": "policies.expire_due", "schedule": 60 * 60}
 
 # --- auth, accounts, security -------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
