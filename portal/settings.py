@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.accounts.middleware.PasswordMaxAgeMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -148,7 +149,18 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes: lock the account (not only the IP) after 5 failures, for a cool-off period.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Officials whose password is older than this are sent to the change page (PasswordMaxAgeMiddleware).
+OFFICIAL_PASSWORD_MAX_AGE_DAYS = env.int("OFFICIAL_PASSWORD_MAX_AGE_DAYS", default=90)
+ACTIVATION_CODE_TTL_HOURS = 48
+ACTIVATION_CODE_RESEND_SECONDS = 600
+# Lock by account ("username": 5 failures from anywhere lock the account) and record the
+# (ip, username) combination as well. A bare "ip_address" parameter is left out on purpose:
+# many enterprises and government offices share one NAT address, and locking it would let
+# one mistyping user lock out a whole office. The combination satisfies axes.W006.
+# Every authenticate() call must pass request=… (the API token endpoint too) or axes cannot
+# count the failure.
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "username"]]
+AXES_LOCKOUT_CALLABLE = "portal.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
@@ -239,5 +251,31 @@ LOGGING = {
 
 # --- project ----------------------------------------------------------------------
 REFERENCE_DIR = BASE_DIR / "enterprises" / "reference"
-AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# Audit trail (django-auditlog) is append-only; entries are kept at least 180 days (never less,
+# whatever the environment says) and purged after that by accounts.tasks.audit_purge.
+AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=365))
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "enterprises.Enterprise", "mask_fields": ["contact_phone", "contact_email"]},
+    "enterprises.EnterpriseTag",
+    "enterprises.IndicatorValue",
+    "enterprises.IndicatorDefinition",
+    "enterprises.TagDefinition",
+    {
+        "model": "accounts.User",
+        # password and last_login are never recorded; reverse relations would only be noise
+        "include_fields": [
+            "username", "first_name", "last_name", "email", "phone", "is_active", "is_staff",
+            "is_superuser", "enterprise", "password_changed_at",
+        ],
+        "mask_fields": ["phone", "email"],
+        "m2m_fields": ["departments", "groups", "user_permissions"],
+    },
+    {"model": "accounts.EnterpriseBindingRequest", "mask_fields": ["applicant_phone"]},
+    {"model": "accounts.ActivationCode", "exclude_fields": ["code_hash"]},
+)
+AUDITLOG_MASK_CALLABLE = "portal.accounts.masking.mask_any"
+CELERY_BEAT_SCHEDULE["accounts-audit-purge"] = {
+    "task": "portal.accounts.tasks.audit_purge",
+    "schedule": 24 * 60 * 60,
+}
 MATCH_CHUNK_SIZE = env.int("MATCH_CHUNK_SIZE", default=100_000)

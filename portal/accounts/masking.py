@@ -88,3 +88,15 @@ def masked_for(user: Any, value: str | None, *, kind: str = "phone") -> str:
 
 
 MASKERS = {"phone": mask_phone, "email": mask_email, "id_number": mask_id_number, "name": mask_name}
+
+
+def mask_any(value: str | None) -> str:
+    """Mask a value of unknown kind (used for audit-log diffs): e-mail, ID number or phone."""
+    if not value:
+        return ""
+    raw = str(value)
+    if "@" in raw:
+        return mask_email(raw)
+    if len(raw.strip()) == 18 and raw.strip()[:17].isdigit():
+        return mask_id_number(raw)
+    return mask_phone(raw)

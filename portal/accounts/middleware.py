@@ -1,0 +1,52 @@
+"""Officials must change a password older than ``OFFICIAL_PASSWORD_MAX_AGE_DAYS`` (GB/T
+22239-2019 level 3): every page except the password change itself, logout and static files
+redirects them to the change page until they do."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from .validators import applies_to_official
+
+
+def password_expired(user) -> bool:
+    """True for an official whose password is older than the limit (or of unknown age)."""
+    max_age = getattr(settings, "OFFICIAL_PASSWORD_MAX_AGE_DAYS", 90)
+    if not max_age or not getattr(user, "is_authenticated", False):
+        return False
+    changed = user.password_changed_at
+    if changed is not None and changed > timezone.now() - timedelta(days=max_age):
+        return False  # the common case decides without a query
+    return applies_to_official(user)
+
+
+class PasswordMaxAgeMiddleware:
+    EXEMPT_PREFIXES = ("/static/", "/i18n/", "/api/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and self._applies(request) and password_expired(user):
+            messages.warning(request, f"您的密码已超过 {settings.OFFICIAL_PASSWORD_MAX_AGE_DAYS} 天未修改，请先修改密码。")
+            return redirect(f"{reverse('accounts:password_change')}?expired=1")
+        return self.get_response(request)
+
+    def _applies(self, request) -> bool:
+        path = request.path_info
+        if path.startswith(self.EXEMPT_PREFIXES):
+            return False
+        exempt = {
+            reverse("accounts:password_change"),
+            reverse("accounts:password_change_done"),
+            reverse("accounts:logout"),
+            reverse("admin:logout"),
+        }
+        return path not in exempt
