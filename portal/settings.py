@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "appeals",
     "liaison",
     "inbox",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -68,8 +69,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.accounts.middleware.PasswordMaxAgeMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.web.context_processors.navigation",
             ],
         },
     },
@@ -144,15 +146,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # officials (and staff): ≥12 characters, upper/lower/digit/symbol (GB/T 22239-2019 level 3)
+    {"NAME": "portal.accounts.validators.OfficialPasswordComplexityValidator", "OPTIONS": {"min_length": 12}},
 ]
-
-# django-axes: lock the account (not only the IP) after 5 failures, for a cool-off period.
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 # Officials whose password is older than this are sent to the change page (PasswordMaxAgeMiddleware).
 OFFICIAL_PASSWORD_MAX_AGE_DAYS = env.int("OFFICIAL_PASSWORD_MAX_AGE_DAYS", default=90)
 ACTIVATION_CODE_TTL_HOURS = 48
 ACTIVATION_CODE_RESEND_SECONDS = 600
+
+# django-axes: lock the account (not only the IP) after 5 failures, for a cool-off period.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 # Lock by account ("username": 5 failures from anywhere lock the account) and record the
 # (ip, username) combination as well. A bare "ip_address" parameter is left out on purpose:
 # many enterprises and government offices share one NAT address, and locking it would let
@@ -279,3 +283,9 @@ CELERY_BEAT_SCHEDULE["accounts-audit-purge"] = {
     "schedule": 24 * 60 * 60,
 }
 MATCH_CHUNK_SIZE = env.int("MATCH_CHUNK_SIZE", default=100_000)
+# matching pipeline (matching/): repair every N seconds re-enqueues what a crash or a
+# broker outage left behind; a chunk not done N seconds after it was enqueued is redone.
+MATCH_REPAIR_INTERVAL = env.int("MATCH_REPAIR_INTERVAL", default=60)
+MATCH_CHUNK_STALE_SECONDS = env.int("MATCH_CHUNK_STALE_SECONDS", default=300)
+MATCH_DELIVERY_MAX_ATTEMPTS = env.int("MATCH_DELIVERY_MAX_ATTEMPTS", default=6)
+MATCH_DELIVERY_BACKOFF_SECONDS = env.int("MATCH_DELIVERY_BACKOFF_SECONDS", default=30)

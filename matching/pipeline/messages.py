@@ -1,0 +1,124 @@
+"""What a push says: the policy, why this enterprise qualifies, the amount, the
+deadline, the data to supply for a "possible" match, and a link to the policy page."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from matching.channels import Message
+from matching.models import Match, Notification
+
+logger = logging.getLogger(__name__)
+
+_REASON_TEXT = {
+    "new_match": "您的企业符合政策申报条件",
+    "possible": "您的企业可能符合政策申报条件，请补充数据",
+    "lost": "您的企业已不再符合政策条件",
+    "revised": "政策已修订",
+}
+
+
+def policy_url(policy_id: int) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/policies/{policy_id}/"
+
+
+def _yuan(amount: Decimal | None) -> str:
+    if amount is None:
+        return "待核定"
+    if amount >= 10000:
+        return f"{(amount / Decimal(10000)).normalize():f}万元"
+    return f"{amount.normalize():f}元"
+
+
+@dataclass
+class PushContent:
+    policy_id: int
+    title: str
+    reason: str
+    headline: str
+    why: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    amount: Decimal | None = None
+    deadline: str = ""
+    link: str = ""
+
+    def as_text(self) -> str:
+        lines = [f"【{self.title}】{self.headline}"]
+        if self.why:
+            lines.append("符合理由：" + "；".join(self.why))
+        if self.missing:
+            lines.append("请补充：" + "、".join(self.missing))
+        if self.reason != "lost":
+            lines.append(f"预计金额：{_yuan(self.amount)}")
+            if self.deadline:
+                lines.append(f"申报截止：{self.deadline}")
+        lines.append(f"详情：{self.link}")
+        return "\n".join(lines)
+
+    def as_data(self) -> dict:
+        return {
+            "policy_id": self.policy_id, "title": self.title, "reason": self.reason, "why": self.why,
+            "missing": self.missing, "amount": None if self.amount is None else str(self.amount),
+            "deadline": self.deadline or None, "url": self.link,
+        }
+
+
+def _label(item) -> str:
+    if isinstance(item, dict):
+        return str(item.get("label") or item.get("text") or item.get("field") or item)
+    return str(getattr(item, "label", None) or getattr(item, "text", None) or getattr(item, "field", None) or item)
+
+
+def push_content(notification: Notification, *, match: Match | None = None) -> PushContent:
+    policy = notification.policy
+    content = PushContent(
+        policy_id=policy.pk, title=policy.title, reason=notification.reason,
+        headline=_REASON_TEXT.get(notification.reason, ""),
+        deadline=policy.apply_end.isoformat() if policy.apply_end else "",
+        link=policy_url(policy.pk),
+    )
+    if match is None:
+        match = Match.objects.filter(policy_id=policy.pk, enterprise_id=notification.enterprise_id).first()
+    if match is not None:
+        content.amount = match.amount
+    if notification.reason == "lost":
+        return content
+    try:
+        from matching.criteria import evaluate, profile_load
+
+        as_of = timezone.localdate()
+        ev = evaluate(policy.criteria or {}, profile_load(notification.enterprise_id, as_of=as_of), as_of=as_of)
+        content.why = [str(r) for r in (ev.reasons or [])][:8]
+        content.missing = [_label(m) for m in (ev.missing or [])]
+    except Exception:  # the explanation is a courtesy; the push goes out without it
+        logger.warning("no explanation for %s", notification, exc_info=True)
+        if match is not None and match.missing:
+            content.missing = [_label(m) for m in match.missing]
+    return content
+
+
+def single_message(notification: Notification) -> Message:
+    c = push_content(notification)
+    short = f"【政策找企业】{c.headline}：{c.title}"
+    if c.reason != "lost":
+        short += f"，预计{_yuan(c.amount)}"
+        if c.deadline:
+            short += f"，{c.deadline}截止"
+    short += f"。详情 {c.link}"
+    return Message(subject=f"{c.headline}：{c.title}", text=c.as_text(), link=c.link,
+                   data={"items": [c.as_data()]}, short=short)
+
+
+def digest_message(notifications: list[Notification]) -> Message:
+    contents = [push_content(n) for n in notifications]
+    gained = [c for c in contents if c.reason != "lost"]
+    subject = f"您有 {len(gained)} 项新匹配政策" if gained else f"{len(contents)} 项政策匹配变化"
+    text = "\n\n".join(c.as_text() for c in contents)
+    link = f"{settings.SITE_URL.rstrip('/')}/matching/"
+    short = f"【政策找企业】{subject}，详情 {link}"
+    return Message(subject=subject, text=text, link=link, data={"items": [c.as_data() for c in contents]}, short=short)

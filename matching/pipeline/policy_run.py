@@ -1,0 +1,262 @@
+"""Match one policy against the whole registry, set-based, in id-range chunks.
+
+``run_start`` splits the registry into chunks (``MatchChunk`` rows) and enqueues
+one task per chunk; several workers share them. ``chunk_run`` does one chunk in one
+transaction: one ``INSERT … SELECT`` of the compiled criteria writes the match rows
+and, in the same statement, the in-app outbox rows; the external-channel outbox
+rows follow from the (small) preference table; the chunk is marked done last. A
+killed worker therefore leaves either a whole chunk or nothing, and a redo is a
+no-op thanks to ``ON CONFLICT``.
+
+A chunk of a policy that already has match rows (revised, re-published, rebuilt)
+is diffed instead: newly qualifying enterprises are told, those that no longer
+qualify get ``ended`` and a "lost" notice, the rest are updated silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, DecimalField, Max, Min, Value, When
+from django.utils import timezone
+
+from enterprises.models import Enterprise
+from matching.models import MatchChunk, MatchRun, RunStatus
+from matching.pipeline.fanout import external_notifications_fanout
+from matching.pipeline.queue import enqueue_on_commit
+from policies.models import Policy, PolicyStatus
+
+logger = logging.getLogger(__name__)
+
+END_REASONS = ("withdrawn", "expired")
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+@transaction.atomic
+def run_start(*, run_id: int) -> None:
+    run = MatchRun.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
+    if run is None or run.status != RunStatus.PENDING:
+        return  # another worker has it, or it was started already
+    policy = Policy.objects.filter(pk=run.policy_id).first()
+    now = timezone.now()
+    run.started_at = now
+    if policy is None or run.reason in END_REASONS or policy.status != PolicyStatus.PUBLISHED:
+        run.ended = policy_matches_end(policy_id=run.policy_id)
+        run.status, run.finished_at = RunStatus.DONE, now
+        run.save(update_fields=["status", "started_at", "finished_at", "ended"])
+        return
+    run.policy_version = policy.version
+    run.status = RunStatus.RUNNING
+    run.save(update_fields=["status", "started_at", "policy_version"])
+    bounds = Enterprise.objects.aggregate(lo=Min("id"), hi=Max("id"))
+    if bounds["lo"] is None:
+        run.status, run.finished_at = RunStatus.DONE, now
+        run.save(update_fields=["status", "finished_at"])
+        return
+    size = max(1, int(settings.MATCH_CHUNK_SIZE))
+    chunks = MatchChunk.objects.bulk_create(
+        [
+            MatchChunk(run=run, id_from=lo, id_to=min(lo + size, bounds["hi"] + 1), enqueued_at=now)
+            for lo in range(bounds["lo"], bounds["hi"] + 1, size)
+        ],
+        ignore_conflicts=True,
+    )
+    from matching import tasks
+
+    for chunk in MatchChunk.objects.filter(run=run, done=False).values_list("pk", flat=True):
+        enqueue_on_commit(tasks.policy_chunk_run, chunk)
+    logger.info("policy %s v%s: %s chunks enqueued", policy.pk, policy.version, len(chunks))
+
+
+def policy_matches_end(*, policy_id: int) -> int:
+    """Withdrawn or expired: every active match of the policy ends (rows are kept)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE matching_match SET status = 'ended', ended_at = %s "
+            "WHERE policy_id = %s AND status <> 'ended'",
+            [timezone.now(), policy_id],
+        )
+        return cur.rowcount
+
+
+def candidates_sql(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> tuple[str, list]:
+    """SQL of ``(id, status, amount)`` for every enterprise in the range that is
+    eligible or possible: one SELECT built from the compiled criteria."""
+    from matching.criteria import compile_award, compile_tree
+
+    compiled = compile_tree(policy.criteria or {}, as_of=as_of)
+    amount = (
+        compile_award(policy.award, as_of=as_of)
+        if policy.award
+        else Value(None, output_field=DecimalField(max_digits=18, decimal_places=2))
+    )
+    qs = (
+        Enterprise.objects.filter(id__gte=id_from, id__lt=id_to)
+        .exclude(compiled.not_eligible_q)
+        .annotate(
+            m_status=Case(When(compiled.eligible_q, then=Value("eligible")), default=Value("possible")),
+            m_amount=amount,
+        )
+        .values_list("id", "m_status", "m_amount")
+        .order_by()
+    )
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    return sql, list(params)
+
+
+def chunk_run(*, chunk_id: int) -> None:
+    with transaction.atomic():
+        chunk = (
+            MatchChunk.objects.select_for_update(skip_locked=True)
+            .select_related("run")
+            .filter(pk=chunk_id, done=False)
+            .first()
+        )
+        if chunk is None:
+            return  # done already, or being done by another worker right now
+        run = chunk.run
+        policy = Policy.objects.filter(pk=run.policy_id).first()
+        stale = policy is None or policy.status != PolicyStatus.PUBLISHED or policy.version != run.policy_version
+        matched = ended = 0
+        if not stale:
+            matched, ended = chunk_match(policy=policy, id_from=chunk.id_from, id_to=chunk.id_to, as_of=today())
+        now = timezone.now()
+        MatchChunk.objects.filter(pk=chunk.pk).update(done=True, done_at=now, matched=matched, ended=ended)
+        _run_finish_if_complete(run_id=run.pk)
+        if matched or ended:
+            from matching import tasks
+
+            enqueue_on_commit(tasks.deliveries_plan)
+
+
+def _run_finish_if_complete(*, run_id: int) -> None:
+    # Two chunks finishing at once may each see the other open; the repair task closes such runs.
+    open_chunks = MatchChunk.objects.filter(run_id=run_id, done=False).exists()
+    if not open_chunks:
+        run_totals_close(run_id=run_id)
+
+
+def run_totals_close(*, run_id: int) -> None:
+    from django.db.models import Sum
+
+    totals = MatchChunk.objects.filter(run_id=run_id).aggregate(m=Sum("matched"), e=Sum("ended"))
+    MatchRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        status=RunStatus.DONE, finished_at=timezone.now(), matched=totals["m"] or 0, ended=totals["e"] or 0
+    )
+
+
+def chunk_match(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> tuple[int, int]:
+    """Write the match and outbox rows of one id range. Returns (new matches, ended)."""
+    cand_sql, cand_params = candidates_sql(policy=policy, id_from=id_from, id_to=id_to, as_of=as_of)
+    now = timezone.now()
+    has_rows = _policy_has_rows_in_range(policy_id=policy.pk, id_from=id_from, id_to=id_to)
+    if connection.vendor == "postgresql" and not has_rows:
+        matched, ended = _chunk_fresh_pg(policy=policy, cand_sql=cand_sql, cand_params=cand_params, now=now), 0
+    else:
+        matched, ended = _chunk_diff(
+            policy=policy, id_from=id_from, id_to=id_to, cand_sql=cand_sql, cand_params=cand_params, now=now
+        )
+    if matched or ended:
+        external_notifications_fanout(policy_id=policy.pk, policy_version=policy.version, id_from=id_from, id_to=id_to, now=now)
+    return matched, ended
+
+
+def _policy_has_rows_in_range(*, policy_id: int, id_from: int, id_to: int) -> bool:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT 1 FROM matching_match WHERE policy_id = %s AND enterprise_id >= %s AND enterprise_id < %s LIMIT 1",
+            [policy_id, id_from, id_to],
+        )
+        return cur.fetchone() is not None
+
+
+# The reason of an in-app notice for a new match, from the match status.
+_NEW_REASON = "CASE c.status WHEN 'eligible' THEN 'new_match' ELSE 'possible' END"
+
+
+def _chunk_fresh_pg(*, policy: Policy, cand_sql: str, cand_params: list, now) -> int:
+    """First run of a policy over this range: one statement writes matches and in-app rows."""
+    sql = f"""
+        WITH cand(id, status, amount) AS ({cand_sql}),
+        ins AS (
+            INSERT INTO matching_match (policy_id, enterprise_id, policy_version, status, amount, matched_at)
+            SELECT %s, id, %s, status, amount, %s FROM cand
+            ON CONFLICT DO NOTHING
+            RETURNING enterprise_id, status
+        ),
+        outbox AS (
+            INSERT INTO matching_notification (enterprise_id, policy_id, policy_version, channel, reason, created_at)
+            SELECT c.enterprise_id, %s, %s, 'inapp', {_NEW_REASON}, %s FROM ins c
+            ON CONFLICT DO NOTHING
+        )
+        SELECT count(*) FROM ins
+    """
+    params = cand_params + [policy.pk, policy.version, now, policy.pk, policy.version, now]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchone()[0]
+
+
+def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, cand_sql: str, cand_params: list, now) -> tuple[int, int]:
+    """Diff the new set against the existing rows of this range (portable SQL)."""
+    pid, ver = policy.pk, policy.version
+    with connection.cursor() as cur:
+        # 1. newly qualifying (no row, or an ended one) → in-app notice
+        cur.execute(
+            f"""
+            INSERT INTO matching_notification (enterprise_id, policy_id, policy_version, channel, reason, created_at)
+            SELECT c.id, %s, %s, 'inapp', {_NEW_REASON}, %s
+            FROM ({cand_sql}) c
+            LEFT JOIN matching_match m ON m.policy_id = %s AND m.enterprise_id = c.id
+            WHERE (m.enterprise_id IS NULL OR m.status = 'ended')
+            ON CONFLICT DO NOTHING
+            """,
+            [pid, ver, now, *cand_params, pid],
+        )
+        matched = cur.rowcount
+        # 2. no longer qualifying → a "lost" notice, then the row ends
+        lost_where = (
+            "m.policy_id = %s AND m.enterprise_id >= %s AND m.enterprise_id < %s AND m.status <> 'ended' "
+            f"AND m.enterprise_id NOT IN (SELECT c.id FROM ({cand_sql}) c)"
+        )
+        lost_params = [pid, id_from, id_to, *cand_params]
+        cur.execute(
+            f"""
+            INSERT INTO matching_notification (enterprise_id, policy_id, policy_version, channel, reason, created_at)
+            SELECT m.enterprise_id, %s, %s, 'inapp', 'lost', %s FROM matching_match m WHERE {lost_where}
+            ON CONFLICT DO NOTHING
+            """,
+            [pid, ver, now, *lost_params],
+        )
+        cur.execute(
+            f"UPDATE matching_match SET status = 'ended', ended_at = %s "
+            f"WHERE policy_id = %s AND enterprise_id IN (SELECT m.enterprise_id FROM matching_match m WHERE {lost_where})",
+            [now, pid, *lost_params],
+        )
+        ended = cur.rowcount
+        # 3. upsert the new set; rows already current are left alone
+        cur.execute(
+            f"""
+            INSERT INTO matching_match (policy_id, enterprise_id, policy_version, status, amount, matched_at)
+            SELECT %s, c.id, %s, c.status, c.amount, %s FROM ({cand_sql}) c WHERE 1 = 1
+            ON CONFLICT (policy_id, enterprise_id) DO UPDATE SET
+                policy_version = excluded.policy_version,
+                status = excluded.status,
+                amount = excluded.amount,
+                missing = CASE WHEN excluded.status = 'eligible' THEN NULL ELSE matching_match.missing END,
+                matched_at = CASE WHEN matching_match.status = 'ended' THEN excluded.matched_at
+                                  ELSE matching_match.matched_at END,
+                ended_at = NULL
+            WHERE matching_match.policy_version <> excluded.policy_version
+               OR matching_match.status <> excluded.status
+               OR matching_match.amount IS DISTINCT FROM excluded.amount
+            """.replace("IS DISTINCT FROM", "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"),
+            [pid, ver, now, *cand_params],
+        )
+    return matched, ended

@@ -1,0 +1,52 @@
+"""The two entry points other parts call when something matching-relevant changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from matching.models import MatchRun, RematchRequest
+from matching.pipeline.queue import enqueue_on_commit
+
+POLICY_REASONS = ("published", "revised", "withdrawn", "expired", "rebuild")
+
+
+@transaction.atomic
+def policy_matching_schedule(*, policy_id: int, reason: str) -> None:
+    """Record a run for the policy and start it once the caller's transaction commits.
+
+    ``reason``: "published" | "revised" (new set diffed against the old one) |
+    "withdrawn" | "expired" (matches ended) | "rebuild".
+    """
+    if reason not in POLICY_REASONS:
+        raise ValueError(f"unknown reason {reason!r}; expected one of {POLICY_REASONS}")
+    run = MatchRun.objects.create(policy_id=policy_id, reason=reason)
+    from matching import tasks
+    from matching.pipeline.rematch import policies_generation_bump
+
+    transaction.on_commit(policies_generation_bump)
+
+    enqueue_on_commit(tasks.policy_run_start, run.pk)
+
+
+@transaction.atomic
+def enterprise_rematch_schedule(*, enterprise_ids: Iterable[int]) -> None:
+    """Re-match these enterprises against every published policy after commit."""
+    ids = sorted({int(i) for i in enterprise_ids})
+    if not ids:
+        return
+    now = timezone.now()
+    RematchRequest.objects.bulk_create(
+        [RematchRequest(enterprise_id=i, requested_at=now) for i in ids],
+        update_conflicts=True, unique_fields=["enterprise_id"], update_fields=["requested_at"],
+        batch_size=2000,
+    )
+    from matching import tasks
+
+    for start in range(0, len(ids), REMATCH_BATCH):
+        enqueue_on_commit(tasks.enterprises_rematch, ids[start:start + REMATCH_BATCH])
+
+
+REMATCH_BATCH = 200

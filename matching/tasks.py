@@ -1,0 +1,64 @@
+"""Thin Celery tasks: each takes ids, calls one service, and is safe to run twice.
+
+Every task has a time limit; they are acknowledged late (settings), so a task whose
+worker is killed is redelivered, and the repair task re-enqueues anything a crash
+left behind (chunks not done, runs never started, deliveries stuck in sending).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import current_app, shared_task
+from celery.schedules import crontab
+from django.conf import settings
+
+from matching.pipeline import deliver, nightly, policy_run, rematch, repair
+
+
+@shared_task(name="matching.policy_run_start", time_limit=300, soft_time_limit=280)
+def policy_run_start(run_id: int) -> None:
+    policy_run.run_start(run_id=run_id)
+
+
+@shared_task(name="matching.policy_chunk_run", time_limit=900, soft_time_limit=870)
+def policy_chunk_run(chunk_id: int) -> None:
+    policy_run.chunk_run(chunk_id=chunk_id)
+
+
+@shared_task(name="matching.enterprises_rematch", time_limit=300, soft_time_limit=280)
+def enterprises_rematch(enterprise_ids: list[int]) -> None:
+    rematch.enterprises_rematch(enterprise_ids=enterprise_ids)
+
+
+@shared_task(name="matching.deliveries_plan", time_limit=300, soft_time_limit=280)
+def deliveries_plan() -> None:
+    deliver.deliveries_plan()
+
+
+@shared_task(name="matching.deliveries_send", time_limit=600, soft_time_limit=570)
+def deliveries_send() -> None:
+    deliver.deliveries_send()
+
+
+@shared_task(name="matching.webhooks_send", time_limit=600, soft_time_limit=570)
+def webhooks_send() -> None:
+    deliver.webhook_deliveries_send()
+
+
+@shared_task(name="matching.repair", time_limit=120, soft_time_limit=110)
+def matching_repair() -> None:
+    repair.matching_repair()
+
+
+@shared_task(name="matching.nightly", time_limit=3600, soft_time_limit=3500)
+def matching_nightly() -> None:
+    nightly.matching_nightly()
+
+
+_beat = {
+    "matching-repair": {"task": "matching.repair", "schedule": timedelta(seconds=settings.MATCH_REPAIR_INTERVAL)},
+    "matching-nightly": {"task": "matching.nightly", "schedule": crontab(hour=2, minute=30)},
+}
+settings.CELERY_BEAT_SCHEDULE.update(_beat)
+current_app.conf.beat_schedule = {**(current_app.conf.beat_schedule or {}), **_beat}
