@@ -127,11 +127,28 @@ class Case(models.Model):
         return self.status in OPEN_STATUSES
 
 
+class CaseAction(models.TextChoices):
+    RAISED = "raised", _("提出")
+    UNROUTED = "unrouted", _("待人工分办")
+    TRANSFERRED = "transferred", _("转办")
+    ACCEPTED = "accepted", _("受理")
+    IN_PROGRESS = "in_progress", _("办理")
+    ANSWERED = "answered", _("答复")
+    CONFIRMED = "confirmed", _("企业确认解决")
+    REOPENED = "reopened", _("企业重新提起")
+    RETURN_VISIT = "return_visit", _("回访")
+    RETURN_VISIT_UNRESOLVED = "return_visit_unresolved", _("回访未解决")
+    CLOSED = "closed", _("办结")
+    RATED = "rated", _("评价")
+    REMINDED = "reminded", _("到期提醒")
+    ESCALATED = "escalated", _("超期督办")
+
+
 class CaseEvent(models.Model):
     """Append-only history of a case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("动作"), max_length=20)
+    action = models.CharField(_("动作"), max_length=24, choices=CaseAction.choices)
     from_status = models.CharField(max_length=12, blank=True, default="")
     to_status = models.CharField(max_length=12, blank=True, default="")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -266,9 +283,18 @@ class Repayment(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="repayment_amount_positive")]
 
 
+class ArrearsAction(models.TextChoices):
+    REPORTED = "reported", _("登记")
+    VERIFIED = "verified", _("核实属实")
+    REJECTED = "rejected", _("不予认定")
+    PLAN_AGREED = "plan_agreed", _("约定还款计划")
+    REPAYMENT = "repayment", _("登记还款")
+    SETTLED = "settled", _("企业确认结清")
+
+
 class ArrearsEvent(models.Model):
     arrears = models.ForeignKey(ArrearsCase, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20)
+    action = models.CharField(_("动作"), max_length=20, choices=ArrearsAction.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     note = models.TextField(blank=True, default="")
     at = models.DateTimeField(auto_now_add=True)

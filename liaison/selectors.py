@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 
 from appeals.models import OPEN_STATUSES, Case
 from enterprises.models import Enterprise
+from enterprises.reference import district_name
 
 from .models import Assignment, AssignmentRole
 
@@ -24,6 +25,7 @@ def coverage_by_district(*, district: str = "") -> list[dict]:
     out = []
     for row in rows:
         row["rate"] = round(100 * row["covered"] / row["total"], 1) if row["total"] else 0.0
+        row["name"] = district_name(row["district"]) or row["district"]
         out.append(row)
     return out
 

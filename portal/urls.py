@@ -14,6 +14,7 @@ urlpatterns = [
     path("applications/", include("applications.urls")),
     path("appeals/", include("appeals.urls")),
     path("liaison/", include("liaison.urls")),
+    path("staff/dashboard/", include("dashboard.urls")),
     path("policies/", include("policies.urls")),
     path("", include("portal.web.urls")),
 ]

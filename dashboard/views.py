@@ -1,0 +1,100 @@
+"""The staff dashboard (charts with Apache ECharts, vendored) and its xlsx export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from enterprises.reference import zhengzhou_districts
+from portal.accounts.decorators import official_required
+from portal.accounts.selectors import user_departments
+
+from .selectors import Filters, dashboard_figures
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(request) -> Filters:
+    department = request.GET.get("department") or ""
+    allowed = user_departments(request.user)
+    department_id = int(department) if department.isdigit() and allowed.filter(pk=department).exists() else None
+    if department_id is None and not request.user.is_superuser:
+        # An official who is not an administrator sees their own department's figures.
+        first = allowed.first()
+        department_id = first.pk if first else None
+    return Filters(start=_date(request.GET.get("start")), end=_date(request.GET.get("end")),
+                   district=request.GET.get("district", "") if request.GET.get("district", "").isdigit() else "",
+                   department_id=department_id)
+
+
+@official_required
+def index(request):
+    filters = _filters(request)
+    figures = dashboard_figures(filters, user=request.user)
+    return render(request, "dashboard/index.html", {
+        "figures": figures,
+        "figures_json": json.loads(json.dumps(figures, cls=DjangoJSONEncoder, default=str)),
+        "filters": filters,
+        "districts": sorted(zhengzhou_districts().items()),
+        "departments": user_departments(request.user).order_by("code"),
+        "query": request.GET.urlencode(),
+    })
+
+
+def _cell(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+    return value
+
+
+def _write_rows(ws, rows: list[dict]) -> None:
+    if not rows:
+        ws.append(["—"])
+        return
+    headers = list(rows[0].keys())
+    ws.append(headers)
+    for row in rows:
+        ws.append([_cell(row.get(h)) for h in headers])
+
+
+@official_required
+def export_xlsx(request):
+    from openpyxl import Workbook
+
+    figures = dashboard_figures(_filters(request), user=request.user)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "概览"
+    ws.append(["指标", "数值"])
+    for section in ("cases", "matching", "coverage"):
+        for key, value in figures[section].items():
+            ws.append([f"{section}.{key}", _cell(value)])
+    for title, key in (("诉求-部门", "cases_by_department"), ("诉求-区县", "cases_by_district"),
+                       ("诉求-类别", "cases_by_category"), ("政策堵点", "policy_friction"),
+                       ("包联覆盖", "coverage_by_district")):
+        _write_rows(wb.create_sheet(title), figures[key])
+    arrears = figures["arrears"]
+    _write_rows(wb.create_sheet("欠款-类型"), arrears["by_debtor_type"])
+    _write_rows(wb.create_sheet("欠款-账龄"), arrears["by_age"])
+    apps = figures["applications"] or {}
+    if apps.get("by_department"):
+        _write_rows(wb.create_sheet("申报-部门"), apps["by_department"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
