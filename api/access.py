@@ -1,0 +1,87 @@
+"""Who the caller is, and what each kind of caller may do. Views ask these questions;
+the answers come from the accounts part (departments, verified enterprise binding)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+
+from api.authentication import Integrator
+
+
+def is_integrator(user) -> bool:
+    return isinstance(user, Integrator)
+
+
+def is_person(user) -> bool:
+    return bool(user and user.is_authenticated and not is_integrator(user))
+
+
+def is_official(user) -> bool:
+    return is_person(user) and bool(user.is_official)
+
+
+def official_department_ids(user) -> set[int] | None:
+    """Department ids the user is an official of; ``None`` means every department (superuser)."""
+    if not is_person(user):
+        return set()
+    if user.is_superuser:
+        return None
+    cached = getattr(user, "_api_department_ids", None)
+    if cached is None:
+        cached = set(user.departments.values_list("pk", flat=True))
+        user._api_department_ids = cached
+    return cached
+
+
+def is_official_of(user, department_id: int | None) -> bool:
+    if is_integrator(user):
+        key = user.api_key
+        return key.has_scope("policies:write") and key.department_id is not None and key.department_id == department_id
+    ids = official_department_ids(user)
+    return ids is None or department_id in ids
+
+
+def has_scope(user, scope: str) -> bool:
+    return is_integrator(user) and user.has_scope(scope)
+
+
+def enterprise_id_of(user) -> int | None:
+    """The enterprise a person is bound to (verified), or None."""
+    if not is_person(user):
+        return None
+    return getattr(user, "enterprise_id", None)
+
+
+def require(user, allowed: bool, message=None) -> None:
+    """Raise 401 for an anonymous caller, 403 for a known one, unless ``allowed``."""
+    if allowed:
+        return
+    if not (user and user.is_authenticated):
+        raise NotAuthenticated()
+    raise PermissionDenied(message or _("您没有执行该操作的权限。"))
+
+
+class ReadAnyoneWrite(permissions.BasePermission):
+    """Safe methods for anyone; writes decided by ``view.can_write(user)``."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        require(request.user, view.can_write(request.user))
+        return True
+
+
+def can_read_enterprises(user) -> bool:
+    return is_official(user) or has_scope(user, "enterprises:read") or has_scope(user, "enterprises:write")
+
+
+def can_write_enterprises(user) -> bool:
+    return is_official(user) or has_scope(user, "enterprises:write")
+
+
+def can_write_indicator_values(user) -> bool:
+    return is_official(user) or has_scope(user, "indicators:write")
+
+
+def can_read_matches_of(user, enterprise_id: int) -> bool:
+    return is_official(user) or has_scope(user, "matches:read") or enterprise_id_of(user) == enterprise_id

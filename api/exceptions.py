@@ -1,0 +1,34 @@
+"""Errors in one shape: 400 ``{"field": ["message", …]}`` (Chinese unless the client asks for
+English), ``{"detail": …}`` for 401/403/404/429 (429 with ``Retry-After``)."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def django_validation_detail(exc: DjangoValidationError) -> dict | list:
+    if hasattr(exc, "error_dict"):
+        out = {}
+        for field, errors in exc.message_dict.items():
+            out["non_field_errors" if field == "__all__" else field] = list(errors)
+        return out
+    return {"non_field_errors": list(exc.messages)}
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(django_validation_detail(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif exc.__class__.__name__ == "CriteriaError" and hasattr(exc, "errors"):
+        exc = exceptions.ValidationError(
+            {"criteria": [f"{e.get('path', '')}: {e.get('message', '')}" for e in exc.errors]}
+        )
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        response["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+    return response

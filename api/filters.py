@@ -1,0 +1,97 @@
+"""django-filter filter sets of the list endpoints."""
+
+from datetime import date
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Enterprise, IndicatorDefinition, Periodicity, Scale, TagDefinition
+from matching.models import Match, Notification
+from policies.models import BenefitType, Department, DepartmentLevel, PolicyLevel, PolicyStatus
+
+
+class DepartmentFilter(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=DepartmentLevel.choices, label=_("层级"))
+    parent = django_filters.CharFilter(field_name="parent__code", label=_("上级部门代码"))
+    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称包含"))
+
+    class Meta:
+        model = Department
+        fields = ["level", "parent", "name"]
+
+
+class TagFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称包含"))
+    derived = django_filters.BooleanFilter(label=_("系统画像标签"))
+
+    class Meta:
+        model = TagDefinition
+        fields = ["name", "derived"]
+
+
+class IndicatorFilter(django_filters.FilterSet):
+    periodicity = django_filters.ChoiceFilter(choices=Periodicity.choices, label=_("周期"))
+    builtin = django_filters.BooleanFilter(label=_("内置"))
+
+    class Meta:
+        model = IndicatorDefinition
+        fields = ["type", "periodicity", "builtin"]
+
+
+class PolicyFilter(django_filters.FilterSet):
+    """``q`` is applied by the policy search selector, not here (it also ranks)."""
+
+    q = django_filters.CharFilter(method="no_op", label=_("全文检索(中文)"))
+    level = django_filters.ChoiceFilter(choices=PolicyLevel.choices, label=_("层级"))
+    department = django_filters.CharFilter(field_name="department__code", label=_("牵头部门代码"))
+    benefit_type = django_filters.ChoiceFilter(choices=BenefitType.choices, label=_("支持方式"))
+    auto_grant = django_filters.BooleanFilter(label=_("免申即享"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("正在申报期内"))
+    status = django_filters.ChoiceFilter(choices=PolicyStatus.choices, label=_("状态(仅本部门工作人员)"))
+
+    def no_op(self, queryset, name, value):
+        return queryset
+
+    def filter_open(self, queryset, name, value):
+        today = date.today()
+        window = (Q(apply_start__isnull=True) | Q(apply_start__lte=today)) & (
+            Q(apply_end__isnull=True) | Q(apply_end__gte=today)
+        )
+        window &= Q(status=PolicyStatus.PUBLISHED)
+        return queryset.filter(window) if value else queryset.exclude(window)
+
+
+class EnterpriseFilter(django_filters.FilterSet):
+    district = django_filters.CharFilter(field_name="district", lookup_expr="startswith", label=_("行政区划(前缀)"))
+    zone = django_filters.CharFilter(label=_("功能区代码"))
+    industry = django_filters.CharFilter(field_name="industry", lookup_expr="startswith", label=_("行业代码(前缀)"))
+    scale = django_filters.ChoiceFilter(choices=Scale.choices, label=_("企业规模"))
+    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称包含"))
+    tag = django_filters.CharFilter(field_name="tags__tag__name", label=_("持有资质"))
+    needs_review = django_filters.BooleanFilter(label=_("待人工核验"))
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("更新时间不早于"))
+
+    class Meta:
+        model = Enterprise
+        fields = ["district", "zone", "industry", "scale", "name", "tag", "needs_review", "updated_since"]
+
+
+class MatchFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[("eligible", _("符合条件")), ("possible", _("可能符合"))], label=_("匹配状态")
+    )
+    matched_since = django_filters.IsoDateTimeFilter(field_name="matched_at", lookup_expr="gte", label=_("匹配时间不早于"))
+
+    class Meta:
+        model = Match
+        fields = ["status", "matched_since"]
+
+
+class NotificationFilter(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("仅未读"))
+    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("创建时间不早于"))
+
+    class Meta:
+        model = Notification
+        fields = ["unread", "since"]
