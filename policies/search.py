@@ -108,12 +108,15 @@ def policy_search_index_rebuild(*, batch_size: int = 200) -> int:
     return total
 
 
-def apply_text_query(qs: QuerySet, q: str) -> QuerySet:
-    """Filter (and on PostgreSQL rank, as ``rank``) a policy queryset by a Chinese query."""
+def apply_text_query(qs: QuerySet, q: str, *, full_text: bool | None = None) -> QuerySet:
+    """Filter (and on PostgreSQL rank, as ``rank``) a policy queryset by a Chinese query.
+    ``full_text`` forces (or, False, avoids) the tsvector path; default: PostgreSQL or not."""
     q = (q or "").strip()
     if not q:
         return qs
-    if is_postgres():
+    if full_text is None:
+        full_text = is_postgres()
+    if full_text:
         terms = query_terms(q)
         if not terms:
             return qs.none()
