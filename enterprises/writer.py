@@ -1,0 +1,293 @@
+"""Set-based writes of cleaned records: the one write path of services and imports.
+
+A batch is copied into temporary tables (``COPY`` on PostgreSQL, ``executemany`` on
+SQLite) and merged with ``INSERT … SELECT … ON CONFLICT DO UPDATE … WHERE <changed>``,
+so that a batch costs a handful of statements whatever its size, and a row that is
+already as the batch says is not touched at all (re-importing a file changes nothing,
+``updated_at`` included). Call inside a transaction; the caller decides its bounds.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from enterprises import reference
+from enterprises.cleaning import CORE_FIELDS, CleanRecord
+
+ENT = "enterprises_enterprise"
+VAL = "enterprises_indicatorvalue"
+TAG = "enterprises_enterprisetag"
+SCALE_CODES = ("employees", "revenue", "total_assets")
+
+_CORE_DEFAULTS: dict[str, Any] = {name: "" for name in CORE_FIELDS}
+_CORE_DEFAULTS.update(established_on=None, registered_capital=None)
+
+_ENT_COLS = ["credit_code", "entity_type", "needs_review", "review_reason", *CORE_FIELDS, "scale"]
+_ENT_TYPES = {"needs_review": "boolean", "established_on": "date", "registered_capital": "numeric(18,2)"}
+_VAL_COLS = ["credit_code", "indicator_id", "period", "period_start", "period_end", "value", "text_value",
+             "source", "as_of"]  # fmt: skip
+_VAL_TYPES = {"indicator_id": "bigint", "period_start": "date", "period_end": "date", "value": "numeric(20,4)",
+              "as_of": "date"}  # fmt: skip
+_TAG_COLS = ["credit_code", "tag_id", "recognized_on", "expires_on", "first_time", "source"]
+_TAG_TYPES = {"tag_id": "bigint", "recognized_on": "date", "expires_on": "date", "first_time": "boolean"}
+
+
+@dataclass
+class WriteResult:
+    created: int = 0
+    updated: int = 0  # enterprises whose profile changed in any way (core, indicators, tags)
+    changed_ids: set[int] = field(default_factory=set)
+    created_ids: set[int] = field(default_factory=set)
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _distinct(a: str, b: str) -> str:
+    return f"{a} IS DISTINCT FROM {b}" if _pg() else f"{a} IS NOT {b}"
+
+
+def _temp_table(cursor, name: str, cols: list[str], types: dict[str, str]) -> None:
+    spec = ", ".join(f"{c} {types.get(c, 'text')}" for c in cols)
+    if _pg():
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({spec}) ON COMMIT DROP")
+        cursor.execute(f"TRUNCATE {name}")
+    else:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({spec})")
+        cursor.execute(f"DELETE FROM {name}")
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, date | datetime | Decimal | int):
+        return str(value)
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _load(cursor, name: str, cols: list[str], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    if _pg():
+        buf = io.StringIO()
+        for row in rows:
+            buf.write("\t".join(_copy_value(v) for v in row))
+            buf.write("\n")
+        buf.seek(0)
+        cursor.cursor.copy_expert(f"COPY {name} ({', '.join(cols)}) FROM STDIN", buf)
+    else:
+        placeholders = ", ".join(["%s"] * len(cols))
+        sqlite_rows = [tuple(_sqlite_value(v) for v in row) for row in rows]
+        cursor.executemany(f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({placeholders})", sqlite_rows)
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _latest_scale_inputs(record: CleanRecord, today: date) -> dict[str, Decimal | None]:
+    latest: dict[str, tuple[date, Decimal]] = {}
+    for v in record.indicators:
+        if v["code"] in SCALE_CODES and v["value"] is not None:
+            end = v["period_end"] or date.min
+            if end <= today and (v["code"] not in latest or end > latest[v["code"]][0]):
+                latest[v["code"]] = (end, v["value"])
+    return {code: latest[code][1] if code in latest else None for code in SCALE_CODES}
+
+
+def records_write(
+    records: list[CleanRecord], *, fields: set[str], source: str, existing: set[str] | None = None
+) -> WriteResult:
+    """Merge cleaned records into the registry. ``fields`` are the core fields the batch
+    carries (others are left as they are on existing enterprises). ``existing``: the credit
+    codes already in the registry, if the caller knows them (saves a query)."""
+    result = WriteResult()
+    if not records:
+        return result
+    today = timezone.localdate()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    codes = [r.credit_code for r in records]
+    with connection.cursor() as cursor:
+        if existing is None:
+            existing = _existing_codes(cursor, codes)
+        # Enterprises. Scale of a new enterprise comes straight from its record; existing
+        # ones are re-derived below from everything stored.
+        ent_rows = []
+        for r in records:
+            core = {**_CORE_DEFAULTS, **r.core}
+            scale = None
+            if r.credit_code not in existing:
+                inputs = _latest_scale_inputs(r, today)
+                scale = reference.classify_scale(industry=core["industry"], **inputs)
+            ent_rows.append(
+                (r.credit_code, r.entity_type, r.needs_review, r.review_reason,
+                 *[core[c] for c in CORE_FIELDS], scale)  # fmt: skip
+            )
+        _temp_table(cursor, "tmp_reg_ent", _ENT_COLS, _ENT_TYPES)
+        _load(cursor, "tmp_reg_ent", _ENT_COLS, ent_rows)
+        set_cols = [c for c in CORE_FIELDS if c in fields]
+        insert_cols = [*_ENT_COLS, "created_at", "updated_at"]
+        assignments = ", ".join([f"{c} = excluded.{c}" for c in set_cols] + ["updated_at = excluded.updated_at"])
+        where = " OR ".join(_distinct(f"{ENT}.{c}", f"excluded.{c}") for c in set_cols) or "false"
+        cursor.execute(
+            f"INSERT INTO {ENT} ({', '.join(insert_cols)}) "
+            f"SELECT {', '.join(_ENT_COLS)}, %s, %s FROM tmp_reg_ent WHERE true "
+            f"ON CONFLICT (credit_code) DO UPDATE SET {assignments} WHERE {where} "
+            f"RETURNING id, credit_code",
+            [now, now],
+        )
+        core_changed = set()
+        for ent_id, code in cursor.fetchall():
+            if code in existing:
+                core_changed.add(ent_id)
+            else:
+                result.created_ids.add(ent_id)
+        # Indicator values.
+        val_rows = []
+        for r in records:
+            for v in r.indicators:
+                val_rows.append(
+                    (r.credit_code, v["indicator_id"], v["period"], v["period_start"], v["period_end"], v["value"],
+                     v["text_value"], v["source"] or source[:60], v["as_of"] or today)  # fmt: skip
+                )
+        scale_changed: set[int] = set()
+        values_changed: set[int] = set()
+        if val_rows:
+            _temp_table(cursor, "tmp_reg_val", _VAL_COLS, _VAL_TYPES)
+            _load(cursor, "tmp_reg_val", _VAL_COLS, val_rows)
+            cols = _VAL_COLS[1:]
+            cursor.execute(
+                f"INSERT INTO {VAL} (enterprise_id, {', '.join(cols)}, updated_at) "
+                f"SELECT e.id, {', '.join('t.' + c for c in cols)}, %s "
+                f"FROM tmp_reg_val t JOIN {ENT} e ON e.credit_code = t.credit_code WHERE true "
+                f"ON CONFLICT (enterprise_id, indicator_id, period) DO UPDATE SET value = excluded.value, "
+                f"text_value = excluded.text_value, source = excluded.source, as_of = excluded.as_of, "
+                f"updated_at = excluded.updated_at "
+                f"WHERE {_distinct(f'{VAL}.value', 'excluded.value')} "
+                f"OR {_distinct(f'{VAL}.text_value', 'excluded.text_value')} "
+                f"RETURNING enterprise_id, indicator_id",
+                [now],
+            )
+            returned = cursor.fetchall()
+            scale_ids = _scale_indicator_ids(cursor)
+            for ent_id, indicator_id in returned:
+                values_changed.add(ent_id)
+                if indicator_id in scale_ids:
+                    scale_changed.add(ent_id)
+        # Tags (only for records that carry them: they replace the enterprise's set).
+        tagged = [r for r in records if r.tags is not None]
+        tags_changed: set[int] = set()
+        if tagged:
+            _temp_table(cursor, "tmp_reg_tagged", ["credit_code"], {})
+            _load(cursor, "tmp_reg_tagged", ["credit_code"], [(r.credit_code,) for r in tagged])
+            _temp_table(cursor, "tmp_reg_tag", _TAG_COLS, _TAG_TYPES)
+            _load(
+                cursor, "tmp_reg_tag", _TAG_COLS,
+                [(r.credit_code, t["tag_id"], t["recognized_on"], t["expires_on"], t["first_time"], source[:60])
+                 for r in tagged for t in r.tags],  # type: ignore[union-attr]
+            )  # fmt: skip
+            cursor.execute(
+                f"DELETE FROM {TAG} WHERE enterprise_id IN (SELECT e.id FROM tmp_reg_tagged t "
+                f"JOIN {ENT} e ON e.credit_code = t.credit_code) AND NOT EXISTS (SELECT 1 FROM tmp_reg_tag x "
+                f"JOIN {ENT} e2 ON e2.credit_code = x.credit_code WHERE e2.id = {TAG}.enterprise_id "
+                f"AND x.tag_id = {TAG}.tag_id) RETURNING enterprise_id"
+            )
+            tags_changed.update(row[0] for row in cursor.fetchall())
+            cols = ["tag_id", "recognized_on", "expires_on", "first_time", "source"]
+            cursor.execute(
+                f"INSERT INTO {TAG} (enterprise_id, {', '.join(cols)}) "
+                f"SELECT e.id, {', '.join('t.' + c for c in cols)} "
+                f"FROM tmp_reg_tag t JOIN {ENT} e ON e.credit_code = t.credit_code WHERE true "
+                f"ON CONFLICT (enterprise_id, tag_id) DO UPDATE SET recognized_on = excluded.recognized_on, "
+                f"expires_on = excluded.expires_on, first_time = excluded.first_time, source = excluded.source "
+                f"WHERE {_distinct(f'{TAG}.recognized_on', 'excluded.recognized_on')} "
+                f"OR {_distinct(f'{TAG}.expires_on', 'excluded.expires_on')} "
+                f"OR {_distinct(f'{TAG}.first_time', 'excluded.first_time')} "
+                f"RETURNING enterprise_id"
+            )
+            tags_changed.update(row[0] for row in cursor.fetchall())
+        refresh = (core_changed | scale_changed) - result.created_ids
+        if refresh:
+            scales_refresh(sorted(refresh), cursor=cursor)
+    changed_existing = (core_changed | values_changed | tags_changed) - result.created_ids
+    result.created = len(result.created_ids)
+    result.updated = len(changed_existing)
+    result.changed_ids = result.created_ids | changed_existing
+    return result
+
+
+def _existing_codes(cursor, codes: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(codes), 900):
+        part = codes[i : i + 900]
+        cursor.execute(f"SELECT credit_code FROM {ENT} WHERE credit_code IN ({', '.join(['%s'] * len(part))})", part)
+        found.update(row[0] for row in cursor.fetchall())
+    return found
+
+
+def _scale_indicator_ids(cursor) -> dict[int, str]:
+    cursor.execute(
+        "SELECT id, code FROM enterprises_indicatordefinition WHERE code IN (%s, %s, %s)", list(SCALE_CODES)
+    )
+    return dict(cursor.fetchall())
+
+
+def scales_refresh(enterprise_ids: list[int], *, cursor=None) -> int:
+    """Re-derive ``scale`` for these enterprises from their stored industry and latest values
+    (the most recent period, not after today, with a value). Returns how many changed."""
+    if cursor is None:
+        with connection.cursor() as cur:
+            return scales_refresh(enterprise_ids, cursor=cur)
+    today = timezone.localdate()
+    ids_by_code = {code: i for i, code in _scale_indicator_ids(cursor).items()}
+    changed = 0
+    for start in range(0, len(enterprise_ids), 900):
+        part = enterprise_ids[start : start + 900]
+        marks = ", ".join(["%s"] * len(part))
+        cursor.execute(f"SELECT id, industry, scale FROM {ENT} WHERE id IN ({marks})", part)
+        rows = cursor.fetchall()
+        cursor.execute(
+            f"SELECT enterprise_id, indicator_id, value, period_end FROM {VAL} WHERE enterprise_id IN ({marks}) "
+            f"AND indicator_id IN ({', '.join(['%s'] * len(ids_by_code))}) AND value IS NOT NULL",
+            [*part, *ids_by_code.values()],
+        )
+        latest: dict[tuple[int, int], tuple[date, Decimal]] = {}
+        for ent_id, ind_id, value, end in cursor.fetchall():
+            if isinstance(end, str):
+                end = date.fromisoformat(end)
+            end = end or date.min
+            if end > today:
+                continue
+            key = (ent_id, ind_id)
+            if key not in latest or end > latest[key][0]:
+                latest[key] = (end, Decimal(str(value)))
+        updates = []
+        for ent_id, industry, old in rows:
+            inputs = {}
+            for code, ind_id in ids_by_code.items():
+                item = latest.get((ent_id, ind_id))
+                inputs[code] = item[1] if item else None
+            new = reference.classify_scale(
+                industry=industry, employees=inputs.get("employees"), revenue=inputs.get("revenue"),
+                total_assets=inputs.get("total_assets"),
+            )  # fmt: skip
+            if new != old:
+                updates.append((new, ent_id))
+        if updates:
+            cursor.executemany(f"UPDATE {ENT} SET scale = %s WHERE id = %s", updates)
+            changed += len(updates)
+    return changed
