@@ -50,6 +50,15 @@ class User(AbstractUser):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
 
+    def save(self, *args, **kwargs):
+        # A password hashed without set_password() (fixtures, factories) starts its age now.
+        if self.password_changed_at is None and self.password:
+            self.password_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "password_changed_at"}
+        super().save(*args, **kwargs)
+
 
 class BindingStatus(models.TextChoices):
     PENDING = "pending", _("待审核")

@@ -184,55 +184,59 @@ def sms_send(*, phone: str, text: str) -> None:
     send(phone=phone, text=text)
 
 
-@transaction.atomic
 def activation_code_issue(*, enterprise: Any, issued_by: User | None = None) -> IssuedCode:
     """Create a single-use code and send it to the enterprise's registered contact
     (SMS to ``contact_phone`` when present, else e-mail to ``contact_email``).
 
-    Issuing again invalidates the earlier open codes; re-issuing within
-    ``ACTIVATION_CODE_RESEND_SECONDS`` is refused so nobody can flood the contact.
+    Issuing again invalidates the earlier open codes; while an open code is younger than
+    ``ACTIVATION_CODE_RESEND_SECONDS`` a new one is refused (officials excepted) so nobody can
+    flood the contact. When the transport fails the code is withdrawn and a ValidationError
+    says so.
     """
     from enterprises.models import Enterprise
 
-    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    now = timezone.now()
-    recent = ActivationCode.objects.filter(enterprise=enterprise, created_at__gt=now - _resend_interval())
-    if issued_by is None or not issued_by.is_official:
-        if recent.exists():
+    with transaction.atomic():
+        enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        now = timezone.now()
+        open_codes = ActivationCode.objects.filter(enterprise=enterprise, used_at__isnull=True, expires_at__gt=now)
+        official = issued_by is not None and issued_by.is_official
+        if not official and open_codes.filter(created_at__gt=now - _resend_interval()).exists():
             raise ValidationError({"credit_code": "激活码刚刚发送过，请稍后再试"})
-    phone = (enterprise.contact_phone or "").strip()
-    email = (enterprise.contact_email or "").strip()
-    if phone:
-        channel, sent_to = ActivationChannel.SMS, mask_phone(phone)
-    elif email:
-        channel, sent_to = ActivationChannel.EMAIL, mask_email(email)
-    else:
-        raise ValidationError({"credit_code": "该企业在市场主体库中没有登记联系人手机号或邮箱，请提交人工审核申请"})
-
-    ActivationCode.objects.filter(enterprise=enterprise, used_at__isnull=True, expires_at__gt=now).update(
-        expires_at=now
-    )
-    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    record = ActivationCode.objects.create(
-        enterprise=enterprise,
-        code_hash=_hash_code(code),
-        channel=channel,
-        sent_to=sent_to,
-        issued_by=issued_by,
-        expires_at=now + _code_ttl(),
-    )
+        phone = (enterprise.contact_phone or "").strip()
+        email = (enterprise.contact_email or "").strip()
+        if phone:
+            channel, sent_to = ActivationChannel.SMS, mask_phone(phone)
+        elif email:
+            channel, sent_to = ActivationChannel.EMAIL, mask_email(email)
+        else:
+            raise ValidationError(
+                {"credit_code": "该企业在市场主体库中没有登记联系人手机号或邮箱，请提交人工审核申请"}
+            )
+        open_codes.update(expires_at=now)
+        code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        record = ActivationCode.objects.create(
+            enterprise=enterprise,
+            code_hash=_hash_code(code),
+            channel=channel,
+            sent_to=sent_to,
+            issued_by=issued_by,
+            expires_at=now + _code_ttl(),
+        )
     hours = int(_code_ttl().total_seconds() // 3600)
-    text = f"【政策找企业】{enterprise.name}的账号绑定激活码：{code}，{hours}小时内有效，仅可使用一次。如非本企业人员申请，请忽略。"
-
-    def _send() -> None:
+    text = (
+        f"【政策找企业】{enterprise.name}的账号绑定激活码：{code}，{hours}小时内有效，仅可使用一次。"
+        "如非本企业人员申请，请忽略。"
+    )
+    try:
         if channel == ActivationChannel.SMS:
             sms_send(phone=phone, text=text)
         else:
             send_mail("政策找企业 · 企业账号绑定激活码", text, None, [email])
-        logger.info("activation code %s sent to enterprise %s via %s", record.pk, enterprise.pk, channel)
-
-    # Send only once the code is committed, so the recipient never holds a code that does not exist.
-    transaction.on_commit(_send)
+    except Exception as exc:  # any transport failure: the code must not stay usable unseen
+        ActivationCode.objects.filter(pk=record.pk).update(expires_at=timezone.now())
+        logger.warning("activation code %s for enterprise %s not sent: %s", record.pk, enterprise.pk, exc)
+        raise ValidationError({"credit_code": "激活码发送失败，请稍后再试或提交人工审核申请"}) from exc
+    logger.info("activation code %s sent to enterprise %s via %s", record.pk, enterprise.pk, channel)
     return IssuedCode(activation_code=record, channel=channel, sent_to=sent_to)
 
 

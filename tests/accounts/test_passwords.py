@@ -1,0 +1,107 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.accounts.demo import DEMO_PASSWORD
+from tests.factories.accounts import PASSWORD, EnterpriseUserFactory, OfficialUserFactory, SuperuserFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_default_profile_needs_ten_characters_and_refuses_common_passwords():
+    user = UserFactory.build()
+    with pytest.raises(ValidationError):
+        validate_password("short1!", user)
+    with pytest.raises(ValidationError):
+        validate_password("password123", user)
+    validate_password("lanterns-over-river", user)  # lower-case only is fine for enterprise users
+
+
+def test_officials_need_every_character_class_and_twelve_characters():
+    official = OfficialUserFactory()
+    with pytest.raises(ValidationError) as exc:
+        validate_password("lanterns-over-river", official)
+    assert "大写字母" in " ".join(exc.value.messages) and "数字" in " ".join(exc.value.messages)
+    with pytest.raises(ValidationError):
+        validate_password("Ab1!Ab1!xyz", official)  # 11 characters
+    validate_password("Lanterns-0ver-river", official)
+
+
+def test_superusers_get_the_strict_profile_too():
+    with pytest.raises(ValidationError):
+        validate_password("lanterns-over-river", SuperuserFactory())
+
+
+def test_demo_password_passes_both_profiles():
+    validate_password(DEMO_PASSWORD, UserFactory())
+    validate_password(DEMO_PASSWORD, OfficialUserFactory())
+
+
+def _login(client, user):
+    assert client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD}).status_code == 302
+
+
+def test_an_official_with_a_password_older_than_90_days_is_sent_to_the_change_page(client):
+    # given
+    official = OfficialUserFactory()
+    type(official).objects.filter(pk=official.pk).update(password_changed_at=timezone.now() - timedelta(days=91))
+    _login(client, official)
+    # when
+    response = client.get(reverse("accounts:bind"))
+    admin_response = client.get(reverse("admin:index"))
+    # then
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:password_change"))
+    assert admin_response["Location"].startswith(reverse("accounts:password_change"))
+    assert client.get(reverse("accounts:password_change")).status_code == 200
+
+
+def test_changing_the_password_lifts_the_redirect(client):
+    official = OfficialUserFactory()
+    type(official).objects.filter(pk=official.pk).update(password_changed_at=timezone.now() - timedelta(days=100))
+    _login(client, official)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "Fresh-Start-2027", "new_password2": "Fresh-Start-2027"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    official.refresh_from_db()
+    assert official.password_changed_at > timezone.now() - timedelta(minutes=1)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_password_change_page_refuses_a_weak_password_for_officials(client):
+    official = OfficialUserFactory()
+    _login(client, official)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "lanterns-over-river", "new_password2": "lanterns-over-river"},
+    )
+    assert response.status_code == 200
+    assert "特殊符号" in response.content.decode() or "大写字母" in response.content.decode()
+    official.refresh_from_db()
+    assert official.check_password(PASSWORD)
+
+
+def test_an_official_with_a_recent_password_and_an_old_enterprise_user_are_not_redirected(client):
+    official = OfficialUserFactory()
+    _login(client, official)
+    assert client.get(reverse("admin:index")).status_code == 200
+    client.logout()
+    enterprise_user = EnterpriseUserFactory()
+    type(enterprise_user).objects.filter(pk=enterprise_user.pk).update(
+        password_changed_at=timezone.now() - timedelta(days=400)
+    )
+    _login(client, enterprise_user)
+    assert client.get(reverse("accounts:bind")).status_code == 200
+
+
+def test_password_age_is_recorded_whenever_a_password_is_set():
+    user = UserFactory()
+    assert user.password_changed_at is not None
+    created = type(user).objects.create_user("fresh", password="Some-Pass-2026!")
+    assert created.password_changed_at is not None
