@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "web"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("policy/", views.policy_list, name="policy_list"),
+    path("policy/<int:pk>/", views.policy_detail, name="policy_detail"),
+    path("calculator/", views.calculator, name="calculator"),
+    path("my/policies/", views.my_policies, name="my_policies"),
+    path("my/notifications/", views.inbox, name="inbox"),
+    path("my/notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("my/notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("my/notifications/unsubscribe/", views.unsubscribe_all, name="unsubscribe_all"),
+    path("my/notifications/preferences/", views.preferences, name="preferences"),
+    path("my/enterprise/", views.my_enterprise, name="my_enterprise"),
+]

@@ -1,0 +1,280 @@
+"""政策计算器: a visitor states a few facts about an enterprise and sees which published
+policies it would qualify for. The form asks only for the data the published policies
+actually use (the fields of their criteria trees and award formulas)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enterprises import reference
+from enterprises.models import IndicatorDefinition, IndicatorType, Scale, TagDefinition
+
+from .selectors import PolicyBrief, award_trees, criteria_conditions, policies_published_briefs
+
+CORE_ORDER = ["district", "zone", "industry", "established_on", "registered_capital", "scale", "entity_type"]
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:@[A-Za-z0-9_]+)?")
+_FUNCS = {"min", "max", "floor", "ceil", "round", "abs"}
+
+
+@dataclass
+class FieldSpec:
+    """The data the published policies use, grouped as the calculator asks for it."""
+
+    core: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    tags_dated: set[str] = field(default_factory=set)  # tags asked about with recognised / first_time
+    indicators: dict[str, set[str]] = field(default_factory=dict)  # code -> periods ("latest", "last_year", …)
+
+
+def _periods_in_expression(expr: str) -> list[tuple[str, str]]:
+    out = []
+    for token in _IDENT.findall(expr or ""):
+        code, _sep, period = token.partition("@")
+        if code not in _FUNCS:
+            out.append((code, period or "latest"))
+    return out
+
+
+def fields_used(briefs: list[PolicyBrief]) -> FieldSpec:
+    spec = FieldSpec()
+    core: set[str] = set()
+    for brief in briefs:
+        conditions = list(criteria_conditions(brief.criteria))
+        for tree in award_trees(brief.award):
+            conditions.extend(criteria_conditions(tree))
+        for cond in conditions:
+            name = cond.get("field")
+            if name == "tags":
+                values = cond.get("value")
+                values = values if isinstance(values, list) else [values]
+                for v in values:
+                    if v not in spec.tags:
+                        spec.tags.append(v)
+                    if cond.get("recognized") or cond.get("first_time"):
+                        spec.tags_dated.add(v)
+            elif name == "age_years":
+                core.add("established_on")
+            elif name in CORE_ORDER:
+                core.add(name)
+            elif name:
+                spec.indicators.setdefault(name, set()).add(str(cond.get("period") or "latest"))
+        award = brief.award or {}
+        exprs = [award.get("amount"), award.get("cap")] + [c.get("amount") for c in award.get("cases", []) or []]
+        for expr in exprs:
+            if isinstance(expr, str):
+                for code, period in _periods_in_expression(expr):
+                    spec.indicators.setdefault(code, set()).add(period)
+    if "district" in core:
+        core.add("zone")  # a zone condition is answered from the same place in the form
+    spec.core = [f for f in CORE_ORDER if f in core]
+    return spec
+
+
+def resolve_period(period: str, *, periodicity: str, as_of: datetime.date) -> str:
+    """The period a calculator value is filed under. "latest" is the last complete year for
+    yearly indicators; otherwise the explicit period."""
+    if period in ("latest", "last_year", ""):
+        if periodicity == "none":
+            return ""
+        return str(as_of.year - 1)
+    if period == "this_year":
+        return str(as_of.year)
+    return period
+
+
+def _period_label(period: str) -> str:
+    if not period:
+        return ""
+    if len(period) == 4:
+        return _("%(y)s年度") % {"y": period}
+    return period
+
+
+class CalculatorForm(forms.Form):
+    """Built at run time from the spec; every field is optional (unknown stays unknown)."""
+
+    def __init__(self, *args, spec: FieldSpec, as_of: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.as_of = as_of
+        self.indicator_fields: list[tuple[str, str, str]] = []  # (form name, code, period)
+        self.tag_fields: list[tuple[str, str]] = []
+        if "district" in spec.core:
+            districts = [("", _("请选择"))] + list(reference.zhengzhou_districts().items())
+            self.fields["district"] = forms.ChoiceField(label=_("所在区县"), choices=districts, required=False)
+        if "zone" in spec.core:
+            zones = [("", _("不在功能区"))] + list(reference.zhengzhou_zones().items())
+            self.fields["zone"] = forms.ChoiceField(label=_("所在功能区"), choices=zones, required=False)
+        if "industry" in spec.core:
+            self.fields["industry"] = forms.CharField(
+                label=_("行业代码或名称"), required=False, max_length=40,
+                help_text=_("国民经济行业分类，如 C3411、I65 或“软件和信息技术服务业”"),
+            )
+        if "established_on" in spec.core:
+            self.fields["established_on"] = forms.DateField(
+                label=_("成立日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+        if "registered_capital" in spec.core:
+            self.fields["registered_capital"] = forms.DecimalField(
+                label=_("注册资本（万元）"), required=False, min_value=0, max_digits=14, decimal_places=2
+            )
+        if "scale" in spec.core:
+            self.fields["scale"] = forms.ChoiceField(
+                label=_("企业规模"), choices=[("", _("不清楚"))] + list(Scale.choices), required=False
+            )
+        if "entity_type" in spec.core:
+            from enterprises.models import EntityType
+
+            self.fields["entity_type"] = forms.ChoiceField(
+                label=_("主体类型"), choices=[("", _("不清楚"))] + list(EntityType.choices), required=False
+            )
+        definitions = {d.code: d for d in IndicatorDefinition.objects.filter(code__in=list(spec.indicators))}
+        for code in sorted(spec.indicators):
+            definition = definitions.get(code)
+            if definition is None:
+                continue
+            periods = sorted(
+                {resolve_period(p, periodicity=definition.periodicity, as_of=as_of) for p in spec.indicators[code]}
+            )
+            for period in periods:
+                name = f"ind_{code}_{period or 'x'}"
+                label = definition.name + (f"（{_period_label(period)}）" if period else "")
+                if definition.type == IndicatorType.FLAG:
+                    self.fields[name] = forms.TypedChoiceField(
+                        label=label, required=False, coerce=lambda v: v,
+                        choices=[("", _("不清楚")), ("1", _("是")), ("0", _("否"))],
+                    )
+                elif definition.type == IndicatorType.CODE:
+                    self.fields[name] = forms.CharField(label=label, required=False, max_length=60)
+                else:
+                    unit = _("万元") if definition.type == IndicatorType.MONEY else definition.unit
+                    self.fields[name] = forms.DecimalField(
+                        label=f"{label}" + (f"（{unit}）" if unit else ""), required=False, max_digits=18,
+                        decimal_places=4,
+                    )
+                self.indicator_fields.append((name, code, period))
+        known_tags = set(TagDefinition.objects.filter(name__in=spec.tags).values_list("name", flat=True))
+        for i, tag in enumerate(t for t in spec.tags if t in known_tags):
+            name = f"tag_{i}"
+            self.fields[name] = forms.BooleanField(label=tag, required=False)
+            self.tag_fields.append((name, tag))
+            if tag in spec.tags_dated:
+                self.fields[f"{name}_on"] = forms.DateField(
+                    label=_("%(tag)s认定日期") % {"tag": tag}, required=False,
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                )
+                self.fields[f"{name}_first"] = forms.BooleanField(label=_("首次认定"), required=False)
+
+    def clean_industry(self) -> str:
+        value = (self.cleaned_data.get("industry") or "").strip()
+        return reference.normalize_industry(value, allow_section=False) if value else ""
+
+    def core_fields(self):
+        return [self[name] for name in CORE_ORDER if name in self.fields]
+
+    def indicator_bound_fields(self):
+        return [self[name] for name, _code, _period in self.indicator_fields]
+
+    def tag_bound_fields(self):
+        out = []
+        for name, _tag in self.tag_fields:
+            extra = [self[n] for n in (f"{name}_on", f"{name}_first") if n in self.fields]
+            out.append((self[name], extra))
+        return out
+
+    def profile_json(self) -> dict[str, Any]:
+        """The §6 eligibility profile of what was stated (money in yuan, as strings)."""
+        data = self.cleaned_data
+        profile: dict[str, Any] = {}
+        for key in ("district", "zone", "industry", "scale", "entity_type"):
+            if data.get(key):
+                profile[key] = data[key]
+        if data.get("established_on"):
+            profile["established_on"] = data["established_on"].isoformat()
+        if data.get("registered_capital") is not None:
+            profile["registered_capital"] = str(data["registered_capital"] * 10000)
+        if "zone" in self.fields and not data.get("zone"):
+            profile["zone"] = ""
+        tags = []
+        for name, tag in self.tag_fields:
+            if data.get(name):
+                entry: dict[str, Any] = {"name": tag}
+                if data.get(f"{name}_on"):
+                    entry["recognized_on"] = data[f"{name}_on"].isoformat()
+                if f"{name}_first" in self.fields:
+                    entry["first_time"] = bool(data.get(f"{name}_first"))
+                tags.append(entry)
+        profile["tags"] = tags
+        indicators: dict[str, dict[str, str]] = {}
+        definitions = {d.code: d for d in IndicatorDefinition.objects.filter(code__in=list(self.spec.indicators))}
+        for name, code, period in self.indicator_fields:
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            definition = definitions[code]
+            if definition.type == IndicatorType.MONEY:
+                try:
+                    value = Decimal(value) * 10000
+                except (InvalidOperation, TypeError) as exc:
+                    raise ValidationError({name: _("请填写数字")}) from exc
+            indicators.setdefault(code, {})[period] = str(value)
+        if indicators:
+            profile["indicators"] = indicators
+        return profile
+
+
+def calculator_form(data=None) -> CalculatorForm:
+    as_of = timezone.localdate()
+    return CalculatorForm(data, spec=fields_used(policies_published_briefs()), as_of=as_of, prefix=None)
+
+
+@dataclass
+class CalculatorResult:
+    policy: PolicyBrief
+    amount: Decimal | None = None
+    amount_text: str = ""
+    reasons: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    unmet: list[str] = field(default_factory=list)
+
+
+def calculator_results(*, profile_data: dict, as_of: datetime.date | None = None) -> dict[str, Any]:
+    """Evaluate every published policy on a stated profile → eligible / possible / near misses."""
+    from matching.criteria import award_amount, evaluate, near_misses, profile_from_json
+
+    from .selectors import _missing_labels, _near_text
+
+    as_of = as_of or timezone.localdate()
+    profile = profile_from_json(profile_data)
+    eligible, possible, near = [], [], []
+    for brief in policies_published_briefs():
+        ev = evaluate(brief.criteria or {}, profile, as_of=as_of)
+        if ev.result in ("eligible", "possible"):
+            item = CalculatorResult(policy=brief, reasons=list(ev.reasons or []), missing=_missing_labels(ev.missing))
+            if brief.award:
+                award = award_amount(brief.award, profile, as_of=as_of)
+                item.amount, item.amount_text = award.amount, award.text or ""
+                if award.amount is None and award.missing:
+                    item.missing = item.missing or _missing_labels(award.missing)
+            (eligible if ev.result == "eligible" else possible).append(item)
+        else:
+            misses = near_misses(brief.criteria, profile, as_of=as_of)
+            if misses:
+                near.append(CalculatorResult(policy=brief, unmet=[_near_text(m) for m in misses]))
+
+    def by_amount(item: CalculatorResult):
+        return (-(item.amount if item.amount is not None else Decimal(-1)), item.policy.id)
+
+    eligible.sort(key=by_amount)
+    possible.sort(key=by_amount)
+    total = sum((i.amount for i in eligible if i.amount is not None), Decimal(0))
+    return {"eligible": eligible, "possible": possible, "near": near[:20], "total": total}

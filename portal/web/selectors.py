@@ -1,0 +1,338 @@
+"""Reads for the enterprise-facing pages.
+
+Everything an enterprise sees is scoped by the enterprise the caller passes in (the
+views pass ``request.enterprise``, which the accounts decorators set from the logged-in
+user): no selector here takes an enterprise id from the URL.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
+
+from enterprises.models import Enterprise
+from policies.models import Policy, PolicyStatus
+
+FIGURES_CACHE_SECONDS = 600
+NEAR_MISS_CACHE_SECONDS = 600
+DEADLINE_SOON_DAYS = 30
+
+
+# ---------------------------------------------------------------------------
+# policies
+# ---------------------------------------------------------------------------
+
+
+def policies_public() -> QuerySet[Policy]:
+    """Published policies (the only ones the public pages show)."""
+    return Policy.objects.filter(status=PolicyStatus.PUBLISHED)
+
+
+def policies_open_q(*, today: datetime.date) -> Q:
+    """Open for application today (a missing start or end is open on that side)."""
+    return (Q(apply_start__isnull=True) | Q(apply_start__lte=today)) & (
+        Q(apply_end__isnull=True) | Q(apply_end__gte=today)
+    )
+
+
+def policies_newest(*, limit: int = 6) -> list[Policy]:
+    return list(policies_public().select_related("department").order_by("-published_at", "-id")[:limit])
+
+
+def policies_closing_soon(*, limit: int = 6, within_days: int = DEADLINE_SOON_DAYS) -> list[Policy]:
+    today = timezone.localdate()
+    return list(
+        policies_public()
+        .filter(apply_end__gte=today, apply_end__lte=today + datetime.timedelta(days=within_days))
+        .filter(Q(apply_start__isnull=True) | Q(apply_start__lte=today))
+        .select_related("department")
+        .order_by("apply_end", "id")[:limit]
+    )
+
+
+def portal_figures() -> dict[str, Any]:
+    """Headline figures for the home page, cached for a few minutes (counting a
+    million-row match table on every home-page view would be wasteful)."""
+    figures = cache.get("web:figures")
+    if figures is not None:
+        return figures
+    from matching.models import Match, MatchStatus
+
+    today = timezone.localdate()
+    published = policies_public()
+    active = Match.objects.exclude(status=MatchStatus.ENDED)
+    figures = {
+        "policies": published.count(),
+        "open_policies": published.filter(policies_open_q(today=today)).count(),
+        "enterprises": Enterprise.objects.count(),
+        "reached": active.values("enterprise_id").distinct().count(),
+        "amount": active.filter(status=MatchStatus.ELIGIBLE).aggregate(s=Sum("amount"))["s"] or Decimal(0),
+        "auto_grant": published.filter(auto_grant=True).count(),
+    }
+    cache.set("web:figures", figures, FIGURES_CACHE_SECONDS)
+    return figures
+
+
+def policy_for_page(*, policy_id: int) -> Policy | None:
+    """A published policy with what its page shows, in a fixed number of queries."""
+    return (
+        policies_public()
+        .select_related("department", "service_point")
+        .prefetch_related("interpretations", "materials", "attachments", "co_departments")
+        .filter(pk=policy_id)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PolicyBrief:
+    """What the matching pages need of a published policy, cached per process."""
+
+    id: int
+    title: str
+    department: str
+    benefit_type: str
+    criteria: dict
+    award: dict | None
+    auto_grant: bool
+    exclusive_group: str
+    apply_start: datetime.date | None
+    apply_end: datetime.date | None
+    version: int
+
+
+_briefs: dict[str, Any] = {"key": None, "items": []}
+
+
+def policies_published_briefs() -> list[PolicyBrief]:
+    """All published policies as plain values. One cheap aggregate query checks whether the
+    process's copy is current; the trees are re-read only when a policy changed."""
+    key = policies_public().aggregate(n=Count("id"), t=Max("updated_at"), v=Sum("version"))
+    if _briefs["key"] != key:
+        rows = policies_public().select_related("department").only(
+            "id", "title", "department__name", "benefit_type", "criteria", "award", "auto_grant",
+            "exclusive_group", "apply_start", "apply_end", "version",
+        )
+        _briefs["items"] = [
+            PolicyBrief(
+                id=p.id, title=p.title, department=p.department.name, benefit_type=p.benefit_type,
+                criteria=p.criteria or {}, award=p.award, auto_grant=p.auto_grant,
+                exclusive_group=p.exclusive_group, apply_start=p.apply_start, apply_end=p.apply_end,
+                version=p.version,
+            )
+            for p in rows
+        ]
+        _briefs["key"] = key
+    return _briefs["items"]
+
+
+def policies_fingerprint() -> str:
+    policies_published_briefs()
+    key = _briefs["key"] or {}
+    stamp = key.get("t").isoformat() if key.get("t") else ""
+    return f"{key.get('n')}:{stamp}:{key.get('v')}"
+
+
+# ---------------------------------------------------------------------------
+# criteria trees: which fields the published policies use (for the calculator)
+# ---------------------------------------------------------------------------
+
+
+def criteria_conditions(tree: dict | None):
+    """Yield every condition node of a criteria tree."""
+    if not tree:
+        return
+    if "all" in tree:
+        for child in tree["all"]:
+            yield from criteria_conditions(child)
+    elif "any" in tree:
+        for child in tree["any"]:
+            yield from criteria_conditions(child)
+    elif "not" in tree:
+        yield from criteria_conditions(tree["not"])
+    elif "field" in tree:
+        yield tree
+
+
+def award_trees(award: dict | None):
+    """The ``when`` trees of an award's cases."""
+    for case in (award or {}).get("cases", []) or []:
+        yield case.get("when") or {}
+
+
+# ---------------------------------------------------------------------------
+# "我的政策"
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class MatchItem:
+    policy: PolicyBrief
+    status: str  # eligible | possible | near
+    amount: Decimal | None = None
+    amount_text: str = ""
+    reasons: list[str] = field(default_factory=list)
+    missing: list[Any] = field(default_factory=list)
+    unmet: list[Any] = field(default_factory=list)
+    matched_at: datetime.datetime | None = None
+    is_new: bool = False
+    days_left: int | None = None
+    counted: bool = True  # False when a higher award of the same exclusive group wins
+
+    @property
+    def urgent(self) -> bool:
+        return self.days_left is not None and 0 <= self.days_left <= DEADLINE_SOON_DAYS
+
+
+def _missing_labels(missing: Any) -> list[str]:
+    out = []
+    for item in missing or []:
+        if isinstance(item, dict):
+            out.append(str(item.get("label") or item.get("text") or item.get("field") or item))
+        else:
+            out.append(str(getattr(item, "label", None) or getattr(item, "text", None) or item))
+    return out
+
+
+def _sort_key(item: MatchItem):
+    # urgent first (deadline within 30 days), then the larger amount, then the nearer deadline
+    amount = item.amount if item.amount is not None else Decimal(-1)
+    deadline = item.days_left if item.days_left is not None and item.days_left >= 0 else 10**6
+    return (0 if item.urgent else 1, -amount, deadline, item.policy.id)
+
+
+def my_policies_overview(
+    *, enterprise: Enterprise, since: datetime.datetime | None, as_of: datetime.date | None = None
+) -> dict[str, Any]:
+    """The enterprise's eligible and possible policies (from the match table, explained
+    by the criteria engine), its near misses, what is new since ``since``, deadlines
+    within 30 days and the total amount (highest award only within an exclusive group)."""
+    from matching.criteria import award_amount, evaluate, profile_load
+    from matching.models import Match, MatchStatus
+
+    as_of = as_of or timezone.localdate()
+    briefs = {b.id: b for b in policies_published_briefs()}
+    matches = list(
+        Match.objects.filter(enterprise_id=enterprise.pk)
+        .exclude(status=MatchStatus.ENDED)
+        .only("policy_id", "status", "amount", "missing", "matched_at")
+    )
+    profile = profile_load(enterprise, as_of=as_of)
+
+    eligible: list[MatchItem] = []
+    possible: list[MatchItem] = []
+    for m in matches:
+        brief = briefs.get(m.policy_id)
+        if brief is None:  # withdrawn or expired since the match was made
+            continue
+        ev = evaluate(brief.criteria, profile, as_of=as_of)
+        item = MatchItem(
+            policy=brief,
+            status=m.status,
+            amount=m.amount,
+            reasons=list(ev.reasons or []),
+            missing=_missing_labels(m.missing) or _missing_labels(ev.missing),
+            matched_at=m.matched_at,
+            is_new=bool(since and m.matched_at and m.matched_at > since),
+            days_left=(brief.apply_end - as_of).days if brief.apply_end else None,
+        )
+        if brief.award:
+            award = award_amount(brief.award, profile, as_of=as_of)
+            item.amount_text = award.text or ""
+            if item.amount is None:
+                item.amount = award.amount
+        (eligible if m.status == MatchStatus.ELIGIBLE else possible).append(item)
+
+    # 从高不重复: within an exclusive group only the highest eligible award counts
+    best: dict[str, MatchItem] = {}
+    for item in eligible:
+        group = item.policy.exclusive_group
+        if group and item.amount is not None:
+            if group not in best or item.amount > best[group].amount:
+                best[group] = item
+    for item in eligible:
+        group = item.policy.exclusive_group
+        if group and group in best and best[group] is not item:
+            item.counted = False
+    total = sum((i.amount for i in eligible if i.counted and i.amount is not None), Decimal(0))
+
+    matched_ids = {m.policy_id for m in matches}
+    near = near_misses_for_enterprise(enterprise=enterprise, profile=profile, as_of=as_of, exclude=matched_ids)
+
+    eligible.sort(key=_sort_key)
+    possible.sort(key=_sort_key)
+    active = eligible + possible
+    return {
+        "eligible": eligible,
+        "possible": possible,
+        "near": near,
+        "new": [i for i in active if i.is_new],
+        "deadlines": sorted((i for i in active if i.urgent), key=lambda i: (i.days_left, i.policy.id)),
+        "total": total,
+        "profile": profile,
+        "as_of": as_of,
+    }
+
+
+def near_misses_for_enterprise(
+    *, enterprise: Enterprise, profile: Any, as_of: datetime.date, exclude: set[int], limit: int = 10
+) -> list[MatchItem]:
+    """Published policies the enterprise narrowly misses (one condition away), cached per
+    enterprise, profile change and policy set: evaluating every policy's tree on each page
+    view is the expensive part of "我的政策"."""
+    from matching.criteria import near_misses
+
+    key = f"web:near:{enterprise.pk}:{enterprise.updated_at.timestamp() if enterprise.updated_at else 0}:" \
+          f"{policies_fingerprint()}:{as_of.isoformat()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = []
+        for brief in policies_published_briefs():
+            if brief.id in exclude or not brief.criteria:
+                continue
+            misses = near_misses(brief.criteria, profile, as_of=as_of)
+            if misses:
+                cached.append((brief.id, [_near_text(n) for n in misses]))
+        cache.set(key, cached, NEAR_MISS_CACHE_SECONDS)
+    briefs = {b.id: b for b in policies_published_briefs()}
+    items = [
+        MatchItem(
+            policy=briefs[pid], status="near", unmet=texts,
+            days_left=(briefs[pid].apply_end - as_of).days if briefs[pid].apply_end else None,
+        )
+        for pid, texts in cached
+        if pid in briefs and pid not in exclude
+    ]
+    items.sort(key=lambda i: (0 if i.urgent else 1, i.policy.id))
+    return items[:limit]
+
+
+def _near_text(miss: Any) -> str:
+    text = getattr(miss, "text", None)
+    if text:
+        return str(text)
+    return f"{getattr(miss, 'field', '')}: {getattr(miss, 'needed', '')}"
+
+
+# ---------------------------------------------------------------------------
+# notifications
+# ---------------------------------------------------------------------------
+
+
+def notifications_unread_count(*, enterprise_id: int) -> int:
+    from matching.selectors import notifications_unread_count as count
+
+    return count(enterprise_id=enterprise_id)
+
+
+def messages_other(*, user: Any, limit: int = 10) -> list:
+    """Case and application updates (the ``inbox`` app), newest first."""
+    from inbox.services import messages_for
+
+    return list(messages_for(user=user).order_by("-created_at", "-id")[:limit])

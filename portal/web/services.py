@@ -1,0 +1,75 @@
+"""Writes of the enterprise portal (keyword-only, typed, atomic)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from enterprises.models import Enterprise
+
+from .models import CorrectionRequest, PortalVisit
+
+VISIT_GAP = datetime.timedelta(minutes=30)
+
+CORRECTABLE_FIELDS = {
+    "name": "名称",
+    "district": "行政区划",
+    "zone": "功能区",
+    "industry": "国民经济行业",
+    "established_on": "成立日期",
+    "registered_capital": "注册资本",
+    "address": "地址",
+    "legal_representative": "法定代表人",
+    "contact": "联系人及联系方式",
+    "tags": "资质标签",
+    "indicators": "经营指标",
+    "other": "其他",
+}
+
+
+@transaction.atomic
+def correction_request_create(
+    *, enterprise: Enterprise, user: Any, field: str, proposed_value: str, reason: str, current_value: str = ""
+) -> CorrectionRequest:
+    """File a request to correct the registry profile; an official handles it in the admin.
+    The profile itself is not changed here."""
+    errors = {}
+    if field not in CORRECTABLE_FIELDS:
+        errors["field"] = "请选择要更正的项目"
+    if not (proposed_value or "").strip():
+        errors["proposed_value"] = "请填写应更正为的内容"
+    if len((reason or "").strip()) < 4:
+        errors["reason"] = "请说明更正理由及依据（至少4个字）"
+    if getattr(user, "enterprise_id", None) != enterprise.pk:
+        errors["enterprise"] = "只能为本企业申请更正"
+    if errors:
+        raise ValidationError(errors)
+    return CorrectionRequest.objects.create(
+        enterprise=enterprise,
+        requested_by=user,
+        field=field,
+        current_value=(current_value or "")[:300],
+        proposed_value=proposed_value.strip()[:300],
+        reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def portal_visit_record(*, user: Any, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """Record a look at "我的政策" and return the time of the previous visit (what counts as
+    "new since the last visit"). Within one visit (reloads less than ``VISIT_GAP`` apart)
+    the returned time stays the same."""
+    now = now or timezone.now()
+    visit = PortalVisit.objects.select_for_update().filter(user=user).first()
+    if visit is None:
+        PortalVisit.objects.create(user=user, previous_at=None, last_at=now)
+        return None
+    if now - visit.last_at > VISIT_GAP:
+        visit.previous_at = visit.last_at
+    visit.last_at = now
+    visit.save(update_fields=["previous_at", "last_at"])
+    return visit.previous_at

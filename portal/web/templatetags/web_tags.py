@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value) -> str:
+    """Money in yuan for people: "50万元", "1.2亿元", "8,000元"; "—" when unknown."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(value)
+    except Exception:  # noqa: BLE001 - an expression string, shown as it is
+        return str(value)
+    if abs(amount) >= Decimal("100000000"):
+        return _("%(n)s亿元") % {"n": _trim(amount / Decimal("100000000"))}
+    if abs(amount) >= Decimal("10000"):
+        return _("%(n)s万元") % {"n": _trim(amount / Decimal("10000"))}
+    return _("%(n)s元") % {"n": f"{amount.quantize(Decimal('1')):,}"}
+
+
+def _trim(value: Decimal) -> str:
+    text = f"{value.quantize(Decimal('0.01')):,}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def days_left(value) -> int | None:
+    """Whole days from today (Asia/Shanghai) to a deadline date; negative when past."""
+    if not value:
+        return None
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return (value - timezone.localdate()).days
+
+
+@register.simple_tag(takes_context=True)
+def url_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (``None``/"" removes one);
+    used by pagination so that the filters stay in the URL."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"

@@ -1,0 +1,255 @@
+"""The enterprise-facing pages. Views validate input and call one selector or service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from enterprises import reference
+from policies.models import Department
+from portal.accounts.decorators import enterprise_user_required
+from portal.accounts.masking import masked_for
+from portal.accounts.selectors import user_enterprise
+
+from . import selectors, services
+from .calculator import calculator_form, calculator_results
+from .forms import CorrectionRequestForm, PolicySearchForm, PreferencesForm
+
+PAGE_SIZE = 20
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html", {
+        "figures": selectors.portal_figures(),
+        "newest": selectors.policies_newest(limit=6),
+        "closing": selectors.policies_closing_soon(limit=6),
+        "hot_terms": ["研发", "稳岗", "专精特新", "高新技术企业", "贷款贴息", "人才"],
+    })
+
+
+def _search_form(request: HttpRequest) -> PolicySearchForm:
+    departments = Department.objects.filter(policies__status="published").distinct().values_list("code", "name")
+    industries = sorted(reference.industry_sections().items())
+    districts = list(reference.zhengzhou_districts().items())
+    return PolicySearchForm(request.GET or None, departments=departments, industries=industries, districts=districts)
+
+
+@require_GET
+def policy_list(request: HttpRequest) -> HttpResponse:
+    from policies.selectors import highlight, policy_facets, policy_search
+
+    form = _search_form(request)
+    q, filters = "", {}
+    if form.is_bound and form.is_valid():
+        q = (form.cleaned_data.get("q") or "").strip()
+        filters = form.filters()
+    order = (form.cleaned_data.get("order") if form.is_bound and form.is_valid() else "") or (
+        "relevance" if q else "newest"
+    )
+    paginator = Paginator(policy_search(q=q, filters=filters, order=order), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = [(p, highlight(p, q) if q else None) for p in page]
+    context = {
+        "form": form, "page": page, "rows": rows, "q": q, "order": order, "filters": filters,
+        "facets": _facets(policy_facets(q=q, filters=filters), form),
+        "elided": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+    }
+    template = "web/_policy_results.html" if request.htmx and not request.htmx.boosted else "web/policy_list.html"
+    return render(request, template, context)
+
+
+def _facets(counts: dict, form: PolicySearchForm) -> dict:
+    """Each single-choice facet as (value, label, count among the current results); every
+    choice is listed (count 0 when absent) so that htmx can refresh the counts in place."""
+    out = {}
+    for name in ("benefit_type", "level", "department"):
+        present = {f["value"]: f for f in counts.get(name, [])}
+        choices = form.fields[name].choices
+        out[name] = [(code, label, present[code]["count"] if code in present else 0) for code, label in choices]
+    out["open"] = counts.get("open", 0)
+    out["auto_grant"] = counts.get("auto_grant", 0)
+    out["total"] = counts.get("total", 0)
+    return out
+
+
+@require_GET
+def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from matching.criteria import award_amount, evaluate, profile_load
+    from matching.criteria import render as render_criteria
+
+    policy = selectors.policy_for_page(policy_id=pk)
+    if policy is None:
+        raise Http404(_("政策不存在或尚未发布"))
+    today = timezone.localdate()
+    language = "en" if (request.LANGUAGE_CODE or "").startswith("en") else "zh-hans"
+    context = {
+        "policy": policy,
+        "criteria_text": render_criteria(policy.criteria or {}, language=language),
+        "today": today,
+        "is_open": (policy.apply_start is None or policy.apply_start <= today)
+        and (policy.apply_end is None or policy.apply_end >= today),
+    }
+    enterprise = user_enterprise(request.user)
+    if enterprise is not None:
+        profile = profile_load(enterprise, as_of=today)
+        context["enterprise"] = enterprise
+        context["evaluation"] = evaluate(policy.criteria or {}, profile, as_of=today)
+        if policy.award:
+            context["award"] = award_amount(policy.award, profile, as_of=today)
+    return render(request, "web/policy_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def calculator(request: HttpRequest) -> HttpResponse:
+    # A GET with data is allowed too (shareable result links); nothing is stored either way.
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = calculator_form(data)
+    results = None
+    if form.is_bound and form.is_valid():
+        from matching.criteria import CriteriaError
+
+        try:
+            results = calculator_results(profile_data=form.profile_json())
+        except CriteriaError as exc:
+            for error in getattr(exc, "errors", None) or [{"path": "", "message": str(exc)}]:
+                key = (error.get("path") or "").removeprefix("profile.").split(".")[0]
+                form.add_error(key if key in form.fields else None, error.get("message", ""))
+    return render(request, "web/calculator.html", {"form": form, "results": results})
+
+
+@enterprise_user_required
+@require_GET
+def my_policies(request: HttpRequest) -> HttpResponse:
+    since = services.portal_visit_record(user=request.user)
+    overview = selectors.my_policies_overview(enterprise=request.enterprise, since=since)
+    return render(request, "web/my_policies.html", {"enterprise": request.enterprise, "since": since, **overview})
+
+
+@enterprise_user_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    from matching.selectors import notifications_for_enterprise
+
+    unread_only = request.GET.get("filter") == "unread"
+    notifications = notifications_for_enterprise(enterprise_id=request.enterprise.pk, unread_only=unread_only)
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/inbox.html", {
+        "page": page, "unread_only": unread_only, "preference": _preference(request.enterprise),
+        "other_messages": selectors.messages_other(user=request.user, limit=10),
+    })
+
+
+def _preference(enterprise):
+    from matching.selectors import channel_preferences_get
+
+    return channel_preferences_get(enterprise_id=enterprise.pk)
+
+
+@enterprise_user_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    from matching.selectors import notifications_for_enterprise
+    from matching.services import notification_mark_read
+
+    # Scoped to the user's own enterprise: another enterprise's notification is a 404.
+    notification = notifications_for_enterprise(enterprise_id=request.enterprise.pk).filter(pk=pk).first()
+    if notification is None:
+        raise Http404
+    notification_mark_read(notification_id=notification.pk, enterprise_id=request.enterprise.pk)
+    notification.read_at = notification.read_at or timezone.now()
+    if request.htmx:
+        return render(request, "web/_notification.html", {"n": notification})
+    return redirect("web:inbox")
+
+
+@enterprise_user_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    from matching.services import notifications_mark_all_read
+
+    notifications_mark_all_read(enterprise_id=request.enterprise.pk)
+    messages.success(request, _("已全部标为已读"))
+    return redirect("web:inbox")
+
+
+@enterprise_user_required
+@require_POST
+def unsubscribe_all(request: HttpRequest) -> HttpResponse:
+    """One click in the inbox: stop every external channel (in-app messages stay)."""
+    from matching.services import unsubscribe_by_token
+
+    preference = _preference(request.enterprise)
+    if preference.pk:
+        unsubscribe_by_token(token=preference.unsubscribe_token)
+    messages.success(request, _("已退订邮件和短信推送，站内消息仍会保留。可随时在推送设置中重新开启。"))
+    return redirect("web:inbox")
+
+
+@enterprise_user_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    from matching.services import channel_preferences_set
+
+    current = _preference(request.enterprise)
+    initial = {
+        "email": current.email, "email_address": current.email_address, "sms": current.sms,
+        "sms_phone": current.sms_phone, "digest": current.digest,
+    }
+    form = PreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        channel_preferences_set(enterprise_id=request.enterprise.pk, **form.cleaned_data)
+        messages.success(request, _("推送设置已保存"))
+        return redirect("web:preferences")
+    return render(request, "web/preferences.html", {"form": form, "preference": current})
+
+
+@enterprise_user_required
+@require_http_methods(["GET", "POST"])
+def my_enterprise(request: HttpRequest) -> HttpResponse:
+    enterprise = request.enterprise
+    form = CorrectionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correction_request_create(
+                enterprise=enterprise, user=request.user, **form.cleaned_data,
+                current_value=_current_value(enterprise, form.cleaned_data["field"]),
+            )
+        except ValidationError as exc:
+            for key, errors in exc.message_dict.items():
+                form.add_error(key if key in form.fields else None, errors)
+        else:
+            messages.success(request, _("更正申请已提交，工作人员核实后会更新登记信息。"))
+            return redirect("web:my_enterprise")
+    from matching.criteria import profile_load
+
+    user = request.user
+    context = {
+        "enterprise": enterprise,
+        "profile": profile_load(enterprise, as_of=timezone.localdate()),
+        "district_name": reference.district_name(enterprise.district),
+        "zone_name": reference.zone_name(enterprise.zone),
+        "industry_name": reference.industry_name(enterprise.industry),
+        "tags": enterprise.tags.select_related("tag").order_by("tag__name"),
+        "indicators": enterprise.indicator_values.select_related("indicator").order_by(
+            "indicator__code", "-period_end", "-period"
+        ),
+        "legal_representative": masked_for(user, enterprise.legal_representative, kind="name"),
+        "contact_name": masked_for(user, enterprise.contact_name, kind="name"),
+        "contact_phone": masked_for(user, enterprise.contact_phone, kind="phone"),
+        "contact_email": masked_for(user, enterprise.contact_email, kind="email"),
+        "form": form,
+        "requests": enterprise.correction_requests.order_by("-created_at")[:20],
+    }
+    return render(request, "web/my_enterprise.html", context)
+
+
+def _current_value(enterprise, field: str) -> str:
+    value = getattr(enterprise, field, None)
+    return "" if value is None else str(value)
