@@ -1,1 +1,87 @@
-from django.contrib import admin  # noqa: F401
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from matching.models import (
+    ChannelPreference,
+    Delivery,
+    DeliveryStatus,
+    MatchRun,
+    Notification,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """The delivery log; failed and dead deliveries are the dead-letter queue."""
+
+    list_display = ("id", "channel", "enterprise_id", "digest", "status", "attempts", "next_attempt_at",
+                    "duration_ms", "error")
+    list_filter = ("status", "channel", "digest")
+    search_fields = ("=enterprise__id", "recipient", "error")
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    actions = ["retry"]
+    list_select_related = False
+
+    @admin.action(description=_("重新投递所选失败/放弃的消息"))
+    def retry(self, request, queryset):
+        from matching.pipeline.deliver import delivery_retry
+
+        n = delivery_retry(delivery_ids=list(queryset.filter(
+            status__in=[DeliveryStatus.FAILED, DeliveryStatus.DEAD]).values_list("pk", flat=True)))
+        from matching import tasks
+        from matching.pipeline.queue import enqueue_now
+
+        if n:
+            enqueue_now(tasks.deliveries_send)
+        self.message_user(request, _("已重新排队 %(n)d 条") % {"n": n}, messages.SUCCESS)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("id", "subscription", "event", "status", "attempts", "response_code", "duration_ms", "error")
+    list_filter = ("status", "event")
+    readonly_fields = ("subscription", "event", "event_key", "payload", "status", "attempts", "next_attempt_at",
+                       "response_code", "error", "duration_ms", "created_at", "sent_at")
+    actions = ["retry"]
+
+    @admin.action(description=_("重新投递所选失败/放弃的消息"))
+    def retry(self, request, queryset):
+        from django.utils import timezone
+
+        n = queryset.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.DEAD]).update(
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), error="")
+        self.message_user(request, _("已重新排队 %(n)d 条") % {"n": n}, messages.SUCCESS)
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("id", "url", "enterprise", "owner", "active", "created_at")
+    list_filter = ("active",)
+    raw_id_fields = ("enterprise", "owner")
+
+
+@admin.register(ChannelPreference)
+class ChannelPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "email", "sms", "webhook", "digest", "unsubscribed_at")
+    raw_id_fields = ("enterprise",)
+    readonly_fields = ("unsubscribe_token",)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("id", "enterprise_id", "policy_id", "policy_version", "channel", "reason", "created_at", "read_at")
+    list_filter = ("channel", "reason")
+    search_fields = ("=enterprise__id", "=policy__id")
+    show_full_result_count = False
+    readonly_fields = ("enterprise", "policy", "policy_version", "channel", "reason", "created_at", "read_at", "delivery")
+
+
+@admin.register(MatchRun)
+class MatchRunAdmin(admin.ModelAdmin):
+    list_display = ("id", "policy_id", "policy_version", "reason", "status", "matched", "ended", "created_at",
+                    "finished_at")
+    list_filter = ("status", "reason")
+    readonly_fields = ("policy", "policy_version", "reason", "status", "created_at", "started_at", "finished_at",
+                       "matched", "ended")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("liaison/", include("liaison.urls")),
     path("staff/dashboard/", include("dashboard.urls")),
     path("policies/", include("policies.urls")),
+    path("matching/", include("matching.urls")),
     path("", include("portal.web.urls")),
 ]
 

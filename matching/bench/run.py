@@ -1,0 +1,188 @@
+"""The matching benchmark: publish at 1 / 10 / 30 % against the hand-written floor,
+re-match one enterprise against every published policy, full rebuild, worker memory.
+
+Publishing and the rebuild run through real ``celery -A portal worker`` processes
+(the ones that would run in production) and are timed from the commit of the
+publish until the run is done (every match and outbox row committed).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import tempfile
+import time
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from matching.bench.city import BENCH_DEPARTMENT, selectivity_tree
+from matching.models import MatchRun, RunStatus
+from matching.workerproc import peak_rss_mb, worker_start, worker_stop, worker_wait_ready
+
+
+def _count(sql: str, params=None) -> int:
+    with connection.cursor() as cur:
+        cur.execute(sql, params or [])
+        return cur.fetchone()[0]
+
+
+def floor_tables_reset() -> None:
+    with connection.cursor() as cur:
+        for name in ("match", "notification"):
+            cur.execute(f"DROP TABLE IF EXISTS bench_floor_{name}")
+            cur.execute(f"CREATE TABLE bench_floor_{name} (LIKE matching_{name} INCLUDING ALL)")
+
+
+def floor_publish(*, share: float) -> tuple[float, int]:
+    """The hand-written ``INSERT … SELECT`` of the same policy with its outbox rows."""
+    from enterprises.models import IndicatorDefinition
+
+    floor_tables_reset()
+    revenue = IndicatorDefinition.objects.get(code="revenue").pk
+    last_year = str(timezone.localdate().year - 1)
+    threshold = int(round(100_000_000 * (1 - share)))
+    now = timezone.now()
+    t = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            """
+            WITH cand AS (
+                SELECT e.id, CASE WHEN v.value > 0 THEN 'eligible' ELSE 'possible' END AS status
+                FROM enterprises_enterprise e
+                LEFT JOIN enterprises_indicatorvalue v
+                       ON v.enterprise_id = e.id AND v.indicator_id = %s AND v.period = %s
+                WHERE e.registered_capital >= %s AND (v.value > 0 OR v.value IS NULL)
+            ), ins AS (
+                INSERT INTO bench_floor_match (policy_id, enterprise_id, policy_version, status, matched_at)
+                SELECT 0, id, 1, status, %s FROM cand ON CONFLICT DO NOTHING
+                RETURNING enterprise_id, status
+            ), outbox AS (
+                INSERT INTO bench_floor_notification (enterprise_id, policy_id, policy_version, channel, reason, created_at)
+                SELECT enterprise_id, 0, 1, 'inapp',
+                       CASE status WHEN 'eligible' THEN 'new_match' ELSE 'possible' END, %s FROM ins
+            )
+            SELECT count(*) FROM ins
+            """,
+            [revenue, last_year, threshold, now, now],
+        )
+        rows = cur.fetchone()[0]
+    return time.monotonic() - t, rows
+
+
+def _policy_create(*, title: str, criteria: dict) -> int:
+    from policies.models import Department, Policy
+
+    dept = Department.objects.get_or_create(code=BENCH_DEPARTMENT, defaults={"name": "基准测试部门"})[0]
+    return Policy.objects.create(
+        title=title, department=dept, status="published", criteria=criteria, published_at=timezone.now(), version=1
+    ).pk
+
+
+def wait_runs(run_ids: list[int], *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not MatchRun.objects.filter(pk__in=run_ids).exclude(status=RunStatus.DONE).exists():
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"runs {run_ids[:5]}… not done after {timeout}s")
+
+
+def pipeline_publish(*, share: float, timeout: float = 1800) -> tuple[float, int]:
+    from matching.services import policy_matching_schedule
+
+    policy_id = _policy_create(title=f"基准 {share:.0%} 政策", criteria=selectivity_tree(share))
+    t = time.monotonic()
+    with transaction.atomic():
+        policy_matching_schedule(policy_id=policy_id, reason="published")
+    run = MatchRun.objects.filter(policy_id=policy_id).latest("pk")
+    wait_runs([run.pk], timeout=timeout)
+    elapsed = time.monotonic() - t
+    rows = _count("SELECT count(*) FROM matching_match WHERE policy_id = %s", [policy_id])
+    outbox = _count("SELECT count(*) FROM matching_notification WHERE policy_id = %s", [policy_id])
+    assert outbox == rows, f"outbox rows {outbox} != match rows {rows}"
+    return elapsed, rows
+
+
+def rematch_latency(*, samples: int, seed: int = 11) -> dict:
+    """One changed enterprise against every published policy, in this process (a worker's view)."""
+    from enterprises.models import IndicatorDefinition
+    from matching.pipeline.rematch import PUBLISHED, enterprise_rematch
+
+    rng = random.Random(seed)
+    hi = _count("SELECT max(id) FROM enterprises_enterprise")
+    revenue = IndicatorDefinition.objects.get(code="revenue").pk
+    last_year = str(timezone.localdate().year - 1)
+    published = len(PUBLISHED.current())  # warm the per-worker cache of parsed trees
+    enterprise_rematch(enterprise_id=rng.randint(1, hi))
+    times, changes = [], 0
+    for _ in range(samples):
+        eid = rng.randint(1, hi)
+        with connection.cursor() as cur:  # the change: last year's revenue moves
+            cur.execute(
+                "UPDATE enterprises_indicatorvalue SET value = value * 3 + 1000000 "
+                "WHERE enterprise_id = %s AND indicator_id = %s AND period = %s",
+                [eid, revenue, last_year],
+            )
+        t = time.perf_counter()
+        r = enterprise_rematch(enterprise_id=eid)
+        times.append((time.perf_counter() - t) * 1000)
+        changes += r.gained + r.lost + r.updated
+    times.sort()
+    return {
+        "policies": published, "samples": samples, "median_ms": round(statistics.median(times), 2),
+        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2), "changed_rows": changes,
+    }
+
+
+def full_rebuild(*, timeout: float) -> tuple[float, int]:
+    from matching.services import policy_matching_schedule
+    from policies.models import Policy
+
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE matching_match, matching_notification, matching_matchchunk, matching_matchrun")
+    ids = list(Policy.objects.filter(status="published").values_list("pk", flat=True))
+    t = time.monotonic()
+    with transaction.atomic():
+        for pid in ids:
+            policy_matching_schedule(policy_id=pid, reason="rebuild")
+    run_ids = list(MatchRun.objects.values_list("pk", flat=True))
+    wait_runs(run_ids, timeout=timeout)
+    elapsed = time.monotonic() - t
+    return elapsed, _count("SELECT count(*) FROM matching_match")
+
+
+def bench_run(*, shares=(0.01, 0.10, 0.30), rematch_samples: int = 200, rebuild: bool = True,
+              workers: int = 2, log=print) -> dict:
+    env = {"DATABASE_URL": os.environ.get("DATABASE_URL", ""), "REDIS_URL": settings.REDIS_URL}
+    log_path = os.path.join(tempfile.gettempdir(), f"bench-worker-{os.getpid()}.log")
+    proc = worker_start(env=env, concurrency=workers, log_path=log_path)
+    results: dict = {"publish": [], "chunk_size": settings.MATCH_CHUNK_SIZE, "worker_log": log_path}
+    try:
+        worker_wait_ready(proc, log_path)
+        for share in shares:
+            floor_s, floor_rows = floor_publish(share=share)
+            with connection.cursor() as cur:
+                cur.execute("CHECKPOINT")
+            pipe_s, rows = pipeline_publish(share=share)
+            entry = {
+                "selectivity": share, "rows": rows, "pipeline_s": round(pipe_s, 2),
+                "rows_per_s": int(rows / pipe_s) if pipe_s else None, "floor_s": round(floor_s, 2),
+                "floor_rows": floor_rows, "ratio": round(pipe_s / floor_s, 2) if floor_s else None,
+            }
+            results["publish"].append(entry)
+            log(f"  publish {share:.0%}: {entry}")
+        results["rematch"] = rematch_latency(samples=rematch_samples)
+        log(f"  re-match: {results['rematch']}")
+        if rebuild:
+            secs, rows = full_rebuild(timeout=6 * 3600)
+            results["rebuild"] = {"minutes": round(secs / 60, 2), "match_rows": rows}
+            log(f"  full rebuild: {results['rebuild']}")
+        results["worker_peak_rss_mb"] = round(peak_rss_mb(proc.pid), 1)
+    finally:
+        worker_stop(proc)
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS bench_floor_match, bench_floor_notification")
+    return results

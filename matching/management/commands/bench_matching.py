@@ -1,0 +1,78 @@
+"""``manage.py bench_matching --enterprises 1000000 --policies 2000`` (PostgreSQL + Redis).
+
+Builds the synthetic city (unless ``--reuse`` and it is there), then measures and prints
+a table and, last, one line of JSON. See docs/matching.md.
+"""
+
+import json
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Benchmark the matching pipeline on a synthetic city (PostgreSQL, Redis, real workers)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--enterprises", type=int, default=1_000_000)
+        parser.add_argument("--policies", type=int, default=2000)
+        parser.add_argument("--reuse", action="store_true", help="reuse the city if it has the right size")
+        parser.add_argument("--rematch-samples", type=int, default=200)
+        parser.add_argument("--no-rebuild", action="store_true", help="skip the full rebuild")
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--json-out", default="", help="also write the JSON to this file")
+
+    def handle(self, *args, **opts):
+        from django.db import connection
+
+        from enterprises.models import Enterprise
+        from matching.bench.city import city_build, policies_build
+        from matching.bench.run import bench_run
+        from policies.models import Policy
+
+        if connection.vendor != "postgresql":
+            raise CommandError("bench_matching needs PostgreSQL: set DATABASE_URL (make bench does)")
+        if not settings.REDIS_URL or settings.CELERY_TASK_ALWAYS_EAGER:
+            raise CommandError("bench_matching needs Redis and real workers: set REDIS_URL")
+        log = self.stdout.write
+        call_command("migrate", verbosity=0)
+        started = time.monotonic()
+        city = {"reused": True}
+        n = opts["enterprises"]
+        if not (opts["reuse"] and Enterprise.objects.count() == n
+                and Policy.objects.filter(department__code="bench-dept").count() >= opts["policies"]):
+            log(f"building the synthetic city: {n:,} enterprises, {opts['policies']:,} policies")
+            t = time.monotonic()
+            city = city_build(enterprises=n, log=log)
+            policies_build(count=opts["policies"], log=log)
+            city["build_s"] = round(time.monotonic() - t, 1)
+        log("measuring (real workers: %d)" % opts["workers"])
+        results = bench_run(rematch_samples=opts["rematch_samples"], rebuild=not opts["no_rebuild"],
+                            workers=opts["workers"], log=log)
+        results.update({"enterprises": n, "policies": opts["policies"], "city": city,
+                        "total_s": round(time.monotonic() - started, 1)})
+        self._table(results)
+        line = json.dumps(results, ensure_ascii=False)
+        if opts["json_out"]:
+            with open(opts["json_out"], "w") as fh:
+                fh.write(line + "\n")
+        self.stdout.write(line)
+
+    def _table(self, r):
+        w = self.stdout.write
+        w("")
+        w(f"matching benchmark: {r['enterprises']:,} enterprises, {r['policies']:,} policies, "
+          f"chunk {r['chunk_size']:,}")
+        w(f"{'publish':<10}{'rows':>10}{'pipeline s':>12}{'rows/s':>10}{'floor s':>10}{'ratio':>8}")
+        for p in r["publish"]:
+            w(f"{p['selectivity']:<10.0%}{p['rows']:>10,}{p['pipeline_s']:>12.2f}{p['rows_per_s'] or 0:>10,}"
+              f"{p['floor_s']:>10.2f}{p['ratio'] or 0:>8.2f}")
+        m = r["rematch"]
+        w(f"re-match one enterprise vs {m['policies']:,} policies: median {m['median_ms']} ms, "
+          f"p95 {m['p95_ms']} ms ({m['samples']} samples)")
+        if "rebuild" in r:
+            w(f"full rebuild: {r['rebuild']['minutes']} min, {r['rebuild']['match_rows']:,} match rows")
+        w(f"worker peak memory: {r['worker_peak_rss_mb']} MB")
+        w("")
