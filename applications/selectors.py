@@ -1,0 +1,265 @@
+"""Reads of the applications app: the enterprise's applications and grants, the review
+queue with days left, and the officials' figures."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from portal.workdays import workdays_between
+
+from .access import user_department_ids
+from .models import (
+    Application,
+    ApplicationStatus,
+    Grant,
+    GrantProposal,
+    GrantStatus,
+    PaymentInstruction,
+)
+
+S = ApplicationStatus
+
+
+def today_local() -> date:
+    return timezone.localdate()
+
+
+def applications_for_enterprise(*, enterprise_id: int) -> QuerySet[Application]:
+    return Application.objects.filter(enterprise_id=enterprise_id).select_related("policy").order_by("-submitted_at")
+
+
+def grants_for_enterprise(enterprise_id: int) -> QuerySet[Grant]:
+    """The enterprise's grants, newest first, with the policy and the payment attempts
+    (for "我的政策" and the API). Cancelled grants are left out."""
+    return (
+        Grant.objects.filter(enterprise_id=enterprise_id)
+        .exclude(status=GrantStatus.CANCELLED)
+        .select_related("policy", "department")
+        .prefetch_related("payments")
+        .order_by("-granted_at", "-id")
+    )
+
+
+def messages_for_enterprise(*, enterprise_id: int, limit: int = 50):
+    """The enterprise's in-app messages about applications and grants (the shared inbox)."""
+    from inbox.models import Message
+
+    return Message.objects.filter(enterprise_id=enterprise_id, kind__in=["application", "grant"])[:limit]
+
+
+@dataclass
+class Clock:
+    days_used: int
+    days_left: int
+    paused: bool
+    overdue: bool
+
+
+def application_clock(application: Application, *, today: date | None = None) -> Clock:
+    """Working days used and left on an application's time limit (paused while returned)."""
+    today = today or today_local()
+    used = application.days_used_before
+    if application.clock_started_on:
+        used += workdays_between(application.clock_started_on, today)
+    elif application.working_days_taken is not None:
+        used = application.working_days_taken
+    left = application.processing_days - used
+    paused = application.status == S.RETURNED
+    overdue = application.status in (S.SUBMITTED, S.ACCEPTED) and left < 0
+    return Clock(days_used=used, days_left=left, paused=paused, overdue=overdue)
+
+
+def review_queue(*, user, today: date | None = None, include_returned: bool = True) -> list[tuple[Application, Clock]]:
+    """Open applications of the user's departments, most urgent first, each with its clock."""
+    today = today or today_local()
+    statuses = [S.SUBMITTED, S.ACCEPTED] + ([S.RETURNED] if include_returned else [])
+    qs = Application.objects.filter(status__in=statuses).select_related("policy", "enterprise", "department")
+    departments = user_department_ids(user)
+    if departments is not None:
+        qs = qs.filter(department_id__in=departments)
+    items = [(a, application_clock(a, today=today)) for a in qs]
+    items.sort(key=lambda item: (item[1].paused, item[1].days_left, item[0].submitted_at))
+    return items
+
+
+def department_figures(*, user, today: date | None = None) -> list[dict[str, Any]]:
+    """Per department: received, approved, rejected, open, overdue and the median working
+    days from submission to decision (time returned for correction not counted)."""
+    from policies.models import Department
+
+    today = today or today_local()
+    qs = Application.objects.all()
+    departments = user_department_ids(user)
+    if departments is not None:
+        qs = qs.filter(department_id__in=departments)
+    counts = {
+        row["department_id"]: row
+        for row in qs.values("department_id").annotate(
+            received=Count("id"),
+            approved=Count("id", filter=Q(status=S.APPROVED)),
+            rejected=Count("id", filter=Q(status=S.REJECTED)),
+            open=Count("id", filter=Q(status__in=[S.SUBMITTED, S.ACCEPTED, S.RETURNED])),
+            overdue=Count("id", filter=Q(status__in=[S.SUBMITTED, S.ACCEPTED], due_on__lt=today)),
+            decided_late=Count(
+                "id",
+                filter=Q(status__in=[S.APPROVED, S.REJECTED], working_days_taken__gt=F("processing_days")),
+            ),
+        )
+    }
+    taken: dict[int, list[int]] = {}
+    for dept_id, days in qs.filter(working_days_taken__isnull=False, status__in=[S.APPROVED, S.REJECTED]).values_list(
+        "department_id", "working_days_taken"
+    ):
+        taken.setdefault(dept_id, []).append(days)
+    names = dict(Department.objects.filter(pk__in=counts).values_list("pk", "name"))
+    out = []
+    for dept_id, row in sorted(counts.items(), key=lambda kv: names.get(kv[0], "")):
+        days = taken.get(dept_id, [])
+        out.append(
+            {
+                "department_id": dept_id,
+                "department": names.get(dept_id, ""),
+                "received": row["received"],
+                "approved": row["approved"],
+                "rejected": row["rejected"],
+                "open": row["open"],
+                "overdue": row["overdue"],
+                "decided_late": row["decided_late"],
+                "median_days": statistics.median(days) if days else None,
+            }
+        )
+    return out
+
+
+def _grants_visible(user) -> QuerySet[Grant]:
+    qs = Grant.objects.exclude(status=GrantStatus.CANCELLED)
+    departments = user_department_ids(user)
+    if departments is not None:
+        qs = qs.filter(department_id__in=departments)
+    return qs
+
+
+_PAID_STATUSES = [GrantStatus.PAID, GrantStatus.RECEIVED]
+
+
+def grant_totals(*, user, by: str) -> list[dict[str, Any]]:
+    """Totals granted and paid grouped by ``policy``, ``department``, ``district`` or ``month``
+    (month of payment), in one query each."""
+    qs = _grants_visible(user)
+    if by == "policy":
+        qs = qs.values(key=F("policy__title"))
+    elif by == "department":
+        qs = qs.values(key=F("department__name"))
+    elif by == "district":
+        qs = qs.values(key=F("district"))
+    elif by == "month":
+        qs = qs.filter(paid_on__isnull=False).annotate(m=TruncMonth("paid_on")).values(key=F("m"))
+    else:
+        raise ValueError(by)
+    rows = list(
+        qs.annotate(
+            count=Count("id"),
+            granted=Sum("amount"),
+            paid_count=Count("id", filter=Q(status__in=_PAID_STATUSES)),
+            paid=Sum("amount", filter=Q(status__in=_PAID_STATUSES)),
+        ).order_by("key")
+    )
+    if by == "district":
+        try:
+            from enterprises.reference import district_name
+        except ImportError:  # pragma: no cover - registry helpers not there yet
+            district_name = None
+        for row in rows:
+            code = row["key"]
+            try:
+                row["label"] = district_name(code) if district_name else code
+            except Exception:  # noqa: BLE001 - an unknown code is shown as is
+                row["label"] = code
+    for row in rows:
+        row.setdefault("label", row["key"].strftime("%Y-%m") if by == "month" and row["key"] else row["key"])
+        row["paid"] = row["paid"] or Decimal("0")
+    return rows
+
+
+def days_to_money(*, user) -> dict[str, Any]:
+    """Calendar days from eligibility (match, or submission for applications) to the money in
+    the account, overall and per policy: median, mean, max."""
+    rows = list(
+        _grants_visible(user)
+        .filter(paid_on__isnull=False)
+        .values_list("policy_id", "policy__title", "source", "eligible_since", "paid_on")
+    )
+    per_policy: dict[int, dict[str, Any]] = {}
+    all_days = []
+    for policy_id, title, source, since, paid_on in rows:
+        days = (paid_on - timezone.localtime(since).date()).days
+        all_days.append(days)
+        entry = per_policy.setdefault(policy_id, {"policy": title, "source": source, "days": []})
+        entry["days"].append(days)
+
+    def summary(days: list[int]) -> dict[str, Any]:
+        if not days:
+            return {"count": 0, "median": None, "mean": None, "max": None}
+        return {
+            "count": len(days),
+            "median": statistics.median(days),
+            "mean": round(statistics.fmean(days), 1),
+            "max": max(days),
+        }
+
+    return {
+        "overall": summary(all_days),
+        "by_policy": sorted(
+            ({"policy": v["policy"], "source": v["source"], **summary(v["days"])} for v in per_policy.values()),
+            key=lambda r: r["policy"],
+        ),
+    }
+
+
+def proposals_for_policy(*, policy_id: int, period: str | None = None) -> QuerySet[GrantProposal]:
+    qs = GrantProposal.objects.filter(policy_id=policy_id).select_related("enterprise")
+    if period:
+        qs = qs.filter(period=period)
+    return qs.order_by("status", "-amount", "id")
+
+
+def auto_grant_overview(*, user) -> list[dict[str, Any]]:
+    """Auto-grant policies of the user's departments with their proposal counts by status."""
+    from policies.models import Policy
+
+    qs = Policy.objects.filter(auto_grant=True, status="published")
+    departments = user_department_ids(user)
+    if departments is not None:
+        qs = qs.filter(department_id__in=departments)
+    policies = list(qs.select_related("department").order_by("title"))
+    counts: dict[int, dict[str, int]] = {}
+    for row in (
+        GrantProposal.objects.filter(policy__in=policies).values("policy_id", "status").annotate(n=Count("id"))
+    ):
+        counts.setdefault(row["policy_id"], {})[row["status"]] = row["n"]
+    return [{"policy": p, "counts": counts.get(p.pk, {})} for p in policies]
+
+
+def ledger(*, user, status: str = "") -> QuerySet[Grant]:
+    qs = _grants_visible(user).select_related("policy", "enterprise", "department")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-granted_at", "-id")
+
+
+def instructions_pending(*, user) -> QuerySet[PaymentInstruction]:
+    from .models import PaymentStatus
+
+    qs = PaymentInstruction.objects.filter(status=PaymentStatus.INSTRUCTED).select_related("grant__policy", "grant__enterprise")
+    departments = user_department_ids(user)
+    if departments is not None:
+        qs = qs.filter(grant__department_id__in=departments)
+    return qs.order_by("id")
