@@ -1,0 +1,31 @@
+"""The criteria language of DESIGN §4: validate, evaluate, compile to SQL, render, award.
+
+Pure: works on plain values (trees, ``Profile``); the only model imports are the
+compiler's field map and ``vocabulary_load``. See docs/criteria.md.
+"""
+
+from .award import AwardResult, award_amount, award_missing, compile_award, validate_award
+from .compiler import CompiledCriteria, UnknownLeaf, compile_tree, compile_unknown_leaves
+from .errors import CriteriaError
+from .evaluate import (
+    ELIGIBLE,
+    NOT_ELIGIBLE,
+    POSSIBLE,
+    ConditionResult,
+    Evaluation,
+    NearMiss,
+    evaluate,
+    near_misses,
+)
+from .profile import Profile, TagHolding, profile_from_json
+from .render import render, render_condition
+from .validate import validate
+from .vocabulary import CORE_FIELDS, Vocabulary, vocabulary_invalidate, vocabulary_load
+
+__all__ = [
+    "CORE_FIELDS", "ELIGIBLE", "NOT_ELIGIBLE", "POSSIBLE", "AwardResult", "CompiledCriteria", "ConditionResult",
+    "CriteriaError", "Evaluation", "NearMiss", "Profile", "TagHolding", "UnknownLeaf", "Vocabulary",
+    "award_amount", "award_missing", "compile_award", "compile_tree", "compile_unknown_leaves", "evaluate",
+    "near_misses", "profile_from_json", "render", "render_condition", "validate", "validate_award",
+    "vocabulary_invalidate", "vocabulary_load",
+]  # fmt: skip

@@ -1,0 +1,345 @@
+"""The compiler: a criteria tree → Django Q objects over ``enterprises.Enterprise``.
+
+Every node compiles to a pair (T, F): the enterprises for which it is true and those
+for which it is false; the rest are unknown. ``all`` is (AND T, OR F), ``any`` is
+(OR T, AND F), ``not`` swaps the pair, so no SQL NOT ever meets a NULL at the tree
+level; each leaf's T and F are NULL-safe (EXISTS, Django's null-aware negation, or
+COALESCE around comparisons with a scalar subquery). One query, set-based, and the
+same three-valued answer as ``evaluate`` for every enterprise.
+
+Constants are Python booleans until the end, so trivially true/false parts vanish.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass
+from datetime import date
+from functools import reduce
+from typing import Any
+
+from django.db.models import BooleanField, DecimalField, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import (
+    Exact,
+    GreaterThan,
+    GreaterThanOrEqual,
+    In,
+    LessThan,
+    LessThanOrEqual,
+)
+
+from . import vocabulary as V
+from .evaluate import indicator_kind, iter_leaves, missing_label
+from .periods import resolve_period, year_range, years_before
+from .values import division_unknown_values, industry_unknown_values, num, to_date
+
+Cond = bool | Q  # True / False constants or a Q
+
+COMPLEMENT = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "between": "not_between",
+              "not_between": "between", "in": "not_in", "not_in": "in"}  # fmt: skip
+LOOKUP = {"=": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte", "in": "in"}
+LOOKUP_CLASS = {"=": Exact, "<": LessThan, "<=": LessThanOrEqual, ">": GreaterThan, ">=": GreaterThanOrEqual, "in": In}
+NOTHING = Q(pk__in=[])
+
+
+def and_(*items: Cond) -> Cond:
+    qs = []
+    for x in items:
+        if x is False:
+            return False
+        if x is not True:
+            qs.append(x)
+    return reduce(operator.and_, qs) if qs else True
+
+
+def or_(*items: Cond) -> Cond:
+    qs = []
+    for x in items:
+        if x is True:
+            return True
+        if x is not False:
+            qs.append(x)
+    return reduce(operator.or_, qs) if qs else False
+
+
+def not_(x: Cond) -> Cond:
+    if isinstance(x, bool):
+        return not x
+    return ~x
+
+
+def to_q(x: Cond) -> Q:
+    """A condition as a Q usable in ``.filter()`` (Q() = everyone)."""
+    if x is True:
+        return Q()
+    if x is False:
+        return NOTHING
+    return x
+
+
+@dataclass
+class CompiledCriteria:
+    eligible_q: Q
+    not_eligible_q: Q
+    true: Cond  # the same as constants (True = everyone, False = no one) or Q
+    false: Cond
+
+    @property
+    def possible_q(self) -> Q:
+        """Neither eligible nor not eligible: unknown."""
+        return to_q(and_(not_(self.true), not_(self.false)))
+
+
+@dataclass
+class UnknownLeaf:
+    path: str
+    missing: dict  # {"field", "label", ...} as in Evaluation.missing
+    q: Q  # enterprises for which this condition is unknown and it matters (its ancestors are unknown)
+
+
+# ---- leaves ---------------------------------------------------------------------------
+def _field_q(col: str, op: str, value: Any) -> Cond:
+    """A comparison on a column that is known (not NULL) wherever it is used."""
+    if op == "between":
+        return Q(**{f"{col}__gte": value[0], f"{col}__lte": value[1]})
+    if op == "not_between":
+        return Q(**{f"{col}__lt": value[0]}) | Q(**{f"{col}__gt": value[1]})
+    if op in ("!=", "not_in"):
+        return ~Q(**{f"{col}__{LOOKUP[COMPLEMENT[op]]}": value})
+    return Q(**{f"{col}__{LOOKUP[op]}": value})
+
+
+def _pair(col: str, op: str, value: Any, known: Cond) -> tuple[Cond, Cond]:
+    """(T, F) of a comparison on a nullable column, where ``known`` says the value is there."""
+    return and_(known, _field_q(col, op, value)), and_(known, _field_q(col, COMPLEMENT[op], value))
+
+
+def _expr_q(expr, op: str, value: Any) -> Q:
+    """A NULL-safe comparison on an expression that may be NULL (false when it is)."""
+
+    def pos(o: str, v: Any) -> Q:
+        return Q(Coalesce(LOOKUP_CLASS[o](expr, v), Value(False), output_field=BooleanField()))
+
+    def neg(o: str, v: Any) -> Q:  # true when known and the lookup fails
+        return ~Q(Coalesce(LOOKUP_CLASS[o](expr, v), Value(True), output_field=BooleanField()))
+
+    if op == "between":
+        return pos(">=", value[0]) & pos("<=", value[1])
+    if op == "not_between":
+        return pos("<", value[0]) | pos(">", value[1])
+    if op == "!=":
+        return neg("=", value)
+    if op == "not_in":
+        return neg("in", value)
+    return pos(op, value)
+
+
+def _age_pair(op: str, value: Any, as_of: date) -> tuple[Cond, Cond]:
+    """age_years compiled to established_on thresholds: age >= n ⇔ established_on <= years_before(n)."""
+
+    def at_least(n: int) -> Cond:  # age >= n, for a known established_on
+        t = years_before(as_of, n)
+        if t is None:
+            return False
+        if t == date.max:
+            return True
+        return Q(established_on__lte=t)
+
+    def pair_ge(n: int) -> tuple[Cond, Cond]:
+        t = at_least(n)
+        return and_(known, t), and_(known, not_(t))
+
+    known = Q(established_on__isnull=False)
+    x = num(value) if op != "between" else None
+    if op == ">=":
+        return pair_ge(math.ceil(x))
+    if op == ">":
+        return pair_ge(math.floor(x) + 1)
+    if op == "<":
+        t, f = pair_ge(math.ceil(x))
+        return f, t
+    if op == "<=":
+        t, f = pair_ge(math.floor(x) + 1)
+        return f, t
+    if op in ("=", "!="):
+        if x != x.to_integral_value():
+            t, f = False, known
+        else:
+            n = int(x)
+            t = and_(known, at_least(n), not_(at_least(n + 1)))
+            f = and_(known, or_(not_(at_least(n)), at_least(n + 1)))
+        return (t, f) if op == "=" else (f, t)
+    lo, hi = num(value[0]), num(value[1])
+    ge_lo, le_hi = at_least(math.ceil(lo)), not_(at_least(math.floor(hi) + 1))
+    return and_(known, ge_lo, le_hi), and_(known, or_(not_(ge_lo), not_(le_hi)))
+
+
+def _prefix_pair(col: str, op: str, codes: list[str]) -> tuple[Cond, Cond]:
+    unknown_values = {""}
+    for c in codes:
+        unknown_values.update(division_unknown_values(c) if col == "district" else industry_unknown_values(c))
+    true = or_(*[Q(**{f"{col}__startswith": c}) for c in codes])
+    unknown = Q(**{f"{col}__in": sorted(unknown_values)}) | Q(**{f"{col}__isnull": True})
+    false = and_(not_(true), not_(unknown))
+    return (true, false) if op == "within" else (false, true)
+
+
+def _tag_pair(cond: dict, as_of: date) -> tuple[Cond, Cond]:
+    from enterprises.models import EnterpriseTag
+
+    op, value = cond["op"], cond["value"]
+    valid = (Q(recognized_on__isnull=True) | Q(recognized_on__lte=as_of)) & (
+        Q(expires_on__isnull=True) | Q(expires_on__gte=as_of)
+    )
+
+    def held(name_q: Q, extra: Q | None = None) -> Q:
+        qs = EnterpriseTag.objects.filter(name_q, enterprise=OuterRef("pk"))
+        if extra is not None:
+            qs = qs.filter(extra)
+        return Q(Exists(qs))
+
+    if op == "has":
+        name = Q(tag__name=value)
+        rec, first = cond.get("recognized"), cond.get("first_time")
+        if rec is None and not first:
+            t = held(name, valid)
+            return t, ~t
+        t_parts, f_parts = [], []
+        if rec is not None:
+            lo, hi = year_range(rec, as_of)
+            t_parts.append(and_(Q(recognized_on__gte=lo) if lo else True, Q(recognized_on__lte=hi) if hi else True))
+            f_parts.append(or_(Q(recognized_on__lt=lo) if lo else False, Q(recognized_on__gt=hi) if hi else False))
+        if first:
+            t_parts.append(Q(first_time=True))
+            f_parts.append(Q(first_time=False))
+        t_row, f_row = and_(*t_parts), or_(*f_parts)
+        t = held(name, None if t_row is True else t_row) if t_row is not False else False
+        f = or_(~held(name), held(name, f_row) if not isinstance(f_row, bool) else f_row)
+        return t, f
+    if op == "has_any":
+        t = held(Q(tag__name__in=value), valid)
+        return t, ~t
+    if op == "has_none":
+        t = held(Q(tag__name__in=value), valid)
+        return ~t, t
+    parts = [held(Q(tag__name=n), valid) for n in value]  # has_all
+    return and_(*parts), or_(*[~p for p in parts])
+
+
+def _indicator_pair(cond: dict, as_of: date) -> tuple[Cond, Cond]:
+    from enterprises.models import IndicatorValue
+
+    code, op, value = cond["field"], cond["op"], cond["value"]
+    kind = indicator_kind(value)
+    if kind == V.FLAG:
+        value = [1 if v else 0 for v in value] if isinstance(value, list) else (1 if value else 0)
+    elif kind == V.NUMERIC:
+        value = [num(v) for v in value] if isinstance(value, list) else num(value)
+    col = "text_value" if kind == V.CODE else "value"
+    present = Q(value__isnull=False) if kind != V.CODE else (Q(value__isnull=True) & ~Q(text_value=""))
+    rows = IndicatorValue.objects.filter(present, enterprise=OuterRef("pk"), indicator__code=code)
+    period = resolve_period(cond.get("period"), as_of)
+    if period is not None:
+        rows = rows.filter(period=period)
+        t = Q(Exists(rows.filter(_field_q(col, op, value))))
+        f = Q(Exists(rows.filter(_field_q(col, COMPLEMENT[op], value))))
+        return t, f
+    latest = (
+        rows.filter(Q(period_start__isnull=True) | Q(period_start__lte=as_of))
+        .order_by(F("period_end").desc(nulls_last=True), F("period_start").desc(nulls_last=True), "-period")
+        .values(col)[:1]
+    )
+    if kind == V.CODE:
+        expr = Subquery(latest)
+    else:
+        expr = Cast(Subquery(latest), output_field=DecimalField(max_digits=20, decimal_places=4))
+    return _expr_q(expr, op, value), _expr_q(expr, COMPLEMENT[op], value)
+
+
+def leaf_pair(cond: dict, as_of: date) -> tuple[Cond, Cond]:
+    """(T, F) of one validated condition."""
+    f, op, value = cond["field"], cond["op"], cond["value"]
+    if f == "tags":
+        return _tag_pair(cond, as_of)
+    if f in ("district", "industry"):
+        return _prefix_pair(f, op, value)
+    if f == "zone":
+        t = _field_q("zone", op, value)
+        return t, not_(t)
+    if f in ("entity_type", "scale"):
+        known = Q(**{f"{f}__isnull": False}) & ~Q(**{f: ""})
+        return _pair(f, op, value, known)
+    if f == "established_on":
+        v = [to_date(x) for x in value] if isinstance(value, list) else to_date(value)
+        return _pair(f, op, v, Q(established_on__isnull=False))
+    if f == "registered_capital":
+        v = [num(x) for x in value] if isinstance(value, list) else num(value)
+        return _pair(f, op, v, Q(registered_capital__isnull=False))
+    if f == "age_years":
+        return _age_pair(op, value, as_of)
+    return _indicator_pair(cond, as_of)
+
+
+def _compile(node: dict, as_of: date, memo: dict | None = None, path: str = "") -> tuple[Cond, Cond]:
+    if not node:
+        out = (True, False)
+    elif "all" in node or "any" in node:
+        key = "all" if "all" in node else "any"
+        pairs = [
+            _compile(c, as_of, memo, f"{path}.{key}[{i}]" if path else f"{key}[{i}]") for i, c in enumerate(node[key])
+        ]
+        ts, fs = [p[0] for p in pairs], [p[1] for p in pairs]
+        out = (and_(*ts), or_(*fs)) if key == "all" else (or_(*ts), and_(*fs))
+    elif "not" in node:
+        t, f = _compile(node["not"], as_of, memo, f"{path}.not" if path else "not")
+        out = (f, t)
+    else:
+        out = leaf_pair(node, as_of)
+    if memo is not None:
+        memo[path] = out
+    return out
+
+
+def compile_tree(tree: dict, *, as_of: date) -> CompiledCriteria:
+    """A validated tree → ``CompiledCriteria(eligible_q, not_eligible_q)`` over Enterprise.
+
+    ``Enterprise.objects.filter(c.eligible_q)`` is one query; possible = neither
+    (``c.possible_q``).
+    """
+    t, f = _compile(tree or {}, as_of)
+    return CompiledCriteria(eligible_q=to_q(t), not_eligible_q=to_q(f), true=t, false=f)
+
+
+def compile_unknown_leaves(tree: dict, *, as_of: date) -> list[UnknownLeaf]:
+    """For the "missing" list of possible matches, set-based: one entry per missing label
+    (as ``Evaluation.missing`` names it), with the enterprises for which that condition is
+    unknown and decides the result (it and all its ancestors are unknown).
+
+    ``Enterprise.objects.filter(possible_q & leaf.q)`` are the enterprises missing ``leaf.missing``.
+    """
+    tree = tree or {}
+    memo: dict[str, tuple[Cond, Cond]] = {}
+    _compile(tree, as_of, memo)
+
+    def unknown(path: str) -> Cond:
+        t, f = memo[path]
+        return and_(not_(t), not_(f))
+
+    out: dict[str, UnknownLeaf] = {}
+    conds: dict[str, Cond] = {}
+    for path, cond, _nots, ancestors in iter_leaves(tree):
+        q = and_(unknown(path), *[unknown(a) for a, _ in ancestors])
+        if q is False:
+            continue
+        item = missing_label(cond, as_of)
+        label = item["label"]
+        if label in out:
+            conds[label] = or_(conds[label], q)
+        else:
+            out[label] = UnknownLeaf(path=path, missing=item, q=NOTHING)
+            conds[label] = q
+    for label, leaf in out.items():
+        leaf.q = to_q(conds[label])
+    return list(out.values())

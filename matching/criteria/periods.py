@@ -1,0 +1,121 @@
+"""Periods of indicator values and the relative words of the criteria language.
+
+A period is "" (an indicator without periodicity), "2024", "2024H1", "2024Q2" or
+"2024-05". ``period_bounds`` must agree with ``enterprises.reference.period_bounds``,
+which fills ``IndicatorValue.period_start/period_end`` that the compiled SQL reads.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+PERIOD_RE = re.compile(r"^(\d{4})(?:(H)([12])|(Q)([1-4])|-(0[1-9]|1[0-2]))?$")
+PERIOD_WORDS = ("latest", "this_year", "last_year")
+
+
+def parse_period(value) -> str | None:
+    """A period word or explicit period in canonical form, or None when malformed."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.lower() in PERIOD_WORDS:
+        return text.lower()
+    text = text.upper()
+    m = PERIOD_RE.match(text)
+    if not m or not 1900 <= int(m.group(1)) <= 2999:
+        return None
+    return text
+
+
+def period_kind(period: str) -> str:
+    """year, half, quarter or month."""
+    if len(period) == 4:
+        return "year"
+    return {"H": "half", "Q": "quarter", "-": "month"}[period[4]]
+
+
+def period_bounds(period: str) -> tuple[date | None, date | None]:
+    if not period:
+        return None, None
+    year = int(period[:4])
+    if len(period) == 4:
+        return date(year, 1, 1), date(year, 12, 31)
+    kind = period[4]
+    if kind == "H":
+        return (date(year, 1, 1), date(year, 6, 30)) if period[5] == "1" else (date(year, 7, 1), date(year, 12, 31))
+    if kind == "Q":
+        first = 3 * (int(period[5]) - 1) + 1
+        return date(year, first, 1), date(year, first + 2, calendar.monthrange(year, first + 2)[1])
+    month = int(period[5:7])
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def resolve_period(period: str | None, as_of: date) -> str | None:
+    """The explicit period a condition reads on ``as_of``; None means "latest"."""
+    if period in (None, "", "latest"):
+        return None
+    if period == "this_year":
+        return str(as_of.year)
+    if period == "last_year":
+        return str(as_of.year - 1)
+    return period
+
+
+def period_label(period: str | None, *, language: str = "zh-hans", as_of: date | None = None) -> str:
+    """最近一期 / 上年度 / 2024年第二季度 …; with ``as_of`` relative words become the year."""
+    en = language.startswith("en")
+    if period in (None, "", "latest"):
+        return "latest period" if en else "最近一期"
+    if period in ("this_year", "last_year") and as_of is None:
+        if en:
+            return "this year" if period == "this_year" else "last year"
+        return "本年度" if period == "this_year" else "上年度"
+    p = resolve_period(period, as_of) if as_of else period
+    year = p[:4]
+    if len(p) == 4:
+        return year if en else f"{year}年度"
+    kind, rest = p[4], p[5:]
+    if kind == "H":
+        if en:
+            return f"{year} H{rest}"
+        return f"{year}年{'上' if rest == '1' else '下'}半年"
+    if kind == "Q":
+        return f"{year} Q{rest}" if en else f"{year}年第{'一二三四'[int(rest) - 1]}季度"
+    month = int(p[5:7])
+    return f"{calendar.month_abbr[month]} {year}" if en else f"{year}年{month}月"
+
+
+def year_range(recognized, as_of: date) -> tuple[date | None, date | None]:
+    """The inclusive date range a normalised ``recognized`` option stands for."""
+    if recognized == "this_year":
+        return date(as_of.year, 1, 1), date(as_of.year, 12, 31)
+    if recognized == "last_year":
+        return date(as_of.year - 1, 1, 1), date(as_of.year - 1, 12, 31)
+    if isinstance(recognized, int):
+        return date(recognized, 1, 1), date(recognized, 12, 31)
+    lo = recognized.get("from")
+    hi = recognized.get("to")
+    return (date.fromisoformat(lo) if lo else None, date.fromisoformat(hi) if hi else None)
+
+
+def years_before(as_of: date, years: int) -> date | None:
+    """The last birth date with ``age >= years`` on ``as_of`` (29 Feb → 28 Feb); None if out of range."""
+    y = as_of.year - years
+    if y < 1:
+        return None
+    if y > 9999:
+        return date.max
+    try:
+        return as_of.replace(year=y)
+    except ValueError:  # 29 February in a common year
+        return date(y, 2, 28)
+
+
+def age_years(established_on: date, as_of: date) -> int:
+    return as_of.year - established_on.year - ((as_of.month, as_of.day) < (established_on.month, established_on.day))

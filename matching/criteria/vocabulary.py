@@ -1,0 +1,164 @@
+"""What a criteria tree may name: the core fields of DESIGN §3, the indicators and tags
+that officials define (read from the database by ``vocabulary_load``)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+# kinds of field, which decide the ops and the value type
+NUMERIC = "numeric"  # number, money, percent
+DATE = "date"
+ENUM = "enum"  # a fixed list of values; null = unknown
+CODE = "code"  # zone and code indicators; compared as text
+FLAG = "flag"
+DIVISION = "division"
+INDUSTRY = "industry"
+TAGS = "tags"
+
+OPS_BY_KIND: dict[str, tuple[str, ...]] = {
+    NUMERIC: ("=", "!=", "<", "<=", ">", ">=", "between"),
+    DATE: ("=", "!=", "<", "<=", ">", ">=", "between"),
+    ENUM: ("=", "!=", "in", "not_in"),
+    CODE: ("=", "!=", "in", "not_in"),
+    FLAG: ("=", "!="),
+    DIVISION: ("within", "not_within"),
+    INDUSTRY: ("within", "not_within"),
+    TAGS: ("has", "has_any", "has_all", "has_none"),
+}
+
+ENTITY_TYPES = {
+    "government": ("机关", "government body"),
+    "public_institution": ("事业单位", "public institution"),
+    "social_organisation": ("社会组织", "social organisation"),
+    "enterprise": ("企业", "enterprise"),
+    "individual_business": ("个体工商户", "individual business"),
+    "farmer_cooperative": ("农民专业合作社", "farmers' cooperative"),
+    "other": ("其他", "other"),
+}
+SCALES = {
+    "large": ("大型", "large"),
+    "medium": ("中型", "medium"),
+    "small": ("小型", "small"),
+    "micro": ("微型", "micro"),
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    code: str
+    kind: str
+    name: str  # Chinese label
+    name_en: str
+    type: str  # the DESIGN type: money, number, percent, date, code, flag, enum, division, industry, tags
+    unit: str = ""
+    periodicity: str = "none"  # indicators only
+    indicator: bool = False
+    choices: dict[str, tuple[str, str]] | None = None
+
+
+CORE_FIELDS: dict[str, FieldSpec] = {
+    "district": FieldSpec("district", DIVISION, "注册地", "registered in", "division"),
+    "zone": FieldSpec("zone", CODE, "功能区", "functional zone", "code"),
+    "industry": FieldSpec("industry", INDUSTRY, "所属行业", "industry", "industry"),
+    "entity_type": FieldSpec("entity_type", ENUM, "主体类型", "entity type", "enum", choices=ENTITY_TYPES),
+    "scale": FieldSpec("scale", ENUM, "企业规模", "size", "enum", choices=SCALES),
+    "established_on": FieldSpec("established_on", DATE, "成立日期", "established on", "date"),
+    "registered_capital": FieldSpec("registered_capital", NUMERIC, "注册资本", "registered capital", "money", "元"),
+    "age_years": FieldSpec("age_years", NUMERIC, "成立年限", "years since establishment", "number", "年"),
+    "tags": FieldSpec("tags", TAGS, "资质", "qualifications", "tags"),
+}
+
+_INDICATOR_KIND = {"number": NUMERIC, "money": NUMERIC, "percent": NUMERIC, "flag": FLAG, "code": CODE}
+
+# Built in by the registry's data migration (enterprises 0002); used as defaults for labels
+# and by tests that need no database.
+BUILTIN_INDICATORS = [
+    ("employees", "从业人员", "employees", "number", "人", "year"),
+    ("revenue", "营业收入", "operating revenue", "money", "元", "year"),
+    ("total_assets", "资产总额", "total assets", "money", "元", "year"),
+    ("rd_expense", "研发费用", "R&D expense", "money", "元", "year"),
+    ("tax_paid", "纳税总额", "tax paid", "money", "元", "year"),
+    ("insured_employees", "参保职工人数", "insured employees", "number", "人", "year"),
+]
+BUILTIN_TAGS = [
+    "高新技术企业", "科技型中小企业", "专精特新中小企业", '专精特新"小巨人"企业', "创新型中小企业",
+    "制造业单项冠军", "瞪羚企业", "独角兽企业", "技术先进型服务企业", "规模以上工业企业",
+    "规模以上服务业企业", "限额以上批发零售企业", "国家级企业技术中心", "省级企业技术中心",
+    "省级工程技术研究中心", "绿色工厂", "智能工厂", "农业产业化重点龙头企业", "上市后备企业", "外贸进出口企业",
+]  # fmt: skip
+
+
+def indicator_spec(code: str, name: str, type_: str, unit: str = "", periodicity: str = "year",
+                   name_en: str = "") -> FieldSpec:  # fmt: skip
+    return FieldSpec(code, _INDICATOR_KIND.get(type_, NUMERIC), name, name_en or name, type_, unit,
+                     periodicity, indicator=True)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Indicator definitions (code → FieldSpec) and tag names officials maintain."""
+
+    indicators: dict[str, FieldSpec] = field(default_factory=dict)
+    tags: frozenset[str] = frozenset()
+
+    @classmethod
+    def builtin(cls, *, extra_indicators: list[FieldSpec] | None = None, extra_tags=()) -> Vocabulary:
+        """The built-in vocabulary, without the database (tests, tools)."""
+        inds = {c: indicator_spec(c, n, t, u, p, en) for c, n, en, t, u, p in BUILTIN_INDICATORS}
+        for spec in extra_indicators or []:
+            inds[spec.code] = spec
+        return cls(indicators=inds, tags=frozenset(BUILTIN_TAGS) | frozenset(extra_tags))
+
+    def field(self, code: str) -> FieldSpec | None:
+        return CORE_FIELDS.get(code) or self.indicators.get(code)
+
+
+# Labels for explanations: evaluation is pure and takes no vocabulary, so it names
+# indicators from the last vocabulary this process loaded (or the built-ins).
+_label_vocabulary: Vocabulary = Vocabulary.builtin()
+
+
+def field_spec(code: str) -> FieldSpec | None:
+    """The spec of a core field or a known indicator (for labels; never raises)."""
+    return CORE_FIELDS.get(code) or _label_vocabulary.indicators.get(code)
+
+
+_cache_lock = threading.Lock()
+_cache: tuple[float, Vocabulary] | None = None
+CACHE_SECONDS = 10.0
+
+
+def vocabulary_invalidate() -> None:
+    """Forget the cached vocabulary (call after changing indicator or tag definitions)."""
+    global _cache
+    with _cache_lock:
+        _cache = None
+
+
+def vocabulary_load(*, fresh: bool = False) -> Vocabulary:
+    """The vocabulary from the database: indicator definitions and tag names.
+
+    Cached per process for ``CACHE_SECONDS`` (two small queries when it is reloaded);
+    ``vocabulary_invalidate()`` or ``fresh=True`` reloads at once.
+    """
+    global _cache, _label_vocabulary
+    now = time.monotonic()
+    with _cache_lock:
+        if not fresh and _cache is not None and now - _cache[0] < CACHE_SECONDS:
+            return _cache[1]
+    from django.apps import apps
+
+    IndicatorDefinition = apps.get_model("enterprises", "IndicatorDefinition")
+    TagDefinition = apps.get_model("enterprises", "TagDefinition")
+    inds = {
+        row["code"]: indicator_spec(row["code"], row["name"], row["type"], row["unit"], row["periodicity"])
+        for row in IndicatorDefinition.objects.values("code", "name", "type", "unit", "periodicity")
+    }
+    tags = frozenset(TagDefinition.objects.values_list("name", flat=True))
+    vocab = Vocabulary(indicators=inds, tags=tags)
+    with _cache_lock:
+        _cache = (now, vocab)
+        _label_vocabulary = vocab
+    return vocab
