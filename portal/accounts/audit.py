@@ -30,7 +30,7 @@ BEGIN
     IF TG_OP = 'DELETE' THEN
         purge_before := NULLIF(current_setting('portal.audit_purge_before', true), '')::timestamptz;
         IF purge_before IS NOT NULL
-           AND purge_before <= now() - interval '{MIN_RETENTION_DAYS} days'
+           AND purge_before <= clock_timestamp() - interval '{MIN_RETENTION_DAYS} days'
            AND OLD."timestamp" < purge_before THEN
             RETURN OLD;
         END IF;
@@ -86,10 +86,18 @@ def audit_purge(*, now=None) -> int:
     """Delete audit entries older than AUDIT_RETENTION_DAYS (at least 180). Returns the count."""
     from auditlog.models import LogEntry
 
-    cutoff = (now or timezone.now()) - timedelta(days=retention_days())
-    if connection.vendor == "postgresql":
+    days = retention_days()
+    if connection.vendor == "postgresql" and now is None:
         with connection.cursor() as cursor:
-            # set_config(..., true) = SET LOCAL: ends with this transaction.
-            cursor.execute("SELECT set_config('portal.audit_purge_before', %s, true)", [cutoff.isoformat()])
+            # The cut-off comes from the database clock, the one the trigger checks it against;
+            # set_config(..., true) = SET LOCAL: it ends with this transaction.
+            cursor.execute(
+                "SELECT set_config('portal.audit_purge_before',"
+                " (clock_timestamp() - make_interval(days => %s))::text, true)::timestamptz",
+                [days],
+            )
+            cutoff = cursor.fetchone()[0]
+    else:
+        cutoff = (now or timezone.now()) - timedelta(days=days)
     deleted, _ = LogEntry.objects.filter(timestamp__lt=cutoff).delete()
     return deleted
