@@ -185,6 +185,8 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # the container health check probes http://localhost/healthz/ from inside the container
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 
 # --- i18n -----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

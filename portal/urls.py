@@ -2,11 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.health import healthz
+
 admin.site.site_header = "政策找企业 · 管理后台"
 admin.site.site_title = "政策找企业"
 admin.site.index_title = "郑州市惠企政策服务平台"
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("portal.accounts.urls")),
