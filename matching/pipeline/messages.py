@@ -89,7 +89,8 @@ def push_content(notification: Notification, *, match: Match | None = None) -> P
     if notification.reason == "lost":
         return content
     try:
-        from matching.criteria import evaluate, profile_load
+        from matching.criteria import evaluate
+        from matching.profiles import profile_load
 
         as_of = timezone.localdate()
         ev = evaluate(policy.criteria or {}, profile_load(notification.enterprise_id, as_of=as_of), as_of=as_of)

@@ -19,6 +19,7 @@ import logging
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case, DecimalField, Max, Min, Value, When
 from django.utils import timezone
@@ -96,17 +97,22 @@ def candidates_sql(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> 
         if policy.award
         else Value(None, output_field=DecimalField(max_digits=18, decimal_places=2))
     )
-    qs = (
-        Enterprise.objects.filter(id__gte=id_from, id__lt=id_to)
-        .exclude(compiled.not_eligible_q)
-        .annotate(
-            m_status=Case(When(compiled.eligible_q, then=Value("eligible")), default=Value("possible")),
-            m_amount=amount,
-        )
-        .values_list("id", "m_status", "m_amount")
-        .order_by()
-    )
-    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    qs = Enterprise.objects.filter(id__gte=id_from, id__lt=id_to)
+    if compiled.false is True:  # no one can qualify
+        qs = qs.none()
+    elif compiled.false is not False:
+        qs = qs.exclude(compiled.false)
+    if compiled.true is True:
+        status = Value("eligible")
+    elif compiled.true is False:
+        status = Value("possible")
+    else:
+        status = Case(When(compiled.true, then=Value("eligible")), default=Value("possible"))
+    qs = qs.annotate(m_status=status, m_amount=amount).values_list("id", "m_status", "m_amount").order_by()
+    try:
+        sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    except EmptyResultSet:
+        return "", []
     return sql, list(params)
 
 
@@ -154,6 +160,8 @@ def run_totals_close(*, run_id: int) -> None:
 def chunk_match(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> tuple[int, int]:
     """Write the match and outbox rows of one id range. Returns (new matches, ended)."""
     cand_sql, cand_params = candidates_sql(policy=policy, id_from=id_from, id_to=id_to, as_of=as_of)
+    if not cand_sql:  # the criteria exclude everyone: an empty set of the right shape
+        cand_sql, cand_params = "SELECT id, 'eligible' AS m_status, NULL AS m_amount FROM enterprises_enterprise WHERE 1 = 0", []
     now = timezone.now()
     has_rows = _policy_has_rows_in_range(policy_id=policy.pk, id_from=id_from, id_to=id_to)
     if connection.vendor == "postgresql" and not has_rows:
@@ -162,6 +170,8 @@ def chunk_match(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> tup
         matched, ended = _chunk_diff(
             policy=policy, id_from=id_from, id_to=id_to, cand_sql=cand_sql, cand_params=cand_params, now=now
         )
+    if matched or has_rows:
+        possible_missing_set(policy=policy, id_from=id_from, id_to=id_to, as_of=as_of)
     if matched or ended:
         external_notifications_fanout(policy_id=policy.pk, policy_version=policy.version, id_from=id_from, id_to=id_to, now=now)
     return matched, ended
@@ -178,6 +188,7 @@ def _policy_has_rows_in_range(*, policy_id: int, id_from: int, id_to: int) -> bo
 
 # The reason of an in-app notice for a new match, from the match status.
 _NEW_REASON = "CASE c.status WHEN 'eligible' THEN 'new_match' ELSE 'possible' END"
+_NEW_REASON_CAND = "CASE c.m_status WHEN 'eligible' THEN 'new_match' ELSE 'possible' END"
 
 
 def _chunk_fresh_pg(*, policy: Policy, cand_sql: str, cand_params: list, now) -> int:
@@ -186,7 +197,7 @@ def _chunk_fresh_pg(*, policy: Policy, cand_sql: str, cand_params: list, now) ->
         WITH cand(id, status, amount) AS ({cand_sql}),
         ins AS (
             INSERT INTO matching_match (policy_id, enterprise_id, policy_version, status, amount, matched_at)
-            SELECT %s, id, %s, status, amount, %s FROM cand
+            SELECT %s, id, %s, status, CAST(amount AS NUMERIC), %s FROM cand
             ON CONFLICT DO NOTHING
             RETURNING enterprise_id, status
         ),
@@ -211,7 +222,7 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, cand_sql: str, cand
         cur.execute(
             f"""
             INSERT INTO matching_notification (enterprise_id, policy_id, policy_version, channel, reason, created_at)
-            SELECT c.id, %s, %s, 'inapp', {_NEW_REASON}, %s
+            SELECT c.id, %s, %s, 'inapp', {_NEW_REASON_CAND}, %s
             FROM ({cand_sql}) c
             LEFT JOIN matching_match m ON m.policy_id = %s AND m.enterprise_id = c.id
             WHERE (m.enterprise_id IS NULL OR m.status = 'ended')
@@ -244,7 +255,7 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, cand_sql: str, cand
         cur.execute(
             f"""
             INSERT INTO matching_match (policy_id, enterprise_id, policy_version, status, amount, matched_at)
-            SELECT %s, c.id, %s, c.status, c.amount, %s FROM ({cand_sql}) c WHERE 1 = 1
+            SELECT %s, c.id, %s, c.m_status, CAST(c.m_amount AS NUMERIC), %s FROM ({cand_sql}) c WHERE 1 = 1
             ON CONFLICT (policy_id, enterprise_id) DO UPDATE SET
                 policy_version = excluded.policy_version,
                 status = excluded.status,
@@ -260,3 +271,37 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, cand_sql: str, cand
             [pid, ver, now, *cand_params],
         )
     return matched, ended
+
+
+def possible_missing_set(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> None:
+    """Fill ``missing`` of the range's possible matches: one UPDATE per unknown condition."""
+    import json
+
+    from matching.criteria import compile_unknown_leaves
+
+    leaves = compile_unknown_leaves(policy.criteria or {}, as_of=as_of)
+    if not leaves:
+        return
+    if connection.vendor == "postgresql":
+        append = "COALESCE(missing, '[]'::jsonb) || jsonb_build_array(%s::jsonb)"
+    else:
+        append = "json_insert(COALESCE(missing, '[]'), '$[#]', json(%s))"
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE matching_match SET missing = NULL WHERE policy_id = %s AND status = 'possible' "
+            "AND enterprise_id >= %s AND enterprise_id < %s AND missing IS NOT NULL",
+            [policy.pk, id_from, id_to],
+        )
+    for leaf in leaves:
+        ids = Enterprise.objects.filter(leaf.q, id__gte=id_from, id__lt=id_to).values("id").order_by()
+        try:
+            sub_sql, sub_params = ids.query.get_compiler(using=ids.db).as_sql()
+        except EmptyResultSet:
+            continue
+        item = json.dumps(leaf.missing, ensure_ascii=False, default=str)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE matching_match SET missing = {append} WHERE policy_id = %s AND status = 'possible' "
+                f"AND enterprise_id >= %s AND enterprise_id < %s AND enterprise_id IN ({sub_sql})",
+                [item, policy.pk, id_from, id_to, *sub_params],
+            )

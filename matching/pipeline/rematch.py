@@ -131,7 +131,8 @@ def _missing_list(missing) -> list | None:
 @transaction.atomic
 def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> RematchResult:
     from enterprises.models import Enterprise
-    from matching.criteria import award_amount, evaluate, profile_load
+    from matching.criteria import award_amount, evaluate
+    from matching.profiles import profile_load
 
     as_of = as_of or timezone.localdate()
     result = RematchResult()

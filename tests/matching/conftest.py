@@ -28,3 +28,15 @@ def http_receiver():
     yield server
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy_cache():
+    """The per-worker cache of published trees must not leak between tests (ids are reused)."""
+    from matching.pipeline.rematch import PUBLISHED
+
+    PUBLISHED.by_id.clear()
+    PUBLISHED.generation = object()
+    yield
+    PUBLISHED.by_id.clear()
+    PUBLISHED.generation = object()

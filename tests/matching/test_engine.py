@@ -1,0 +1,169 @@
+"""The engine: publish, revise, withdraw, re-match, derived tags, repair (embedded default or PostgreSQL)."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from matching.models import Match, MatchChunk, MatchRun, Notification
+from matching.pipeline import policy_run, repair
+from matching.pipeline.profile_tags import derived_tags_refresh
+from matching.pipeline.rematch import PUBLISHED, enterprise_rematch, policies_generation_bump
+from matching.services import enterprise_rematch_schedule, policy_matching_schedule
+from tests.factories.enterprises import EnterpriseFactory, IndicatorValueFactory
+from tests.factories.matching import ChannelPreferenceFactory
+from tests.factories.policies import PolicyFactory
+
+pytestmark = pytest.mark.django_db
+
+LAST_YEAR = str(date.today().year - 1)
+TREE = {"all": [
+    {"field": "registered_capital", "op": ">=", "value": 5000000},
+    {"field": "revenue", "period": "last_year", "op": ">", "value": 10000000},
+]}
+
+
+@pytest.fixture
+def city():
+    """rich: eligible; unknown: capital ok, revenue unknown → possible; poor: not eligible."""
+    rich = EnterpriseFactory(registered_capital=Decimal("8000000"))
+    IndicatorValueFactory(enterprise=rich, period=LAST_YEAR, value=Decimal("20000000"))
+    unknown = EnterpriseFactory(registered_capital=Decimal("6000000"))
+    poor = EnterpriseFactory(registered_capital=Decimal("100000"))
+    IndicatorValueFactory(enterprise=poor, period=LAST_YEAR, value=Decimal("50000000"))
+    return {"rich": rich, "unknown": unknown, "poor": poor}
+
+
+def publish(policy, capture, reason="published"):
+    with capture(execute=True):
+        policy_matching_schedule(policy_id=policy.pk, reason=reason)
+
+
+def statuses(policy):
+    return dict(Match.objects.filter(policy=policy).values_list("enterprise_id", "status"))
+
+
+def inapp(policy):
+    return sorted(Notification.objects.filter(policy=policy, channel="inapp").values_list("enterprise_id", "reason"))
+
+
+def test_publish_notifies_each_eligible_and_possible_enterprise_once(city, django_capture_on_commit_callbacks, settings):
+    # given a registry split into several chunks
+    settings.MATCH_CHUNK_SIZE = 1
+    policy = PolicyFactory(status="published", criteria=TREE, award={"amount": "300000"})
+    # when
+    publish(policy, django_capture_on_commit_callbacks)
+    # then
+    rich, unknown = city["rich"].pk, city["unknown"].pk
+    assert statuses(policy) == {rich: "eligible", unknown: "possible"}
+    assert inapp(policy) == sorted([(rich, "new_match"), (unknown, "possible")])
+    assert Match.objects.get(policy=policy, enterprise_id=rich).amount == Decimal("300000")
+    missing = Match.objects.get(policy=policy, enterprise_id=unknown).missing
+    assert missing and "revenue" in str(missing)
+    run = MatchRun.objects.get(policy=policy)
+    assert run.status == "done" and run.matched == 2 and run.chunks.count() == 3
+
+
+def test_running_a_chunk_again_or_the_whole_run_again_adds_nothing(city, django_capture_on_commit_callbacks):
+    policy = PolicyFactory(status="published", criteria=TREE)
+    publish(policy, django_capture_on_commit_callbacks)
+    before = (Match.objects.count(), Notification.objects.count())
+    chunk = MatchChunk.objects.get(run__policy=policy)
+    MatchChunk.objects.filter(pk=chunk.pk).update(done=False)
+    policy_run.chunk_run(chunk_id=chunk.pk)
+    publish(policy, django_capture_on_commit_callbacks)
+    assert (Match.objects.count(), Notification.objects.count()) == before
+
+
+def test_external_channels_get_outbox_rows_only_for_enterprises_that_chose_them(city, django_capture_on_commit_callbacks):
+    ChannelPreferenceFactory(enterprise=city["rich"], email=True, sms=True, sms_phone="13812345678")
+    policy = PolicyFactory(status="published", criteria=TREE)
+    publish(policy, django_capture_on_commit_callbacks)
+    external = sorted(Notification.objects.exclude(channel="inapp").values_list("enterprise_id", "channel"))
+    assert external == [(city["rich"].pk, "email"), (city["rich"].pk, "sms")]
+
+
+def test_revision_pushes_only_the_newly_qualifying_and_tells_the_lost(city, django_capture_on_commit_callbacks):
+    # given a published policy matched to rich (eligible) and unknown (possible)
+    policy = PolicyFactory(status="published", criteria=TREE)
+    publish(policy, django_capture_on_commit_callbacks)
+    # when it is revised: capital threshold down to 0, revenue > 30M
+    policy.criteria = {"all": [{"field": "revenue", "period": "last_year", "op": ">", "value": 30000000}]}
+    policy.version = 2
+    policy.save()
+    publish(policy, django_capture_on_commit_callbacks, reason="revised")
+    # then poor gains (pushed), rich loses (told, ended), unknown stays possible (silent)
+    rich, unknown, poor = city["rich"].pk, city["unknown"].pk, city["poor"].pk
+    assert statuses(policy) == {rich: "ended", unknown: "possible", poor: "eligible"}
+    v2 = sorted(Notification.objects.filter(policy=policy, policy_version=2).values_list("enterprise_id", "reason"))
+    assert v2 == sorted([(poor, "new_match"), (rich, "lost")])
+    assert Match.objects.get(policy=policy, enterprise_id=rich).ended_at is not None
+
+
+def test_withdrawal_ends_every_match_and_keeps_the_rows(city, django_capture_on_commit_callbacks):
+    policy = PolicyFactory(status="published", criteria=TREE)
+    publish(policy, django_capture_on_commit_callbacks)
+    policy.status = "withdrawn"
+    policy.save()
+    publish(policy, django_capture_on_commit_callbacks, reason="withdrawn")
+    assert set(statuses(policy).values()) == {"ended"}
+
+
+def test_enterprise_change_pushes_gains_and_ends_losses(city, django_capture_on_commit_callbacks):
+    # given two published policies and their matches
+    policy = PolicyFactory(status="published", criteria=TREE)
+    small = PolicyFactory(status="published", criteria={"all": [
+        {"field": "registered_capital", "op": "<", "value": 1000000}]})
+    publish(policy, django_capture_on_commit_callbacks)
+    publish(small, django_capture_on_commit_callbacks)
+    poor = city["poor"]
+    assert statuses(small) == {poor.pk: "eligible"}
+    # when poor's capital grows past 5M
+    poor.registered_capital = Decimal("9000000")
+    poor.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        enterprise_rematch_schedule(enterprise_ids=[poor.pk])
+    # then it gains the big policy, loses the small one, with one notice each
+    assert statuses(policy)[poor.pk] == "eligible"
+    assert statuses(small)[poor.pk] == "ended"
+    assert sorted(Notification.objects.filter(enterprise_id=poor.pk).values_list("policy_id", "reason")) == sorted(
+        [(small.pk, "new_match"), (policy.pk, "new_match"), (small.pk, "lost")])
+    # and running it again changes nothing
+    r = enterprise_rematch(enterprise_id=poor.pk)
+    assert (r.gained, r.lost, r.updated) == (0, 0, 0)
+
+
+def test_rematch_reads_and_writes_in_a_bounded_number_of_queries(city, django_assert_max_num_queries):
+    for i in range(30):
+        PolicyFactory(status="published", criteria={"all": [
+            {"field": "registered_capital", "op": ">=", "value": 1000 * i}]})
+    policies_generation_bump()  # what publishing through the policy services does
+    PUBLISHED.current()  # warm the per-worker cache
+    with django_assert_max_num_queries(12):
+        r = enterprise_rematch(enterprise_id=city["rich"].pk)
+    assert r.gained == 30
+
+
+def test_derived_tags_follow_scale_and_age():
+    young = EnterpriseFactory(established_on=timezone.localdate() - timedelta(days=400))
+    old = EnterpriseFactory(established_on=date(2001, 5, 1))
+    derived_tags_refresh(enterprise_ids=[young.pk, old.pk])
+    names = lambda e: set(e.tags.values_list("tag__name", flat=True))  # noqa: E731
+    assert "成立3年内" in names(young) and "成立10年以上" in names(old)
+    derived_tags_refresh(as_of=timezone.localdate() + timedelta(days=365 * 3), enterprise_ids=[young.pk])
+    assert "成立3年内" not in names(young) and "成立3至10年" in names(young)
+
+
+def test_repair_redoes_a_chunk_a_killed_worker_left_and_closes_the_run(city, settings):
+    # given a run whose only chunk was enqueued long ago and never finished
+    settings.MATCH_CHUNK_STALE_SECONDS = 60
+    policy = PolicyFactory(status="published", criteria=TREE)
+    run = MatchRun.objects.create(policy=policy, reason="published", status="running", policy_version=1)
+    MatchChunk.objects.create(run=run, id_from=0, id_to=10**9, enqueued_at=timezone.now() - timedelta(minutes=5))
+    # when the repair runs (eagerly here)
+    report = repair.matching_repair()
+    # then
+    assert report["chunks_requeued"] == 1
+    run.refresh_from_db()
+    assert run.status == "done" and len(statuses(policy)) == 2
