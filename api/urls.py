@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from api import views
+from api.appeals import CaseViewSet
 
 app_name = "api"
 
@@ -16,6 +17,7 @@ router.register("policies", views.PolicyViewSet, basename="policy")
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("webhooks", views.WebhookSubscriptionViewSet, basename="webhook")
+router.register("appeals", CaseViewSet, basename="appeal")
 
 
 class SwaggerView(SpectacularSwaggerView):

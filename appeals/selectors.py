@@ -74,7 +74,7 @@ def policy_friction(*, limit: int = 10, **filters) -> list[dict]:
     return list(
         cases_filtered(**filters)
         .filter(policy__isnull=False)
-        .values("policy_id", title=F("policy__title"))
+        .values("policy_id", policy_title=F("policy__title"))
         .annotate(cases=Count("id"), complaints=Count("id", filter=Q(kind="complaint")), bad=Count("id", filter=Q(rating__score__lte=2)))
         .order_by("-cases", "-complaints")[:limit]
     )

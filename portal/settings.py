@@ -130,6 +130,7 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict = {}  # filled in by the apps' tasks modules through portal.celery
 # policy library: expire published policies at the end of their validity (idempotent)
 CELERY_BEAT_SCHEDULE["policies-expire-due"] = {"task": "policies.expire_due", "schedule": 60 * 60}
+CELERY_BEAT_SCHEDULE["appeals-remind-and-escalate"] = {"task": "appeals.remind_and_escalate", "schedule": 6 * 60 * 60}
 
 # --- auth, accounts, security -------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
