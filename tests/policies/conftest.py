@@ -11,6 +11,12 @@ VALID_CRITERIA = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Officials' passwords are hashed for every test; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def department(db):
     return DepartmentFactory(code="zz-gxj", name="郑州市工业和信息化局")

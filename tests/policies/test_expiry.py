@@ -44,7 +44,7 @@ def test_beat_task_expires_what_is_due_today(published, scheduled):
     policy = published(dt.date(2030, 1, 1))
     type(policy).objects.filter(pk=policy.pk).update(valid_until=dt.date(2020, 1, 1))
     # when
-    assert policies_expire_due_task.delay().get() == 1
+    assert policies_expire_due_task.apply().get() == 1
     # then
     policy.refresh_from_db()
     assert policy.status == PolicyStatus.EXPIRED
