@@ -127,7 +127,7 @@ class EnterpriseBindingRequestAdmin(admin.ModelAdmin):
                     except ValidationError as exc:
                         failed.append(f"{req}: {'; '.join(exc.messages)}")
                 if done:
-                    self.message_user(request, f"已{'通过' if approve else '驳回'} {done} 条绑定申请。", messages.SUCCESS)
+                    self.message_user(request, (_("已通过 %(count)d 条绑定申请。") if approve else _("已驳回 %(count)d 条绑定申请。")) % {"count": done}, messages.SUCCESS)
                 for line in failed:
                     self.message_user(request, line, messages.ERROR)
                 return None

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .validators import applies_to_official
 
@@ -35,7 +36,7 @@ class PasswordMaxAgeMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and self._applies(request) and password_expired(user):
-            messages.warning(request, f"您的密码已超过 {settings.OFFICIAL_PASSWORD_MAX_AGE_DAYS} 天未修改，请先修改密码。")
+            messages.warning(request, _("您的密码已超过 %(days)d 天未修改，请先修改密码。") % {"days": settings.OFFICIAL_PASSWORD_MAX_AGE_DAYS})
             return redirect(f"{reverse('accounts:password_change')}?expired=1")
         return self.get_response(request)
 

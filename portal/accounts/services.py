@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from .masking import mask_email, mask_phone
 from .models import ActivationChannel, ActivationCode, BindingStatus, EnterpriseBindingRequest, User
@@ -61,18 +62,18 @@ def enterprise_by_credit_code(*, credit_code: str, field: str = "credit_code"):
 
     code = _normalize_credit_code(credit_code)
     if not code:
-        raise ValidationError({field: "请填写统一社会信用代码"})
+        raise ValidationError({field: _("请填写统一社会信用代码")})
     enterprise = Enterprise.objects.filter(credit_code=code).first()
     if enterprise is None:
-        raise ValidationError({field: f"市场主体库中没有统一社会信用代码为 {code} 的企业"})
+        raise ValidationError({field: _("市场主体库中没有统一社会信用代码为 %(code)s 的企业") % {"code": code}})
     return enterprise
 
 
 def _check_user_may_bind(user: User) -> None:
     if user.enterprise_id:
-        raise ValidationError({"credit_code": "该账号已绑定企业，一个账号只能绑定一家企业"})
+        raise ValidationError({"credit_code": _("该账号已绑定企业，一个账号只能绑定一家企业")})
     if user.is_official:
-        raise ValidationError({"credit_code": "政府工作人员账号不能绑定企业"})
+        raise ValidationError({"credit_code": _("政府工作人员账号不能绑定企业")})
 
 
 # --- binding requests ---------------------------------------------------------------
@@ -87,9 +88,9 @@ def binding_request_create(
     applicant_name = (applicant_name or "").strip()
     applicant_phone = "".join((applicant_phone or "").split())
     if not applicant_name:
-        errors["applicant_name"] = "请填写申请人姓名"
+        errors["applicant_name"] = _("请填写申请人姓名")
     if not (len(applicant_phone) == 11 and applicant_phone.isdigit() and applicant_phone.startswith("1")):
-        errors["applicant_phone"] = "请填写 11 位手机号码"
+        errors["applicant_phone"] = _("请填写 11 位手机号码")
     try:
         enterprise = enterprise_by_credit_code(credit_code=credit_code)
     except ValidationError as exc:
@@ -99,7 +100,7 @@ def binding_request_create(
     if EnterpriseBindingRequest.objects.filter(
         user=user, enterprise=enterprise, status=BindingStatus.PENDING
     ).exists():
-        raise ValidationError({"credit_code": "已提交过该企业的绑定申请，请等待审核"})
+        raise ValidationError({"credit_code": _("已提交过该企业的绑定申请，请等待审核")})
     return EnterpriseBindingRequest.objects.create(
         user=user,
         credit_code=enterprise.credit_code,
@@ -121,7 +122,7 @@ def _bind(user: User, enterprise) -> None:
 
 def _check_reviewer(reviewer: User) -> None:
     if not (reviewer.is_active and reviewer.is_official and reviewer.has_perm("accounts.change_enterprisebindingrequest")):
-        raise ValidationError("无权审核企业绑定申请")
+        raise ValidationError(_("无权审核企业绑定申请"))
 
 
 @transaction.atomic
@@ -131,10 +132,10 @@ def binding_request_approve(
     _check_reviewer(reviewer)
     req = EnterpriseBindingRequest.objects.select_for_update().select_related("user").get(pk=binding_request.pk)
     if req.status != BindingStatus.PENDING:
-        raise ValidationError(f"该申请已处理({req.get_status_display()}),不能重复审核")
+        raise ValidationError(_("该申请已处理（%(status)s），不能重复审核") % {"status": req.get_status_display()})
     user = User.objects.select_for_update().get(pk=req.user_id)
     if user.enterprise_id and user.enterprise_id != req.enterprise_id:
-        raise ValidationError("申请人账号已绑定其他企业")
+        raise ValidationError(_("申请人账号已绑定其他企业"))
     req.status = BindingStatus.APPROVED
     req.reviewer = reviewer
     req.reason = (reason or "").strip()[:500]
@@ -151,10 +152,10 @@ def binding_request_reject(
     _check_reviewer(reviewer)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "驳回时必须填写理由"})
+        raise ValidationError({"reason": _("驳回时必须填写理由")})
     req = EnterpriseBindingRequest.objects.select_for_update().get(pk=binding_request.pk)
     if req.status != BindingStatus.PENDING:
-        raise ValidationError(f"该申请已处理({req.get_status_display()}),不能重复审核")
+        raise ValidationError(_("该申请已处理（%(status)s），不能重复审核") % {"status": req.get_status_display()})
     req.status = BindingStatus.REJECTED
     req.reviewer = reviewer
     req.reason = reason[:500]
@@ -201,7 +202,7 @@ def activation_code_issue(*, enterprise: Any, issued_by: User | None = None) -> 
         open_codes = ActivationCode.objects.filter(enterprise=enterprise, used_at__isnull=True, expires_at__gt=now)
         official = issued_by is not None and issued_by.is_official
         if not official and open_codes.filter(created_at__gt=now - _resend_interval()).exists():
-            raise ValidationError({"credit_code": "激活码刚刚发送过，请稍后再试"})
+            raise ValidationError({"credit_code": _("激活码刚刚发送过，请稍后再试")})
         phone = (enterprise.contact_phone or "").strip()
         email = (enterprise.contact_email or "").strip()
         if phone:
@@ -210,7 +211,7 @@ def activation_code_issue(*, enterprise: Any, issued_by: User | None = None) -> 
             channel, sent_to = ActivationChannel.EMAIL, mask_email(email)
         else:
             raise ValidationError(
-                {"credit_code": "该企业在市场主体库中没有登记联系人手机号或邮箱，请提交人工审核申请"}
+                {"credit_code": _("该企业在市场主体库中没有登记联系人手机号或邮箱，请提交人工审核申请")}
             )
         open_codes.update(expires_at=now)
         code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -235,7 +236,7 @@ def activation_code_issue(*, enterprise: Any, issued_by: User | None = None) -> 
     except Exception as exc:  # any transport failure: the code must not stay usable unseen
         ActivationCode.objects.filter(pk=record.pk).update(expires_at=timezone.now())
         logger.warning("activation code %s for enterprise %s not sent: %s", record.pk, enterprise.pk, exc)
-        raise ValidationError({"credit_code": "激活码发送失败，请稍后再试或提交人工审核申请"}) from exc
+        raise ValidationError({"credit_code": _("激活码发送失败，请稍后再试或提交人工审核申请")}) from exc
     logger.info("activation code %s sent to enterprise %s via %s", record.pk, enterprise.pk, channel)
     return IssuedCode(activation_code=record, channel=channel, sent_to=sent_to)
 
@@ -248,7 +249,7 @@ def activation_code_redeem(*, user: User, credit_code: str, code: str) -> Any:
     enterprise = enterprise_by_credit_code(credit_code=credit_code)
     code = (code or "").strip().upper()
     if not code:
-        raise ValidationError({"code": "请填写激活码"})
+        raise ValidationError({"code": _("请填写激活码")})
     digest = _hash_code(code)
     # The attempt counter must survive the failure, so the error is raised after the commit.
     with transaction.atomic():
@@ -273,6 +274,6 @@ def activation_code_redeem(*, user: User, credit_code: str, code: str) -> Any:
             _check_user_may_bind(locked_user)
             _bind(locked_user, enterprise)
     if match is None:
-        raise ValidationError({"code": "激活码错误、已使用或已过期"})
+        raise ValidationError({"code": _("激活码错误、已使用或已过期")})
     user.enterprise = enterprise
     return enterprise

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 
 def applies_to_official(user: Any) -> bool:
@@ -25,10 +25,10 @@ def applies_to_official(user: Any) -> bool:
 
 
 CLASSES = [
-    ("upper", _l("大写字母"), lambda c: c in string.ascii_uppercase),
-    ("lower", _l("小写字母"), lambda c: c in string.ascii_lowercase),
-    ("digit", _l("数字"), lambda c: c in string.digits),
-    ("symbol", _l("特殊符号"), lambda c: not c.isalnum() and not c.isspace()),
+    ("upper", gettext_lazy("大写字母"), lambda c: c in string.ascii_uppercase),
+    ("lower", gettext_lazy("小写字母"), lambda c: c in string.ascii_lowercase),
+    ("digit", gettext_lazy("数字"), lambda c: c in string.digits),
+    ("symbol", gettext_lazy("特殊符号"), lambda c: not c.isalnum() and not c.isspace()),
 ]
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import services
@@ -67,12 +68,12 @@ def bind(request: HttpRequest) -> HttpResponse:
                     if action == "send_code":
                         enterprise = services.enterprise_by_credit_code(credit_code=code_form.cleaned_data["credit_code"])
                         issued = services.activation_code_issue(enterprise=enterprise)
-                        messages.success(request, f"激活码已发送至该企业登记的联系人({issued.sent_to}),请向其索取。")
+                        messages.success(request, _("激活码已发送至该企业登记的联系人（%(to)s），请向其索取。") % {"to": issued.sent_to})
                         return redirect("accounts:bind")
                     enterprise = services.activation_code_redeem(
                         user=user, credit_code=code_form.cleaned_data["credit_code"], code=code_form.cleaned_data["code"]
                     )
-                    messages.success(request, f"已绑定企业：{enterprise.name}")
+                    messages.success(request, _("已绑定企业：%(name)s") % {"name": enterprise.name})
                     return redirect("accounts:bind")
                 except ValidationError as exc:
                     _add_errors(code_form, exc)
@@ -81,7 +82,7 @@ def bind(request: HttpRequest) -> HttpResponse:
             if request_form.is_valid():
                 try:
                     services.binding_request_create(user=user, **request_form.cleaned_data)
-                    messages.success(request, "绑定申请已提交，请等待主管部门审核。")
+                    messages.success(request, _("绑定申请已提交，请等待主管部门审核。"))
                     return redirect("accounts:bind")
                 except ValidationError as exc:
                     _add_errors(request_form, exc)

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 SENT_SMS: list[tuple[str, str]] = []
 
@@ -22,6 +23,8 @@ def _fast_hasher_and_sms(settings):
     SENT_SMS.clear()
     yield
     SENT_SMS.clear()
+    # A request with Accept-Language: en leaves English active in this thread; don't leak it.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
