@@ -263,8 +263,12 @@ def render_negated(cond: dict, *, language: str = "zh-hans", as_of: date | None 
     return f"not ({inner})" if _en(language) else f"非（{inner}）"
 
 
-def render(tree: dict, *, language: str = "zh-hans") -> str:
-    """A whole tree as one line: "注册地在郑州市 且 注册资本500万元以上 且 (高新技术企业 或 专精特新中小企业)"."""
+def render(tree: dict, *, language: str = "zh-hans", vocabulary: V.Vocabulary | None = None) -> str:
+    """A whole tree as one line: "注册地在郑州市 且 注册资本500万元以上 且 (高新技术企业 或 专精特新中小企业)".
+
+    Indicator names come from ``vocabulary`` or from the last vocabulary this process loaded."""
+    if vocabulary is not None:
+        V.remember_labels(vocabulary)
     en = _en(language)
     if not tree or tree == {"all": []}:
         return "all enterprises (no conditions)" if en else "不限（所有企业）"

@@ -329,6 +329,7 @@ def validate(tree: Any, *, vocabulary: V.Vocabulary) -> dict:
     """Check a criteria tree; return it normalised, or raise ``CriteriaError`` listing every problem."""
     if tree is None:
         tree = {}
+    V.remember_labels(vocabulary)
     v = _Validator(vocabulary)
     out = v.node(tree, "")
     if v.errors or out is None:

@@ -117,12 +117,17 @@ class Vocabulary:
 
 # Labels for explanations: evaluation is pure and takes no vocabulary, so it names
 # indicators from the last vocabulary this process loaded (or the built-ins).
-_label_vocabulary: Vocabulary = Vocabulary.builtin()
+_label_indicators: dict[str, FieldSpec] = dict(Vocabulary.builtin().indicators)
+
+
+def remember_labels(vocabulary: Vocabulary) -> None:
+    """Make this vocabulary's indicator names known to explanations and renderings."""
+    _label_indicators.update(vocabulary.indicators)
 
 
 def field_spec(code: str) -> FieldSpec | None:
     """The spec of a core field or a known indicator (for labels; never raises)."""
-    return CORE_FIELDS.get(code) or _label_vocabulary.indicators.get(code)
+    return CORE_FIELDS.get(code) or _label_indicators.get(code)
 
 
 _cache_lock = threading.Lock()
@@ -143,7 +148,7 @@ def vocabulary_load(*, fresh: bool = False) -> Vocabulary:
     Cached per process for ``CACHE_SECONDS`` (two small queries when it is reloaded);
     ``vocabulary_invalidate()`` or ``fresh=True`` reloads at once.
     """
-    global _cache, _label_vocabulary
+    global _cache
     now = time.monotonic()
     with _cache_lock:
         if not fresh and _cache is not None and now - _cache[0] < CACHE_SECONDS:
@@ -160,5 +165,5 @@ def vocabulary_load(*, fresh: bool = False) -> Vocabulary:
     vocab = Vocabulary(indicators=inds, tags=tags)
     with _cache_lock:
         _cache = (now, vocab)
-        _label_vocabulary = vocab
+    remember_labels(vocab)
     return vocab
