@@ -38,10 +38,16 @@ class PrefillField:
     kind: str = "core"  # core | indicator
     indicator_type: str = ""
     unit: str = ""
+    derived: bool = False  # computed by the portal (scale): shown, never asked for
+    display: str = ""
 
     @property
     def known(self) -> bool:
         return self.value not in (None, "")
+
+    @property
+    def shown(self) -> Any:
+        return self.display or self.value
 
     @property
     def input_name(self) -> str:
@@ -61,7 +67,7 @@ class Prefill:
 
     @property
     def missing(self) -> list[PrefillField]:
-        return [f for f in self.fields if not f.known]
+        return [f for f in self.fields if not f.known and not f.derived]
 
     def snapshot(self) -> dict:
         return {
@@ -123,7 +129,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _load_profile(enterprise) -> Any:
-    from matching.criteria import profile_load
+    from matching.profiles import profile_load
 
     return profile_load(enterprise)
 
@@ -146,7 +152,9 @@ def application_prefill(*, policy, enterprise) -> Prefill:
         value = getattr(profile, code, None)
         if value is None:
             value = getattr(enterprise, code, None)
-        fields.append(PrefillField(field=code, label=label, value=value))
+        fields.append(
+            PrefillField(field=code, label=label, value=value, derived=code == "scale", display=_display(code, value))
+        )
     wanted = policy_fields(policy)
     definitions = {d.code: d for d in IndicatorDefinition.objects.filter(code__in=wanted)}
     for code in wanted:
@@ -172,6 +180,28 @@ def application_prefill(*, policy, enterprise) -> Prefill:
         contact_name=enterprise.contact_name,
         contact_phone=enterprise.contact_phone,
     )
+
+
+def _display(code: str, value: Any) -> str:
+    """A readable form of a coded core value (district and industry names, scale label)."""
+    if value in (None, ""):
+        return ""
+    try:
+        if code == "district":
+            from enterprises.reference import district_name
+
+            return f"{district_name(value)}（{value}）"
+        if code == "industry":
+            from enterprises.reference import industry_name
+
+            return f"{industry_name(value)}（{value}）"
+        if code == "scale":
+            from enterprises.models import Scale
+
+            return str(Scale(value).label)
+    except Exception:  # noqa: BLE001 - an unknown code is shown as it is
+        return str(value)
+    return ""
 
 
 def _tag_names(tags: Any) -> set[str]:

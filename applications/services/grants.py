@@ -99,8 +99,8 @@ def grant_proposals_generate(
     """Create proposals for eligible matches of a published auto-grant policy that have none
     yet for the period. Idempotent (unique (policy, enterprise, period)); bounded by ``limit``
     per call, so a caller loops (the beat task does) until it returns 0."""
-    from matching.criteria import profiles_load
     from matching.models import Match, MatchStatus
+    from matching.profiles import profiles_load
     from policies.models import Policy
 
     moment = now_or(now)

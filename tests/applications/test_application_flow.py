@@ -180,8 +180,8 @@ def test_overdue_applications_are_flagged_and_escalated_once_to_the_department_h
     # when the daily run looks on the due date, nothing is overdue
     assert services.applications_escalate_overdue(now=at(2025, 10, 10, 9)) == 0
     queue = review_queue(user=official, today=date(2025, 10, 14))
-    # then two working days later the queue shows it overdue by 2
-    assert [(a.pk, c.days_left, c.overdue) for a, c in queue] == [(application.pk, -2, True)]
+    # then on Tue 14 Oct it is 3 working days overdue (Sat 11 Oct was a 调休 working day, 13, 14)
+    assert [(a.pk, c.days_left, c.overdue) for a, c in queue] == [(application.pk, -3, True)]
     # and the run escalates it once, to the head, with a message and an event
     assert services.applications_escalate_overdue(now=at(2025, 10, 14, 9)) == 1
     assert services.applications_escalate_overdue(now=at(2025, 10, 15, 9)) == 0
@@ -197,7 +197,8 @@ def test_department_figures_count_decisions_and_median_working_days(
     a1 = submit(policy, enterprise_user, audit_material, now=at(2025, 9, 26))
     services.application_approve(application=a1, actor=official, amount=Decimal("10"), now=at(2025, 9, 30))
     MaterialFactory(policy=policy, name="其他", from_shared_data=True)
-    a2 = submit(policy, other_enterprise_user, audit_material, now=at(2025, 9, 26))
+    a2 = submit(policy, other_enterprise_user, audit_material, now=at(2025, 9, 26), declared={
+        "revenue": "20000000", "rd_expense": "1", "contact_name": "赵", "contact_phone": "13900000000"})
     services.application_reject(application=a2, actor=official, reasons="不符合条件", now=at(2025, 10, 10))
     [row] = department_figures(user=official, today=date(2025, 10, 20))
     assert (row["received"], row["approved"], row["rejected"], row["overdue"]) == (2, 1, 1, 0)
