@@ -5,6 +5,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from applications import services
@@ -63,7 +64,7 @@ def test_within_an_exclusive_group_only_the_highest_award_is_granted(department,
     services.grant_proposals_generate(policy_id=low.pk, period="2026")
     services.grant_proposals_generate(policy_id=high.pk, period="2026")
     assert GrantProposal.objects.get(policy=low).status == ProposalStatus.SUPERSEDED
-    with pytest.raises(Exception):  # nothing left to confirm for the lower policy
+    with pytest.raises(ValidationError):  # nothing left to confirm for the lower policy
         services.grant_batch_confirm(policy=low, period="2026", actor=official)
     services.grant_batch_confirm(policy=high, period="2026", actor=official)
     # then only the higher award is granted
@@ -93,7 +94,7 @@ def test_confirming_the_same_batch_twice_grants_once(department, official):
     match_create(policy=policy, enterprise=EnterpriseFactory())
     services.grant_proposals_generate(policy_id=policy.pk, period="2026")
     services.grant_batch_confirm(policy=policy, period="2026", actor=official)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         services.grant_batch_confirm(policy=policy, period="2026", actor=official)
     assert Grant.objects.count() == 1
 
