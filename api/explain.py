@@ -20,11 +20,12 @@ def _jsonable(item):
 
 def matches_explained(*, enterprise_id: int, matches) -> list[dict]:
     from matching import criteria
+    from matching.profiles import profile_load
 
     matches = list(matches)
     if not matches:
         return []
-    profile = criteria.profile_load(enterprise_id)
+    profile = profile_load(enterprise_id)
     today = date.today()
     rows = []
     for match in matches:

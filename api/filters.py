@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, IndicatorDefinition, Periodicity, Scale, TagDefinition
 from matching.models import Match, Notification
-from policies.models import BenefitType, Department, DepartmentLevel, PolicyLevel, PolicyStatus
+from policies.models import BenefitType, Department, DepartmentLevel, Policy, PolicyLevel, PolicyStatus
 
 
 class DepartmentFilter(django_filters.FilterSet):
@@ -48,7 +48,13 @@ class PolicyFilter(django_filters.FilterSet):
     benefit_type = django_filters.ChoiceFilter(choices=BenefitType.choices, label=_("支持方式"))
     auto_grant = django_filters.BooleanFilter(label=_("免申即享"))
     open = django_filters.BooleanFilter(method="filter_open", label=_("正在申报期内"))
+    industry = django_filters.CharFilter(method="no_op", label=_("适用行业(如 C、C34)"))
+    district = django_filters.CharFilter(method="no_op", label=_("适用区划或功能区代码"))
     status = django_filters.ChoiceFilter(choices=PolicyStatus.choices, label=_("状态(仅本部门工作人员)"))
+
+    class Meta:
+        model = Policy
+        fields = ["q", "level", "department", "benefit_type", "auto_grant", "open", "industry", "district", "status"]
 
     def no_op(self, queryset, name, value):
         return queryset

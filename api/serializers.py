@@ -218,13 +218,22 @@ class PolicyWriteSerializer(serializers.Serializer):
         return attrs
 
 
+class ReachRowSerializer(serializers.Serializer):
+    code = serializers.CharField(label=_("代码"))
+    name = serializers.CharField(label=_("名称"))
+    eligible = serializers.IntegerField(label=_("符合"))
+    possible = serializers.IntegerField(label=_("可能符合"))
+
+
 class ReachSerializer(serializers.Serializer):
-    count = serializers.IntegerField(label=_("可触达企业数"))
-    eligible = serializers.IntegerField(required=False)
-    possible = serializers.IntegerField(required=False)
-    by_district = serializers.DictField(child=serializers.IntegerField(), label=_("按区县"))
-    by_industry = serializers.DictField(child=serializers.IntegerField(), label=_("按行业门类"))
+    as_of = serializers.DateField(label=_("测算日期"))
+    count = serializers.IntegerField(label=_("可触达企业数(符合+可能符合)"))
+    eligible = serializers.IntegerField(label=_("符合"))
+    possible = serializers.IntegerField(label=_("可能符合"))
+    by_district = ReachRowSerializer(many=True, label=_("按区县"))
+    by_industry = ReachRowSerializer(many=True, label=_("按行业门类"))
     total_award = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True, label=_("奖补总额(元)"))
+    award_unknown = serializers.IntegerField(label=_("金额未知的符合企业数"))
 
 
 # --- enterprises -------------------------------------------------------------------
@@ -403,8 +412,8 @@ class IndicatorValuesSerializer(serializers.Serializer):
 
 class IndicatorValuesResultSerializer(serializers.Serializer):
     count = serializers.IntegerField(label=_("处理条数"))
-    changed = serializers.IntegerField(label=_("发生变化的条数"))
     enterprises = serializers.IntegerField(label=_("涉及企业数"))
+    changed = serializers.IntegerField(label=_("数据发生变化(将重新匹配)的企业数"))
 
 
 # --- matches, eligibility, notifications ------------------------------------------

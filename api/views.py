@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -216,7 +218,9 @@ def _vocabulary_changed() -> None:
 
 
 # --- policies -------------------------------------------------------------------------
-POLICY_ORDERING = ["published_at", "apply_end", "title", "id"]
+# ``ordering`` of the policy list → the search selector's order.
+POLICY_ORDERING = {"": "relevance", "relevance": "relevance", "newest": "newest", "-published_at": "newest",
+                   "deadline": "deadline", "apply_end": "deadline"}
 
 
 def _policy_search(q: str, filters: dict, order: str):
@@ -231,7 +235,8 @@ def _policy_search(q: str, filters: dict, order: str):
         description="已发布的政策。`q` 为中文全文检索(分词、按相关度排序，结果含高亮摘要 `snippet`)。"
         "本部门工作人员可用 `status` 查看本部门草稿等其他状态的政策。",
         parameters=[
-            OpenApiParameter("ordering", OpenApiTypes.STR, description="排序：published_at, apply_end, title (前缀 - 为倒序)"),
+            OpenApiParameter("ordering", OpenApiTypes.STR, enum=["relevance", "newest", "deadline"],
+                             description="排序：relevance 相关度(有 q 时默认)、newest 最新发布(无 q 时默认)、deadline 截止日期最近"),
         ],
         tags=["policies"],
     ),
@@ -241,8 +246,8 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     serializer_class = s.PolicySerializer
     filterset_class = PolicyFilter
     lookup_value_regex = r"\d+"
-    # list() hands q, filters and ordering to the search selector; the backends describe them in the schema.
-    ordering_fields = POLICY_ORDERING
+    # list() hands q, filters and ordering to the search selector; the filter set describes them in the schema.
+    filter_backends = [DjangoFilterBackend]
 
     def base_queryset(self):
         return Policy.objects.select_related("department").prefetch_related("materials")
@@ -274,8 +279,8 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         data = filterset.form.cleaned_data
         q = (data.get("q") or "").strip()
         order = params.get("ordering", "")
-        if order and order.lstrip("-") not in POLICY_ORDERING:
-            raise ValidationError({"ordering": [_("不支持的排序字段：%(field)s") % {"field": order}]})
+        if order not in POLICY_ORDERING:
+            raise ValidationError({"ordering": [_("不支持的排序：%(field)s") % {"field": order}]})
         wanted_status = data.get("status")
         if wanted_status and wanted_status != PolicyStatus.PUBLISHED:
             qs = self.visible_queryset().exclude(status=PolicyStatus.PUBLISHED).filter(status=wanted_status)
@@ -284,11 +289,10 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
                 from policies.search import apply_text_query
 
                 qs = apply_text_query(qs, q)
-            qs = qs.order_by(order or "-id")
+            qs = qs.order_by("apply_end" if POLICY_ORDERING[order] == "deadline" else "-id")
         else:
             filters = {k: v for k, v in data.items() if k not in ("q", "status") and v not in (None, "")}
-            qs = _policy_search(q, filters, order)
-            qs = qs.select_related("department").prefetch_related("materials")
+            qs = _policy_search(q, filters, POLICY_ORDERING[order]).prefetch_related("materials")
         page = self.paginate_queryset(qs)
         if q:
             from policies.search import highlight
@@ -343,7 +347,7 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         access.require(user, access.is_official_of(user, department.pk), _("只能为本部门起草政策。"))
         from policies import services
 
-        data = dict(serializer.validated_data)
+        data = _policy_data(serializer.validated_data)
         policy = services.policy_create(data=data, actor=_actor(user))
         policy = self.base_queryset().get(pk=policy.pk)
         return Response(self.get_serializer(policy).data, status=status.HTTP_201_CREATED)
@@ -359,9 +363,9 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         self._require_edit(policy)
         serializer = s.PolicyWriteSerializer(policy, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "department" in data and data["department"].pk != policy.department_id:
-            access.require(request.user, access.is_official_of(request.user, data["department"].pk),
+        data = _policy_data(serializer.validated_data)
+        if "department" in data and data["department"] != policy.department_id:
+            access.require(request.user, access.is_official_of(request.user, data["department"]),
                            _("只能把政策改到本部门名下。"))
         from policies import services
 
@@ -401,9 +405,10 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         description="草稿或已发布政策能触达的企业数，按区县、行业门类分布，以及奖补总额(元)。",
         responses={200: s.ReachSerializer, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
         examples=[OpenApiExample("触达", response_only=True,
-                                 value={"count": 1280, "eligible": 1030, "possible": 250,
-                                        "by_district": {"410122": 420, "410105": 310},
-                                        "by_industry": {"C": 800, "I": 480}, "total_award": "206000000.00"})],
+                                 value={"as_of": "2026-11-27", "count": 1280, "eligible": 1030, "possible": 250,
+                                        "by_district": [{"code": "410122", "name": "中牟县", "eligible": 400, "possible": 20}],
+                                        "by_industry": [{"code": "C", "name": "制造业", "eligible": 800, "possible": 100}],
+                                        "total_award": "206000000.00", "award_unknown": 0})],
         tags=["policies"],
     )
     @action(detail=True, methods=["get"])
@@ -418,10 +423,20 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         return Response(s.ReachSerializer(result).data)
 
 
+def _policy_data(validated: dict) -> dict:
+    data = dict(validated)
+    if "department" in data:
+        data["department"] = data["department"].pk
+    if "materials" in data:
+        data["materials"] = [dict(m) for m in data["materials"]]
+    return data
+
+
 def _actor(user):
-    """The person to record as author; an API key acts for the official who issued it."""
+    """The person to record as author; ``None`` (the system) for an API key, whose
+    department the API has already checked."""
     if access.is_integrator(user):
-        return user.api_key.created_by
+        return None
     return user
 
 
@@ -589,9 +604,12 @@ class EnterpriseViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixi
         rows = serializer.validated_data["enterprises"]
         errors: dict[str, dict] = {}
         for index, row in enumerate(rows):
-            item = s.EnterpriseSerializer(data=row)
+            # Shape only (types, lengths); the registry decides what a new row must hold.
+            item = s.EnterpriseSerializer(data=row, partial=True)
             if not item.is_valid():
                 errors[str(index)] = item.errors
+            elif not str(row.get("credit_code") or "").strip():
+                errors[str(index)] = {"credit_code": [_("该字段是必填项。")]}
         if errors:
             return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
         from enterprises import services
@@ -695,21 +713,26 @@ class IndicatorValuesView(ApiBase, APIView):
         serializer.is_valid(raise_exception=True)
         from enterprises import services
 
-        values = [dict(v) for v in request.data["values"]]
-        result = services.indicator_values_set(values=values, source=serializer.validated_data["source"])
-        return Response(_indicator_counts(result, values))
+        values = [
+            {"credit_code": v["credit_code"], "code": v["indicator"], "period": v["period"],
+             "value": v["value"], "as_of": v.get("as_of")}
+            for v in request.data["values"]
+        ]
+        try:
+            changed = services.indicator_values_set(values=values, source=serializer.validated_data["source"])
+        except DjangoValidationError as exc:
+            raise ValidationError({"values": _indexed_errors(exc)}) from None
+        enterprises = len({_normalize_code(v["credit_code"]) for v in values})
+        return Response({"count": len(values), "enterprises": enterprises, "changed": changed})
 
 
-def _indicator_counts(result, values) -> dict:
-    if isinstance(result, dict):
-        changed = result.get("changed", 0)
-        enterprises = result.get("enterprises", 0)
-    else:
-        changed = getattr(result, "changed", 0)
-        enterprises = getattr(result, "enterprises", 0)
-    changed = len(changed) if isinstance(changed, list | tuple | set) else int(changed or 0)
-    enterprises = len(enterprises) if isinstance(enterprises, list | tuple | set) else int(enterprises or 0)
-    return {"count": len(values), "changed": changed, "enterprises": enterprises}
+def _indexed_errors(exc: DjangoValidationError) -> dict:
+    """``{"3.value": [...]}`` → ``{"3": {"value": [...]}}``."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for key, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
+        index, _sep, field = key.partition(".")
+        out.setdefault(index, {}).setdefault(field or "non_field_errors", []).extend(messages)
+    return out
 
 
 # --- eligibility calculator ---------------------------------------------------------------
@@ -787,12 +810,9 @@ class NotificationViewSet(ApiBase, mixins.ListModelMixin, viewsets.GenericViewSe
     def read(self, request, pk=None):
         enterprise_id = self._enterprise_id()
         from matching import services
-        from matching.models import Notification
 
-        notification = Notification.objects.filter(pk=pk, enterprise_id=enterprise_id).first() if str(pk).isdigit() else None
-        if notification is None:
+        if not str(pk).isdigit() or not services.notification_mark_read(notification_id=int(pk), enterprise_id=enterprise_id):
             raise NotFound()
-        services.notification_mark_read(notification=notification, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
