@@ -407,6 +407,8 @@ def payments(request: HttpRequest) -> HttpResponse:
 
 @official_required
 def payments_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        return HttpResponse("导出格式应为 csv 或 xlsx", status=400, content_type="text/plain; charset=utf-8")
     instructions = services.instructions_for_export(user=request.user, only_new=request.GET.get("new") == "1")
     data = services.payment_instructions_export(instructions=instructions, fmt=fmt)
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
