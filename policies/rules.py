@@ -77,7 +77,9 @@ def criteria_text(tree: dict | None, *, language: str = "zh-hans") -> str:
     if not tree or tree == {"all": []}:
         return "不限（所有企业）" if language.startswith("zh") else "everyone"
     try:
-        return _criteria().render(tree, language=language)
+        crit = _criteria()
+        crit.vocabulary_load()  # cached; makes the renderer name officials' own indicators
+        return crit.render(tree, language=language)
     except Exception:  # noqa: BLE001 - a stored tree that no longer renders is shown raw
         return str(tree)
 
