@@ -133,7 +133,8 @@ def policies_published_briefs() -> list[PolicyBrief]:
 
 
 def policies_fingerprint() -> str:
-    policies_published_briefs()
+    """Identifies the set of published policies last loaded by ``policies_published_briefs``
+    (no query of its own: call it after that)."""
     key = _briefs["key"] or {}
     stamp = key.get("t").isoformat() if key.get("t") else ""
     return f"{key.get('n')}:{stamp}:{key.get('v')}"
@@ -213,11 +214,13 @@ def my_policies_overview(
     """The enterprise's eligible and possible policies (from the match table, explained
     by the criteria engine), its near misses, what is new since ``since``, deadlines
     within 30 days and the total amount (highest award only within an exclusive group)."""
-    from matching.criteria import award_amount, evaluate, profile_load
+    from matching.criteria import award_amount, evaluate
     from matching.models import Match, MatchStatus
+    from matching.profiles import profile_load
 
     as_of = as_of or timezone.localdate()
-    briefs = {b.id: b for b in policies_published_briefs()}
+    all_briefs = policies_published_briefs()
+    briefs = {b.id: b for b in all_briefs}
     matches = list(
         Match.objects.filter(enterprise_id=enterprise.pk)
         .exclude(status=MatchStatus.ENDED)
@@ -263,7 +266,9 @@ def my_policies_overview(
     total = sum((i.amount for i in eligible if i.counted and i.amount is not None), Decimal(0))
 
     matched_ids = {m.policy_id for m in matches}
-    near = near_misses_for_enterprise(enterprise=enterprise, profile=profile, as_of=as_of, exclude=matched_ids)
+    near = near_misses_for_enterprise(
+        enterprise=enterprise, profile=profile, as_of=as_of, exclude=matched_ids, briefs=all_briefs
+    )
 
     eligible.sort(key=_sort_key)
     possible.sort(key=_sort_key)
@@ -281,33 +286,35 @@ def my_policies_overview(
 
 
 def near_misses_for_enterprise(
-    *, enterprise: Enterprise, profile: Any, as_of: datetime.date, exclude: set[int], limit: int = 10
+    *, enterprise: Enterprise, profile: Any, as_of: datetime.date, exclude: set[int], limit: int = 10,
+    briefs: list[PolicyBrief] | None = None,
 ) -> list[MatchItem]:
     """Published policies the enterprise narrowly misses (one condition away), cached per
     enterprise, profile change and policy set: evaluating every policy's tree on each page
     view is the expensive part of "我的政策"."""
     from matching.criteria import near_misses
 
+    briefs = briefs if briefs is not None else policies_published_briefs()
     key = f"web:near:{enterprise.pk}:{enterprise.updated_at.timestamp() if enterprise.updated_at else 0}:" \
           f"{policies_fingerprint()}:{as_of.isoformat()}"
     cached = cache.get(key)
     if cached is None:
         cached = []
-        for brief in policies_published_briefs():
+        for brief in briefs:
             if brief.id in exclude or not brief.criteria:
                 continue
             misses = near_misses(brief.criteria, profile, as_of=as_of)
             if misses:
                 cached.append((brief.id, [_near_text(n) for n in misses]))
         cache.set(key, cached, NEAR_MISS_CACHE_SECONDS)
-    briefs = {b.id: b for b in policies_published_briefs()}
+    by_id = {b.id: b for b in briefs}
     items = [
         MatchItem(
-            policy=briefs[pid], status="near", unmet=texts,
-            days_left=(briefs[pid].apply_end - as_of).days if briefs[pid].apply_end else None,
+            policy=by_id[pid], status="near", unmet=texts,
+            days_left=(by_id[pid].apply_end - as_of).days if by_id[pid].apply_end else None,
         )
         for pid, texts in cached
-        if pid in briefs and pid not in exclude
+        if pid in by_id and pid not in exclude
     ]
     items.sort(key=lambda i: (0 if i.urgent else 1, i.policy.id))
     return items[:limit]

@@ -81,8 +81,9 @@ def _facets(counts: dict, form: PolicySearchForm) -> dict:
 
 @require_GET
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from matching.criteria import award_amount, evaluate, profile_load
+    from matching.criteria import award_amount, evaluate
     from matching.criteria import render as render_criteria
+    from matching.profiles import profile_load
 
     policy = selectors.policy_for_page(policy_id=pk)
     if policy is None:
@@ -204,9 +205,14 @@ def preferences(request: HttpRequest) -> HttpResponse:
     }
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        channel_preferences_set(enterprise_id=request.enterprise.pk, **form.cleaned_data)
-        messages.success(request, _("推送设置已保存"))
-        return redirect("web:preferences")
+        try:
+            channel_preferences_set(enterprise_id=request.enterprise.pk, **form.cleaned_data)
+        except ValidationError as exc:
+            for key, errors in exc.message_dict.items():
+                form.add_error(key if key in form.fields else None, errors)
+        else:
+            messages.success(request, _("推送设置已保存"))
+            return redirect("web:preferences")
     return render(request, "web/preferences.html", {"form": form, "preference": current})
 
 
@@ -227,12 +233,9 @@ def my_enterprise(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("更正申请已提交，工作人员核实后会更新登记信息。"))
             return redirect("web:my_enterprise")
-    from matching.criteria import profile_load
-
     user = request.user
     context = {
         "enterprise": enterprise,
-        "profile": profile_load(enterprise, as_of=timezone.localdate()),
         "district_name": reference.district_name(enterprise.district),
         "zone_name": reference.zone_name(enterprise.zone),
         "industry_name": reference.industry_name(enterprise.industry),

@@ -1,0 +1,117 @@
+"""Playwright (sync API) drives Debian's Chromium against pytest-django's live server.
+
+No browser is downloaded: the executable is ``CHROMIUM_PATH`` (default /usr/bin/chromium).
+Screenshots of each page at desktop (1280 px) and phone (360 px) width go to
+``test-artifacts/screenshots/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+# inside one unless told that this is deliberate (the live server runs in its own thread).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def new_page(chromium):
+    """A second, separate browser session (another user)."""
+    contexts = []
+
+    def make():
+        context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        contexts.append(context)
+        p = context.new_page()
+        p.set_default_timeout(15_000)
+        return p
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def live_city(transactional_db, live_server, settings):
+    """The small city of tests/web, built with the real services; the pipeline's tasks run
+    in-process (eager) so that matches and notifications exist when the pages load."""
+    from django.core.cache import cache
+
+    from portal.celery import app
+    from portal.web import selectors
+    from tests.web.conftest import build_city
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    builtin_vocabulary_restore()
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    cache.clear()
+    selectors._briefs.update({"key": None, "items": []})
+    city = build_city()
+    yield city
+    app.conf.task_always_eager = before
+    cache.clear()
+
+
+def builtin_vocabulary_restore() -> None:
+    """A transactional test flushes the tables, data migrations included: put the built-in
+    indicators and tags back (the registry's own data migration) and drop cached vocabularies."""
+    import importlib
+
+    from django.apps import apps
+
+    from matching.criteria import vocabulary_invalidate
+
+    importlib.import_module("enterprises.migrations.0002_builtin_indicators_and_tags").create(apps, None)
+    vocabulary_invalidate()
+
+
+def shoot(page, name: str) -> None:
+    """Full-page screenshots at desktop and phone width; the phone layout must not scroll sideways."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, width in (("desktop", 1280), ("phone", 360)):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(100)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+        if label == "phone":
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{name}: {overflow}px wider than a 360 px phone"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def login(page, base_url: str, username: str, password: str = "Demo-2026-zz") -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("main input[name=username]", username)
+    page.fill("main input[name=password]", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("networkidle")
