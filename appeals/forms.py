@@ -90,7 +90,7 @@ class ArrearsForm(forms.Form):
     debtor_type = forms.ChoiceField(label=_("欠款单位类型"), choices=DebtorType.choices)
     amount = forms.DecimalField(label=_("欠款金额(元)"), max_digits=16, decimal_places=2, min_value=0.01)
     contract_no = forms.CharField(label=_("合同编号"), max_length=100, required=False)
-    due_on = forms.DateField(label=_("约定付款日"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("约定付款日"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     description = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     evidence = MultipleFileField(label=_("证明材料(合同、发票、对账单等)"), required=False)
 
@@ -126,5 +126,5 @@ class ArrearsPlanForm(forms.Form):
 
 
 class RepaymentForm(forms.Form):
-    paid_on = forms.DateField(label=_("还款日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("还款日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("还款金额(元)"), max_digits=16, decimal_places=2, min_value=0.01)

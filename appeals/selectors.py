@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 
-from .models import OPEN_STATUSES, ArrearsCase, ArrearsStatus, Case, CaseStatus
+from .models import OPEN_STATUSES, ArrearsCase, ArrearsStatus, Case, CaseStatus, DebtorType
 
 RESOLVED = (CaseStatus.CONFIRMED, CaseStatus.VISITED, CaseStatus.CLOSED)
 
@@ -101,6 +101,9 @@ def arrears_figures(*, today: dt.date | None = None, district: str = "") -> dict
             settled=Count("id", filter=Q(status=ArrearsStatus.SETTLED)),
         ).order_by("debtor_type")
     )
+    labels = dict(DebtorType.choices)
+    for row in by_type:
+        row["label"] = str(labels.get(row["debtor_type"], row["debtor_type"]))
     by_district = list(qs.values("district").annotate(cases=Count("id"), amount=Sum("amount")).order_by("district"))
     repaid = {
         row["id"]: row["repaid"] or Decimal("0")

@@ -8,7 +8,7 @@ from appeals.models import Category
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     discussed = forms.CharField(label=_("交流内容"), widget=forms.Textarea(attrs={"rows": 4}))
     problem_category = forms.ChoiceField(label=_("发现问题类别(可选)"), required=False,
                                          choices=[("", "—")] + list(Category.choices))

@@ -18,6 +18,7 @@
       option.grid = option.grid || {left: 48, right: 16, top: 36, bottom: 64, containLabel: true};
       chart.setOption(option);
       charts.push(chart);
+      if (window.ResizeObserver) new ResizeObserver(function () { chart.resize(); }).observe(el);
     }
     function bars(id, rows, labelKey, series) {
       draw(id, {
@@ -35,7 +36,7 @@
     pie("chart-category", data.cases_by_category, "label", "collected");
     bars("chart-district", data.cases_by_district, "label", [["collected", t.collected], ["resolved", t.resolved]]);
     bars("chart-coverage", data.coverage_by_district, "name", [["rate", t.rate]]);
-    pie("chart-debtor", data.arrears.by_debtor_type, "debtor_type", "amount");
+    pie("chart-debtor", data.arrears.by_debtor_type, "label", "amount");
     bars("chart-age", data.arrears.by_age, "bucket", [["cases", t.cases], ["outstanding", t.outstanding]]);
     var apps = data.applications || {};
     if (apps.by_department) {
