@@ -14,15 +14,17 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .masking import can_see_personal_data, mask_email, mask_phone
+from .admin_masking import PersonalDataMaskingMixin
 from .models import ActivationCode, BindingStatus, EnterpriseBindingRequest, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "full_name", "masked_phone", "enterprise", "is_staff", "is_active", "password_changed_at"]
+class UserAdmin(PersonalDataMaskingMixin, DjangoUserAdmin):
+    personal_data_fields = {"phone": "phone", "email": "email"}
+    list_display = ["username", "full_name", "phone", "enterprise", "is_staff", "is_active", "password_changed_at"]
     list_filter = ["is_staff", "is_superuser", "is_active", "departments", "groups"]
-    search_fields = ["username", "first_name", "last_name", "enterprise__name", "enterprise__credit_code"]
+    search_fields = ["username", "first_name", "last_name", "phone", "enterprise__name", "enterprise__credit_code"]
+    list_select_related = ["enterprise"]
     filter_horizontal = ["departments", "groups", "user_permissions"]
     raw_id_fields = ["enterprise"]
     readonly_fields = ["last_login", "date_joined", "password_changed_at"]
@@ -38,55 +40,21 @@ class UserAdmin(DjangoUserAdmin):
     def full_name(self, obj: User) -> str:
         return obj.get_full_name()
 
-    @admin.display(description=_("手机号"))
-    def masked_phone(self, obj: User) -> str:
-        return obj.phone if can_see_personal_data(self._request) else mask_phone(obj.phone)
-
-    @admin.display(description=_("邮箱"))
-    def masked_email(self, obj: User) -> str:
-        return obj.email if can_see_personal_data(self._request) else mask_email(obj.email)
-
-    def get_queryset(self, request):
-        self._request_user = request.user
-        return super().get_queryset(request).select_related("enterprise")
-
-    @property
-    def _request(self):
-        return getattr(self, "_request_user", None)
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or can_see_personal_data(request.user):
-            return fieldsets
-        # Without the personal-data permission phone and e-mail are shown masked and read-only.
-        return [
-            (name, {**opts, "fields": [
-                {"phone": "masked_phone", "email": "masked_email"}.get(f, f) for f in opts["fields"]
-            ]})
-            for name, opts in fieldsets
-        ]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        self._request_user = request.user
-        if obj is not None and not can_see_personal_data(request.user):
-            fields += ["masked_phone", "masked_email"]
-        return fields
-
 
 class ReviewForm(forms.Form):
     reason = forms.CharField(label=_("审核意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 @admin.register(EnterpriseBindingRequest)
-class EnterpriseBindingRequestAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "enterprise", "applicant_name", "masked_phone", "status", "reviewer", "decided_at"]
+class EnterpriseBindingRequestAdmin(PersonalDataMaskingMixin, admin.ModelAdmin):
+    personal_data_fields = {"applicant_phone": "phone"}
+    list_display = ["created_at", "user", "enterprise", "applicant_name", "applicant_phone", "status", "reviewer", "decided_at"]
     list_filter = ["status"]
     search_fields = ["credit_code", "enterprise__name", "user__username", "applicant_name"]
     list_select_related = ["user", "enterprise", "reviewer"]
     actions = ["approve", "reject"]
     readonly_fields = [
-        "user", "credit_code", "enterprise", "applicant_name", "masked_phone", "note",
+        "user", "credit_code", "enterprise", "applicant_name", "applicant_phone", "note",
         "status", "reviewer", "reason", "created_at", "decided_at",
     ]
     fields = readonly_fields
@@ -96,19 +64,6 @@ class EnterpriseBindingRequestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_queryset(self, request):
-        self._viewer = request.user
-        return super().get_queryset(request)
-
-    def get_readonly_fields(self, request, obj=None):
-        self._viewer = request.user
-        return super().get_readonly_fields(request, obj)
-
-    @admin.display(description=_("申请人手机号"))
-    def masked_phone(self, obj: EnterpriseBindingRequest) -> str:
-        viewer = getattr(self, "_viewer", None)
-        return obj.applicant_phone if can_see_personal_data(viewer) else mask_phone(obj.applicant_phone)
 
     def _review(self, request, queryset, *, approve: bool):
         pending = queryset.filter(status=BindingStatus.PENDING)
