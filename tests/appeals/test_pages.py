@@ -142,3 +142,11 @@ def test_dashboard_shows_figures_and_exports_xlsx(client, world):
     assert "诉求-部门" in wb.sheetnames
     rows = list(wb["诉求-部门"].values)
     assert rows[1][rows[0].index("collected")] == 1
+
+
+def test_pages_speak_chinese_by_default_and_english_on_request(client, world):
+    login(client, world["user_a"])
+    assert "我的诉求" in client.get(reverse("appeals:mine")).content.decode()
+    client.cookies.load({"django_language": "en"})
+    english = client.get(reverse("appeals:mine"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My cases" in english and "我的诉求" not in english.split("<main")[1]
