@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from api import views
 from api.appeals import CaseViewSet
+from applications.api import EnterpriseGrantsView
 
 app_name = "api"
 
@@ -47,6 +48,7 @@ urlpatterns = [
     path("v1/indicator-values/", views.IndicatorValuesView.as_view(), name="indicator-values"),
     path("v1/eligibility/", views.EligibilityView.as_view(), name="eligibility"),
     path("v1/", include(router.urls)),
+    path("v1/enterprises/<str:credit_code>/grants/", EnterpriseGrantsView.as_view(), name="enterprise-grants"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(), name="docs"),
     path("redoc/", RedocView.as_view(), name="redoc"),

@@ -28,6 +28,17 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _builtin_indicators(request):
+    """The built-in indicators come from a data migration; a transactional test elsewhere may
+    have flushed them from a reused test database, so make sure the ones used here exist."""
+    if "db" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("db") if not request.node.get_closest_marker("services") else None
+    for code, name, kind, unit in (("revenue", "营业收入", "money", "元"), ("rd_expense", "研发费用", "money", "元")):
+        IndicatorDefinition.objects.get_or_create(code=code, defaults={"name": name, "type": kind, "unit": unit})
+
+
 @pytest.fixture
 def department(db):
     return DepartmentFactory(code="gxj", name="郑州市工业和信息化局")

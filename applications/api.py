@@ -1,0 +1,97 @@
+"""``GET /api/v1/enterprises/{credit_code}/grants/``: an enterprise's grants and payments.
+
+Who may read: the enterprise's own (verified) users; officials, for the grants of their
+departments (a superuser: all); integrators whose key has the ``matches:read`` scope.
+Anyone else gets 404 for an enterprise they may not see (401 when anonymous).
+Routed from ``api/urls.py``.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+
+from api import access
+from api.views import ERROR_401, ERROR_403, ERROR_404, ApiBase
+from enterprises.models import Enterprise
+
+from .models import Grant, PaymentInstruction
+from .selectors import grants_for_enterprise
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentInstruction
+        fields = ["reference", "amount", "status", "paid_on", "failure_reason", "created_at"]
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    policy = serializers.IntegerField(source="policy_id", label=_("政策"))
+    title = serializers.CharField(source="policy.title", label=_("政策标题"))
+    department = serializers.CharField(source="department.code", label=_("部门代码"))
+    status_display = serializers.CharField(source="get_status_display", label=_("状态说明"))
+    payments = PaymentSerializer(many=True, read_only=True)
+    days_to_money = serializers.SerializerMethodField(label=_("从符合条件到资金到账(天)"))
+
+    class Meta:
+        model = Grant
+        fields = [
+            "id", "policy", "title", "department", "source", "period", "amount", "status", "status_display",
+            "eligible_since", "granted_at", "account_confirmed_at", "paid_on", "received_confirmed_at",
+            "days_to_money", "payments",
+        ]  # fmt: skip
+
+    def get_days_to_money(self, grant: Grant) -> int | None:
+        if not grant.paid_on:
+            return None
+        return (grant.paid_on - timezone.localtime(grant.eligible_since).date()).days
+
+
+class EnterpriseGrantsView(ApiBase, GenericAPIView):
+    serializer_class = GrantSerializer
+
+    @extend_schema(
+        operation_id="enterprise_grants_list",
+        summary="企业的兑现与拨付",
+        description="免申即享与在线申报核定的资金：状态 awaiting_account(待企业确认账户)→ ready → instructed → "
+        "paid / failed → received(企业确认到账)；含每次拨付指令。企业本身、本部门官员、具 matches:read 权限的对接平台可查。",
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses={200: GrantSerializer(many=True), 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
+        examples=[OpenApiExample("兑现", response_only=True, value={
+            "count": 1, "next": None, "previous": None,
+            "results": [{"id": 7, "policy": 12, "title": "规上工业企业稳增长奖励", "department": "gxj",
+                         "source": "auto", "period": "2026", "amount": "300000.00", "status": "paid",
+                         "status_display": "已拨付", "eligible_since": "2026-03-02T09:00:00+08:00",
+                         "granted_at": "2026-03-05T10:00:00+08:00", "account_confirmed_at": "2026-03-06T08:10:00+08:00",
+                         "paid_on": "2026-03-20", "received_confirmed_at": None, "days_to_money": 18,
+                         "payments": [{"reference": "ZF20260310A1B2C3D4", "amount": "300000.00", "status": "paid",
+                                       "paid_on": "2026-03-20", "failure_reason": "",
+                                       "created_at": "2026-03-10T10:00:00+08:00"}]}],
+        })],
+        tags=["grants"],
+    )
+    def get(self, request, credit_code: str):
+        from enterprises.reference import normalize_credit_code
+
+        user = request.user
+        own_id = access.enterprise_id_of(user)
+        access.require(user, access.is_official(user) or access.has_scope(user, "matches:read") or own_id is not None)
+        code = normalize_credit_code(credit_code or "")
+        enterprise_id = Enterprise.objects.filter(credit_code=code).values_list("pk", flat=True).first()
+        if enterprise_id is None:
+            raise NotFound()
+        qs = grants_for_enterprise(enterprise_id)
+        if own_id == enterprise_id or access.has_scope(user, "matches:read"):
+            pass
+        elif access.is_official(user):
+            departments = access.official_department_ids(user)
+            if departments is not None:
+                qs = qs.filter(department_id__in=departments)
+        else:
+            raise NotFound()
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(GrantSerializer(page, many=True).data)
