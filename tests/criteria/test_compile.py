@@ -1,0 +1,128 @@
+"""The compiler on the database: the same answers as the evaluator on the cases the fine
+print of DESIGN §4 names, in one query."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from enterprises.models import Enterprise
+from matching.criteria import Profile, TagHolding, compile_tree, compile_unknown_leaves, evaluate, validate
+
+from .conftest import define_extras, save_profile
+
+D = date.fromisoformat
+AS_OF = D("2025-06-15")
+
+
+@pytest.fixture
+def city(db):
+    define_extras()
+    rows = {
+        "jinshui": Profile(district="410105", zone="410172", industry="I6513", registered_capital=Decimal(6000000),
+                           tags={"高新技术企业": TagHolding(D("2025-03-01"), D("2028-02-28"), True)},
+                           indicators={"revenue": {"2024": Decimal(30000000), "2025H1": Decimal(1)}}),
+        "city_only": Profile(district="410100", industry="C34", registered_capital=Decimal(4000000),
+                             tags={"高新技术企业": TagHolding()}, indicators={"revenue": {"2023": Decimal(5)}}),
+        "erqi": Profile(district="410103", industry="C3411", established_on=D("2023-06-16"),
+                        tags={"高新技术企业": TagHolding(D("2024-12-31"), D("2025-06-14"), False)}),
+        "bare": Profile(),
+    }  # fmt: skip
+    return {name: save_profile(p).pk for name, p in rows.items()}
+
+
+def answers(tree, as_of=AS_OF):
+    tree = validate(tree, vocabulary=_vocab())
+    c = compile_tree(tree, as_of=as_of)
+    eligible = set(Enterprise.objects.filter(c.eligible_q).values_list("pk", flat=True))
+    not_eligible = set(Enterprise.objects.filter(c.not_eligible_q).values_list("pk", flat=True))
+    possible = set(Enterprise.objects.filter(c.possible_q).values_list("pk", flat=True))
+    return eligible, not_eligible, possible, tree
+
+
+def _vocab():
+    from .conftest import test_vocabulary
+
+    return test_vocabulary()
+
+
+def check(city, tree, eligible, not_eligible, as_of=AS_OF):
+    e, n, p, normal = answers(tree, as_of)
+    names = {v: k for k, v in city.items()}
+    assert {names[i] for i in e} == set(eligible)
+    assert {names[i] for i in n} == set(not_eligible)
+    assert {names[i] for i in p} == set(city) - set(eligible) - set(not_eligible)
+    from matching.profiles import profiles_load
+
+    for pk, profile in profiles_load(list(city.values())).items():
+        expected = "eligible" if pk in e else "not_eligible" if pk in n else "possible"
+        assert evaluate(normal, profile, as_of=as_of).result == expected, names[pk]
+
+
+def test_coarser_district_is_unknown_in_sql(city):
+    check(city, {"field": "district", "op": "within", "value": ["金水区"]}, ["jinshui"], ["erqi"])
+    check(city, {"field": "district", "op": "within", "value": ["4101"]}, ["jinshui", "city_only", "erqi"], [])
+    check(city, {"field": "district", "op": "not_within", "value": ["410105"]}, ["erqi"], ["jinshui"])
+
+
+def test_absent_zone_is_known_in_sql(city):
+    check(city, {"field": "zone", "op": "!=", "value": "高新区"}, ["city_only", "erqi", "bare"], ["jinshui"])
+
+
+def test_industry_prefixes_in_sql(city):
+    check(city, {"field": "industry", "op": "within", "value": ["C3411"]}, ["erqi"], ["jinshui"])
+
+
+def test_tag_options_in_sql(city):
+    check(city, {"field": "tags", "op": "has", "value": "高新技术企业"}, ["jinshui", "city_only"], ["erqi", "bare"])
+    check(city, {"field": "tags", "op": "has", "value": "高新技术企业", "recognized": "this_year"},
+          ["jinshui"], ["erqi", "bare"])  # fmt: skip
+    check(city, {"field": "tags", "op": "has", "value": "高新技术企业", "recognized": "last_year"},
+          ["erqi"], ["jinshui", "bare"])  # fmt: skip
+    check(city, {"field": "tags", "op": "has", "value": "高新技术企业", "first_time": True},
+          ["jinshui"], ["erqi", "bare"])  # fmt: skip
+
+
+def test_this_year_moves_on_the_first_of_january_in_sql(city):
+    tree = {"field": "tags", "op": "has", "value": "高新技术企业", "recognized": "this_year"}
+    check(city, tree, ["erqi"], ["jinshui", "bare"], as_of=D("2024-12-31"))
+    # "this year" is the calendar year of the evaluation date, both ends included
+    check(city, tree, ["jinshui"], ["erqi", "bare"], as_of=D("2025-01-01"))
+
+
+def test_latest_is_the_most_recent_period_begun_by_the_evaluation_date(city):
+    tree = {"field": "revenue", "op": ">", "value": 1000}
+    check(city, tree, ["jinshui"], ["city_only"], as_of=D("2024-12-31"))  # 2025H1 has not begun
+    check(city, tree, [], ["jinshui", "city_only"], as_of=D("2025-01-01"))  # 2025H1 = 1 is the latest
+
+
+def test_age_in_sql(city):
+    check(city, {"field": "age_years", "op": ">=", "value": 2}, [], ["erqi"], as_of=D("2025-06-15"))
+    check(city, {"field": "age_years", "op": ">=", "value": 2}, ["erqi"], [], as_of=D("2025-06-16"))
+
+
+def test_empty_tree_is_everyone_and_compiles_to_one_query(city):
+    check(city, {}, list(city), [])
+    tree = validate({"all": [{"field": "district", "op": "within", "value": ["4101"]},
+                             {"field": "revenue", "op": ">", "value": 1, "period": "last_year"},
+                             {"any": [{"field": "tags", "op": "has_any", "value": ["高新技术企业"]},
+                                      {"not": {"field": "scale", "op": "in", "value": ["large"]}}]}]},
+                    vocabulary=_vocab())  # fmt: skip
+    c = compile_tree(tree, as_of=AS_OF)
+    with CaptureQueriesContext(connection) as ctx:
+        list(Enterprise.objects.filter(c.eligible_q).values_list("pk", flat=True))
+    assert len(ctx.captured_queries) == 1
+
+
+def test_unknown_leaves_give_the_missing_list_set_based(city):
+    tree = validate({"all": [{"field": "district", "op": "within", "value": ["410105"]},
+                             {"field": "revenue", "op": ">", "value": 1, "period": "last_year"}]},
+                    vocabulary=_vocab())  # fmt: skip
+    leaves = compile_unknown_leaves(tree, as_of=AS_OF)
+    assert [leaf.missing["label"] for leaf in leaves] == ["注册地所在区县", "营业收入（2024年度）"]
+    missing = {leaf.missing["label"]: set(Enterprise.objects.filter(leaf.q).values_list("pk", flat=True))
+               for leaf in leaves}  # fmt: skip
+    assert missing["注册地所在区县"] == {city["city_only"], city["bare"]}
+    assert missing["营业收入（2024年度）"] == {city["city_only"], city["bare"]}  # jinshui has it; erqi is out
