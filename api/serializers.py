@@ -336,7 +336,26 @@ class EnterpriseSerializer(serializers.Serializer):
         return max(years, 0)
 
     def to_representation(self, enterprise: Enterprise):
-        data = super().to_representation(enterprise)
+        data = {
+            "credit_code": enterprise.credit_code,
+            "name": enterprise.name,
+            "entity_type": enterprise.entity_type,
+            "district": enterprise.district,
+            "zone": enterprise.zone,
+            "industry": enterprise.industry,
+            "established_on": enterprise.established_on.isoformat() if enterprise.established_on else None,
+            "registered_capital": (
+                format(enterprise.registered_capital, "f") if enterprise.registered_capital is not None else None
+            ),
+            "scale": enterprise.scale,
+            "age_years": self.get_age_years(enterprise),
+            "address": enterprise.address,
+            "legal_representative": enterprise.legal_representative,
+            "contact_name": enterprise.contact_name,
+            "contact_phone": enterprise.contact_phone,
+            "contact_email": enterprise.contact_email,
+            "needs_review": enterprise.needs_review,
+        }
         data["tags"] = [
             {
                 "name": et.tag.name,
@@ -350,15 +369,24 @@ class EnterpriseSerializer(serializers.Serializer):
         for iv in enterprise.indicator_values.all():
             value = iv.text_value if iv.value is None and iv.text_value else iv.value
             if isinstance(value, Decimal):
-                value = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
+                value = _plain(value)
             indicators.setdefault(iv.indicator.code, {})[iv.period] = value
         data["indicators"] = indicators
+        data["updated_at"] = serializers.DateTimeField().to_representation(enterprise.updated_at)
         if not self.context.get("personal_data", False):
             from portal.accounts.masking import mask_email, mask_phone
 
             data["contact_phone"] = mask_phone(data.get("contact_phone"))
             data["contact_email"] = mask_email(data.get("contact_email"))
         return data
+
+
+def _plain(value: Decimal) -> str:
+    """12000000.0000 → "12000000", 0.1250 → "0.125"."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
 
 
 class BulkEnterprisesSerializer(serializers.Serializer):

@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -96,7 +96,8 @@ class TokenView(ApiBase, APIView):
         description="用户名和密码换取令牌，之后以 `Authorization: Token <令牌>` 调用。令牌只保存摘要，12 小时后过期。"
         "连续 5 次失败后账号被临时锁定。",
         request=s.TokenRequestSerializer,
-        responses={200: s.TokenResponseSerializer, 400: ERROR_400, 403: ERROR_403},
+        responses={200: s.TokenResponseSerializer, 400: ERROR_400,
+                   429: OpenApiResponse(description="连续失败 5 次，账号临时锁定(见 Retry-After)")},
         examples=[OpenApiExample("登录", value={"username": "kjj_official", "password": "••••••••"}, request_only=True)],
         tags=["auth"],
     )
@@ -110,7 +111,17 @@ class TokenView(ApiBase, APIView):
             password=serializer.validated_data["password"],
         )
         if getattr(django_request, "axes_locked_out", False):
-            raise PermissionDenied(_("登录失败次数过多，账号已被临时锁定，请稍后再试或联系管理员。"))
+            from django.conf import settings
+
+            # This view answers the lockout itself, as JSON with Retry-After; without this the
+            # axes middleware would replace the answer with the portal's HTML lockout page.
+            django_request.axes_locked_out = False
+
+            cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
+            raise Throttled(
+                wait=cooloff.total_seconds() if cooloff else None,
+                detail=str(_("登录失败次数过多，账号已被临时锁定，请稍后再试或联系管理员。")),
+            )
         if user is None or not user.is_active:
             raise ValidationError({"non_field_errors": [_("用户名或密码错误。")]})
         token, raw = token_issue(user=user)
