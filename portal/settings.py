@@ -253,7 +253,12 @@ LOGGING = {
     "filters": {"mask_pii": {"()": "portal.logging.MaskPersonalDataFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_pii"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "jieba": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "jieba": {"level": "WARNING"},
+        # eager tasks would otherwise log every run of the demo loader
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }
 
 # --- project ----------------------------------------------------------------------
