@@ -7,6 +7,7 @@ so that this app loads before the matching app does).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -93,18 +94,47 @@ def criteria_lines(tree: dict | None) -> list[str]:
     return [criteria_text(tree)]
 
 
+_NAME = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)(?:@([A-Za-z0-9_-]+))?")
+_FUNCTIONS = {"min": "较小值", "max": "较大值", "floor": "向下取整", "ceil": "向上取整", "round": "四舍五入"}
+_PERIODS = {"last_year": "上年度", "this_year": "本年度", "latest": "最近一期"}
+
+
+def amount_text(expression: Any) -> str:
+    """An amount expression with indicator names in Chinese:
+    ``min(0.05 * rd_expense@last_year, 3000000)`` → ``min(0.05 × 上年度研发费用, 3000000元)``."""
+    text = str(expression if expression is not None else "")
+    try:
+        vocabulary = _criteria().vocabulary_load()
+    except Exception:  # noqa: BLE001 - a label is never worth failing a page
+        vocabulary = None
+
+    def name(m: re.Match) -> str:
+        code, period = m.group(1), m.group(2)
+        if code in _FUNCTIONS:
+            return code
+        spec = vocabulary.field(code) if vocabulary is not None else None
+        label = spec.name if spec is not None else code
+        when = _PERIODS.get(period or "", f"{period}期" if period else "")
+        return f"{when}{label}"
+
+    out = _NAME.sub(name, text).replace("*", "×").replace("/", "÷")
+    if re.fullmatch(r"\s*\d+(\.\d+)?\s*", text):
+        out = f"{text.strip()}元"
+    return out
+
+
 def award_lines(award: dict | None) -> list[str]:
     if not award:
         return ["（无奖补金额）"]
     lines = []
     if "amount" in award:
-        lines.append(f"金额：{award['amount']}")
+        lines.append(f"金额：{amount_text(award['amount'])}")
     for i, case in enumerate(award.get("cases") or [], start=1):
         when = case.get("when") or {}
         cond = criteria_text(when) if when and when != {"all": []} else "其他情形"
-        lines.append(f"情形{i}：{cond} → {case.get('amount')}")
+        lines.append(f"情形{i}：{cond} → {amount_text(case.get('amount'))}")
     if award.get("cap") not in (None, ""):
-        lines.append(f"上限：{award['cap']}")
+        lines.append(f"上限：{amount_text(award['cap'])}")
     return lines
 
 
@@ -123,7 +153,8 @@ def _restriction(node: Any, fields: tuple[str, ...]) -> set[str] | None:
         return None
     if "all" in node:
         sets = [s for s in (_restriction(c, fields) for c in node.get("all") or []) if s is not None]
-        return min(sets, key=len) if sets else None
+        # the narrowest: fewest codes, then the most specific ones
+        return min(sets, key=lambda s: (len(s), -min(len(c) for c in s))) if sets else None
     if "any" in node:
         children = [_restriction(c, fields) for c in node.get("any") or []]
         if children and all(s is not None for s in children):
