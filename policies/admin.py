@@ -156,6 +156,23 @@ class PolicyAdminForm(forms.ModelForm):
             raise ValidationError(exc.message_dict["award"]) from None
 
 
+class OwnDepartmentFilter(admin.SimpleListFilter):
+    """Departments the official works for (all for a superuser)."""
+
+    title = _("牵头部门")
+    parameter_name = "department"
+
+    def lookups(self, request, model_admin):
+        ids = user_department_ids(request.user)
+        qs = Department.objects.order_by("code")
+        if ids is not None:
+            qs = qs.filter(pk__in=ids)
+        return [(str(d.pk), d.name) for d in qs]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(department_id=self.value()) if self.value() else queryset
+
+
 def _transition_url(obj, action: str) -> str:
     return reverse("admin:policies_policy_transition", args=[obj.pk, action])
 
@@ -164,7 +181,7 @@ def _transition_url(obj, action: str) -> str:
 class PolicyAdmin(admin.ModelAdmin):
     form = PolicyAdminForm
     list_display = ["title", "doc_number", "department", "level", "benefit_type", "status", "auto_grant", "apply_end", "version", "published_at"]
-    list_filter = ["status", "level", "benefit_type", "auto_grant", "department"]
+    list_filter = ["status", "level", "benefit_type", "auto_grant", OwnDepartmentFilter]
     search_fields = ["title", "doc_number", "summary"]
     date_hierarchy = "published_at"
     list_select_related = ["department"]
