@@ -20,7 +20,7 @@ DEMO_LOGINS = [
 ]
 
 # The municipal bureau of industry and information technology, created by policies.demo.
-DEPARTMENT_CODES = ("zz-gxj", "zzgxj", "gxj", "zz-miit", "miit-zz")
+DEPARTMENT_CODES = ("zz-gxj",)
 DEPARTMENT_NAME = "郑州市工业和信息化局"
 
 DRAFTER_GROUP = "政策起草人员"

@@ -93,7 +93,12 @@ def bind(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/bind.html",
-        {"code_form": code_form, "request_form": request_form, "binding_requests": binding_requests},
+        {
+            "code_form": code_form,
+            "request_form": request_form,
+            "binding_requests": binding_requests,
+            "is_official": user.is_official,
+        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -38,3 +38,12 @@ def test_binding_errors_are_translated(client):
     )
     assert response.status_code == 400
     assert "No enterprise with credit code" in response.content.decode()
+
+
+def test_bind_page_tells_an_official_that_officials_do_not_bind(client):
+    from tests.factories.accounts import OfficialUserFactory
+
+    client.force_login(OfficialUserFactory())
+    html = client.get(reverse("accounts:bind")).content.decode()
+    assert "政府工作人员账号不能绑定企业" in html
+    assert 'value="redeem"' not in html
