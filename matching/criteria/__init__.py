@@ -14,7 +14,9 @@ from .evaluate import (
     ConditionResult,
     Evaluation,
     NearMiss,
+    compile_evaluator,
     evaluate,
+    evaluate_result,
     near_misses,
 )
 from .profile import Profile, TagHolding, profile_from_json
@@ -25,7 +27,7 @@ from .vocabulary import CORE_FIELDS, Vocabulary, vocabulary_invalidate, vocabula
 __all__ = [
     "CORE_FIELDS", "ELIGIBLE", "NOT_ELIGIBLE", "POSSIBLE", "AwardResult", "CompiledCriteria", "ConditionResult",
     "CriteriaError", "Evaluation", "NearMiss", "Profile", "TagHolding", "UnknownLeaf", "Vocabulary",
-    "award_amount", "award_missing", "compile_award", "compile_tree", "compile_unknown_leaves", "evaluate",
+    "award_amount", "award_missing", "compile_award", "compile_evaluator", "compile_tree", "compile_unknown_leaves", "evaluate", "evaluate_result",
     "near_misses", "profile_from_json", "render", "render_condition", "validate", "validate_award",
     "vocabulary_invalidate", "vocabulary_load",
 ]  # fmt: skip

@@ -347,6 +347,32 @@ def _actual_text(cond: dict, actual: Any, period: str | None) -> str:
     return text
 
 
+def compile_evaluator(tree: dict):
+    """The tree as a function ``(profile, as_of) -> True | False | None``, built once per tree
+    (cache it per policy version) for bulk re-matching; short-circuits like SQL's AND/OR."""
+
+    def build(node: dict):
+        if not node:
+            return lambda p, d: True
+        if "all" in node:
+            fs = [build(c) for c in node["all"]]
+            return lambda p, d: and3(f(p, d) for f in fs)
+        if "any" in node:
+            fs = [build(c) for c in node["any"]]
+            return lambda p, d: or3(f(p, d) for f in fs)
+        if "not" in node:
+            g = build(node["not"])
+            return lambda p, d: not3(g(p, d))
+        return lambda p, d: leaf_outcome(node, p, d)[0]
+
+    return build(tree or {})
+
+
+def evaluate_result(tree: dict, profile: Profile, *, as_of: date) -> str:
+    """Only the result ("eligible" / "possible" / "not_eligible"): no texts, for bulk re-matching."""
+    return RESULT_OF[compile_evaluator(tree)(profile, as_of)]
+
+
 def evaluate(tree: dict, profile: Profile, *, as_of: date) -> Evaluation:
     """Evaluate a (validated) tree on one profile: the result, every condition explained,
     what is missing when the result is "possible", and the reasons it is met."""

@@ -15,6 +15,7 @@ from matching.criteria import (
     CriteriaError,
     Profile,
     TagHolding,
+    compile_evaluator,
     compile_tree,
     compile_unknown_leaves,
     evaluate,
@@ -168,6 +169,9 @@ def _check_same_answers(max_examples: int) -> None:
         not_eligible = set(base.filter(compiled.not_eligible_q).values_list("pk", flat=True))
         assert not eligible & not_eligible
         evaluations = {pk: evaluate(tree, p, as_of=as_of) for pk, p in loaded.items()}
+        fast = compile_evaluator(tree)
+        assert all({True: "eligible", None: "possible", False: "not_eligible"}[fast(p, as_of)]
+                   == evaluations[pk].result for pk, p in loaded.items())  # fmt: skip
         for pk, ev in evaluations.items():
             sql = "eligible" if pk in eligible else "not_eligible" if pk in not_eligible else "possible"
             assert sql == ev.result, (pk, tree, as_of, [c.text for c in ev.conditions])
