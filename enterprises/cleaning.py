@@ -100,6 +100,7 @@ def _text(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+_MAX_NUMBER = Decimal(10) ** 16
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
@@ -111,6 +112,11 @@ def parse_date(value: Any, *, label: str = "日期") -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     text = _text(value)
     if "T" in text or " " in text:
         text = re.split(r"[T ]", text)[0]
@@ -131,6 +137,14 @@ def parse_decimal(value: Any, *, label: str, money: bool = False, allow_negative
     if isinstance(value, bool):
         raise ValidationError("%(label)s应为数字：%(v)s", code="number", params={"label": label, "v": value})
     factor = Decimal(1)
+    if isinstance(value, str):  # fast path: a plain number, as in most files
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            pass
+        else:
+            if number.is_finite() and Decimal(0) <= number < _MAX_NUMBER:
+                return number
     if isinstance(value, int | Decimal):
         number = Decimal(value)
     elif isinstance(value, float):
@@ -155,7 +169,7 @@ def parse_decimal(value: Any, *, label: str, money: bool = False, allow_negative
         raise ValidationError(
             "%(label)s不能为负数：%(v)s", code="negative", params={"label": label, "v": value}
         )
-    if abs(number) >= Decimal(10) ** 16:
+    if abs(number) >= _MAX_NUMBER:
         raise ValidationError("%(label)s数值过大：%(v)s", code="too_large", params={"label": label, "v": value})
     return number
 
@@ -261,25 +275,39 @@ def _period_kind(period: str) -> str:
     return {"H": "H", "Q": "Q", "-": "M"}[period[4]]
 
 
+def _indicator_spec(vocabulary: Vocabulary, code: Any, period: Any) -> tuple[dict, str, Any, Any]:
+    """(definition, period, period_start, period_end) for an indicator column; cached per batch."""
+    key = (code, period)
+    cache = vocabulary.__dict__.setdefault("_spec_cache", {})
+    if key in cache:
+        return cache[key]
+    text = _text(code)
+    text = vocabulary.indicator_names.get(text, text)
+    definition = vocabulary.indicators.get(text)
+    if definition is None:
+        raise ValidationError("未知的指标代码：%(c)s（请先在指标定义中添加）", code="unknown_indicator", params={"c": text})
+    normal = reference.normalize_period(period)
+    expected = _PERIOD_KIND[definition["periodicity"]]
+    if _period_kind(normal) != expected:
+        shape = {"": "不分期（期间留空）", "Y": "年度（如 2024）", "H": "半年（如 2024H1）",
+                 "Q": "季度（如 2024Q2）", "M": "月度（如 2024-05）"}[expected]  # fmt: skip
+        raise ValidationError(
+            "%(label)s的期间应为%(shape)s：%(p)s", code="period",
+            params={"label": definition["name"], "shape": shape, "p": normal or "（空）"},
+        )  # fmt: skip
+    start, end = reference.period_bounds(normal)
+    spec = ({**definition, "code": text}, normal, start, end)
+    if len(cache) < 10_000:
+        cache[key] = spec
+    return spec
+
+
 def clean_indicator_value(
     *, code: str, period: Any, value: Any, vocabulary: Vocabulary, as_of: Any = None, source: str = ""
 ) -> dict:
     """One indicator value → the stored form; raises ValidationError (Chinese)."""
-    code = _text(code)
-    code = vocabulary.indicator_names.get(code, code)
-    definition = vocabulary.indicators.get(code)
-    if definition is None:
-        raise ValidationError("未知的指标代码：%(c)s（请先在指标定义中添加）", code="unknown_indicator", params={"c": code})
+    definition, period, start, end = _indicator_spec(vocabulary, code, period)
     label = definition["name"]
-    period = reference.normalize_period(period)
-    expected = _PERIOD_KIND[definition["periodicity"]]
-    if _period_kind(period) != expected:
-        shape = {"": "不分期（期间留空）", "Y": "年度（如 2024）", "H": "半年（如 2024H1）",
-                 "Q": "季度（如 2024Q2）", "M": "月度（如 2024-05）"}[expected]  # fmt: skip
-        raise ValidationError(
-            "%(label)s的期间应为%(shape)s：%(p)s", code="period", params={"label": label, "shape": shape, "p": period or "（空）"}
-        )
-    start, end = reference.period_bounds(period)
     kind = definition["type"]
     number: Decimal | None = None
     text_value = ""
@@ -291,9 +319,9 @@ def clean_indicator_value(
     else:
         number = parse_decimal(value, label=label, money=kind == "money", allow_negative=kind == "percent")
     return {
-        "indicator_id": definition["id"], "code": code, "period": period, "period_start": start,
+        "indicator_id": definition["id"], "code": definition["code"], "period": period, "period_start": start,
         "period_end": end, "value": number, "text_value": text_value,
-        "as_of": parse_date(as_of, label="数据日期"), "source": _text(source)[:60],
+        "as_of": parse_date(as_of, label="数据日期") if as_of else None, "source": _text(source)[:60] if source else "",
     }  # fmt: skip
 
 

@@ -41,7 +41,7 @@ class Enterprise(models.Model):
         _("注册资本(元)"), max_digits=18, decimal_places=2, null=True, blank=True
     )
     # Derived by 国统字〔2017〕213号 from the latest employees / revenue / total_assets; null = unknown.
-    scale = models.CharField(
+    scale = models.CharField(  # noqa: DJ001 - NULL is "unknown", distinct from any tier
         _("企业规模"), max_length=8, choices=Scale.choices, null=True, blank=True, editable=False, db_index=True
     )
     address = models.CharField(_("地址"), max_length=300, blank=True, default="")

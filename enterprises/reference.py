@@ -494,6 +494,13 @@ _PERIOD_RE = re.compile(r"^(\d{4})(?:(H)([12])|(Q)([1-4])|-(\d{2}))?$")
 
 def normalize_period(value: Any) -> str:
     """"2024", "2024H1", "2024Q2", "2024-05" or "" (no periodicity); raises ValidationError."""
+    if isinstance(value, str):
+        return _normalize_period_text(value)
+    return _normalize_period_text(_clean_text(value))
+
+
+@lru_cache(maxsize=4096)
+def _normalize_period_text(value: str) -> str:
     text = _clean_text(value).upper()
     if text == "":
         return ""
@@ -512,7 +519,11 @@ def normalize_period(value: Any) -> str:
 
 def period_bounds(period: str) -> tuple[date | None, date | None]:
     """First and last day of a period; (None, None) for "" (an indicator without periodicity)."""
-    text = normalize_period(period)
+    return _period_bounds(normalize_period(period))
+
+
+@lru_cache(maxsize=4096)
+def _period_bounds(text: str) -> tuple[date | None, date | None]:
     if text == "":
         return None, None
     year = int(text[:4])
