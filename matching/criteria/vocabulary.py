@@ -3,8 +3,6 @@ that officials define (read from the database by ``vocabulary_load``)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 
 # kinds of field, which decide the ops and the value type
@@ -130,29 +128,17 @@ def field_spec(code: str) -> FieldSpec | None:
     return CORE_FIELDS.get(code) or _label_indicators.get(code)
 
 
-_cache_lock = threading.Lock()
-_cache: tuple[float, Vocabulary] | None = None
-CACHE_SECONDS = 10.0
-
-
 def vocabulary_invalidate() -> None:
-    """Forget the cached vocabulary (call after changing indicator or tag definitions)."""
-    global _cache
-    with _cache_lock:
-        _cache = None
+    """Kept for callers that changed definitions: ``vocabulary_load`` always reads them afresh."""
 
 
-def vocabulary_load(*, fresh: bool = False) -> Vocabulary:
-    """The vocabulary from the database: indicator definitions and tag names.
+def vocabulary_load(*, fresh: bool = True) -> Vocabulary:
+    """The vocabulary from the database: indicator definitions and tag names (two small queries).
 
-    Cached per process for ``CACHE_SECONDS`` (two small queries when it is reloaded);
-    ``vocabulary_invalidate()`` or ``fresh=True`` reloads at once.
+    Not cached across calls on purpose: it is read when a tree is validated (on save), never
+    in a hot loop, and a cache would let a just-defined indicator or tag be refused (or a
+    deleted one accepted) by another process or test.
     """
-    global _cache
-    now = time.monotonic()
-    with _cache_lock:
-        if not fresh and _cache is not None and now - _cache[0] < CACHE_SECONDS:
-            return _cache[1]
     from django.apps import apps
 
     IndicatorDefinition = apps.get_model("enterprises", "IndicatorDefinition")
@@ -163,7 +149,5 @@ def vocabulary_load(*, fresh: bool = False) -> Vocabulary:
     }
     tags = frozenset(TagDefinition.objects.values_list("name", flat=True))
     vocab = Vocabulary(indicators=inds, tags=tags)
-    with _cache_lock:
-        _cache = (now, vocab)
     remember_labels(vocab)
     return vocab
