@@ -14,6 +14,7 @@ OP_ALIASES = {"==": "=", "eq": "=", "≠": "!=", "<>": "!=", "ne": "!=", "≥": 
               "lte": "<=", "gt": ">", "lt": "<", "not in": "not_in", "not within": "not_within"}  # fmt: skip
 LIST_OPS = {"in", "not_in", "within", "not_within", "has_any", "has_all", "has_none"}
 CONDITION_KEYS = {"field", "op", "value", "period", "recognized", "first_time"}
+MAX_DEPTH = 30
 PROVINCE_NAMES = {"河南省": "41", "河南": "41"}
 PERIODICITY_NAMES = {"year": "年度", "half": "半年", "quarter": "季度", "month": "月度", "none": "不分期"}
 
@@ -31,7 +32,10 @@ class _Validator:
         self.errors.append({"path": path, "message": message})
 
     # ---- nodes ---------------------------------------------------------------------
-    def node(self, node: Any, path: str) -> dict | None:
+    def node(self, node: Any, path: str, depth: int = 0) -> dict | None:
+        if depth > MAX_DEPTH:
+            self.err(path, f"条件嵌套超过 {MAX_DEPTH} 层")
+            return None
         if not isinstance(node, dict):
             self.err(path, "条件节点应为对象（JSON object）")
             return None
@@ -45,7 +49,7 @@ class _Validator:
                 return None
             key = next(iter(keys))
             if key == "not":
-                child = self.node(node["not"], _join(path, "not"))
+                child = self.node(node["not"], _join(path, "not"), depth + 1)
                 return None if child is None else {"not": child}
             items = node[key]
             if not isinstance(items, list):
@@ -54,7 +58,7 @@ class _Validator:
             if key == "any" and not items:
                 self.err(_join(path, key), "any 至少要有一个条件")
                 return None
-            children = [self.node(c, f"{_join(path, key)}[{i}]") for i, c in enumerate(items)]
+            children = [self.node(c, f"{_join(path, key)}[{i}]", depth + 1) for i, c in enumerate(items)]
             if any(c is None for c in children):
                 return None
             return {key: children}

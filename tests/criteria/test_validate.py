@@ -127,3 +127,11 @@ def test_error_message_names_the_path():
         validate({"all": [{}, {"field": "x", "op": "=", "value": 1}]}, vocabulary=Vocabulary.builtin())
     assert "all[1].field" in str(exc.value)
     assert exc.value.message_dict()["all[1].field"]
+
+
+def test_absurdly_deep_trees_are_rejected(vocab):
+    tree = {"field": "scale", "op": "=", "value": "small"}
+    for _ in range(40):
+        tree = {"not": tree}
+    errors = errors_of(tree, vocab)
+    assert "嵌套" in errors[0]["message"]
