@@ -309,11 +309,14 @@ def rows_import(
     chunk_size: int = 5000,
     progress: Callable[[int], None] | None = None,
     on_written: Callable[[list[tuple[int, str, str]]], None] | None = None,
+    rematch: bool = True,
 ) -> ImportReport:
     """Validate every row (streaming), then — only if all are good and not ``dry_run`` — write
     them in chunks inside one transaction. ``progress(n)`` is called with rows done per chunk
     (twice over the file when writing). ``on_written`` receives ``(row, credit_code, outcome)``
-    per written row, outcome "new" / "update" / "skip" (the admin preview uses it)."""
+    per written row, outcome "new" / "update" / "skip" (the admin preview uses it).
+    ``rematch=False`` skips the per-enterprise re-match (an initial bulk load before any policy
+    exists; publishing a policy matches the whole registry set-based anyway)."""
     report = ImportReport()
     vocabulary = Vocabulary.load()
     try:
@@ -347,7 +350,7 @@ def rows_import(
                     [(n, r.credit_code, "new" if r.credit_code not in existing
                       else "update" if r.credit_code in changed_codes else "skip") for n, r in records]
                 )  # fmt: skip
-            if result.changed_ids:
+            if result.changed_ids and rematch:
                 from enterprises.services import _rematch
 
                 _rematch(result.changed_ids)
@@ -391,7 +394,8 @@ def _report_duplicates(digests: array, *, rows, columns: ColumnMap, report: Impo
 
 
 def enterprise_import_file(
-    *, path: str | Path, source: str = "", dry_run: bool = False, chunk_size: int = 5000, progress=None
+    *, path: str | Path, source: str = "", dry_run: bool = False, chunk_size: int = 5000, progress=None,
+    rematch: bool = True,
 ) -> ImportReport:
     """Import a CSV or xlsx file of enterprises (all or nothing)."""
     try:
@@ -403,7 +407,7 @@ def enterprise_import_file(
         return report
     return rows_import(
         headers=headers, rows=rows, source=source or f"导入:{Path(path).name}"[:60], dry_run=dry_run,
-        chunk_size=chunk_size, progress=progress,
+        chunk_size=chunk_size, progress=progress, rematch=rematch,
     )  # fmt: skip
 
 

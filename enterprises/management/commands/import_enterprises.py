@@ -24,6 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--chunk-size", type=int, default=5000)
         parser.add_argument("--source", default="", help="数据来源（默认：导入:<文件名>）")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--no-rematch", action="store_true",
+            help="不逐企业重新匹配（首次批量装载；之后发布/重算政策时整库匹配）",
+        )  # fmt: skip
         parser.add_argument("--max-errors", type=int, default=200, help="最多打印多少条错误")
 
     def handle(self, *args, **options):
@@ -42,7 +46,7 @@ class Command(BaseCommand):
                        desc="校验+写入" if passes == 2 else "校验")  # fmt: skip
         report = enterprise_import_file(
             path=path, source=options["source"], dry_run=options["dry_run"], chunk_size=options["chunk_size"],
-            progress=bar.update if bar else None,
+            progress=bar.update if bar else None, rematch=not options["no_rematch"],
         )  # fmt: skip
         if bar:
             bar.close()
