@@ -245,13 +245,14 @@ class CalculatorResult:
     reasons: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     unmet: list[str] = field(default_factory=list)
+    counted: bool = True
 
 
 def calculator_results(*, profile_data: dict, as_of: datetime.date | None = None) -> dict[str, Any]:
     """Evaluate every published policy on a stated profile → eligible / possible / near misses."""
     from matching.criteria import award_amount, evaluate, near_misses, profile_from_json
 
-    from .selectors import _missing_labels, _near_text
+    from .selectors import _missing_labels, _near_text, exclusive_total
 
     as_of = as_of or timezone.localdate()
     profile = profile_from_json(profile_data)
@@ -276,5 +277,5 @@ def calculator_results(*, profile_data: dict, as_of: datetime.date | None = None
 
     eligible.sort(key=by_amount)
     possible.sort(key=by_amount)
-    total = sum((i.amount for i in eligible if i.amount is not None), Decimal(0))
+    total = exclusive_total(eligible)
     return {"eligible": eligible, "possible": possible, "near": near[:20], "total": total}

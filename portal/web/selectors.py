@@ -191,6 +191,20 @@ class MatchItem:
         return self.days_left is not None and 0 <= self.days_left <= DEADLINE_SOON_DAYS
 
 
+def exclusive_total(items: list) -> Decimal:
+    """The sum of the known amounts where, within an exclusive group (从高不重复), only the
+    highest award counts; the others get ``counted = False``."""
+    best: dict[str, Any] = {}
+    for item in items:
+        group = item.policy.exclusive_group
+        if group and item.amount is not None and (group not in best or item.amount > best[group].amount):
+            best[group] = item
+    for item in items:
+        group = item.policy.exclusive_group
+        item.counted = not (group and group in best and best[group] is not item)
+    return sum((i.amount for i in items if i.counted and i.amount is not None), Decimal(0))
+
+
 def _missing_labels(missing: Any) -> list[str]:
     out = []
     for item in missing or []:
@@ -252,18 +266,7 @@ def my_policies_overview(
                 item.amount = award.amount
         (eligible if m.status == MatchStatus.ELIGIBLE else possible).append(item)
 
-    # 从高不重复: within an exclusive group only the highest eligible award counts
-    best: dict[str, MatchItem] = {}
-    for item in eligible:
-        group = item.policy.exclusive_group
-        if group and item.amount is not None:
-            if group not in best or item.amount > best[group].amount:
-                best[group] = item
-    for item in eligible:
-        group = item.policy.exclusive_group
-        if group and group in best and best[group] is not item:
-            item.counted = False
-    total = sum((i.amount for i in eligible if i.counted and i.amount is not None), Decimal(0))
+    total = exclusive_total(eligible)
 
     matched_ids = {m.policy_id for m in matches}
     near = near_misses_for_enterprise(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -93,6 +95,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "policy": policy,
         "criteria_text": render_criteria(policy.criteria or {}, language=language),
+        "award_lines": _award_lines(policy.award),
         "today": today,
         "is_open": (policy.apply_start is None or policy.apply_start <= today)
         and (policy.apply_end is None or policy.apply_end >= today),
@@ -105,6 +108,21 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if policy.award:
             context["award"] = award_amount(policy.award, profile, as_of=today)
     return render(request, "web/policy_detail.html", context)
+
+
+def _award_lines(award: dict | None) -> list[str]:
+    """The award in words; a plain amount as "100万元" rather than a formula."""
+    if not award:
+        return []
+    from policies.rules import award_lines
+
+    from .templatetags.web_tags import yuan
+
+    lines = award_lines(award)
+    amount = str(award.get("amount", "")).strip()
+    if lines and re.fullmatch(r"\d+(\.\d+)?", amount):
+        lines[0] = _("金额：%(amount)s") % {"amount": yuan(amount)}
+    return lines
 
 
 @require_http_methods(["GET", "POST"])

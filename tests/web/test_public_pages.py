@@ -143,6 +143,7 @@ def test_calculator_returns_eligible_policies_with_amounts_for_a_qualifying_prof
     assert eligible["高新技术企业认定奖励"] == 300000
     assert "规模以上企业营收增长奖励" in {r.policy.title for r in results["possible"]}
     assert "大型企业总部落户奖励" in {r.policy.title for r in results["near"]}
+    assert results["total"] == 600000  # 300,000 + 300,000; the 100,000 of the same exclusive group not added
     assert "测算结果" in html
 
 
