@@ -67,6 +67,8 @@ class CaseViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     ordering_fields = ["created_at", "due_on"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation (check --deploy runs it)
+            return Case.objects.none()
         user = self.request.user
         if not user.is_authenticated or access.is_integrator(user):
             raise NotAuthenticated() if not user.is_authenticated else PermissionDenied()
