@@ -35,7 +35,7 @@ class PasswordMaxAgeMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and self._applies(request) and password_expired(user):
+        if user is not None and user.is_authenticated and password_expired(user) and self._applies(request):
             messages.warning(request, _("您的密码已超过 %(days)d 天未修改，请先修改密码。") % {"days": settings.OFFICIAL_PASSWORD_MAX_AGE_DAYS})
             return redirect(f"{reverse('accounts:password_change')}?expired=1")
         return self.get_response(request)

@@ -105,3 +105,14 @@ def test_password_age_is_recorded_whenever_a_password_is_set():
     assert user.password_changed_at is not None
     created = type(user).objects.create_user("fresh", password="Some-Pass-2026!")
     assert created.password_changed_at is not None
+
+
+def test_the_max_age_check_costs_no_query_for_a_recent_password(rf, django_assert_num_queries):
+    from portal.accounts.middleware import PasswordMaxAgeMiddleware
+
+    official = OfficialUserFactory()
+    request = rf.get("/policies/")
+    request.user = official
+    middleware = PasswordMaxAgeMiddleware(lambda r: "page")
+    with django_assert_num_queries(0):
+        assert middleware(request) == "page"
