@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -19,6 +20,8 @@ def yuan(value) -> str:
         amount = Decimal(value)
     except Exception:  # noqa: BLE001 - an expression string, shown as it is
         return str(value)
+    if (get_language() or "").startswith("en"):
+        return f"{amount.quantize(Decimal('1')):,} yuan"
     if abs(amount) >= Decimal("100000000"):
         return _("%(n)s亿元") % {"n": _trim(amount / Decimal("100000000"))}
     if abs(amount) >= Decimal("10000"):
