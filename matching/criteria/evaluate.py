@@ -60,10 +60,13 @@ class NearMiss:
     actual: str  # the value held, in Chinese
     text: str
     result_if_met: str = ELIGIBLE  # eligible or possible
+    condition: dict | None = None  # the condition as written (to be met, or under a not: to fail)
+    actual_value: Any = None  # the raw value held (Decimal, date, str, …; None = unknown)
 
     def as_dict(self) -> dict:
         return {"path": self.path, "field": self.field, "needed": self.needed, "actual": self.actual,
-                "text": self.text, "result_if_met": self.result_if_met}  # fmt: skip
+                "text": self.text, "result_if_met": self.result_if_met, "condition": self.condition,
+                "actual_value": _jsonable(self.actual_value)}  # fmt: skip
 
 
 def _jsonable(v: Any) -> Any:
@@ -440,6 +443,7 @@ def near_misses(tree: dict, profile: Profile, *, as_of: date) -> list[NearMiss]:
         actual = _actual_text(cond, *details[path])
         misses.append(NearMiss(
             path=path, field=cond["field"], needed=needed, actual=actual,
-            text=f"需{needed}，当前：{actual}", result_if_met=RESULT_OF[after],
+            text=f"需{needed}，当前：{actual}", result_if_met=RESULT_OF[after], condition=cond,
+            actual_value=details[path][0],
         ))  # fmt: skip
     return misses

@@ -41,8 +41,8 @@ def period_kind(period: str) -> str:
 
 
 def period_bounds(period: str) -> tuple[date | None, date | None]:
-    if not period:
-        return None, None
+    if not period or not PERIOD_RE.match(period):
+        return None, None  # no periodicity (or a period the registry would not store)
     year = int(period[:4])
     if len(period) == 4:
         return date(year, 1, 1), date(year, 12, 31)
