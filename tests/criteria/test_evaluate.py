@@ -318,3 +318,15 @@ def test_near_miss_can_lead_to_possible_and_two_failures_are_not_near(vocab):
                      vocabulary=vocab)  # fmt: skip
     assert near_misses(tree2, Profile(registered_capital=Decimal(1), scale="large"), as_of=AS_OF) == []
     assert near_misses(tree2, Profile(registered_capital=Decimal(9000000), scale="small"), as_of=AS_OF) == []
+
+
+def test_explanations_are_json_serialisable(vocab):
+    import json
+
+    tree = validate({"all": [cond("established_on", "<", "2020-01-01"), cond("tags", "has", HT),
+                             cond("registered_capital", ">=", 1)]}, vocabulary=vocab)  # fmt: skip
+    p = Profile(established_on=D("2021-01-01"), tags={HT: TagHolding(D("2024-01-01"))}, registered_capital=Decimal(5))
+    ev = evaluate(tree, p, as_of=AS_OF)
+    json.dumps([c.as_dict() for c in ev.conditions], ensure_ascii=False)
+    json.dumps([m.as_dict() for m in near_misses(tree, p, as_of=AS_OF)], ensure_ascii=False)
+    assert near_misses(tree, p, as_of=AS_OF)[0].actual_value == D("2021-01-01")
