@@ -5,8 +5,8 @@ reference rows (department heads, bank accounts). Decisions are made on the staf
 the services, so that every step is checked and logged the same way."""
 
 from django.contrib import admin
-from django.utils.html import format_html
 from django.urls import reverse
+from django.utils.html import format_html
 
 from .access import user_department_ids
 from .models import (

@@ -23,6 +23,7 @@ CORE_FIELDS: dict[str, str] = {
     "registered_capital": "注册资本(元)",
     "scale": "企业规模",
 }
+CONTACT_LABELS = {"contact_name": "联系人", "contact_phone": "联系电话"}
 # Fields of the criteria language that are derived or not a fillable value.
 _NOT_ASKED = {"tags", "age_years", "scale", "entity_type", "zone"}
 _FUNCS = {"min", "max", "floor", "ceil", "round"}
@@ -69,9 +70,17 @@ class Prefill:
     def missing(self) -> list[PrefillField]:
         return [f for f in self.fields if not f.known and not f.derived]
 
+    def labels(self) -> dict[str, str]:
+        return {**{f.field: f.label for f in self.fields}, **CONTACT_LABELS}
+
     def snapshot(self) -> dict:
         return {
-            "fields": {f.field: {"value": _jsonable(f.value), "period": f.period} for f in self.fields if f.known},
+            "fields": {
+                f.field: {"value": _jsonable(f.value), "period": f.period, "label": f.label, "display": str(f.shown)}
+                for f in self.fields
+                if f.known
+            },
+            "labels": self.labels(),
             "tags": self.tags,
         }
 
@@ -162,6 +171,9 @@ def application_prefill(*, policy, enterprise) -> Prefill:
         if definition is None:
             continue  # not an indicator (e.g. a core field the form already shows)
         period, value = _latest(indicators.get(code))
+        display = format_number(value) if isinstance(value, Decimal) else ""
+        if display and definition.unit:
+            display = f"{display} {definition.unit}"
         fields.append(
             PrefillField(
                 field=code,
@@ -171,6 +183,7 @@ def application_prefill(*, policy, enterprise) -> Prefill:
                 kind="indicator",
                 indicator_type=definition.type,
                 unit=definition.unit,
+                display=display,
             )
         )
     tags = sorted(_tag_names(getattr(profile, "tags", None)))
@@ -182,10 +195,19 @@ def application_prefill(*, policy, enterprise) -> Prefill:
     )
 
 
+def format_number(value: Decimal) -> str:
+    """30000000.0000 → "30,000,000"; 1234.5 → "1,234.50"."""
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
 def _display(code: str, value: Any) -> str:
     """A readable form of a coded core value (district and industry names, scale label)."""
     if value in (None, ""):
         return ""
+    if code == "registered_capital" and isinstance(value, Decimal):
+        return format_number(value)
     try:
         if code == "district":
             from enterprises.reference import district_name

@@ -133,10 +133,14 @@ def department_figures(*, user, today: date | None = None) -> list[dict[str, Any
                 "open": row["open"],
                 "overdue": row["overdue"],
                 "decided_late": row["decided_late"],
-                "median_days": statistics.median(days) if days else None,
+                "median_days": _tidy(statistics.median(days)) if days else None,
             }
         )
     return out
+
+
+def _tidy(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 1)
 
 
 def _grants_visible(user) -> QuerySet[Grant]:
@@ -208,9 +212,10 @@ def days_to_money(*, user) -> dict[str, Any]:
     def summary(days: list[int]) -> dict[str, Any]:
         if not days:
             return {"count": 0, "median": None, "mean": None, "max": None}
+        median = statistics.median(days)
         return {
             "count": len(days),
-            "median": statistics.median(days),
+            "median": _tidy(median),
             "mean": round(statistics.fmean(days), 1),
             "max": max(days),
         }

@@ -148,6 +148,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_reviewer = user_can_review_application(request.user, application)
     is_owner = user_enterprise_id(request.user) == application.enterprise_id
     prefill = application_prefill(policy=application.policy, enterprise=application.enterprise) if is_owner else None
+    labels = application.prefilled.get("labels", {})
+    registry_rows = [
+        (item.get("label") or labels.get(code, code), item.get("display") or item.get("value"), item.get("period", ""))
+        for code, item in application.prefilled.get("fields", {}).items()
+    ]
+    declared_rows = [(labels.get(code, code), value) for code, value in application.declared.items()]
     return render(
         request,
         "applications/detail.html",
@@ -160,6 +166,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_reviewer": is_reviewer,
             "is_owner": is_owner,
             "prefill": prefill,
+            "registry_rows": registry_rows,
+            "declared_rows": declared_rows,
             "grant": Grant.objects.filter(application=application).first(),
         },
     )

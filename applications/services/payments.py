@@ -26,7 +26,7 @@ from django.urls import reverse
 from ..access import user_department_ids, user_is_official_of
 from ..models import Grant, GrantStatus, PaymentInstruction, PaymentStatus
 from ..notify import enterprise_message_create
-from .common import make_reference, now_or
+from .common import local_date, make_reference, now_or
 from .grants import grant_event
 
 BANK_CSV_HEADER = ["批次号", "序号", "指令编号", "收款户名", "收款账号", "收款开户行", "金额", "币种", "用途", "统一社会信用代码"]
@@ -230,7 +230,7 @@ def payment_results_import(*, content: bytes, filename: str, actor, now: datetim
             except ValueError:
                 errors.append({"row": number, "field": "到账日期", "message": "应为 YYYY-MM-DD 格式的日期"})
                 continue
-            if paid_on > moment.date() or paid_on < ins.created_at.date():
+            if paid_on > local_date(moment) or paid_on < local_date(ins.created_at):
                 errors.append({"row": number, "field": "到账日期", "message": "到账日期应在指令下达日与今天之间"})
                 continue
             parsed.append((ins, PaymentStatus.PAID, paid_on, "", cell(row, "银行流水号")))
