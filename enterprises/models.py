@@ -86,8 +86,9 @@ class TagDefinition(models.Model):
 class EnterpriseTag(models.Model):
     """A qualification held by an enterprise. ``expires_on`` is the last valid day."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="tags")
-    tag = models.ForeignKey(TagDefinition, on_delete=models.PROTECT, related_name="holders")
+    # No single-column indexes: the unique (enterprise, tag) and the (tag, enterprise) index cover both.
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="tags", db_index=False)
+    tag = models.ForeignKey(TagDefinition, on_delete=models.PROTECT, related_name="holders", db_index=False)
     recognized_on = models.DateField(_("认定日期"), null=True, blank=True)
     expires_on = models.DateField(_("有效期至"), null=True, blank=True)
     first_time = models.BooleanField(_("首次认定"), null=True, blank=True)
@@ -151,8 +152,12 @@ class IndicatorValue(models.Model):
     Flags are stored as 1/0, codes in ``text_value``.
     """
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="indicator_values")
-    indicator = models.ForeignKey(IndicatorDefinition, on_delete=models.PROTECT, related_name="values")
+    # No single-column indexes: unique (enterprise, indicator, period) and (indicator, period, value)
+    # lead with each; a million enterprises × 18 values make every extra index count on import.
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="indicator_values", db_index=False
+    )
+    indicator = models.ForeignKey(IndicatorDefinition, on_delete=models.PROTECT, related_name="values", db_index=False)
     period = models.CharField(_("期间"), max_length=7, blank=True, default="")
     period_start = models.DateField(_("期间起"), null=True, blank=True)
     period_end = models.DateField(_("期间止"), null=True, blank=True)

@@ -85,6 +85,7 @@ def _load(cursor, name: str, cols: list[str], rows: list[tuple]) -> None:
             buf.write("\n")
         buf.seek(0)
         cursor.cursor.copy_expert(f"COPY {name} ({', '.join(cols)}) FROM STDIN", buf)
+        cursor.execute(f"ANALYZE {name}")  # temp tables have no statistics otherwise: bad join plans
     else:
         placeholders = ", ".join(["%s"] * len(cols))
         sqlite_rows = [tuple(_sqlite_value(v) for v in row) for row in rows]
@@ -143,9 +144,13 @@ def records_write(
         insert_cols = [*_ENT_COLS, "created_at", "updated_at"]
         assignments = ", ".join([f"{c} = excluded.{c}" for c in set_cols] + ["updated_at = excluded.updated_at"])
         where = " OR ".join(_distinct(f"{ENT}.{c}", f"excluded.{c}") for c in set_cols) or "false"
+        # Rows already as the batch says are filtered out before the insert is even tried:
+        # a speculative insert that conflicts costs far more than an index lookup.
+        changed = " OR ".join(_distinct(f"x.{c}", f"t.{c}") for c in set_cols) or "false"
         cursor.execute(
             f"INSERT INTO {ENT} ({', '.join(insert_cols)}) "
-            f"SELECT {', '.join(_ENT_COLS)}, %s, %s FROM tmp_reg_ent WHERE true "
+            f"SELECT {', '.join('t.' + c for c in _ENT_COLS)}, %s, %s FROM tmp_reg_ent t "
+            f"LEFT JOIN {ENT} x ON x.credit_code = t.credit_code WHERE x.id IS NULL OR {changed} "
             f"ON CONFLICT (credit_code) DO UPDATE SET {assignments} WHERE {where} "
             f"RETURNING id, credit_code",
             [now, now],
@@ -173,7 +178,10 @@ def records_write(
             cursor.execute(
                 f"INSERT INTO {VAL} (enterprise_id, {', '.join(cols)}, updated_at) "
                 f"SELECT e.id, {', '.join('t.' + c for c in cols)}, %s "
-                f"FROM tmp_reg_val t JOIN {ENT} e ON e.credit_code = t.credit_code WHERE true "
+                f"FROM tmp_reg_val t JOIN {ENT} e ON e.credit_code = t.credit_code "
+                f"LEFT JOIN {VAL} v ON v.enterprise_id = e.id AND v.indicator_id = t.indicator_id "
+                f"AND v.period = t.period WHERE v.id IS NULL OR {_distinct('v.value', 't.value')} "
+                f"OR {_distinct('v.text_value', 't.text_value')} "
                 f"ON CONFLICT (enterprise_id, indicator_id, period) DO UPDATE SET value = excluded.value, "
                 f"text_value = excluded.text_value, source = excluded.source, as_of = excluded.as_of, "
                 f"updated_at = excluded.updated_at "
