@@ -74,15 +74,15 @@ def city_build(*, enterprises: int, log=print) -> dict:
             "credit_code": "'B' || lpad(i::text, 17, '0')",
             "name": "'基准企业' || i",
             "entity_type": "'enterprise'",
-            "district": f"({_sql_list(DISTRICTS)})[1 + abs(hashint4(i)) % {len(DISTRICTS)}]",
-            "zone": "CASE abs(hashint4(i + 7)) % 20 WHEN 0 THEN '410171' WHEN 1 THEN '410172' "
+            "district": f"({_sql_list(DISTRICTS)})[1 + abs(hashint4(i)) %% {len(DISTRICTS)}]",
+            "zone": "CASE abs(hashint4(i + 7)) %% 20 WHEN 0 THEN '410171' WHEN 1 THEN '410172' "
                     "WHEN 2 THEN '410173' ELSE '' END",
-            "industry": f"({_sql_list(INDUSTRIES)})[1 + abs(hashint4(i + 13)) % {len(INDUSTRIES)}]",
-            "established_on": "date '1996-01-01' + abs(hashint4(i + 29)) % 10950",
-            "registered_capital": "((i::bigint * 104729) % 100000000)::numeric",
-            "scale": "CASE WHEN abs(hashint4(i + 31)) % 100 < 2 THEN 'large' WHEN abs(hashint4(i + 31)) % 100 < 10 "
-                     "THEN 'medium' WHEN abs(hashint4(i + 31)) % 100 < 40 THEN 'small' "
-                     "WHEN abs(hashint4(i + 31)) % 100 < 95 THEN 'micro' END",
+            "industry": f"({_sql_list(INDUSTRIES)})[1 + abs(hashint4(i + 13)) %% {len(INDUSTRIES)}]",
+            "established_on": "date '1996-01-01' + abs(hashint4(i + 29)) %% 10950",
+            "registered_capital": "(abs(hashint8(i::bigint * 7 + 3)) %% 100000000)::numeric",
+            "scale": "CASE WHEN abs(hashint4(i + 31)) %% 100 < 2 THEN 'large' WHEN abs(hashint4(i + 31)) %% 100 < 10 "
+                     "THEN 'medium' WHEN abs(hashint4(i + 31)) %% 100 < 40 THEN 'small' "
+                     "WHEN abs(hashint4(i + 31)) %% 100 < 95 THEN 'micro' END",
             "created_at": "now()", "updated_at": "now()",
         },
     )
@@ -100,29 +100,29 @@ def city_build(*, enterprises: int, log=print) -> dict:
                 {
                     "enterprise_id": "e.id", "indicator_id": str(int(ind.pk)), "period": "y::text",
                     "period_start": "make_date(y, 1, 1)", "period_end": "make_date(y, 12, 31)",
-                    "value": f"({lo} + abs(hashint8(e.id * 10 + y + {len(code)})) % {hi - lo})::numeric",
+                    "value": f"({lo} + abs(hashint8(e.id * 10 + y + {len(code)})) %% {hi - lo})::numeric",
                     "source": "'bench'", "as_of": "make_date(y + 1, 3, 31)", "updated_at": "now()",
                 },
             )
             _timed(f"{code} × {len(years)} years", log, lambda: cur.execute(
                 f"INSERT INTO enterprises_indicatorvalue ({val_cols}) SELECT {val_sels} "
                 f"FROM enterprises_enterprise e CROSS JOIN unnest(%s::int[]) AS y "
-                f"WHERE abs(hashint8(e.id * 3 + y)) % 10 <> 0", [*val_params, years]))
+                f"WHERE abs(hashint8(e.id * 3 + y)) %% 10 <> 0", [*val_params, years]))
         for name, share in (("高新技术企业", 20), ("专精特新中小企业", 8)):
             tag = TagDefinition.objects.get_or_create(name=name)[0]
             tag_cols, tag_sels, tag_params = _fill_columns(
                 EnterpriseTag,
                 {
                     "enterprise_id": "e.id", "tag_id": str(int(tag.pk)),
-                    "recognized_on": "date %s + abs(hashint4(e.id + 101)) % 1000",
-                    "expires_on": "date %s + abs(hashint4(e.id + 101)) % 1000 + 1095",
-                    "first_time": "abs(hashint4(e.id + 103)) % 2 = 0", "source": "'bench'",
+                    "recognized_on": "date %s + abs(hashint4((e.id + 101)::int)) %% 1000",
+                    "expires_on": "date %s + abs(hashint4((e.id + 101)::int)) %% 1000 + 1095",
+                    "first_time": "abs(hashint4((e.id + 103)::int)) %% 2 = 0", "source": "'bench'",
                 },
             )
             start = date(years[0], 1, 1).isoformat()
             _timed(f"tag {name}", log, lambda: cur.execute(
                 f"INSERT INTO enterprises_enterprisetag ({tag_cols}) SELECT {tag_sels.replace('date %s', f'date {chr(39)}{start}{chr(39)}')} "
-                f"FROM enterprises_enterprise e WHERE abs(hashint4(e.id + {len(name)})) % 100 < {share}",
+                f"FROM enterprises_enterprise e WHERE abs(hashint4((e.id + {len(name)})::int)) %% 100 < {share}",
                 tag_params))
     from matching.pipeline.profile_tags import derived_tags_refresh
 

@@ -214,7 +214,7 @@ def webhook_deliveries_send(*, limit: int = SEND_BATCH, max_batches: int = 100) 
         now = timezone.now()
         with transaction.atomic():
             ids = list(
-                WebhookDelivery.objects.select_for_update(skip_locked=True)
+                WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now, subscription__active=True)
                 .values_list("id", flat=True)[:limit]
             )

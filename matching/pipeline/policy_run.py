@@ -119,7 +119,7 @@ def candidates_sql(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> 
 def chunk_run(*, chunk_id: int) -> None:
     with transaction.atomic():
         chunk = (
-            MatchChunk.objects.select_for_update(skip_locked=True)
+            MatchChunk.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("run")
             .filter(pk=chunk_id, done=False)
             .first()
@@ -142,7 +142,9 @@ def chunk_run(*, chunk_id: int) -> None:
 
 
 def _run_finish_if_complete(*, run_id: int) -> None:
-    # Two chunks finishing at once may each see the other open; the repair task closes such runs.
+    # Serialise the check on the run row: of two chunks finishing at once, the second waits
+    # for the first to commit and then sees it done (READ COMMITTED: a fresh snapshot per statement).
+    list(MatchRun.objects.select_for_update().filter(pk=run_id).values_list("pk", flat=True))
     open_chunks = MatchChunk.objects.filter(run_id=run_id, done=False).exists()
     if not open_chunks:
         run_totals_close(run_id=run_id)
