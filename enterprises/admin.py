@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
 
 from portal.accounts.admin_masking import PersonalDataMaskingMixin
 
@@ -148,6 +149,8 @@ class EnterpriseTagInline(admin.TabularInline):
 class EnterpriseAdmin(PersonalDataMaskingMixin, AuditlogHistoryAdminMixin, ImportExportModelAdmin):
     form = EnterpriseForm
     resource_classes = [EnterpriseResource]
+    formats = [base_formats.CSV, base_formats.XLSX]
+    from_encoding = "utf-8-sig"
     personal_data_fields = {"contact_phone": "phone", "contact_email": "email"}
     list_display = ["name", "credit_code", "district_display", "zone_display", "industry", "scale", "needs_review",
                     "contact_phone"]  # fmt: skip
