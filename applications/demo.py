@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ from . import services
 from .models import Application, BankAccount, DepartmentHead, Grant, GrantBatch, GrantProposal, GrantStatus
 from .prefill import application_prefill
 
+log = logging.getLogger(__name__)
 DEMO_PASSWORD = "Demo-2026-zz"
 OFFICER = "grants-officer"
 HEAD = "dept-head"
@@ -92,7 +94,8 @@ def _submit(policy, user, moment: datetime) -> Application | None:
             policy=policy, enterprise=enterprise, applicant=user, declared=_declared(prefill, enterprise),
             files=files, now=moment,
         )
-    except ValidationError:
+    except ValidationError as exc:
+        log.info("demo application for %s not made: %s", policy.title, exc)
         return None
 
 
@@ -196,19 +199,24 @@ def _applications(officer, today_moment: datetime) -> int:
                 _pay([app.grant], officer, enterprise_user_ids=set(), instructed=today_moment - 15 * days,
                      paid=today_moment - 12 * days, fail_one=False)
         made += bool(app)
-    # Other enterprises: an overdue one (escalated), a rejection and approvals for the figures.
-    policy = open_policies[0]
-    others = list(
-        Match.objects.filter(policy=policy, status__in=["eligible", "possible"])
-        .exclude(enterprise=demo_user.enterprise)
-        .values_list("enterprise_id", flat=True)[:4]
-    )
+    # Other enterprises: an overdue one (escalated), a rejection and approvals for the figures,
+    # on the policy whose application window opened first (so the timeline fits in it).
+    others: list[int] = []
+    for policy in sorted(open_policies, key=lambda p: (p.apply_start or today - timedelta(days=3650), p.pk)):
+        others = list(
+            Match.objects.filter(policy=policy, status__in=["eligible", "possible"])
+            .exclude(enterprise=demo_user.enterprise)
+            .values_list("enterprise_id", flat=True)[:4]
+        )
+        if len(others) >= 3:
+            break
+    earliest = policy.apply_start or today - timedelta(days=3650)
     for index, enterprise_id in enumerate(others):
         user = _user(f"demo-applicant-{enterprise_id}", first_name="申报人", enterprise_id=enterprise_id)
         if user.enterprise_id != enterprise_id:
             continue
         user = User.objects.select_related("enterprise").get(pk=user.pk)
-        start = today_moment - timedelta(days=45 - index * 5)
+        start = today_moment - timedelta(days=min(45 - index * 5, (today - earliest).days))
         app = _submit(policy, user, start)
         if app is None:
             continue
@@ -260,7 +268,8 @@ def _auto_grants(officer, now: datetime) -> tuple[int, int]:
     )
     ids += list(GrantProposal.objects.filter(policy=policy, period=period, status="proposed",
                                              enterprise_id__in=demo_ids).values_list("pk", flat=True))
-    batch = services.grant_batch_confirm(policy=policy, period=period, actor=officer, proposal_ids=list(set(ids)), now=now)
+    batch = services.grant_batch_confirm(policy=policy, period=period, actor=officer, proposal_ids=list(set(ids)), now=now,
+                                         sms=False)
     grants = list(Grant.objects.filter(proposal__batch=batch).select_related("enterprise"))
     _pay(grants, officer, enterprise_user_ids=demo_ids, instructed=now, paid=now, fail_one=True)
     return created, batch.count

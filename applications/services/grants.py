@@ -59,7 +59,7 @@ def grant_from_token(token: str) -> Grant:
     return Grant.objects.select_related("policy", "enterprise").get(pk=int(pk))
 
 
-def grant_push_account_request(grant: Grant, *, at: datetime) -> None:
+def grant_push_account_request(grant: Grant, *, at: datetime, sms: bool = True) -> None:
     """Ask the enterprise to confirm its account: in-app, and SMS with the signed one-click link."""
     url = reverse("applications:grant_confirm", args=[grant_token_make(grant)])
     enterprise_message_create(
@@ -70,6 +70,8 @@ def grant_push_account_request(grant: Grant, *, at: datetime) -> None:
         url=url,
         kind="grant",
     )
+    if not sms:
+        return
     sms_send_on_commit(
         phone=grant.enterprise.contact_phone,
         text=f"【政策找企业】贵企业获{grant.policy.title}{grant.amount}元，确认收款账户：{settings.SITE_URL}{url}",
@@ -215,7 +217,13 @@ def _require_official(policy, actor) -> None:
 
 @transaction.atomic
 def grant_batch_confirm(
-    *, policy, period: str, actor, proposal_ids: list[int] | None = None, now: datetime | None = None
+    *,
+    policy,
+    period: str,
+    actor,
+    proposal_ids: list[int] | None = None,
+    now: datetime | None = None,
+    sms: bool = True,
 ) -> GrantBatch:
     """Confirm the open proposals of a policy and period (or the given ones) in one batch:
     each becomes a grant awaiting the enterprise's account confirmation. A proposal the
@@ -264,7 +272,7 @@ def grant_batch_confirm(
         proposal.batch = batch
         proposal.save(update_fields=["status", "decided_by", "decided_at", "batch"])
         grant_event(grant, action="granted", actor=actor, comment=f"免申即享批次 {batch.pk} 确认", at=moment)
-        grant_push_account_request(grant, at=moment)
+        grant_push_account_request(grant, at=moment, sms=sms)
         total += proposal.amount
         count += 1
     batch.count = count
