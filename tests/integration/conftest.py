@@ -20,7 +20,7 @@ from django.db import connection
 from matching.workerproc import worker_kill, worker_start, worker_wait_ready
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     s = connection.settings_dict
     user = quote(s.get("USER") or "postgres")
     password = f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else ""
@@ -35,7 +35,7 @@ def start_worker(request):
     def _start(*, redis_url: str | None = None, beat: bool = False, concurrency: int = 2, **env):
         log = tempfile.NamedTemporaryFile(prefix="match-worker-", suffix=".log", delete=False).name
         full_env = {
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": worker_database_url(),
             "REDIS_URL": redis_url or settings.REDIS_URL,
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "AXES_ENABLED": "false",

@@ -17,7 +17,7 @@ from matching.bench.city import city_build, selectivity_tree
 from matching.models import ChannelPreference, Delivery, Match, MatchChunk, MatchRun, Notification
 from matching.services import enterprise_rematch_schedule, policy_matching_schedule
 from policies.models import Department, Policy
-from tests.integration.conftest import test_database_url, wait_for
+from tests.integration.conftest import worker_database_url, wait_for
 
 pytestmark = pytest.mark.services
 
@@ -106,7 +106,7 @@ def _publish_in_subprocess(policy_id: int, redis_url: str) -> subprocess.Complet
             policy_matching_schedule(policy_id={policy_id}, reason="published")
         print("PUBLISHED")
     """)
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": redis_url,
+    env = {**os.environ, "DATABASE_URL": worker_database_url(), "REDIS_URL": redis_url,
            "CELERY_TASK_ALWAYS_EAGER": "false", "AXES_ENABLED": "false"}
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
 
