@@ -88,3 +88,31 @@ def test_a_logged_phone_number_id_and_email_are_masked_by_the_configured_handler
     assert "13812345678" not in line
     assert "41010519900101123X" not in line and "410105********123X" in line
     assert "zhang.san@example.com" not in line
+
+
+def _capture(emit) -> str:
+    handler = _root_handler_with_mask_filter()
+    buffer = io.StringIO()
+    old_stream = handler.setStream(buffer)
+    try:
+        emit(logging.getLogger("portal.test"))
+    finally:
+        handler.setStream(old_stream)
+    return buffer.getvalue()
+
+
+def test_a_phone_number_in_a_logged_traceback_is_masked():
+    def emit(logger):
+        try:
+            raise ValueError("gateway refused 13812345678")
+        except ValueError:
+            logger.exception("sending failed")
+
+    text = _capture(emit)
+    assert "ValueError" in text and "138****5678" in text
+    assert "13812345678" not in text
+
+
+def test_a_logged_sms_never_shows_the_activation_code():
+    text = _capture(lambda logger: logger.info("SMS to 139****5678: 【政策找企业】账号绑定激活码：AB7K9QXZ，48小时内有效"))
+    assert "AB7K9QXZ" not in text and "激活码：********" in text

@@ -7,7 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.demo import DEMO_PASSWORD
-from tests.factories.accounts import PASSWORD, EnterpriseUserFactory, OfficialUserFactory, SuperuserFactory, UserFactory
+from tests.factories.accounts import (
+    PASSWORD,
+    EnterpriseUserFactory,
+    OfficialUserFactory,
+    SuperuserFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
