@@ -217,6 +217,59 @@ def _indicator_values(seed: int, today: dt.date) -> int:
     return len(rows)
 
 
+# Recognitions the demo policies reward, added to the synthetic registry:
+# (tag, how many, industry sections or "" for any, scales or None, recognised on (year, month), first_time)
+DEMO_TAGS = [
+    ("专精特新中小企业", 30, "C", ("small", "medium"), (0, 4), True),
+    ('专精特新"小巨人"企业', 6, "C", ("medium", "large"), (-1, 8), True),
+    ("高新技术企业", 25, "CIM", None, (0, 10), True),
+    ("高新技术企业", 15, "CIM", None, (0, 10), False),
+    ("绿色工厂", 20, "C", None, (0, 9), None),
+    ("智能工厂", 15, "C", ("medium", "large"), (-1, 11), None),
+    ("省级企业技术中心", 20, "CI", None, (0, 6), None),
+    ("国家级企业技术中心", 3, "C", ("large",), (0, 3), None),
+    ("省级工程技术研究中心", 20, "CM", None, (0, 7), None),
+    ("上市后备企业", 30, "", ("medium", "large"), None, None),
+    ("规模以上服务业企业", 40, "GIKLMN", None, (0, 5), True),
+    ("限额以上批发零售企业", 20, "F", None, (0, 6), True),
+]
+
+
+def _demo_tags(seed: int, today: dt.date) -> int:
+    from enterprises.models import Enterprise, EnterpriseTag, TagDefinition
+
+    if EnterpriseTag.objects.filter(source="demo-policies").exists():
+        return 0
+    rng = random.Random(seed + 29)
+    tags = {t.name: t for t in TagDefinition.objects.filter(name__in={row[0] for row in DEMO_TAGS})}
+    held = set(EnterpriseTag.objects.values_list("enterprise_id", "tag_id"))
+    ents = list(Enterprise.objects.order_by("id").values_list("id", "industry", "scale"))
+    rows = []
+    for name, count, sections, scales, when, first in DEMO_TAGS:
+        tag = tags.get(name)
+        if tag is None:
+            continue
+        pool = [
+            eid for eid, industry, scale in ents
+            if (not sections or (industry or " ")[0] in sections) and (scales is None or scale in scales)
+            and (eid, tag.pk) not in held
+        ]
+        for eid in rng.sample(pool, min(count, len(pool))):
+            recognized = expires = None
+            if when is not None:
+                year = today.year + when[0]
+                month = min(when[1], today.month) if year == today.year else when[1]
+                recognized = dt.date(year, month, rng.randint(1, 28))
+                expires = recognized.replace(year=recognized.year + 3) - dt.timedelta(days=1)
+            rows.append(EnterpriseTag(
+                enterprise_id=eid, tag=tag, recognized_on=recognized, expires_on=expires, first_time=first,
+                source="demo-policies",
+            ))
+            held.add((eid, tag.pk))
+    EnterpriseTag.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)
+
+
 def load(enterprises: int = 0, seed: int = 20261127) -> str:
     today = timezone.localdate()
     with transaction.atomic():
@@ -224,6 +277,7 @@ def load(enterprises: int = 0, seed: int = 20261127) -> str:
         _indicators()
         drafter, reviewer = _users(list(departments.values()))
         values = _indicator_values(seed, today)
+        tags = _demo_tags(seed, today)
     service_points = {code: dept.service_points.order_by("id").first() for code, dept in departments.items()}
     existing = set(Policy.objects.values_list("title", flat=True))
     created = 0
@@ -248,5 +302,5 @@ def load(enterprises: int = 0, seed: int = 20261127) -> str:
     published = Policy.objects.filter(status=PolicyStatus.PUBLISHED).count()
     return (
         f"{len(departments)} departments, {created} policies created "
-        f"({published} published, {len(expired)} expired now), {values} demo indicator values"
+        f"({published} published, {len(expired)} expired now), {values} demo indicator values, {tags} demo recognitions"
     )
