@@ -37,6 +37,7 @@ class CachedPolicy:
     version: int
     criteria: dict
     award: dict | None
+    decide: object  # compiled tree: (profile, as_of) -> True | False | None
 
 
 class PublishedPolicies:
@@ -51,6 +52,8 @@ class PublishedPolicies:
         gen = _generation()
         if gen is not None and gen == self.generation and time.monotonic() - self.checked_at < _REFRESH_SECONDS:
             return list(self.by_id.values())
+        from matching.criteria.evaluate import compile_evaluator
+
         versions = dict(
             Policy.objects.filter(status=PolicyStatus.PUBLISHED).values_list("id", "version")
         )
@@ -61,7 +64,8 @@ class PublishedPolicies:
             for pid, ver, criteria, award in Policy.objects.filter(pk__in=stale[start:start + 500]).values_list(
                 "id", "version", "criteria", "award"
             ):
-                self.by_id[pid] = CachedPolicy(pid, ver, criteria or {}, award or None)
+                self.by_id[pid] = CachedPolicy(pid, ver, criteria or {}, award or None,
+                                               compile_evaluator(criteria or {}))
         self.generation, self.checked_at = gen, time.monotonic()
         return list(self.by_id.values())
 
@@ -151,10 +155,10 @@ def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> Rema
     notices: list[Notification] = []
     ended: list[int] = []
     for policy in policies:
-        outcome = evaluate(policy.criteria, profile, as_of=as_of)
+        decided = policy.decide(profile, as_of)
         old = existing.get(policy.id)
         was_active = old is not None and old.status != MatchStatus.ENDED
-        if outcome.result == "not_eligible":
+        if decided is False:
             if was_active:
                 ended.append(policy.id)
                 notices.append(_notice(enterprise_id, policy, Reason.LOST, now))
@@ -162,8 +166,10 @@ def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> Rema
         amount = None
         if policy.award:
             amount = award_amount(policy.award, profile, as_of=as_of).amount
-        missing = _missing_list(outcome.missing) if outcome.result == "possible" else None
-        status = outcome.result
+        status = MatchStatus.ELIGIBLE if decided is True else MatchStatus.POSSIBLE
+        missing = None
+        if status == MatchStatus.POSSIBLE:  # the full explanation only where it is needed
+            missing = _missing_list(evaluate(policy.criteria, profile, as_of=as_of).missing)
         if was_active and old.status == status and old.policy_version == policy.version and old.amount == amount and old.missing == missing:
             continue
         gained = not was_active or (old.status == MatchStatus.POSSIBLE and status == MatchStatus.ELIGIBLE)
