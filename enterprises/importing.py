@@ -6,9 +6,9 @@ English field name or Chinese label; indicator columns in wide form ``<indicator
 just its code); a ``tags`` / ``资质标签`` column (``名称|认定日期|有效期至|首次``, ``;``-separated).
 Row numbers in reports are the spreadsheet's: the header is row 1.
 
-A file is read twice, streaming, in bounded memory: first every row is validated (all bad
-rows reported), then, only if none is bad, the rows are written in chunks inside ONE
-transaction. Re-importing the same file changes nothing (upsert by credit code; unchanged
+A file is read once, streaming, in bounded memory: every row is validated (all bad rows
+reported) and the cleaned chunks are spooled to a temporary file; only if no row is bad are
+the chunks written, inside ONE transaction. Re-importing the same file changes nothing (upsert by credit code; unchanged
 rows are not touched).
 """
 
@@ -17,7 +17,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import pickle
 import re
+import tempfile
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -327,19 +329,42 @@ def rows_import(
         report.bad_rows = 1
         return report
     digests = array("q")
-    for chunk in _chunks(rows(), chunk_size, first_row=2):
-        records, _ = _clean_chunk(chunk, columns=columns, vocabulary=vocabulary, report=report)
-        report.total += len(chunk)
-        digests.extend(_digest(r.credit_code) for _, r in records)
-        if progress:
-            progress(len(chunk))
-    _report_duplicates(digests, rows=rows, columns=columns, report=report)
-    if not report.ok or dry_run:
-        return report
-    fields = columns.core_fields
-    with transaction.atomic():
+    # The cleaned chunks are spooled to a temporary file (disk, not memory) so that the write
+    # pass does not parse and validate every row a second time.
+    with tempfile.TemporaryFile() as spool:
         for chunk in _chunks(rows(), chunk_size, first_row=2):
-            records, existing = _clean_chunk(chunk, columns=columns, vocabulary=vocabulary, report=None)
+            records, _ = _clean_chunk(chunk, columns=columns, vocabulary=vocabulary, report=report)
+            report.total += len(chunk)
+            digests.extend(_digest(r.credit_code) for _, r in records)
+            if report.ok and not dry_run:
+                pickle.dump((len(chunk), records), spool, protocol=pickle.HIGHEST_PROTOCOL)
+            if progress:
+                progress(len(chunk))
+        _report_duplicates(digests, rows=rows, columns=columns, report=report)
+        del digests
+        if not report.ok or dry_run:
+            return report
+        spool.seek(0)
+        _write_spooled(spool, report=report, fields=columns.core_fields, source=source, progress=progress,
+                       on_written=on_written, rematch=rematch)  # fmt: skip
+    report.unchanged = report.total - report.created - report.updated
+    report.written = True
+    return report
+
+
+def _spooled(spool) -> Iterator[tuple[int, list]]:
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def _write_spooled(spool, *, report: ImportReport, fields: set[str], source: str, progress, on_written,
+                   rematch: bool) -> None:  # fmt: skip
+    with transaction.atomic():
+        for n_rows, records in _spooled(spool):
+            existing = _existing([r.credit_code for _, r in records])
             result = writer.records_write([r for _, r in records], fields=fields, source=source, existing=existing)
             report.created += result.created
             report.updated += result.updated
@@ -355,10 +380,7 @@ def rows_import(
 
                 _rematch(result.changed_ids)
             if progress:
-                progress(len(chunk))
-    report.unchanged = report.total - report.created - report.updated
-    report.written = True
-    return report
+                progress(n_rows)
 
 
 def _codes_of(ids: set[int]) -> set[str]:
