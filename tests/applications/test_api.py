@@ -41,3 +41,25 @@ def test_officials_see_only_their_departments_grants_and_others_get_404(
     assert client.get(url(enterprise)).status_code in (403, 404)
     client.logout()
     assert client.get(url(enterprise)).status_code == 401
+
+
+def test_the_grants_list_does_not_grow_queries_with_rows(client, department, enterprise, enterprise_user,
+                                                         django_assert_max_num_queries):
+    for i in range(6):
+        GrantFactory(policy__department=department, department=department, enterprise=enterprise,
+                     period=str(2020 + i), amount=Decimal("1000"))
+    client.force_login(enterprise_user)
+    with django_assert_max_num_queries(10):  # session, user, enterprise, count, page, payments
+        body = client.get(url(enterprise)).json()
+    assert body["count"] == 6
+
+
+def test_my_applications_page_does_not_grow_queries_with_grants(client, department, enterprise, enterprise_user,
+                                                                 django_assert_max_num_queries):
+    for i in range(6):
+        GrantFactory(policy__department=department, department=department, enterprise=enterprise,
+                     period=str(2020 + i), amount=Decimal("1000"))
+    client.force_login(enterprise_user)
+    with django_assert_max_num_queries(11):
+        response = client.get("/applications/mine/")
+    assert response.content.decode().count("data-grant=") == 6
