@@ -169,3 +169,14 @@ def test_tags_can_be_replaced_added_and_removed(rematched):
     with pytest.raises(ValidationError, match="未知的资质标签"):
         enterprise_tags_set(enterprise=enterprise, tags=["不存在的标签"])
     assert enterprise.tags.count() == 1
+
+
+def test_a_profile_change_reaches_the_real_matching_pipeline(django_capture_on_commit_callbacks):
+    # given the pipeline's own scheduler (no stand-in): it records the enterprise to re-match
+    from matching.models import RematchRequest
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        enterprise = enterprise_upsert(data=_data(), source="test")
+    # then the enterprise is queued for re-matching and a task waits for the commit
+    assert RematchRequest.objects.filter(enterprise_id=enterprise.id).exists()
+    assert callbacks
