@@ -355,7 +355,10 @@ class PolicyAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         _local.request = request  # the read-only panels need the user (per thread)
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # while the request is known to the panels
+            return response
         finally:
             _local.request = None
 

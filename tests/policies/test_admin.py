@@ -103,3 +103,20 @@ def test_version_history_shows_the_criteria_diff(client, drafter, draft_data):
     client.force_login(drafter)
     html = client.get(reverse("admin:policies_policy_change", args=[policy.pk])).content.decode()
     assert 'class="del"' in html and "注册资本" in html
+
+
+def test_change_page_shows_the_workflow_buttons_the_user_may_use(client, drafter, reviewer, draft_data, scheduled):
+    # given a draft written by the drafter
+    policy = policy_create(actor=drafter, data=draft_data)
+    url = reverse("admin:policies_policy_change", args=[policy.pk])
+    # when the drafter opens it: submit is offered, publish is shown disabled with the reason
+    client.force_login(drafter)
+    html = client.get(url).content.decode()
+    assert reverse("admin:policies_policy_transition", args=[policy.pk, "submit"]) in html
+    assert "没有审核发布政策的权限" in html
+    # when the reviewer opens it after submission: publish and return are offered
+    client.post(reverse("admin:policies_policy_transition", args=[policy.pk, "submit"]))
+    client.force_login(reviewer)
+    html = client.get(url).content.decode()
+    assert reverse("admin:policies_policy_transition", args=[policy.pk, "publish"]) in html
+    assert reverse("admin:policies_policy_transition", args=[policy.pk, "return"]) in html
