@@ -180,7 +180,7 @@ def _transition_url(obj, action: str) -> str:
 @admin.register(Policy)
 class PolicyAdmin(admin.ModelAdmin):
     form = PolicyAdminForm
-    list_display = ["title", "doc_number", "department", "level", "benefit_type", "status", "auto_grant", "apply_end", "version", "published_at"]
+    list_display = ["title", "department", "benefit_type", "status", "auto_grant", "apply_end", "version"]
     list_filter = ["status", "level", "benefit_type", "auto_grant", OwnDepartmentFilter]
     search_fields = ["title", "doc_number", "summary"]
     date_hierarchy = "published_at"
