@@ -60,8 +60,15 @@ def browser_page(chromium):
 
 
 def shoot(page, name: str) -> None:
+    """Desktop and phone screenshots; at 360 px the page must not scroll sideways."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"applications-{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.wait_for_timeout(100)
+    page.screenshot(path=str(SCREENSHOTS / f"applications-{name}-phone.png"), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert overflow <= 0, f"{name}: {overflow}px wider than a 360 px phone"
 
 
 def login(page, base_url: str, username: str) -> None:
