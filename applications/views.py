@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import enterprise_user_required, official_required
+from portal.accounts.masking import masked_for
 
 from . import selectors, services
 from .access import (
@@ -153,7 +154,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         (item.get("label") or labels.get(code, code), item.get("display") or item.get("value"), item.get("period", ""))
         for code, item in application.prefilled.get("fields", {}).items()
     ]
-    declared_rows = [(labels.get(code, code), value) for code, value in application.declared.items()]
+    declared_rows = [
+        (labels.get(code, code), value if is_owner or code != "contact_phone" else masked_for(request.user, value))
+        for code, value in application.declared.items()
+    ]
     return render(
         request,
         "applications/detail.html",
