@@ -67,8 +67,7 @@ def live_city(transactional_db, live_server, settings):
     from django.core.cache import cache
 
     from portal.celery import app
-    from portal.web import selectors
-    from tests.web.conftest import build_city
+    from tests.web.conftest import _process_caches_reset, build_city
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -76,7 +75,7 @@ def live_city(transactional_db, live_server, settings):
     before = app.conf.task_always_eager
     app.conf.task_always_eager = True
     cache.clear()
-    selectors._briefs.update({"key": None, "items": []})
+    _process_caches_reset()
     city = build_city()
     yield city
     app.conf.task_always_eager = before

@@ -130,11 +130,22 @@ def _eager_tasks(settings):
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
+    _process_caches_reset()
+    yield
+    cache.clear()
+    _process_caches_reset()
+
+
+def _process_caches_reset() -> None:
+    """Per-process caches of published policies (ours and the re-match worker's) survive a
+    test's rollback; with the shared cache cleared they could take a rolled-back policy for
+    a current one."""
+    from matching.pipeline.rematch import PUBLISHED
     from portal.web import selectors
 
     selectors._briefs.update({"key": None, "items": []})
-    yield
-    cache.clear()
+    PUBLISHED.by_id.clear()
+    PUBLISHED.generation = None
 
 
 @pytest.fixture
