@@ -68,11 +68,14 @@ def _temp_table(cursor, name: str, cols: list[str], types: dict[str, str]) -> No
 def _copy_value(value: Any) -> str:
     if value is None:
         return "\\N"
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is str:
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return value
+    if kind is bool:
         return "t" if value else "f"
-    if isinstance(value, date | datetime | Decimal | int):
-        return str(value)
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return str(value)
 
 
 def _load(cursor, name: str, cols: list[str], rows: list[tuple]) -> None:

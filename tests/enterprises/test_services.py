@@ -180,3 +180,9 @@ def test_a_profile_change_reaches_the_real_matching_pipeline(django_capture_on_c
     # then the enterprise is queued for re-matching and a task waits for the commit
     assert RematchRequest.objects.filter(enterprise_id=enterprise.id).exists()
     assert callbacks
+
+
+def test_text_with_backslashes_tabs_and_newlines_round_trips(rematched):
+    address = "金水路\\1号\t2楼\n东门"
+    enterprise = enterprise_upsert(data=_data(address=address), source="te\\st")
+    assert Enterprise.objects.get(pk=enterprise.pk).address == address
