@@ -186,3 +186,12 @@ def test_text_with_backslashes_tabs_and_newlines_round_trips(rematched):
     address = "金水路\\1号\t2楼\n东门"
     enterprise = enterprise_upsert(data=_data(address=address), source="te\\st")
     assert Enterprise.objects.get(pk=enterprise.pk).address == address
+
+
+def test_a_service_write_by_a_person_leaves_an_audit_entry(rematched, django_user_model):
+    from auditlog.models import LogEntry
+
+    actor = django_user_model.objects.create_user(username="clerk", password="x-Demo-2026-zz")
+    enterprise = enterprise_upsert(data=_data(), source="API", actor=actor)
+    entry = LogEntry.objects.get_for_object(enterprise).get()
+    assert entry.actor == actor and entry.action == LogEntry.Action.CREATE
