@@ -7,11 +7,34 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, IndicatorDefinition, Periodicity, Scale, TagDefinition
-from matching.models import Match, Notification
+from matching.models import Match, Notification, WebhookSubscription
 from policies.models import BenefitType, Department, DepartmentLevel, Policy, PolicyLevel, PolicyStatus
 
 
-class DepartmentFilter(django_filters.FilterSet):
+class StrictFilterSet(django_filters.FilterSet):
+    """An empty value for a typed filter (``?updated_since=``) is an error, not "no filter"."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name, flt in self.filters.items():
+            if isinstance(flt, django_filters.CharFilter) or name not in self.data:
+                continue
+            value = self.data.get(name)
+            if name in self.form.errors:
+                continue
+            if value == "":
+                self.form.add_error(name, _("不能为空值；不筛选时请省略该参数。"))
+                valid = False
+            elif isinstance(flt, django_filters.BooleanFilter) and str(value).lower() not in BOOLEAN_WORDS:
+                self.form.add_error(name, _("应为 true 或 false。"))
+                valid = False
+        return valid
+
+
+BOOLEAN_WORDS = {"true", "false", "1", "0"}
+
+
+class DepartmentFilter(StrictFilterSet):
     level = django_filters.ChoiceFilter(choices=DepartmentLevel.choices, label=_("层级"))
     parent = django_filters.CharFilter(field_name="parent__code", label=_("上级部门代码"))
     name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称包含"))
@@ -21,7 +44,7 @@ class DepartmentFilter(django_filters.FilterSet):
         fields = ["level", "parent", "name"]
 
 
-class TagFilter(django_filters.FilterSet):
+class TagFilter(StrictFilterSet):
     name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称包含"))
     derived = django_filters.BooleanFilter(label=_("系统画像标签"))
 
@@ -30,7 +53,7 @@ class TagFilter(django_filters.FilterSet):
         fields = ["name", "derived"]
 
 
-class IndicatorFilter(django_filters.FilterSet):
+class IndicatorFilter(StrictFilterSet):
     periodicity = django_filters.ChoiceFilter(choices=Periodicity.choices, label=_("周期"))
     builtin = django_filters.BooleanFilter(label=_("内置"))
 
@@ -39,7 +62,7 @@ class IndicatorFilter(django_filters.FilterSet):
         fields = ["type", "periodicity", "builtin"]
 
 
-class PolicyFilter(django_filters.FilterSet):
+class PolicyFilter(StrictFilterSet):
     """``q`` is applied by the policy search selector, not here (it also ranks)."""
 
     q = django_filters.CharFilter(method="no_op", label=_("全文检索(中文)"))
@@ -68,7 +91,7 @@ class PolicyFilter(django_filters.FilterSet):
         return queryset.filter(window) if value else queryset.exclude(window)
 
 
-class EnterpriseFilter(django_filters.FilterSet):
+class EnterpriseFilter(StrictFilterSet):
     district = django_filters.CharFilter(field_name="district", lookup_expr="startswith", label=_("行政区划(前缀)"))
     zone = django_filters.CharFilter(label=_("功能区代码"))
     industry = django_filters.CharFilter(field_name="industry", lookup_expr="startswith", label=_("行业代码(前缀)"))
@@ -83,7 +106,7 @@ class EnterpriseFilter(django_filters.FilterSet):
         fields = ["district", "zone", "industry", "scale", "name", "tag", "needs_review", "updated_since"]
 
 
-class MatchFilter(django_filters.FilterSet):
+class MatchFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(
         choices=[("eligible", _("符合条件")), ("possible", _("可能符合"))], label=_("匹配状态")
     )
@@ -94,10 +117,18 @@ class MatchFilter(django_filters.FilterSet):
         fields = ["status", "matched_since"]
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(StrictFilterSet):
     unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("仅未读"))
     since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("创建时间不早于"))
 
     class Meta:
         model = Notification
         fields = ["unread", "since"]
+
+
+class WebhookFilter(StrictFilterSet):
+    active = django_filters.BooleanFilter(label=_("启用"))
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["active"]

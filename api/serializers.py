@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.core.validators import EmailValidator, URLValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
@@ -17,14 +19,38 @@ from policies.models import BenefitType, Department, Policy, PolicyLevel
 MAX_BULK = 1000
 
 
+class StrictCharField(serializers.CharField):
+    """A JSON number or boolean where text is expected is an error, not silently a string."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSlugField(serializers.SlugField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = serializers.ModelSerializer.serializer_field_mapping | {
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField,
+    }
+
+
 # --- auth -----------------------------------------------------------------------
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(label=_("用户名"), max_length=150)
-    password = serializers.CharField(label=_("密码"), max_length=256, style={"input_type": "password"}, trim_whitespace=False)
+    username = StrictCharField(label=_("用户名"), max_length=150)
+    password = StrictCharField(label=_("密码"), max_length=256, style={"input_type": "password"}, trim_whitespace=False)
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField(label=_("令牌"))
+    token = StrictCharField(label=_("令牌"))
     expires_at = serializers.DateTimeField(label=_("过期时间"))
 
 
@@ -36,24 +62,27 @@ class ApiKeySerializer(serializers.ModelSerializer):
 
 
 # --- reference data -------------------------------------------------------------
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(StrictModelSerializer):
     parent = serializers.SlugRelatedField(
         slug_field="code", queryset=Department.objects.all(), required=False, allow_null=True, label=_("上级部门")
     )
+    # Plain strings in the schema: "" (none given) is not a URL.
+    website = StrictCharField(max_length=200, required=False, allow_blank=True, validators=[URLValidator()],
+                                    label=_("网站"))
 
     class Meta:
         model = Department
         fields = ["code", "name", "short_name", "level", "parent", "contact", "website"]
 
 
-class TagSerializer(serializers.ModelSerializer):
+class TagSerializer(StrictModelSerializer):
     class Meta:
         model = TagDefinition
         fields = ["name", "description", "issuer", "derived"]
         read_only_fields = ["derived"]
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(StrictModelSerializer):
     class Meta:
         model = IndicatorDefinition
         fields = ["code", "name", "type", "unit", "periodicity", "description", "builtin"]
@@ -62,8 +91,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 # --- policies ---------------------------------------------------------------------
 class MaterialSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, label=_("材料名称"))
-    description = serializers.CharField(required=False, allow_blank=True, default="", label=_("说明"))
+    name = StrictCharField(max_length=200, label=_("材料名称"))
+    description = StrictCharField(required=False, allow_blank=True, default="", label=_("说明"))
     required = serializers.BooleanField(required=False, default=True, label=_("必需"))
     from_shared_data = serializers.BooleanField(required=False, default=False, label=_("可共享获取(免提交)"))
 
@@ -115,7 +144,8 @@ def _policy_open(policy: Policy, today: date) -> bool:
 )
 class PolicySerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    department_name = serializers.CharField(source="department.name", read_only=True)
+    source_url = StrictCharField(read_only=True, label=_("原文链接"))
+    department_name = StrictCharField(source="department.name", read_only=True)
     criteria_text = serializers.SerializerMethodField()
     open = serializers.SerializerMethodField()
     materials = serializers.SerializerMethodField()
@@ -181,23 +211,24 @@ class PolicySerializer(serializers.ModelSerializer):
     ]
 )
 class PolicyWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, label=_("标题"))
-    doc_number = serializers.CharField(max_length=100, required=False, allow_blank=True, label=_("文号"))
-    summary = serializers.CharField(required=False, allow_blank=True, label=_("摘要"))
-    body = serializers.CharField(required=False, allow_blank=True, label=_("正文"))
+    title = StrictCharField(max_length=200, label=_("标题"))
+    doc_number = StrictCharField(max_length=100, required=False, allow_blank=True, label=_("文号"))
+    summary = StrictCharField(required=False, allow_blank=True, label=_("摘要"))
+    body = StrictCharField(required=False, allow_blank=True, label=_("正文"))
     department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all(), label=_("牵头部门"))
     level = serializers.ChoiceField(choices=PolicyLevel.choices, required=False, label=_("层级"))
     benefit_type = serializers.ChoiceField(choices=BenefitType.choices, required=False, label=_("支持方式"))
     criteria = serializers.JSONField(required=False, label=_("申报条件"))
     award = serializers.JSONField(required=False, allow_null=True, label=_("奖补金额"))
     auto_grant = serializers.BooleanField(required=False, label=_("免申即享"))
-    exclusive_group = serializers.CharField(max_length=60, required=False, allow_blank=True, label=_("从高不重复组"))
+    exclusive_group = StrictCharField(max_length=60, required=False, allow_blank=True, label=_("从高不重复组"))
     apply_start = serializers.DateField(required=False, allow_null=True, label=_("申报开始"))
     apply_end = serializers.DateField(required=False, allow_null=True, label=_("申报截止"))
     valid_from = serializers.DateField(required=False, allow_null=True, label=_("有效期起"))
     valid_until = serializers.DateField(required=False, allow_null=True, label=_("有效期止"))
-    contact = serializers.CharField(max_length=200, required=False, allow_blank=True, label=_("咨询方式"))
-    source_url = serializers.URLField(max_length=500, required=False, allow_blank=True, label=_("原文链接"))
+    contact = StrictCharField(max_length=200, required=False, allow_blank=True, label=_("咨询方式"))
+    source_url = StrictCharField(max_length=500, required=False, allow_blank=True, validators=[URLValidator()],
+                                       label=_("原文链接"))
     materials = MaterialSerializer(many=True, required=False, label=_("申报材料"))
 
     def validate_criteria(self, value):
@@ -219,8 +250,8 @@ class PolicyWriteSerializer(serializers.Serializer):
 
 
 class ReachRowSerializer(serializers.Serializer):
-    code = serializers.CharField(label=_("代码"))
-    name = serializers.CharField(label=_("名称"))
+    code = StrictCharField(label=_("代码"))
+    name = StrictCharField(label=_("名称"))
     eligible = serializers.IntegerField(label=_("符合"))
     possible = serializers.IntegerField(label=_("可能符合"))
 
@@ -238,7 +269,7 @@ class ReachSerializer(serializers.Serializer):
 
 # --- enterprises -------------------------------------------------------------------
 class TagValueSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=60, label=_("资质名称"))
+    name = StrictCharField(max_length=60, label=_("资质名称"))
     recognized_on = serializers.DateField(required=False, allow_null=True, label=_("认定日期"))
     expires_on = serializers.DateField(required=False, allow_null=True, label=_("有效期至"))
     first_time = serializers.BooleanField(required=False, allow_null=True, label=_("首次认定"))
@@ -305,23 +336,24 @@ ENTERPRISE_EXAMPLE = {
 class EnterpriseSerializer(serializers.Serializer):
     """The profile of DESIGN §3. Derived fields (entity_type, scale, age_years) are read-only."""
 
-    credit_code = serializers.CharField(max_length=40, label=_("统一社会信用代码"))
-    name = serializers.CharField(max_length=200, label=_("名称"))
-    entity_type = serializers.CharField(read_only=True, label=_("主体类型"))
-    district = serializers.CharField(max_length=20, label=_("行政区划"))
-    zone = serializers.CharField(max_length=20, required=False, allow_blank=True, label=_("功能区"))
-    industry = serializers.CharField(max_length=10, required=False, allow_blank=True, label=_("国民经济行业"))
+    credit_code = StrictCharField(max_length=40, label=_("统一社会信用代码"))
+    name = StrictCharField(max_length=200, label=_("名称"))
+    entity_type = StrictCharField(read_only=True, label=_("主体类型"))
+    district = StrictCharField(max_length=20, label=_("行政区划"))
+    zone = StrictCharField(max_length=20, required=False, allow_blank=True, label=_("功能区"))
+    industry = StrictCharField(max_length=10, required=False, allow_blank=True, label=_("国民经济行业"))
     established_on = serializers.DateField(required=False, allow_null=True, label=_("成立日期"))
     registered_capital = serializers.DecimalField(
         max_digits=18, decimal_places=2, required=False, allow_null=True, min_value=Decimal(0), label=_("注册资本(元)")
     )
-    scale = serializers.CharField(read_only=True, allow_null=True, label=_("企业规模"))
+    scale = StrictCharField(read_only=True, allow_null=True, label=_("企业规模"))
     age_years = serializers.SerializerMethodField(label=_("成立年限"))
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True, label=_("地址"))
-    legal_representative = serializers.CharField(max_length=50, required=False, allow_blank=True, label=_("法定代表人"))
-    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, label=_("联系人"))
-    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, label=_("联系电话"))
-    contact_email = serializers.EmailField(required=False, allow_blank=True, label=_("联系邮箱"))
+    address = StrictCharField(max_length=300, required=False, allow_blank=True, label=_("地址"))
+    legal_representative = StrictCharField(max_length=50, required=False, allow_blank=True, label=_("法定代表人"))
+    contact_name = StrictCharField(max_length=50, required=False, allow_blank=True, label=_("联系人"))
+    contact_phone = StrictCharField(max_length=20, required=False, allow_blank=True, label=_("联系电话"))
+    contact_email = StrictCharField(max_length=254, required=False, allow_blank=True,
+                                          validators=[EmailValidator()], label=_("联系邮箱"))
     needs_review = serializers.BooleanField(read_only=True, label=_("待人工核验"))
     tags = TagValueSerializer(many=True, required=False, label=_("资质标签"))
     indicators = IndicatorsField(required=False, label=_("指标"))
@@ -390,7 +422,7 @@ def _plain(value: Decimal) -> str:
 
 
 class BulkEnterprisesSerializer(serializers.Serializer):
-    source = serializers.CharField(max_length=60, required=False, default="", label=_("数据来源"))
+    source = StrictCharField(max_length=60, required=False, default="", label=_("数据来源"))
     enterprises = serializers.ListField(
         child=serializers.DictField(), min_length=1, max_length=MAX_BULK, label=_("企业画像列表(最多 1000 条)")
     )
@@ -405,16 +437,17 @@ class BulkResultSerializer(serializers.Serializer):
 
 class BulkErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(
-        child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
-        label=_("按序号和字段的错误"),
+        child=serializers.DictField(child=serializers.ListField(child=StrictCharField())),
+        required=False,
+        label=_("按序号和字段的错误(请求体本身有误时，则按字段给出)"),
     )
 
 
 class IndicatorValueItemSerializer(serializers.Serializer):
-    credit_code = serializers.CharField(max_length=40, label=_("统一社会信用代码"))
-    indicator = serializers.CharField(max_length=60, label=_("指标代码"))
-    period = serializers.CharField(max_length=10, allow_blank=True, label=_("期间"))
-    value = serializers.CharField(max_length=60, allow_null=True, allow_blank=True, label=_("数值"))
+    credit_code = StrictCharField(max_length=40, label=_("统一社会信用代码"))
+    indicator = StrictCharField(max_length=60, label=_("指标代码"))
+    period = StrictCharField(max_length=10, allow_blank=True, label=_("期间"))
+    value = StrictCharField(max_length=60, allow_null=True, allow_blank=True, label=_("数值"))
     as_of = serializers.DateField(required=False, allow_null=True, label=_("数据日期"))
 
 
@@ -434,7 +467,7 @@ class IndicatorValueItemSerializer(serializers.Serializer):
     ]
 )
 class IndicatorValuesSerializer(serializers.Serializer):
-    source = serializers.CharField(max_length=60, label=_("数据来源"))
+    source = StrictCharField(max_length=60, label=_("数据来源"))
     values = IndicatorValueItemSerializer(many=True, allow_empty=False, max_length=10000, label=_("指标值"))
 
 
@@ -447,8 +480,8 @@ class IndicatorValuesResultSerializer(serializers.Serializer):
 # --- matches, eligibility, notifications ------------------------------------------
 class MatchSerializer(serializers.Serializer):
     policy = serializers.IntegerField(label=_("政策编号"))
-    title = serializers.CharField(label=_("政策标题"))
-    status = serializers.CharField(label=_("匹配状态"))
+    title = StrictCharField(label=_("政策标题"))
+    status = StrictCharField(label=_("匹配状态"))
     amount = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True, label=_("预计金额(元)"))
     reasons = serializers.JSONField(label=_("符合的条件"))
     missing = serializers.JSONField(label=_("需补充的数据"))
@@ -462,20 +495,20 @@ class EligibilityRequestSerializer(serializers.Serializer):
 
 class EligibleItemSerializer(serializers.Serializer):
     policy = serializers.IntegerField()
-    title = serializers.CharField()
+    title = StrictCharField()
     amount = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=StrictCharField())
 
 
 class PossibleItemSerializer(serializers.Serializer):
     policy = serializers.IntegerField()
-    title = serializers.CharField()
+    title = StrictCharField()
     missing = serializers.ListField(child=serializers.JSONField())
 
 
 class NearMissItemSerializer(serializers.Serializer):
     policy = serializers.IntegerField()
-    title = serializers.CharField()
+    title = StrictCharField()
     unmet = serializers.ListField(child=serializers.JSONField())
 
 

@@ -1,5 +1,5 @@
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -53,3 +53,6 @@ urlpatterns = [
     path("docs/", SwaggerView.as_view(), name="docs"),
     path("redoc/", RedocView.as_view(), name="redoc"),
 ]
+
+# Keep this last: any other path under /api/ is a JSON 404 (add new routes above it).
+urlpatterns.append(re_path(r"^.*$", views.not_found))

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,6 +25,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
@@ -40,7 +42,9 @@ from api.filters import (
     NotificationFilter,
     PolicyFilter,
     TagFilter,
+    WebhookFilter,
 )
+from api.schema import ApiAutoSchema
 from api.services import token_issue
 from enterprises.models import Enterprise, EnterpriseTag, IndicatorDefinition, IndicatorValue, TagDefinition
 from policies.models import Department, Policy, PolicyStatus
@@ -60,6 +64,20 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw != "last" and not raw.isdigit():
+            raise ValidationError({"page": [_("页码应为正整数。")]})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError({"page_size": [_("每页条数应为 1 到 %(max)d 之间的整数。") % {"max": self.max_page_size}]})
+        return int(raw)
+
 
 class ApiBase:
     """Authentication, throttling and pagination shared by every endpoint."""
@@ -67,7 +85,11 @@ class ApiBase:
     authentication_classes = [ApiKeyAuthentication, HashedTokenAuthentication, SessionAuthentication]
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
     pagination_class = Pagination
-    permission_classes = [AllowAny]
+    permission_classes = [AllowAny]  # each view decides, row by row (api.access)
+    parser_classes = [JSONParser]
+    schema = ApiAutoSchema()
+    public = False  # schema: anonymous callers allowed on every method
+    public_actions: tuple = ()  # schema: … on these viewset actions
 
     def get_exception_handler(self):
         from api.exceptions import api_exception_handler
@@ -86,9 +108,18 @@ def _raw_subset(data, fields) -> dict:
     return {k: data[k] for k in fields if k in data}
 
 
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """Unknown paths under /api/ answer JSON, like every other API error (whatever the method)."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": str(_("未找到。"))}, status=404)
+
+
 # --- auth -----------------------------------------------------------------------------
 class TokenView(ApiBase, APIView):
     authentication_classes: list = []
+    public = True
 
     @extend_schema(
         operation_id="auth_token_create",
@@ -132,6 +163,7 @@ class TokenView(ApiBase, APIView):
 class ReadAnyoneWriteViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                              viewsets.GenericViewSet):
     permission_classes = [access.ReadAnyoneWrite]
+    public_actions = ("list", "retrieve")
 
     def can_write(self, user) -> bool:  # pragma: no cover - overridden
         return False
@@ -257,6 +289,7 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     serializer_class = s.PolicySerializer
     filterset_class = PolicyFilter
     lookup_value_regex = r"\d+"
+    public_actions = ("list", "retrieve")
     # list() hands q, filters and ordering to the search selector; the filter set describes them in the schema.
     filter_backends = [DjangoFilterBackend]
 
@@ -751,6 +784,7 @@ class EligibilityView(ApiBase, APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "eligibility"
     authentication_classes: list = []
+    public = True
 
     @extend_schema(
         summary="政策测算(任何人，限流)",
@@ -837,8 +871,8 @@ def _webhook_events() -> list[tuple[str, str]]:
 class WebhookSubscriptionSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     url = serializers.URLField(max_length=500, label=_("回调地址"))
-    events = serializers.ListField(child=serializers.CharField(), required=False, label=_("订阅事件(空为全部)"))
-    enterprise = serializers.CharField(required=False, allow_blank=True, allow_null=True,
+    events = serializers.ListField(child=s.StrictCharField(), required=False, label=_("订阅事件(空为全部)"))
+    enterprise = s.StrictCharField(required=False, allow_blank=True, allow_null=True,
                                        label=_("企业统一社会信用代码(订阅该企业的匹配事件)"))
     active = serializers.BooleanField(required=False, default=True, label=_("启用"))
     created_at = serializers.DateTimeField(read_only=True)
@@ -878,7 +912,7 @@ class WebhookSubscriptionSerializer(serializers.Serializer):
 
 
 class WebhookSecretSerializer(WebhookSubscriptionSerializer):
-    secret = serializers.CharField(read_only=True, label=_("签名密钥(仅在创建时显示一次)"))
+    secret = s.StrictCharField(read_only=True, label=_("签名密钥(仅在创建时显示一次)"))
 
     def to_representation(self, sub):
         return super().to_representation(sub) | {"secret": sub.secret}
@@ -886,11 +920,11 @@ class WebhookSecretSerializer(WebhookSubscriptionSerializer):
 
 class WebhookDeliverySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    event = serializers.CharField()
-    status = serializers.CharField()
+    event = s.StrictCharField()
+    status = s.StrictCharField()
     attempts = serializers.IntegerField()
     response_code = serializers.IntegerField(allow_null=True)
-    error = serializers.CharField()
+    error = s.StrictCharField()
     duration_ms = serializers.IntegerField(allow_null=True)
     payload = serializers.JSONField()
     created_at = serializers.DateTimeField()
@@ -931,7 +965,7 @@ WEBHOOK_DESCRIPTION = (
 class WebhookSubscriptionViewSet(ApiBase, viewsets.ModelViewSet):
     serializer_class = WebhookSubscriptionSerializer
     ordering_fields = ["created_at", "id"]
-    filterset_fields = ["active"]
+    filterset_class = WebhookFilter
 
     def _account(self):
         user = self.request.user

@@ -109,6 +109,10 @@ def world(db) -> World:
         world.keys[role] = key
         world.credentials[role] = f"Api-Key {raw}"
 
+    key, raw = api_key_issue(name="全权限平台", scopes=list(ALL_SCOPES), organisation="全权限平台", department=dept_x)
+    world.keys["int_all"] = key
+    world.credentials["int_all"] = f"Api-Key {raw}"
+
     now = timezone.now()
     Match.objects.create(policy=published, enterprise=ent_a, status="eligible", amount="300000", matched_at=now)
     Match.objects.create(policy=published, enterprise=ent_b, status="eligible", amount="300000", matched_at=now)
