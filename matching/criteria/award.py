@@ -376,21 +376,24 @@ def compile_award(award: dict | None, *, as_of: date):
     from django.db.models import Case, DecimalField, Q, Value, When
     from django.db.models.functions import Round
 
-    from .compiler import _compile, and_, not_, or_
+    from .compiler import _compile, and_, ids_for, not_, or_
 
     out_field = DecimalField(max_digits=20, decimal_places=2)
     null = Value(None, output_field=_dec())
     if not award:
         return Value(None, output_field=out_field)
     sqlite = connection.vendor == "sqlite"
+    texts = [c["amount"] for c in award.get("cases", [])] + [award.get("amount"), award.get("cap")]
+    codes = {ref[0] for t in texts if t not in (None, "") for ref in _inputs(parse_amount(t))}
+    ids = ids_for([c.get("when") or {} for c in award.get("cases", [])], indicator_codes=codes)
 
     def amount(text):
         nodes = [parse_amount(text)]
         if award.get("cap") not in (None, ""):
             nodes.append(parse_amount(award["cap"]))
-        exprs = [_expr(n, as_of, sqlite) for n in nodes]
+        exprs = [_expr(n, as_of, sqlite, ids) for n in nodes]
         e = exprs[0] if len(exprs) == 1 else _least(exprs, strict=any(_has_division(n) for n in nodes))
-        unknown = or_(*[_input_unknown(ref, as_of) for n in nodes for ref in _inputs(n)])
+        unknown = or_(*[_input_unknown(ref, as_of, ids) for n in nodes for ref in _inputs(n)])
         if unknown is False:
             return e
         return Case(When(unknown, then=null), default=e, output_field=_dec())
@@ -398,7 +401,7 @@ def compile_award(award: dict | None, *, as_of: date):
     if "cases" in award:
         whens = []
         for case in award["cases"]:
-            t, f = _compile(case.get("when") or {}, as_of)
+            t, f = _compile(case.get("when") or {}, as_of, ids)
             unknown = and_(not_(t), not_(f))
             if t is not False:
                 whens.append(When(Q(pk__isnull=False) if t is True else t, then=amount(case["amount"])))
@@ -432,25 +435,25 @@ def _has_division(node) -> bool:
     return any(_has_division(s) for s in subs)
 
 
-def _input_rows(name: str, period: str | None, as_of: date):
+def _input_rows(name: str, period: str | None, as_of: date, ids):
     from django.db.models import OuterRef, Q
 
     from enterprises.models import IndicatorValue
 
-    rows = IndicatorValue.objects.filter(enterprise=OuterRef("pk"), indicator__code=name, value__isnull=False)
+    rows = IndicatorValue.objects.filter(enterprise=OuterRef("pk"), indicator_id=ids.indicator(name), value__isnull=False)
     p = resolve_period(period, as_of)
     if p is None:
         return rows.filter(Q(period_start__isnull=True) | Q(period_start__lte=as_of)), True
     return rows.filter(period=p), False
 
 
-def _input_unknown(ref, as_of: date):
+def _input_unknown(ref, as_of: date, ids):
     from django.db.models import Exists, Q
 
     name, period = ref
     if name == "registered_capital":
         return Q(registered_capital__isnull=True)
-    rows, _ = _input_rows(name, period, as_of)
+    rows, _ = _input_rows(name, period, as_of, ids)
     return ~Q(Exists(rows))
 
 
@@ -478,7 +481,7 @@ def _least(args, greatest: bool = False, strict: bool = False):
                 default=fn(*args, output_field=_dec()), output_field=_dec())  # fmt: skip
 
 
-def _expr(node, as_of: date, sqlite: bool):
+def _expr(node, as_of: date, sqlite: bool, ids):
     from django.db.models import DecimalField, ExpressionWrapper, F, FloatField, Subquery, Value  # noqa: F401
     from django.db.models.functions import Cast, Ceil, Floor, NullIf, Round
 
@@ -489,15 +492,15 @@ def _expr(node, as_of: date, sqlite: bool):
         name, period = node[1], node[2]
         if name == "registered_capital":
             return Cast(F("registered_capital"), output_field=_dec())
-        rows, latest = _input_rows(name, period, as_of)
+        rows, latest = _input_rows(name, period, as_of, ids)
         if latest:
             rows = rows.order_by(F("period_end").desc(nulls_last=True), F("period_start").desc(nulls_last=True), "-period")
         return Cast(Subquery(rows.values("value")[:1]), output_field=_dec())
     if kind == "neg":
-        return ExpressionWrapper(_expr(node[1], as_of, sqlite) * Value(Decimal(-1), output_field=_dec()),
+        return ExpressionWrapper(_expr(node[1], as_of, sqlite, ids) * Value(Decimal(-1), output_field=_dec()),
                                  output_field=_dec())  # fmt: skip
     if kind == "bin":
-        a, b = _expr(node[2], as_of, sqlite), _expr(node[3], as_of, sqlite)
+        a, b = _expr(node[2], as_of, sqlite, ids), _expr(node[3], as_of, sqlite, ids)
         op = node[1]
         if op == "+":
             e = a + b
@@ -510,7 +513,7 @@ def _expr(node, as_of: date, sqlite: bool):
                 a = Cast(a, output_field=FloatField())
             e = a / NullIf(b, Value(Decimal(0), output_field=_dec()))
         return ExpressionWrapper(e, output_field=_dec())
-    name, args = node[1], [_expr(a, as_of, sqlite) for a in node[2]]
+    name, args = node[1], [_expr(a, as_of, sqlite, ids) for a in node[2]]
     if name in ("min", "max"):
         return _least(args, greatest=name == "max", strict=any(_has_division(a) for a in node[2]))
     if name == "floor":

@@ -186,7 +186,38 @@ def _prefix_pair(col: str, op: str, codes: list[str]) -> tuple[Cond, Cond]:
     return (true, false) if op == "within" else (false, true)
 
 
-def _tag_pair(cond: dict, as_of: date) -> tuple[Cond, Cond]:
+@dataclass
+class Ids:
+    """Indicator and tag ids the tree names, read once per compilation (one small query each),
+    so that PostgreSQL plans with constants: the (indicator, period, value) and (tag, enterprise)
+    indexes are used with their statistics. A name that is not defined gets id -1 (no rows)."""
+
+    indicators: dict[str, int]
+    tags: dict[str, int]
+
+    def indicator(self, code: str) -> int:
+        return self.indicators.get(code, -1)
+
+    def tag_list(self, names: list[str]) -> list[int]:
+        return [self.tags.get(n, -1) for n in names]
+
+
+def ids_for(trees: list[dict], *, indicator_codes=(), tag_names=()) -> Ids:
+    from enterprises.models import IndicatorDefinition, TagDefinition
+
+    codes, names = set(indicator_codes), set(tag_names)
+    for tree in trees:
+        for _p, cond, _n, _a in iter_leaves(tree or {}):
+            if cond["field"] == "tags":
+                names.update(cond["value"] if isinstance(cond["value"], list) else [cond["value"]])
+            elif cond["field"] not in V.CORE_FIELDS:
+                codes.add(cond["field"])
+    inds = dict(IndicatorDefinition.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
+    tags = dict(TagDefinition.objects.filter(name__in=names).values_list("name", "id")) if names else {}
+    return Ids(inds, tags)
+
+
+def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
     from enterprises.models import EnterpriseTag
 
     op, value = cond["op"], cond["value"]
@@ -201,7 +232,7 @@ def _tag_pair(cond: dict, as_of: date) -> tuple[Cond, Cond]:
         return Q(Exists(qs))
 
     if op == "has":
-        name = Q(tag__name=value)
+        name = Q(tag_id=ids.tag_list([value])[0])
         rec, first = cond.get("recognized"), cond.get("first_time")
         if rec is None and not first:
             t = held(name, valid)
@@ -219,16 +250,16 @@ def _tag_pair(cond: dict, as_of: date) -> tuple[Cond, Cond]:
         f = or_(~held(name), held(name, f_row) if not isinstance(f_row, bool) else f_row)
         return t, f
     if op == "has_any":
-        t = held(Q(tag__name__in=value), valid)
+        t = held(Q(tag_id__in=ids.tag_list(value)), valid)
         return t, ~t
     if op == "has_none":
-        t = held(Q(tag__name__in=value), valid)
+        t = held(Q(tag_id__in=ids.tag_list(value)), valid)
         return ~t, t
-    parts = [held(Q(tag__name=n), valid) for n in value]  # has_all
+    parts = [held(Q(tag_id=i), valid) for i in ids.tag_list(value)]  # has_all
     return and_(*parts), or_(*[~p for p in parts])
 
 
-def _indicator_pair(cond: dict, as_of: date) -> tuple[Cond, Cond]:
+def _indicator_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
     from enterprises.models import IndicatorValue
 
     code, op, value = cond["field"], cond["op"], cond["value"]
@@ -239,7 +270,7 @@ def _indicator_pair(cond: dict, as_of: date) -> tuple[Cond, Cond]:
         value = [num(v) for v in value] if isinstance(value, list) else num(value)
     col = "text_value" if kind == V.CODE else "value"
     present = Q(value__isnull=False) if kind != V.CODE else (Q(value__isnull=True) & ~Q(text_value=""))
-    rows = IndicatorValue.objects.filter(present, enterprise=OuterRef("pk"), indicator__code=code)
+    rows = IndicatorValue.objects.filter(present, enterprise=OuterRef("pk"), indicator_id=ids.indicator(code))
     period = resolve_period(cond.get("period"), as_of)
     if period is not None:
         rows = rows.filter(period=period)
@@ -258,11 +289,11 @@ def _indicator_pair(cond: dict, as_of: date) -> tuple[Cond, Cond]:
     return _expr_q(expr, op, value), _expr_q(expr, COMPLEMENT[op], value)
 
 
-def leaf_pair(cond: dict, as_of: date) -> tuple[Cond, Cond]:
+def leaf_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
     """(T, F) of one validated condition."""
     f, op, value = cond["field"], cond["op"], cond["value"]
     if f == "tags":
-        return _tag_pair(cond, as_of)
+        return _tag_pair(cond, as_of, ids)
     if f in ("district", "industry"):
         return _prefix_pair(f, op, value)
     if f == "zone":
@@ -279,24 +310,25 @@ def leaf_pair(cond: dict, as_of: date) -> tuple[Cond, Cond]:
         return _pair(f, op, v, Q(registered_capital__isnull=False))
     if f == "age_years":
         return _age_pair(op, value, as_of)
-    return _indicator_pair(cond, as_of)
+    return _indicator_pair(cond, as_of, ids)
 
 
-def _compile(node: dict, as_of: date, memo: dict | None = None, path: str = "") -> tuple[Cond, Cond]:
+def _compile(node: dict, as_of: date, ids: Ids, memo: dict | None = None, path: str = "") -> tuple[Cond, Cond]:
     if not node:
         out = (True, False)
     elif "all" in node or "any" in node:
         key = "all" if "all" in node else "any"
         pairs = [
-            _compile(c, as_of, memo, f"{path}.{key}[{i}]" if path else f"{key}[{i}]") for i, c in enumerate(node[key])
+            _compile(c, as_of, ids, memo, f"{path}.{key}[{i}]" if path else f"{key}[{i}]")
+            for i, c in enumerate(node[key])
         ]
         ts, fs = [p[0] for p in pairs], [p[1] for p in pairs]
         out = (and_(*ts), or_(*fs)) if key == "all" else (or_(*ts), and_(*fs))
     elif "not" in node:
-        t, f = _compile(node["not"], as_of, memo, f"{path}.not" if path else "not")
+        t, f = _compile(node["not"], as_of, ids, memo, f"{path}.not" if path else "not")
         out = (f, t)
     else:
-        out = leaf_pair(node, as_of)
+        out = leaf_pair(node, as_of, ids)
     if memo is not None:
         memo[path] = out
     return out
@@ -306,9 +338,9 @@ def compile_tree(tree: dict, *, as_of: date) -> CompiledCriteria:
     """A validated tree → ``CompiledCriteria(eligible_q, not_eligible_q)`` over Enterprise.
 
     ``Enterprise.objects.filter(c.eligible_q)`` is one query; possible = neither
-    (``c.possible_q``).
+    (``c.possible_q``). Compiling reads the ids of the indicators and tags named (≤ 2 small queries).
     """
-    t, f = _compile(tree or {}, as_of)
+    t, f = _compile(tree or {}, as_of, ids_for([tree]))
     return CompiledCriteria(eligible_q=to_q(t), not_eligible_q=to_q(f), true=t, false=f)
 
 
@@ -321,7 +353,7 @@ def compile_unknown_leaves(tree: dict, *, as_of: date) -> list[UnknownLeaf]:
     """
     tree = tree or {}
     memo: dict[str, tuple[Cond, Cond]] = {}
-    _compile(tree, as_of, memo)
+    _compile(tree, as_of, ids_for([tree]), memo)
 
     def unknown(path: str) -> Cond:
         t, f = memo[path]
