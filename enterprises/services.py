@@ -11,8 +11,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from enterprises import writer
-from enterprises.cleaning import CORE_FIELDS, CleanRecord, RecordInvalid, Vocabulary, record_clean
+from enterprises.cleaning import (
+    CORE_FIELDS,
+    CleanRecord,
+    RecordInvalid,
+    Vocabulary,
+    clean_indicator_value,
+    clean_tags,
+    record_clean,
+)
 from enterprises.models import Enterprise
+from enterprises.reference import normalize_credit_code
 
 
 @dataclass
@@ -71,8 +80,6 @@ def enterprise_upsert(*, data: dict, source: str, actor: Any = None) -> Enterpri
     """
     vocabulary = Vocabulary.load()
     code = data.get("credit_code") or ""
-    from enterprises.reference import normalize_credit_code
-
     exists = Enterprise.objects.filter(credit_code=normalize_credit_code(code)).exists()
     try:
         record = record_clean(data, vocabulary=vocabulary, creating=not exists)
@@ -91,8 +98,6 @@ def enterprise_bulk_upsert(*, rows: list[dict], source: str, actor: Any = None) 
     """Upsert many enterprises, all or nothing: with any bad row, nothing is written and
     ``errors`` says which row (0-based index) and field, in Chinese."""
     vocabulary = Vocabulary.load()
-    from enterprises.reference import normalize_credit_code
-
     codes = [normalize_credit_code(r.get("credit_code") or "") for r in rows]
     existing = set(Enterprise.objects.filter(credit_code__in=[c for c in codes if c]).values_list("credit_code", flat=True))
     result = BulkResult()
@@ -126,12 +131,8 @@ def indicator_values_set(*, values: list[dict], source: str) -> int:
     "as_of"?, "source"?}]``. All or nothing; errors keyed ``"<index>.<field>"``. Returns the
     number of enterprises whose values changed."""
     vocabulary = Vocabulary.load()
-    from enterprises.cleaning import clean_indicator_value
-
     ids = {v["enterprise_id"] for v in values if v.get("enterprise_id")}
     codes_by_id = dict(Enterprise.objects.filter(id__in=ids).values_list("id", "credit_code"))
-    from enterprises.reference import normalize_credit_code
-
     errors: dict[str, list[str]] = {}
     by_code: dict[str, dict[tuple, dict]] = {}
     wanted_codes = {normalize_credit_code(v.get("credit_code") or "") for v in values if v.get("credit_code")}
@@ -168,8 +169,6 @@ def enterprise_tags_set(*, enterprise: Enterprise, tags: list, source: str = "")
     "first_time"}]``. Unknown names are rejected. Returns whether anything changed."""
     vocabulary = Vocabulary.load()
     errors: dict[str, list[str]] = {}
-    from enterprises.cleaning import clean_tags
-
     cleaned = clean_tags(tags, vocabulary=vocabulary, errors=errors)
     if errors:
         raise _validation_error(errors)
