@@ -52,7 +52,7 @@ class EnterpriseBindingRequestAdmin(PersonalDataMaskingMixin, admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["credit_code", "enterprise__name", "user__username", "applicant_name"]
     list_select_related = ["user", "enterprise", "reviewer"]
-    actions = ["approve", "reject"]
+    actions = ["approve", "reject", "send_activation_code"]
     readonly_fields = [
         "user", "credit_code", "enterprise", "applicant_name", "applicant_phone", "note",
         "status", "reviewer", "reason", "created_at", "decided_at",
@@ -110,6 +110,22 @@ class EnterpriseBindingRequestAdmin(PersonalDataMaskingMixin, admin.ModelAdmin):
     @admin.action(description=_("驳回所选绑定申请（须填写理由）"), permissions=["change"])
     def reject(self, request, queryset):
         return self._review(request, queryset, approve=False)
+
+
+    @admin.action(description=_("向所选企业的登记联系人发送激活码"), permissions=["change"])
+    def send_activation_code(self, request, queryset):
+        enterprises = {req.enterprise_id: req.enterprise for req in queryset.select_related("enterprise")}
+        for enterprise in enterprises.values():
+            try:
+                issued = services.activation_code_issue(enterprise=enterprise, issued_by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{enterprise}: {'; '.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("已向 %(name)s 的登记联系人（%(to)s）发送激活码。") % {"name": enterprise.name, "to": issued.sent_to},
+                    messages.SUCCESS,
+                )
 
 
 @admin.register(ActivationCode)

@@ -254,3 +254,16 @@ def test_bind_page_sends_and_redeems_a_code(client, sent_sms):
     user.refresh_from_db()
     assert user.enterprise == enterprise
     assert enterprise.name in client.get(reverse("accounts:bind")).content.decode()
+
+
+def test_official_sends_a_code_to_the_registered_contact_from_the_admin(client, sent_sms):
+    req = BindingRequestFactory(enterprise=EnterpriseFactory(contact_phone="13912345678"))
+    client.force_login(_reviewer())
+    response = client.post(
+        reverse("admin:accounts_enterprisebindingrequest_changelist"),
+        {"action": "send_activation_code", ACTION_CHECKBOX_NAME: [req.pk]},
+        follow=True,
+    )
+    assert "139****5678" in response.content.decode()
+    assert sent_sms[-1][0] == "13912345678"
+    assert ActivationCode.objects.get().issued_by is not None
