@@ -4,6 +4,23 @@ when a user last looked at "我的政策" (to mark what is new since then)."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# Labels are msgids (gettext_noop): translated where they are shown.
+CORRECTABLE_FIELDS = {
+    "name": gettext_noop("名称"),
+    "district": gettext_noop("行政区划"),
+    "zone": gettext_noop("功能区"),
+    "industry": gettext_noop("国民经济行业"),
+    "established_on": gettext_noop("成立日期"),
+    "registered_capital": gettext_noop("注册资本"),
+    "address": gettext_noop("地址"),
+    "legal_representative": gettext_noop("法定代表人"),
+    "contact": gettext_noop("联系人及联系方式"),
+    "tags": gettext_noop("资质标签"),
+    "indicators": gettext_noop("经营指标"),
+    "other": gettext_noop("其他"),
+}
 
 
 class CorrectionStatus(models.TextChoices):
@@ -49,6 +66,10 @@ class CorrectionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id}: {self.field}"
+
+    @property
+    def field_label(self) -> str:
+        return CORRECTABLE_FIELDS.get(self.field, self.field)
 
 
 class PortalVisit(models.Model):

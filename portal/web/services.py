@@ -11,24 +11,10 @@ from django.utils import timezone
 
 from enterprises.models import Enterprise
 
-from .models import CorrectionRequest, PortalVisit
+from .models import CORRECTABLE_FIELDS, CorrectionRequest, PortalVisit
 
 VISIT_GAP = datetime.timedelta(minutes=30)
 
-CORRECTABLE_FIELDS = {
-    "name": "名称",
-    "district": "行政区划",
-    "zone": "功能区",
-    "industry": "国民经济行业",
-    "established_on": "成立日期",
-    "registered_capital": "注册资本",
-    "address": "地址",
-    "legal_representative": "法定代表人",
-    "contact": "联系人及联系方式",
-    "tags": "资质标签",
-    "indicators": "经营指标",
-    "other": "其他",
-}
 
 
 @transaction.atomic

@@ -276,6 +276,9 @@ EN = {
     "已全部标为已读": "All marked as read",
     "已退订邮件和短信推送，站内消息仍会保留。可随时在推送设置中重新开启。": "E-mail and SMS pushes are off; in-app messages stay. Turn them on again in the push settings at any time.",
     "推送设置已保存": "Push settings saved",
+    "名称": "Name",
+    "联系人及联系方式": "Contact person and details",
+    "其他": "Other",
     "更正申请已提交，工作人员核实后会更新登记信息。": "Correction request sent; an official will check it and update the registry.",
 }
 
