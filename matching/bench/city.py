@@ -140,7 +140,7 @@ def city_build(*, enterprises: int, log=print) -> dict:
 def policy_tree(rng: random.Random, years: list[int]) -> dict:
     """A varied, fairly selective tree of 3-6 conditions."""
     pool = [
-        lambda: {"field": "district", "op": "within", "value": rng.sample(DISTRICTS, rng.randint(1, 4))},
+        lambda: {"field": "district", "op": "within", "value": rng.sample(DISTRICTS, rng.randint(1, 3))},
         lambda: {"field": "industry", "op": "within", "value": sorted({i[0] for i in rng.sample(INDUSTRIES, 2)})},
         lambda: {"field": "registered_capital", "op": ">=", "value": rng.randrange(1_000_000, 90_000_000, 500_000)},
         lambda: {"field": "revenue", "period": "last_year", "op": ">", "value": rng.randrange(5_000_000, 200_000_000, 1_000_000)},
@@ -151,7 +151,8 @@ def policy_tree(rng: random.Random, years: list[int]) -> dict:
         lambda: {"any": [{"field": "tags", "op": "has", "value": "高新技术企业"},
                          {"field": "rd_expense", "period": "last_year", "op": ">=", "value": rng.randint(1, 8) * 1_000_000}]},
     ]
-    picks = rng.sample(pool, rng.randint(3, 6))
+    # where and what industry (as real programmes do), then 1-4 further conditions: ~0.1-3 %
+    picks = pool[:2] + rng.sample(pool[2:], rng.randint(1, 4))
     return {"all": [p() for p in picks]}
 
 

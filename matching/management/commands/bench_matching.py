@@ -21,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--reuse", action="store_true", help="reuse the city if it has the right size")
         parser.add_argument("--rematch-samples", type=int, default=200)
         parser.add_argument("--no-rebuild", action="store_true", help="skip the full rebuild")
+        parser.add_argument("--rebuild-sample", type=int, default=0,
+                            help="rebuild only this many random policies and extrapolate (0 = all)")
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--json-out", default="", help="also write the JSON to this file")
 
@@ -50,6 +52,7 @@ class Command(BaseCommand):
             city["build_s"] = round(time.monotonic() - t, 1)
         log("measuring (real workers: %d)" % opts["workers"])
         results = bench_run(rematch_samples=opts["rematch_samples"], rebuild=not opts["no_rebuild"],
+                            rebuild_sample=opts["rebuild_sample"],
                             workers=opts["workers"], log=log)
         results.update({"enterprises": n, "policies": opts["policies"], "city": city,
                         "total_s": round(time.monotonic() - started, 1)})
@@ -73,6 +76,9 @@ class Command(BaseCommand):
         w(f"re-match one enterprise vs {m['policies']:,} policies: median {m['median_ms']} ms, "
           f"p95 {m['p95_ms']} ms ({m['samples']} samples)")
         if "rebuild" in r:
-            w(f"full rebuild: {r['rebuild']['minutes']} min, {r['rebuild']['match_rows']:,} match rows")
+            b = r["rebuild"]
+            w(f"full rebuild: {b['minutes']} min for {b['policies']:,} of {b['of']:,} policies, "
+              f"{b['match_rows']:,} match rows" + (f" → {b['minutes_all_policies']} min for all (extrapolated)"
+                                                   if b["extrapolated"] else ""))
         w(f"worker peak memory: {r['worker_peak_rss_mb']} MB")
         w("")
