@@ -11,6 +11,7 @@ nothing is deleted.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from policies.models import Policy, PolicyStatus
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "matching:policies:generation"
+_MISSING = object()
 _REFRESH_SECONDS = 30.0
 
 
@@ -38,6 +40,31 @@ class CachedPolicy:
     criteria: dict
     award: dict | None
     decide: object  # compiled tree: (profile, as_of) -> True | False | None
+    gates: tuple  # ((key, leaf), …): top-level conjuncts; any False → the tree is False
+
+
+# Checked first, they are the most selective and the most shared between policies.
+_GATE_ORDER = {"district": 0, "zone": 1, "industry": 2, "tags": 3, "entity_type": 4, "scale": 5}
+
+
+def _gates(tree: dict) -> tuple:
+    """The top-level leaves of an ``all`` tree (or the tree itself if it is one leaf): under
+    three-valued logic one of them being False makes the whole tree False, so a re-match
+    rejects most policies with a few leaf evaluations memoised across all policies."""
+    if "field" in tree:
+        leaves = [tree]
+    elif isinstance(tree.get("all"), list):
+        leaves = [c for c in tree["all"] if isinstance(c, dict) and "field" in c]
+    else:
+        return ()
+    leaves.sort(key=lambda c: _GATE_ORDER.get(c.get("field"), 9))
+    return tuple((_leaf_key(c), c) for c in leaves)
+
+
+def _leaf_key(leaf: dict) -> str:
+    # set-valued operands in any order are the same condition (more memo hits)
+    canon = {k: (sorted(v, key=str) if isinstance(v, list) and k == "value" else v) for k, v in leaf.items()}
+    return json.dumps(canon, sort_keys=True, ensure_ascii=False, default=str)
 
 
 class PublishedPolicies:
@@ -65,7 +92,7 @@ class PublishedPolicies:
                 "id", "version", "criteria", "award"
             ):
                 self.by_id[pid] = CachedPolicy(pid, ver, criteria or {}, award or None,
-                                               compile_evaluator(criteria or {}))
+                                               compile_evaluator(criteria or {}), _gates(criteria or {}))
         self.generation, self.checked_at = gen, time.monotonic()
         return list(self.by_id.values())
 
@@ -136,6 +163,7 @@ def _missing_list(missing) -> list | None:
 def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> RematchResult:
     from enterprises.models import Enterprise
     from matching.criteria import award_amount, evaluate
+    from matching.criteria.evaluate import leaf_outcome
     from matching.profiles import profile_load
 
     as_of = as_of or timezone.localdate()
@@ -154,8 +182,19 @@ def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> Rema
     upserts: list[Match] = []
     notices: list[Notification] = []
     ended: list[int] = []
+    memo: dict[str, bool | None] = {}
     for policy in policies:
-        decided = policy.decide(profile, as_of)
+        decided = None if policy.gates else policy.decide(profile, as_of)
+        if policy.gates:
+            for key, leaf in policy.gates:
+                outcome = memo.get(key, _MISSING)
+                if outcome is _MISSING:
+                    outcome = memo[key] = leaf_outcome(leaf, profile, as_of)[0]
+                if outcome is False:
+                    decided = False
+                    break
+            else:
+                decided = policy.decide(profile, as_of)
         old = existing.get(policy.id)
         was_active = old is not None and old.status != MatchStatus.ENDED
         if decided is False:
