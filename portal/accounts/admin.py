@@ -9,17 +9,44 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .admin_masking import PersonalDataMaskingMixin
-from .models import ActivationCode, BindingStatus, EnterpriseBindingRequest, User
+from .models import PASSWORD_MUST_CHANGE, ActivationCode, BindingStatus, EnterpriseBindingRequest, User
+
+
+class InitialPasswordCreationForm(AdminUserCreationForm):
+    """A password an administrator chose is an initial one: an official must replace it at
+    the first login (PasswordMaxAgeMiddleware treats it as expired)."""
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.password_changed_at = PASSWORD_MUST_CHANGE
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
+
+
+class ResetPasswordForm(AdminPasswordChangeForm):
+    """A password reset by an administrator must be replaced at the next login (officials)."""
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.password_changed_at = PASSWORD_MUST_CHANGE
+        if commit:
+            user.save()
+        return user
 
 
 @admin.register(User)
 class UserAdmin(PersonalDataMaskingMixin, DjangoUserAdmin):
+    add_form = InitialPasswordCreationForm
+    change_password_form = ResetPasswordForm
     personal_data_fields = {"phone": "phone", "email": "email"}
     list_display = ["username", "full_name", "phone", "enterprise", "is_staff", "is_active", "password_changed_at"]
     list_filter = ["is_staff", "is_superuser", "is_active", "departments", "groups"]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .models import PASSWORD_MUST_CHANGE
 from .validators import applies_to_official
 
 
@@ -36,7 +37,13 @@ class PasswordMaxAgeMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and password_expired(user) and self._applies(request):
-            messages.warning(request, _("您的密码已超过 %(days)d 天未修改，请先修改密码。") % {"days": settings.OFFICIAL_PASSWORD_MAX_AGE_DAYS})
+            if user.password_changed_at == PASSWORD_MUST_CHANGE:
+                messages.warning(request, _("当前密码由管理员设置，请先修改密码。"))
+            else:
+                messages.warning(
+                    request,
+                    _("您的密码已超过 %(days)d 天未修改，请先修改密码。") % {"days": settings.OFFICIAL_PASSWORD_MAX_AGE_DAYS},
+                )
             return redirect(f"{reverse('accounts:password_change')}?expired=1")
         return self.get_response(request)
 

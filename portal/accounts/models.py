@@ -1,12 +1,17 @@
 """Accounts: officials belong to departments; enterprise users belong to one enterprise,
 bound only after verification. A superuser is an official of every department."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# password_changed_at value for "an administrator set this password: change it at the next login".
+PASSWORD_MUST_CHANGE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class UserManager(DjangoUserManager):

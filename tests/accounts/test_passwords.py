@@ -122,3 +122,35 @@ def test_the_max_age_check_costs_no_query_for_a_recent_password(rf, django_asser
     middleware = PasswordMaxAgeMiddleware(lambda r: "page")
     with django_assert_num_queries(0):
         assert middleware(request) == "page"
+
+
+def test_a_password_set_by_an_administrator_must_be_replaced_by_the_official(client):
+    # given an administrator resets an official's password in the admin
+    official = OfficialUserFactory()
+    client.force_login(SuperuserFactory())
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[official.pk]),
+        {"password1": "Temp-Password-2026!", "password2": "Temp-Password-2026!"},
+    )
+    assert response.status_code == 302
+    client.logout()
+    # when the official logs in with it
+    assert client.post(
+        reverse("accounts:login"), {"username": official.username, "password": "Temp-Password-2026!"}
+    ).status_code == 302
+    # then every page leads to the change page first
+    page = client.get(reverse("admin:index"))
+    assert page.status_code == 302 and page["Location"].startswith(reverse("accounts:password_change"))
+
+
+def test_a_user_created_in_the_admin_starts_with_an_initial_password(client):
+    client.force_login(SuperuserFactory())
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {"username": "newofficial", "password1": "Initial-Pass-2026!", "password2": "Initial-Pass-2026!",
+         "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    from portal.accounts.models import PASSWORD_MUST_CHANGE, User
+
+    assert User.objects.get(username="newofficial").password_changed_at == PASSWORD_MUST_CHANGE
