@@ -294,8 +294,14 @@ def possible_missing_set(*, policy: Policy, id_from: int, id_to: int, as_of: dat
             "AND enterprise_id >= %s AND enterprise_id < %s AND missing IS NOT NULL",
             [policy.pk, id_from, id_to],
         )
+    from matching.models import Match
+
+    possible_ids = Match.objects.filter(
+        policy_id=policy.pk, status="possible", enterprise_id__gte=id_from, enterprise_id__lt=id_to
+    ).values("enterprise_id")
     for leaf in leaves:
-        ids = Enterprise.objects.filter(leaf.q, id__gte=id_from, id__lt=id_to).values("id").order_by()
+        # driven from the (few) possible rows, not from the whole id range
+        ids = Enterprise.objects.filter(leaf.q, id__in=possible_ids).values("id").order_by()
         try:
             sub_sql, sub_params = ids.query.get_compiler(using=ids.db).as_sql()
         except EmptyResultSet:

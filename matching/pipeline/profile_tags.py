@@ -16,11 +16,11 @@ from django.utils import timezone
 
 SOURCE = "画像"
 
-# Latest annual value (period "YYYY", not after the evaluation year) of an indicator.
-_LATEST = """(SELECT v.value FROM enterprises_indicatorvalue v
-    JOIN enterprises_indicatordefinition d ON d.id = v.indicator_id AND d.code = '{code}'
-    WHERE v.enterprise_id = e.id AND length(v.period) = 4 AND v.period <= %(year)s AND v.value IS NOT NULL
-    ORDER BY v.period DESC LIMIT 1)"""
+# Latest annual value (period "YYYY", not after the evaluation year) of an indicator: a
+# column of the temporary table built once per refresh (joined as ``l``).
+_LATEST = "l.{code}"
+_LATEST_CODES = ("revenue", "rd_expense")
+_TMP = "matching_latest_tmp"
 
 _AGE = "(e.established_on IS NOT NULL AND e.established_on {op} %({param})s)"
 
@@ -86,11 +86,13 @@ def derived_tags_refresh(*, as_of: date | None = None, enterprise_ids: list[int]
         scope = " AND e.id IN (" + ",".join(str(int(i)) for i in enterprise_ids) + ")"
     changed = 0
     with connection.cursor() as cur:
+        _latest_table(cur, params=params, scope=scope.replace("e.id", "v.enterprise_id"))
         for name, (_desc, predicate) in DERIVED_TAGS.items():
             tag_id = int(tag_ids[name])
             cur.execute(
                 f"""INSERT INTO enterprises_enterprisetag (enterprise_id, tag_id, source)
                     SELECT e.id, {tag_id}, %(source)s FROM enterprises_enterprise e
+                    LEFT JOIN {_TMP} l ON l.enterprise_id = e.id
                     WHERE ({predicate}){scope}
                       AND NOT EXISTS (SELECT 1 FROM enterprises_enterprisetag t
                                       WHERE t.enterprise_id = e.id AND t.tag_id = {tag_id})""",
@@ -100,8 +102,30 @@ def derived_tags_refresh(*, as_of: date | None = None, enterprise_ids: list[int]
             cur.execute(
                 f"""DELETE FROM enterprises_enterprisetag WHERE tag_id = {tag_id}{scope.replace("e.id", "enterprise_id")}
                     AND NOT EXISTS (SELECT 1 FROM enterprises_enterprise e
+                                    LEFT JOIN {_TMP} l ON l.enterprise_id = e.id
                                     WHERE e.id = enterprises_enterprisetag.enterprise_id AND ({predicate}))""",
                 params,
             )
             changed += max(cur.rowcount, 0)
+        cur.execute(f"DROP TABLE IF EXISTS {_TMP}")
     return changed
+
+
+def _latest_table(cur, *, params: dict, scope: str) -> None:
+    cols = ", ".join(f"MAX(CASE WHEN x.code = '{c}' THEN x.value END) AS {c}" for c in _LATEST_CODES)
+    codes = ", ".join(f"'{c}'" for c in _LATEST_CODES)
+    cur.execute(f"DROP TABLE IF EXISTS {_TMP}")
+    cur.execute(
+        f"""CREATE TEMP TABLE {_TMP} AS
+            SELECT x.enterprise_id, {cols} FROM (
+                SELECT v.enterprise_id, d.code, v.value,
+                       ROW_NUMBER() OVER (PARTITION BY v.enterprise_id, v.indicator_id ORDER BY v.period DESC) AS rn
+                FROM enterprises_indicatorvalue v
+                JOIN enterprises_indicatordefinition d ON d.id = v.indicator_id AND d.code IN ({codes})
+                WHERE length(v.period) = 4 AND v.period <= %(year)s AND v.value IS NOT NULL{scope}
+            ) x WHERE x.rn = 1 GROUP BY x.enterprise_id""",
+        params,
+    )
+    cur.execute(f"CREATE UNIQUE INDEX {_TMP}_pk ON {_TMP} (enterprise_id)")
+    if connection.vendor == "postgresql":
+        cur.execute(f"ANALYZE {_TMP}")
