@@ -239,10 +239,25 @@ def grant_batch_confirm(
     proposals = list(qs.select_related("enterprise").order_by("id"))
     if not proposals:
         raise ValidationError({"proposals": ["没有可确认的拟兑现记录"]})
+    from matching.models import Match, MatchStatus
+
+    still_eligible = set(
+        Match.objects.filter(
+            policy_id=policy.pk, enterprise_id__in=[p.enterprise_id for p in proposals], status=MatchStatus.ELIGIBLE
+        ).values_list("enterprise_id", flat=True)
+    )
     batch = GrantBatch.objects.create(policy=policy, period=period, confirmed_by=actor, confirmed_at=moment)
     total = Decimal("0")
     count = 0
     for proposal in proposals:
+        if proposal.enterprise_id not in still_eligible:
+            # The match ended after the proposal was made (profile changed, policy revised).
+            proposal.status = ProposalStatus.EXCLUDED
+            proposal.excluded_reason = "确认时企业已不再符合条件(匹配已失效)"
+            proposal.decided_by = actor
+            proposal.decided_at = moment
+            proposal.save(update_fields=["status", "excluded_reason", "decided_by", "decided_at"])
+            continue
         try:
             with transaction.atomic():
                 grant = Grant.objects.create(

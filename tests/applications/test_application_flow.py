@@ -204,3 +204,16 @@ def test_department_figures_count_decisions_and_median_working_days(
     assert (row["received"], row["approved"], row["rejected"], row["overdue"]) == (2, 1, 1, 0)
     # 3 working days (28, 29, 30 Sep) and 5 (… 9, 10 Oct): median 4
     assert row["median_days"] == 4
+
+
+@pytest.mark.postgres
+def test_the_database_itself_refuses_to_change_or_delete_a_log_row(policy, enterprise_user, audit_material):
+    from django.db import DatabaseError, connection, transaction
+
+    application = submit(policy, enterprise_user, audit_material, now=at(2025, 9, 26))
+    event = application.events.get()
+    for sql in ("UPDATE applications_applicationevent SET comment = 'x' WHERE id = %s",
+                "DELETE FROM applications_applicationevent WHERE id = %s"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
+    assert ApplicationEvent.objects.filter(pk=event.pk, comment="").exists()

@@ -108,6 +108,7 @@ def test_concurrent_confirmations_in_one_exclusive_group_grant_once():
     enterprise = EnterpriseFactory()
     policies = [_policy(department, f"P{i}", 100000 * (i + 1)) for i in range(2)]
     for p in policies:
+        match_create(policy=p, enterprise=enterprise)
         GrantProposal.objects.create(
             policy=p, enterprise=enterprise, period="2026", exclusive_group=p.exclusive_group,
             amount=Decimal(p.award["amount"]), facts={}, eligible_since=at(2026, 3, 2),

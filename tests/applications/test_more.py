@@ -82,3 +82,20 @@ def test_the_proposal_task_covers_every_published_auto_grant_policy_and_is_idemp
     assert tasks.grant_proposals_generate_task() == 1
     assert tasks.grant_proposals_generate_task() == 0
     assert list(GrantProposal.objects.values_list("policy_id", "amount")) == [(published.pk, Decimal("1000.00"))]
+
+
+def test_a_proposal_whose_match_ended_is_excluded_at_confirmation_not_granted(department, official):
+    from applications.models import Grant
+    from matching.models import Match
+    from tests.factories.enterprises import EnterpriseFactory
+
+    policy = PolicyFactory(department=department, status="published", auto_grant=True, award={"amount": "1000"})
+    stays, leaves = EnterpriseFactory(), EnterpriseFactory()
+    for e in (stays, leaves):
+        match_create(policy=policy, enterprise=e)
+    services.grant_proposals_generate(policy_id=policy.pk, period="2026")
+    Match.objects.filter(policy=policy, enterprise=leaves).update(status="ended")
+    batch = services.grant_batch_confirm(policy=policy, period="2026", actor=official)
+    assert batch.count == 1
+    assert list(Grant.objects.values_list("enterprise_id", flat=True)) == [stays.pk]
+    assert GrantProposal.objects.get(enterprise=leaves).status == "excluded"
