@@ -175,3 +175,38 @@ def criteria_facets(tree: dict | None) -> tuple[list[str], list[str]]:
     industries = _restriction(tree or {}, ("industry",))
     districts = _restriction(tree or {}, ("district", "zone"))
     return (sorted(industries) if industries else [ALL], sorted(districts) if districts else [ALL])
+
+
+# --- necessary conditions (for pre-filtering set-based queries) -----------------------------
+
+
+def required_tag_sets(tree: dict | None) -> list[set[str]]:
+    """Sets of tag names of which an enterprise must hold at least one for the tree to be
+    anything but "not eligible" (a tag condition is false without a holding of its tag,
+    whatever its date options). Used to narrow the reach preview's scan with a hashed
+    semi-join before the per-row evaluation."""
+
+    def need(node: Any) -> list[set[str]] | None:
+        if not isinstance(node, dict):
+            return None
+        if "all" in node:
+            out: list[set[str]] = []
+            for child in node.get("all") or []:
+                out.extend(need(child) or [])
+            return out
+        if "any" in node:
+            children = [need(c) for c in node.get("any") or []]
+            if not children or any(not c for c in children):
+                return None
+            # each child needs one of its own sets; the union of the first sets is necessary
+            return [set().union(*(c[0] for c in children))]
+        if node.get("field") == "tags":
+            value = node.get("value")
+            names = [value] if isinstance(value, str) else list(value or [])
+            if node.get("op") == "has" or node.get("op") == "has_any":
+                return [set(names)] if names else None
+            if node.get("op") == "has_all":
+                return [{n} for n in names]
+        return None
+
+    return need(tree or {}) or []
