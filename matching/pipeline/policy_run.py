@@ -154,9 +154,35 @@ def run_totals_close(*, run_id: int) -> None:
     from django.db.models import Sum
 
     totals = MatchChunk.objects.filter(run_id=run_id).aggregate(m=Sum("matched"), e=Sum("ended"))
-    MatchRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+    closed = MatchRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
         status=RunStatus.DONE, finished_at=timezone.now(), matched=totals["m"] or 0, ended=totals["e"] or 0
     )
+    if closed:
+        run_webhooks_notify(run_id=run_id)
+
+
+def run_webhooks_notify(*, run_id: int) -> int:
+    """``policy.matched`` to integrator subscriptions (those not tied to one enterprise)."""
+    from matching.models import WebhookDelivery, WebhookSubscription
+
+    subs = [s for s in WebhookSubscription.objects.filter(active=True, enterprise__isnull=True)
+            if s.wants("policy.matched")]
+    if not subs:
+        return 0
+    run = MatchRun.objects.get(pk=run_id)
+    payload = {"event": "policy.matched", "policy_id": run.policy_id, "policy_version": run.policy_version,
+               "reason": run.reason, "new_matches": run.matched, "ended": run.ended,
+               "finished_at": run.finished_at.isoformat() if run.finished_at else None}
+    now = timezone.now()
+    WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(subscription=s, event="policy.matched", event_key=f"run:{run_id}", payload=payload,
+                         next_attempt_at=now) for s in subs],
+        ignore_conflicts=True,
+    )
+    from matching import tasks
+
+    enqueue_on_commit(tasks.webhooks_send)
+    return len(subs)
 
 
 def chunk_match(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> tuple[int, int]:

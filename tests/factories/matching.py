@@ -55,7 +55,7 @@ class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
         model = WebhookSubscription
 
     enterprise = factory.SubFactory(EnterpriseFactory)
-    url = "https://integrator.example.com/hook"
+    url = "http://127.0.0.1:9/hook"  # nothing listens there: no network in tests
     events = factory.LazyFunction(lambda: ["match.created"])
 
 

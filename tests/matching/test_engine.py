@@ -167,3 +167,17 @@ def test_repair_redoes_a_chunk_a_killed_worker_left_and_closes_the_run(city, set
     assert report["chunks_requeued"] == 1
     run.refresh_from_db()
     assert run.status == "done" and len(statuses(policy)) == 2
+
+
+def test_integrators_hear_policy_matched_once_per_run(city, django_capture_on_commit_callbacks):
+    from matching.models import WebhookDelivery, WebhookSubscription
+
+    # given an integrator subscription (not tied to an enterprise) and a subscription to another event
+    sub = WebhookSubscription.objects.create(url="http://127.0.0.1:9/h", events=["policy.matched"])
+    WebhookSubscription.objects.create(url="http://127.0.0.1:9/o", events=["match.ended"])
+    policy = PolicyFactory(status="published", criteria=TREE)
+    # when
+    publish(policy, django_capture_on_commit_callbacks)
+    # then
+    wd = WebhookDelivery.objects.get()
+    assert wd.subscription == sub and wd.payload["policy_id"] == policy.pk and wd.payload["new_matches"] == 2
