@@ -3,6 +3,7 @@ and the policy library). Idempotent: existing users are kept, their roles re-ass
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
@@ -53,12 +54,21 @@ def _perm_q(spec: list[tuple[str, list[str]]]) -> Q:
     return q
 
 
+_hash_cache: dict[str, str] = {}
+
+
+def _demo_hash() -> str:
+    # One hash for all demo users: hashing is deliberately slow and the demo city loads on start.
+    if "hash" not in _hash_cache:
+        _hash_cache["hash"] = make_password(DEMO_PASSWORD)
+    return _hash_cache["hash"]
+
+
 def _user(username: str, **fields) -> tuple[User, bool]:
     user = User.objects.filter(username=username).first()
     created = user is None
     if created:
-        user = User(username=username)
-        user.set_password(DEMO_PASSWORD)
+        user = User(username=username, password=_demo_hash())
     for key, value in fields.items():
         setattr(user, key, value)
     # Not forced to change the password on first login (the max-age rule counts from now).
@@ -77,6 +87,7 @@ def _department():
 
 @transaction.atomic
 def load(enterprises: int = 0, seed: int = 0) -> str:
+    _hash_cache.clear()  # the hasher settings may differ between calls (tests)
     from enterprises.models import Enterprise
 
     notes: list[str] = []
