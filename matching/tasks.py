@@ -12,21 +12,27 @@ from datetime import timedelta
 from celery import current_app, shared_task
 from celery.schedules import crontab
 from django.conf import settings
+from django.db import OperationalError
+
+# A policy chunk and an enterprise re-match may write the same (policy, enterprise) rows at the
+# same time and deadlock; PostgreSQL aborts one of them, which is then retried from scratch
+# (its chunk is still not done / its re-match requests are still there).
+_RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 2, "retry_jitter": True, "max_retries": 8}
 
 from matching.pipeline import deliver, nightly, policy_run, rematch, repair
 
 
-@shared_task(name="matching.policy_run_start", time_limit=300, soft_time_limit=280)
+@shared_task(name="matching.policy_run_start", time_limit=300, soft_time_limit=280, **_RETRY)
 def policy_run_start(run_id: int) -> None:
     policy_run.run_start(run_id=run_id)
 
 
-@shared_task(name="matching.policy_chunk_run", time_limit=900, soft_time_limit=870)
+@shared_task(name="matching.policy_chunk_run", time_limit=900, soft_time_limit=870, **_RETRY)
 def policy_chunk_run(chunk_id: int) -> None:
     policy_run.chunk_run(chunk_id=chunk_id)
 
 
-@shared_task(name="matching.enterprises_rematch", time_limit=300, soft_time_limit=280)
+@shared_task(name="matching.enterprises_rematch", time_limit=300, soft_time_limit=280, **_RETRY)
 def enterprises_rematch(enterprise_ids: list[int]) -> None:
     rematch.enterprises_rematch(enterprise_ids=enterprise_ids)
 

@@ -86,17 +86,33 @@ def policy_matches_end(*, policy_id: int) -> int:
         return cur.rowcount
 
 
+_COMPILED: dict = {}
+
+
+def _compiled(policy: Policy, as_of: date):
+    """Compiled criteria and award of a policy version, kept per worker (the chunks of a run
+    share them)."""
+    from matching.criteria import compile_award, compile_tree
+
+    key = (policy.pk, policy.version, as_of, connection.vendor)
+    hit = _COMPILED.get(key)
+    if hit is None or hit[0] != (policy.criteria, policy.award):
+        compiled = compile_tree(policy.criteria or {}, as_of=as_of)
+        amount = (
+            compile_award(policy.award, as_of=as_of)
+            if policy.award
+            else Value(None, output_field=DecimalField(max_digits=18, decimal_places=2))
+        )
+        if len(_COMPILED) > 500:
+            _COMPILED.clear()
+        hit = _COMPILED[key] = ((policy.criteria, policy.award), compiled, amount)
+    return hit[1], hit[2]
+
+
 def candidates_sql(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> tuple[str, list]:
     """SQL of ``(id, status, amount)`` for every enterprise in the range that is
     eligible or possible: one SELECT built from the compiled criteria."""
-    from matching.criteria import compile_award, compile_tree
-
-    compiled = compile_tree(policy.criteria or {}, as_of=as_of)
-    amount = (
-        compile_award(policy.award, as_of=as_of)
-        if policy.award
-        else Value(None, output_field=DecimalField(max_digits=18, decimal_places=2))
-    )
+    compiled, amount = _compiled(policy, as_of)
     qs = Enterprise.objects.filter(id__gte=id_from, id__lt=id_to)
     if compiled.false is True:  # no one can qualify
         qs = qs.none()
