@@ -494,7 +494,7 @@ def _expr(node, as_of: date, sqlite: bool, ids):
             return Cast(F("registered_capital"), output_field=_dec())
         rows, latest = _input_rows(name, period, as_of, ids)
         if latest:
-            rows = rows.order_by(F("period_end").desc(nulls_last=True), F("period_start").desc(nulls_last=True), "-period")
+            rows = rows.order_by(F("period_end").desc(nulls_last=True), F("period_start").desc(nulls_last=True))
         return Cast(Subquery(rows.values("value")[:1]), output_field=_dec())
     if kind == "neg":
         return ExpressionWrapper(_expr(node[1], as_of, sqlite, ids) * Value(Decimal(-1), output_field=_dec()),

@@ -19,8 +19,8 @@ from datetime import date
 from functools import reduce
 from typing import Any
 
-from django.db.models import BooleanField, DecimalField, Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import (
     Exact,
     GreaterThan,
@@ -28,6 +28,7 @@ from django.db.models.lookups import (
     In,
     LessThan,
     LessThanOrEqual,
+    Range,
 )
 
 from . import vocabulary as V
@@ -125,10 +126,10 @@ def _expr_q(expr, op: str, value: Any) -> Q:
     def neg(o: str, v: Any) -> Q:  # true when known and the lookup fails
         return ~Q(Coalesce(LOOKUP_CLASS[o](expr, v), Value(True), output_field=BooleanField()))
 
-    if op == "between":
-        return pos(">=", value[0]) & pos("<=", value[1])
+    if op == "between":  # one subquery per row, not two
+        return Q(Coalesce(Range(expr, tuple(value)), Value(False), output_field=BooleanField()))
     if op == "not_between":
-        return pos("<", value[0]) | pos(">", value[1])
+        return ~Q(Coalesce(Range(expr, tuple(value)), Value(True), output_field=BooleanField()))
     if op == "!=":
         return neg("=", value)
     if op == "not_in":
@@ -277,16 +278,21 @@ def _indicator_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
         t = Q(Exists(rows.filter(_field_q(col, op, value))))
         f = Q(Exists(rows.filter(_field_q(col, COMPLEMENT[op], value))))
         return t, f
+    # "latest": the row of the most recent period begun by as_of, one correlated LIMIT 1 per
+    # enterprise on the (enterprise, indicator, period) index. The comparison is made inside
+    # that subquery's select list, so each side reads the row once (PostgreSQL would expand a
+    # BETWEEN on a scalar subquery into two subplans); no row → NULL → COALESCE false.
     latest = (
         rows.filter(Q(period_start__isnull=True) | Q(period_start__lte=as_of))
-        .order_by(F("period_end").desc(nulls_last=True), F("period_start").desc(nulls_last=True), "-period")
-        .values(col)[:1]
+        # (period_end, period_start) identify a canonical period, so no further tie-break is needed
+        .order_by(F("period_end").desc(nulls_last=True), F("period_start").desc(nulls_last=True))
     )
-    if kind == V.CODE:
-        expr = Subquery(latest)
-    else:
-        expr = Cast(Subquery(latest), output_field=DecimalField(max_digits=20, decimal_places=4))
-    return _expr_q(expr, op, value), _expr_q(expr, COMPLEMENT[op], value)
+
+    def on_latest(cmp: Cond) -> Q:
+        test = latest.annotate(_ok=ExpressionWrapper(to_q(cmp), output_field=BooleanField())).values("_ok")[:1]
+        return Q(Coalesce(Subquery(test, output_field=BooleanField()), Value(False), output_field=BooleanField()))
+
+    return on_latest(_field_q(col, op, value)), on_latest(_field_q(col, COMPLEMENT[op], value))
 
 
 def leaf_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
