@@ -168,10 +168,11 @@ def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> Rema
 
     as_of = as_of or timezone.localdate()
     result = RematchResult()
-    if not Enterprise.objects.filter(pk=enterprise_id).exists():
-        return result
     policies = PUBLISHED.current()
-    profile = profile_load(enterprise_id, as_of=as_of)
+    try:
+        profile = profile_load(enterprise_id, as_of=as_of)
+    except Enterprise.DoesNotExist:
+        return result
     existing = {
         m.policy_id: m
         for m in Match.objects.filter(enterprise_id=enterprise_id).only(
