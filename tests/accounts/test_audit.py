@@ -160,3 +160,12 @@ def test_deleting_a_user_keeps_their_entries_with_the_actor_emptied():
     User.objects.filter(pk=actor.pk).delete()
     attributed.refresh_from_db()
     assert attributed.actor_id is None and attributed.actor_email == "actor@example.com"
+
+
+def test_the_daily_purge_is_scheduled_for_celery_beat(settings):
+    from portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["accounts-audit-purge"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] <= 24 * 60 * 60
