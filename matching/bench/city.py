@@ -2,9 +2,8 @@
 
 Enterprises spread over Zhengzhou's districts, a dozen industries, 30 years of
 founding dates and a uniform registered capital in [0, 100,000,000) (so that a
-``registered_capital >=`` threshold gives an exact selectivity); three years of
-``revenue``, ``employees``, ``rd_expense`` and ``total_assets`` with about 10 %
-unknown; recognised tags (高新技术企业 ~20 %, 专精特新中小企业 ~8 %) with dates; and
+``registered_capital >=`` threshold gives the selectivity); three years of
+``revenue``, ``employees`` and ``rd_expense`` with about 10 % unknown; recognised tags (高新技术企业 ~20 %, 专精特新中小企业 ~8 %) with dates; and
 the derived profile tags.
 """
 
@@ -91,8 +90,7 @@ def city_build(*, enterprises: int, log=print) -> dict:
         _timed(f"{enterprises:,} enterprises", log, lambda: cur.execute(
             f"INSERT INTO enterprises_enterprise ({ent_cols}) SELECT {ent_sels} "
             f"FROM generate_series(1, %s) AS g(i)", [*ent_params, enterprises]))
-        codes = {"revenue": (3_000_000, 300_000_000), "employees": (3, 3000), "rd_expense": (0, 9_000_000),
-                 "total_assets": (1_000_000, 500_000_000)}
+        codes = {"revenue": (3_000_000, 300_000_000), "employees": (3, 3000), "rd_expense": (0, 9_000_000)}
         for code, (lo, hi) in codes.items():
             ind = IndicatorDefinition.objects.get_or_create(code=code, defaults={"name": code})[0]
             val_cols, val_sels, val_params = _fill_columns(
