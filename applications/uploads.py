@@ -12,6 +12,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES_PER_APPLICATION = 20
@@ -53,20 +54,20 @@ def upload_check(upload: UploadedFile, *, existing_count: int = 0) -> CheckedUpl
     """Raise ValidationError (Chinese message naming the file) unless the upload is acceptable."""
     name = PurePath(upload.name or "").name
     if existing_count >= MAX_FILES_PER_APPLICATION:
-        raise ValidationError(f"材料文件最多 {MAX_FILES_PER_APPLICATION} 个，“{name}”未能上传")
+        raise ValidationError(_("材料文件最多 %(max)s 个，“%(name)s”未能上传") % {"max": MAX_FILES_PER_APPLICATION, "name": name})
     ext = PurePath(name).suffix.lower()
     if ext not in ALLOWED:
-        raise ValidationError(f"“{name}”：只接受 PDF、JPG、PNG、DOCX、XLSX 文件")
+        raise ValidationError(_("“%(name)s”：只接受 PDF、JPG、PNG、DOCX、XLSX 文件") % {"name": name})
     if upload.size is None or upload.size == 0:
-        raise ValidationError(f"“{name}”：文件为空")
+        raise ValidationError(_("“%(name)s”：文件为空") % {"name": name})
     if upload.size > MAX_FILE_BYTES:
-        raise ValidationError(f"“{name}”：文件大小超过 10 MB")
+        raise ValidationError(_("“%(name)s”：文件大小超过 10 MB") % {"name": name})
     upload.seek(0)
     head = upload.read(8)
     data_for_zip = upload if hasattr(upload, "seek") else io.BytesIO(upload.read())
     kind = _sniff(head, data_for_zip)
     if kind != ALLOWED[ext]:
-        raise ValidationError(f"“{name}”：文件内容与扩展名 {ext} 不符")
+        raise ValidationError(_("“%(name)s”：文件内容与扩展名 %(ext)s 不符") % {"name": name, "ext": ext})
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

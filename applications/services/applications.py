@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from portal.workdays import add_workdays, workdays_between
 
@@ -92,29 +93,29 @@ def _clean_declared(prefill, declared: dict[str, Any], errors: dict[str, list[st
     for item in prefill.missing:
         raw = str(declared.get(item.field, "") or "").strip()
         if not raw:
-            errors.setdefault(item.input_name, []).append(f"请填写“{item.label}”")
+            errors.setdefault(item.input_name, []).append(_("请填写“%(label)s”") % {"label": item.label})
             continue
         if item.kind == "indicator" and item.indicator_type in ("number", "money", "percent", "flag"):
             try:
                 value = Decimal(raw.replace(",", ""))
             except InvalidOperation:
-                errors.setdefault(item.input_name, []).append(f"“{item.label}”应为数字")
+                errors.setdefault(item.input_name, []).append(_("“%(label)s”应为数字") % {"label": item.label})
                 continue
             if not value.is_finite() or value < 0:
-                errors.setdefault(item.input_name, []).append(f"“{item.label}”应为不小于 0 的数字")
+                errors.setdefault(item.input_name, []).append(_("“%(label)s”应为不小于 0 的数字") % {"label": item.label})
                 continue
             cleaned[item.field] = str(value)
         elif item.field == "registered_capital":
             try:
                 cleaned[item.field] = str(Decimal(raw.replace(",", "")))
             except InvalidOperation:
-                errors.setdefault(item.input_name, []).append(f"“{item.label}”应为数字")
+                errors.setdefault(item.input_name, []).append(_("“%(label)s”应为数字") % {"label": item.label})
         else:
             cleaned[item.field] = raw[:200]
     for key in ("contact_name", "contact_phone"):
         value = str(declared.get(key, "") or "").strip()[:50]
         if not value:
-            errors.setdefault(key, []).append("请填写联系人" if key == "contact_name" else "请填写联系电话")
+            errors.setdefault(key, []).append(_("请填写联系人") if key == "contact_name" else _("请填写联系电话"))
         cleaned[key] = value
     return cleaned
 
@@ -146,24 +147,24 @@ def application_submit(
         raise PermissionDenied("只有本企业已核验的用户可以申报")
     errors: dict[str, list[str]] = {}
     if policy.status != "published":
-        errors.setdefault("policy", []).append("该政策当前未发布，不能申报")
+        errors.setdefault("policy", []).append(_("该政策当前未发布，不能申报"))
     if policy.auto_grant:
-        errors.setdefault("policy", []).append("该政策为免申即享，无需申报，符合条件的企业将自动兑现")
+        errors.setdefault("policy", []).append(_("该政策为免申即享，无需申报，符合条件的企业将自动兑现"))
     if policy.apply_start and today < policy.apply_start:
-        errors.setdefault("policy", []).append(f"申报尚未开始(开始日期 {policy.apply_start.isoformat()})")
+        errors.setdefault("policy", []).append(_("申报尚未开始(开始日期 %(date)s)") % {"date": policy.apply_start.isoformat()})
     if policy.apply_end and today > policy.apply_end:
-        errors.setdefault("policy", []).append(f"申报已截止(截止日期 {policy.apply_end.isoformat()})")
+        errors.setdefault("policy", []).append(_("申报已截止(截止日期 %(date)s)") % {"date": policy.apply_end.isoformat()})
     if Application.objects.filter(
         policy=policy, enterprise=enterprise, status__in=[S.SUBMITTED, S.ACCEPTED, S.RETURNED, S.APPROVED]
     ).exists():
-        errors.setdefault("policy", []).append("本企业已有该政策的申报，请勿重复提交")
+        errors.setdefault("policy", []).append(_("本企业已有该政策的申报，请勿重复提交"))
     prefill = application_prefill(policy=policy, enterprise=enterprise)
     cleaned = _clean_declared(prefill, declared, errors)
     if amount_requested is not None and amount_requested < 0:
-        errors.setdefault("amount_requested", []).append("申请金额不能为负数")
+        errors.setdefault("amount_requested", []).append(_("申请金额不能为负数"))
     missing_materials = _required_materials_missing(policy, files, set())
     if missing_materials:
-        errors.setdefault("materials", []).append("缺少必需材料：" + "、".join(missing_materials))
+        errors.setdefault("materials", []).append(_("缺少必需材料：%(names)s") % {"names": "、".join(missing_materials)})
     _check_files(files, errors)
     if errors:
         raise ValidationError(errors)
@@ -187,7 +188,7 @@ def application_submit(
         with transaction.atomic():
             application.save()
     except IntegrityError as exc:
-        raise ValidationError({"policy": ["本企业已有该政策的申报，请勿重复提交"]}) from exc
+        raise ValidationError({"policy": [_("本企业已有该政策的申报，请勿重复提交")]}) from exc
     _attach_files(application, files=files, user=applicant)
     _event(application, action="submitted", actor=applicant, from_status="", at=moment)
     _push(
@@ -209,7 +210,7 @@ def _require_reviewer(application: Application, actor) -> None:
 def _require_status(application: Application, allowed: tuple[str, ...], action: str) -> None:
     if application.status not in allowed:
         raise ValidationError(
-            {"status": [f"当前状态“{application.get_status_display()}”不能{action}"]}
+            {"status": [_("当前状态“%(status)s”不能%(action)s") % {"status": application.get_status_display(), "action": action}]}
         )
 
 
@@ -225,7 +226,7 @@ def application_accept(*, application: Application, actor, now: datetime | None 
     moment = now_or(now)
     application = _lock(application)
     _require_reviewer(application, actor)
-    _require_status(application, (S.SUBMITTED,), "受理")
+    _require_status(application, (S.SUBMITTED,), _("受理"))
     application.status = S.ACCEPTED
     application.save(update_fields=["status", "updated_at"])
     _event(application, action="accepted", actor=actor, from_status=S.SUBMITTED, at=moment)
@@ -240,10 +241,10 @@ def application_return(*, application: Application, actor, reasons: str, now: da
     today = local_date(moment)
     application = _lock(application)
     _require_reviewer(application, actor)
-    _require_status(application, (S.SUBMITTED, S.ACCEPTED), "退回补正")
+    _require_status(application, (S.SUBMITTED, S.ACCEPTED), _("退回补正"))
     reasons = (reasons or "").strip()
     if not reasons:
-        raise ValidationError({"reasons": ["请填写退回补正的原因"]})
+        raise ValidationError({"reasons": [_("请填写退回补正的原因")]})
     previous = application.status
     application.days_used_before = _used_days(application, today)
     application.clock_started_on = None
@@ -277,7 +278,7 @@ def application_resubmit(
     application = _lock(application)
     if user_enterprise_id(actor) != application.enterprise_id:
         raise PermissionDenied("只有本企业的用户可以补正")
-    _require_status(application, (S.RETURNED,), "补正提交")
+    _require_status(application, (S.RETURNED,), _("补正提交"))
     errors: dict[str, list[str]] = {}
     # Corrections may change any declared value; unchanged ones are kept.
     merged = {**application.declared, **{k: v for k, v in declared.items() if str(v or "").strip()}}
@@ -335,13 +336,13 @@ def application_approve(
     today = local_date(moment)
     application = _lock(application)
     _require_reviewer(application, actor)
-    _require_status(application, (S.SUBMITTED, S.ACCEPTED), "审核通过")
+    _require_status(application, (S.SUBMITTED, S.ACCEPTED), _("审核通过"))
     try:
         amount = Decimal(amount)
     except (InvalidOperation, TypeError) as exc:
-        raise ValidationError({"amount": ["核定金额应为数字"]}) from exc
+        raise ValidationError({"amount": [_("核定金额应为数字")]}) from exc
     if not amount.is_finite() or amount <= 0:
-        raise ValidationError({"amount": ["核定金额应大于 0"]})
+        raise ValidationError({"amount": [_("核定金额应大于 0")]})
     previous = application.status
     _close(application, today, moment)
     application.status = S.APPROVED
@@ -367,7 +368,7 @@ def application_approve(
             )
     except IntegrityError as exc:
         raise ValidationError(
-            {"amount": ["该企业本期已享受本政策或同一“从高不重复”组的政策，不能重复兑现"]}
+            {"amount": [_("该企业本期已享受本政策或同一“从高不重复”组的政策，不能重复兑现")]}
         ) from exc
     _event(
         application,
@@ -398,10 +399,10 @@ def application_reject(*, application: Application, actor, reasons: str, now: da
     today = local_date(moment)
     application = _lock(application)
     _require_reviewer(application, actor)
-    _require_status(application, (S.SUBMITTED, S.ACCEPTED), "审核不通过")
+    _require_status(application, (S.SUBMITTED, S.ACCEPTED), _("审核不通过"))
     reasons = (reasons or "").strip()
     if not reasons:
-        raise ValidationError({"reasons": ["请填写不予通过的理由"]})
+        raise ValidationError({"reasons": [_("请填写不予通过的理由")]})
     previous = application.status
     _close(application, today, moment)
     application.status = S.REJECTED
@@ -419,7 +420,7 @@ def application_withdraw(*, application: Application, actor, now: datetime | Non
     application = _lock(application)
     if user_enterprise_id(actor) != application.enterprise_id:
         raise PermissionDenied("只有本企业的用户可以撤回申报")
-    _require_status(application, (S.SUBMITTED, S.ACCEPTED, S.RETURNED), "撤回")
+    _require_status(application, (S.SUBMITTED, S.ACCEPTED, S.RETURNED), _("撤回"))
     previous = application.status
     _close(application, today, moment)
     application.status = S.WITHDRAWN

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ..access import user_enterprise_id, user_is_official_of
 from ..models import (
@@ -53,9 +54,9 @@ def grant_from_token(token: str) -> Grant:
     try:
         pk = signing.TimestampSigner(salt=TOKEN_SALT).unsign(token, max_age=TOKEN_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise ValidationError("链接已过期，请登录后在“我的政策”中确认") from exc
+        raise ValidationError(_("链接已过期，请登录后在“我的申报”中确认")) from exc
     except signing.BadSignature as exc:
-        raise ValidationError("链接无效") from exc
+        raise ValidationError(_("链接无效")) from exc
     return Grant.objects.select_related("policy", "enterprise").get(pk=int(pk))
 
 
@@ -340,18 +341,18 @@ def grant_account_confirm(
     if not via_token and user_enterprise_id(actor) != grant.enterprise_id:
         raise PermissionDenied("只有本企业的用户可以确认收款账户")
     if grant.status not in (GrantStatus.AWAITING_ACCOUNT, GrantStatus.FAILED):
-        raise ValidationError({"status": [f"当前状态“{grant.get_status_display()}”无需确认账户"]})
+        raise ValidationError({"status": [_("当前状态“%(status)s”无需确认账户") % {"status": grant.get_status_display()}]})
     if account:
         errors = {}
-        for key, label in (("account_name", "户名"), ("bank_name", "开户行"), ("account_number", "账号")):
+        for key, label in (("account_name", _("户名")), ("bank_name", _("开户行")), ("account_number", _("账号"))):
             if not str(account.get(key, "")).strip():
-                errors[key] = [f"请填写{label}"]
+                errors[key] = [_("请填写%(label)s") % {"label": label}]
         number = "".join(str(account.get("account_number", "")).split())
         if number and (not number.isdigit() or not 8 <= len(number) <= 30):
-            errors["account_number"] = ["账号应为 8-30 位数字"]
+            errors["account_number"] = [_("账号应为 8-30 位数字")]
         if errors:
             raise ValidationError(errors)
-        record, _ = BankAccount.objects.update_or_create(
+        record, _created = BankAccount.objects.update_or_create(
             enterprise_id=grant.enterprise_id,
             defaults={
                 "account_name": account["account_name"].strip(),
@@ -363,7 +364,7 @@ def grant_account_confirm(
     else:
         record = BankAccount.objects.filter(enterprise_id=grant.enterprise_id).first()
         if record is None:
-            raise ValidationError({"account_number": ["没有登记的收款账户，请填写"]})
+            raise ValidationError({"account_number": [_("没有登记的收款账户，请填写")]})
     grant.account_snapshot = _account_dict(record)
     grant.account_confirmed_at = moment
     grant.status = GrantStatus.READY
@@ -385,7 +386,7 @@ def grant_receipt_confirm(*, grant: Grant, actor, now: datetime | None = None) -
     if user_enterprise_id(actor) != grant.enterprise_id:
         raise PermissionDenied("只有本企业的用户可以确认到账")
     if grant.status != GrantStatus.PAID:
-        raise ValidationError({"status": [f"当前状态“{grant.get_status_display()}”不能确认到账"]})
+        raise ValidationError({"status": [_("当前状态“%(status)s”不能确认到账") % {"status": grant.get_status_display()}]})
     grant.status = GrantStatus.RECEIVED
     grant.received_confirmed_at = moment
     grant.save(update_fields=["status", "received_confirmed_at"])

@@ -86,3 +86,11 @@ def test_stored_files_get_random_names_not_the_uploaded_one(policy, enterprise_u
     assert "审计报告" not in stored.file.name and ".." not in stored.file.name
     assert stored.file.name.startswith("applications/") and stored.file.name.endswith(".pdf")
     assert (settings.MEDIA_ROOT / stored.file.name).read_bytes() == PDF
+
+
+def test_upload_errors_are_in_english_when_english_is_chosen():
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as err:
+        upload_check(SimpleUploadedFile("伪装.pdf", b"MZ\x90\x00" + b"\x00" * 20))
+    assert err.value.messages == ["“伪装.pdf”: the content does not match the extension .pdf"]
