@@ -84,8 +84,8 @@ def _facets(counts: dict, form: PolicySearchForm) -> dict:
 @require_GET
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from matching.criteria import award_amount, evaluate
-    from matching.criteria import render as render_criteria
     from matching.profiles import profile_load
+    from policies.rules import criteria_text
 
     policy = selectors.policy_for_page(policy_id=pk)
     if policy is None:
@@ -94,7 +94,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     language = "en" if (request.LANGUAGE_CODE or "").startswith("en") else "zh-hans"
     context = {
         "policy": policy,
-        "criteria_text": render_criteria(policy.criteria or {}, language=language),
+        "criteria_text": criteria_text(policy.criteria or {}, language=language),
         "award_lines": _award_lines(policy.award),
         "today": today,
         "is_open": (policy.apply_start is None or policy.apply_start <= today)

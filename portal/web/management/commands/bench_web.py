@@ -102,13 +102,18 @@ class Command(BaseCommand):
             raise CommandError("--build needs PostgreSQL (the builder is set-based SQL)")
         from django.core.management import call_command
 
+        from enterprises.models import Enterprise
         from matching.bench.city import city_build, policies_build
         from matching.bench.run import full_rebuild
+        from policies.models import Policy
 
         call_command("migrate", verbosity=0)
-        self.stdout.write(f"building {enterprises:,} enterprises and {policies:,} policies")
-        city_build(enterprises=enterprises, log=self.stdout.write)
-        policies_build(count=policies, log=self.stdout.write)
+        if Enterprise.objects.count() == enterprises and Policy.objects.filter(status="published").count() == policies:
+            self.stdout.write(f"reusing the city of {enterprises:,} enterprises and {policies:,} policies")
+        else:
+            self.stdout.write(f"building {enterprises:,} enterprises and {policies:,} policies")
+            city_build(enterprises=enterprises, log=self.stdout.write)
+            policies_build(count=policies, log=self.stdout.write)
         if settings.CELERY_TASK_ALWAYS_EAGER:
             # The page reads match rows; how they were written is the pipeline's benchmark. Without
             # workers, write them set-based from the compiled criteria (one INSERT … SELECT each).
@@ -286,7 +291,7 @@ def _matches_write_set_based() -> int:
     """Eligible and possible rows for every published policy, one ``INSERT … SELECT`` per status,
     amounts from the compiled award (the same compiler the pipeline uses)."""
     from django.db import transaction
-    from django.db.models import Value
+    from django.db.models import DecimalField, Value
     from django.utils import timezone
 
     from enterprises.models import Enterprise
@@ -298,17 +303,18 @@ def _matches_write_set_based() -> int:
         cur.execute("TRUNCATE matching_match, matching_notification")
     for policy in Policy.objects.filter(status="published").only("id", "criteria", "award", "version"):
         compiled = compile_tree(policy.criteria or {}, as_of=today)
-        amount = compile_award(policy.award, as_of=today) if policy.award else Value(None)
+        unknown = Value(None, output_field=DecimalField(max_digits=18, decimal_places=2))
+        amount = compile_award(policy.award, as_of=today) if policy.award else unknown
         for status, qs in (
             ("eligible", Enterprise.objects.filter(compiled.eligible_q)),
             ("possible", Enterprise.objects.exclude(compiled.not_eligible_q).exclude(compiled.eligible_q)),
         ):
-            select = qs.annotate(_amount=amount if status == "eligible" else Value(None)).values("id", "_amount")
+            select = qs.annotate(_amount=amount if status == "eligible" else unknown).values("id", "_amount")
             sql, params = select.query.sql_with_params()
             with transaction.atomic(), connection.cursor() as cur:
                 cur.execute(
                     "INSERT INTO matching_match (policy_id, enterprise_id, policy_version, status, amount, matched_at) "
-                    f"SELECT %s, t.id, %s, %s, t._amount, now() FROM ({sql}) t",
+                    f"SELECT %s, t.id, %s, %s, t._amount::numeric, now() FROM ({sql}) t",
                     [policy.pk, policy.version, status, *params],
                 )
     with connection.cursor() as cur:
