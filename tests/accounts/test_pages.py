@@ -8,7 +8,8 @@ pytestmark = pytest.mark.django_db
 
 def test_login_page_speaks_chinese_by_default_and_english_on_request(client):
     chinese = client.get(reverse("accounts:login")).content.decode()
-    english = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies.load({"django_language": "en"})  # the language switch; the browser's preference is ignored
+    english = client.get(reverse("accounts:login")).content.decode()
     assert "连续 5 次输入错误的密码" in chinese
     assert "After 5 wrong passwords in a row" in english
 
@@ -31,10 +32,10 @@ def test_logout_is_a_post_and_ends_the_session(client):
 
 def test_binding_errors_are_translated(client):
     client.force_login(UserFactory())
+    client.cookies.load({"django_language": "en"})
     response = client.post(
         reverse("accounts:bind"),
         {"action": "redeem", "code-credit_code": "91410105MA00000000", "code-code": "X"},
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
     assert "No enterprise with credit code" in response.content.decode()
