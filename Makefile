@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run install migrate demo serve test test-fast lint bench bench-import bench-web worker clean
+.PHONY: run install migrate demo test test-fast lint bench bench-import bench-web bench-api bench-reach worker clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON)) / Python 3.11 is required"; exit 1; }
@@ -50,6 +50,14 @@ bench-import: install
 bench-web: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_bench} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) manage.py bench_web $(BENCH_ARGS)
+
+bench-api: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_bench} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(PY) manage.py bench_api $(BENCH_ARGS)
+
+bench-reach: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_bench} \
+		$(PY) manage.py policies_reach_bench $(BENCH_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A portal worker -l info --concurrency 2
