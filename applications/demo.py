@@ -34,6 +34,7 @@ DEMO_LOGINS = [
     (OFFICER, DEMO_PASSWORD, "申报审核与兑付专员（各演示部门）：/applications/review/ 审核、免申即享确认、兑付台账、统计"),
     (HEAD, DEMO_PASSWORD, "郑州市工业和信息化局负责人：接收超时督办（站内消息）"),
 ]
+DEMO_PROPOSALS = 600  # per auto-grant policy at demo load
 PDF = b"%PDF-1.4\n% demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -245,11 +246,9 @@ def _auto_grants(officer, now: datetime) -> tuple[int, int]:
     created = 0
     policy_ids = services.auto_grant_policy_ids()
     for pid in policy_ids:
-        while True:
-            n = services.grant_proposals_generate(policy_id=pid, period=period, now=now)
-            created += n
-            if not n:
-                break
+        # One bounded batch per policy keeps the demo load quick; on a running system the
+        # beat task (applications.grant_proposals_generate) proposes the rest.
+        created += services.grant_proposals_generate(policy_id=pid, period=period, now=now, limit=DEMO_PROPOSALS)
     if GrantBatch.objects.exists():
         return created, 0
     # Confirm and pay one policy's batch, preferring one the demo enterprise is in.

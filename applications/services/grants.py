@@ -34,7 +34,7 @@ from ..models import (
     ProposalStatus,
 )
 from ..notify import enterprise_message_create, sms_send_on_commit
-from ..prefill import jsonable
+from ..prefill import jsonable, policy_fields
 from .common import local_date, now_or
 
 TOKEN_SALT = "applications.grant-account"
@@ -82,6 +82,15 @@ def grant_push_account_request(grant: Grant, *, at: datetime, sms: bool = True) 
 # --- proposals ---------------------------------------------------------------------
 
 
+def _frozen_profile(profile, used: set[str]) -> dict[str, Any]:
+    """The facts the eligibility and amount were computed from: the §6 profile with the core
+    fields and tags, and of the indicators those the policy's criteria and award mention
+    (the whole policy text is in its PolicyVersion snapshot, by ``policy_version``)."""
+    data = profile.to_json()
+    data["indicators"] = {code: values for code, values in data.get("indicators", {}).items() if code in used}
+    return data
+
+
 def _award(policy, profile, as_of) -> tuple[Decimal | None, str, list]:
     from matching.criteria import award_amount
 
@@ -122,6 +131,7 @@ def grant_proposals_generate(
     if not matches:
         return 0
     profiles = profiles_load([eid for eid, _ in matches])
+    used = set(policy_fields(policy))
     rows = []
     for enterprise_id, matched_at in matches:
         profile = profiles.get(enterprise_id)
@@ -140,9 +150,8 @@ def grant_proposals_generate(
                 facts={
                     "as_of": today.isoformat(),
                     "policy_version": policy.version,
-                    "criteria": policy.criteria,
                     "award": policy.award,
-                    "profile": jsonable(profile),
+                    "profile": _frozen_profile(profile, used),
                     "amount_text": text,
                     "missing": missing,
                 },
