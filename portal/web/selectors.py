@@ -302,13 +302,23 @@ def near_misses_for_enterprise(
           f"{policies_fingerprint()}:{as_of.isoformat()}"
     cached = cache.get(key)
     if cached is None:
+        # Most urgent first, and stop at ``limit``: the page shows a handful, and walking all
+        # 2,000 trees on a first visit is what would make it slow.
+        soon = as_of + datetime.timedelta(days=DEADLINE_SOON_DAYS)
+        ordered = sorted(briefs, key=lambda b: (
+            0 if b.apply_end and as_of <= b.apply_end <= soon else 1,
+            0 if b.apply_end is None or b.apply_end >= as_of else 2,
+            b.apply_end or datetime.date.max, b.id,
+        ))
         cached = []
-        for brief in briefs:
-            if brief.id in exclude or not brief.criteria:
+        for brief in ordered:
+            if brief.id in exclude or not brief.criteria or (brief.apply_end and brief.apply_end < as_of):
                 continue
             misses = near_misses(brief.criteria, profile, as_of=as_of)
             if misses:
                 cached.append((brief.id, [_near_text(n) for n in misses]))
+                if len(cached) >= limit:
+                    break
         cache.set(key, cached, NEAR_MISS_CACHE_SECONDS)
     by_id = {b.id: b for b in briefs}
     items = [
@@ -319,7 +329,6 @@ def near_misses_for_enterprise(
         for pid, texts in cached
         if pid in by_id and pid not in exclude
     ]
-    items.sort(key=lambda i: (0 if i.urgent else 1, i.policy.id))
     return items[:limit]
 
 
