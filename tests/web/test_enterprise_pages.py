@@ -28,7 +28,9 @@ def test_enterprise_pages_refuse_officials(client, city, name):
     from tests.factories.accounts import OfficialUserFactory
 
     client.force_login(OfficialUserFactory())
-    assert client.get(reverse(name)).status_code == 403
+    response = client.get(reverse(name))
+    assert response.status_code == 403
+    assert "您没有权限访问这个页面" in response.content.decode()
 
 
 def test_my_policies_lists_eligible_with_amounts_and_reasons(client_jia, city):

@@ -176,3 +176,10 @@ def test_today_helper_agrees_with_shanghai(city):
     from portal.web.templatetags.web_tags import days_left
 
     assert days_left(timezone.localdate() + datetime.timedelta(days=3)) == 3
+
+
+def test_server_error_page_renders_without_the_database_or_a_request():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "服务暂时不可用" in html and "12345" in html
