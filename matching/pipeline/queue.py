@@ -11,14 +11,13 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 
 def _send(task, args: tuple, kwargs: dict) -> None:
-    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+    if task.app.conf.task_always_eager:
         task.apply_async(args=args, kwargs=kwargs)
         return
     try:

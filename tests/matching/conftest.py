@@ -40,3 +40,15 @@ def _fresh_policy_cache():
     yield
     PUBLISHED.by_id.clear()
     PUBLISHED.generation = object()
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks():
+    """These are engine tests: tasks run in-process even when REDIS_URL is set (CI); the
+    real worker is exercised by tests/integration."""
+    from portal.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
