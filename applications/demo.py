@@ -32,7 +32,7 @@ OFFICER = "grants-officer"
 HEAD = "dept-head"
 DEMO_LOGINS = [
     (OFFICER, DEMO_PASSWORD, "申报审核与兑付专员（各演示部门）：/applications/review/ 审核、免申即享确认、兑付台账、统计"),
-    (HEAD, DEMO_PASSWORD, "郑州市工业和信息化局负责人：接收超时督办（站内消息）"),
+    (HEAD, DEMO_PASSWORD, "部门负责人（各演示部门）：接收超时督办（站内消息）"),
 ]
 DEMO_PROPOSALS = 600  # per auto-grant policy at demo load
 PDF = b"%PDF-1.4\n% demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -54,16 +54,11 @@ def _officer_and_head():
     officer = _user(OFFICER, is_staff=True, first_name="兑付专员", last_name="陈")
     departments = Department.objects.filter(pk__in=Policy.objects.values("department_id"))
     officer.departments.add(*departments)
-    head = _user(HEAD, is_staff=True, first_name="局长", last_name="周", email="head@example.gov.cn")
-    try:
-        from portal.accounts.demo import _department
-
-        dept = _department()
-    except ImportError:
-        dept = None
-    dept = dept or departments.order_by("code").first()
-    if dept is not None:
-        head.departments.add(dept)
+    head = _user(HEAD, is_staff=True, first_name="负责人", last_name="周", email="head@example.gov.cn")
+    # The demo head heads every department that has policies, so that any overdue demo
+    # application reaches an inbox one can log into.
+    head.departments.add(*departments)
+    for dept in departments:
         DepartmentHead.objects.get_or_create(department=dept, user=head)
     return get_user_model().objects.get(pk=officer.pk)
 

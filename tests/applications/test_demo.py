@@ -49,6 +49,11 @@ def test_demo_makes_applications_in_various_states_and_auto_grants_and_is_idempo
     assert GrantBatch.objects.count() == 1
     assert Grant.objects.filter(source="auto", status="paid").exists()
     assert GrantProposal.objects.filter(status="proposed").exists()
+    # an overdue application, if the demo windows allowed one, reached the head's inbox
+    from inbox.models import Message
+
+    for application in Application.objects.filter(escalated_at__isnull=False):
+        assert Message.objects.filter(user__username="dept-head", title__contains=application.reference).exists()
     counts = (Application.objects.count(), GrantProposal.objects.count(), Grant.objects.count())
 
     # and a second load changes nothing
