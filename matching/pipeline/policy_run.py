@@ -208,13 +208,15 @@ def chunk_match(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> tup
         cand_sql, cand_params = "SELECT id, 'eligible' AS m_status, NULL AS m_amount FROM enterprises_enterprise WHERE 1 = 0", []
     now = timezone.now()
     has_rows = _policy_has_rows_in_range(policy_id=policy.pk, id_from=id_from, id_to=id_to)
+    possible = True  # unless we know there are none
     if connection.vendor == "postgresql" and not has_rows:
-        matched, ended = _chunk_fresh_pg(policy=policy, cand_sql=cand_sql, cand_params=cand_params, now=now), 0
+        (matched, possible), ended = _chunk_fresh_pg(
+            policy=policy, cand_sql=cand_sql, cand_params=cand_params, now=now), 0
     else:
         matched, ended = _chunk_diff(
             policy=policy, id_from=id_from, id_to=id_to, cand_sql=cand_sql, cand_params=cand_params, now=now
         )
-    if matched or has_rows:
+    if possible and (matched or has_rows):
         possible_missing_set(policy=policy, id_from=id_from, id_to=id_to, as_of=as_of)
     if matched or ended:
         external_notifications_fanout(policy_id=policy.pk, policy_version=policy.version, id_from=id_from, id_to=id_to, now=now)
@@ -235,7 +237,7 @@ _NEW_REASON = "CASE c.status WHEN 'eligible' THEN 'new_match' ELSE 'possible' EN
 _NEW_REASON_CAND = "CASE c.m_status WHEN 'eligible' THEN 'new_match' ELSE 'possible' END"
 
 
-def _chunk_fresh_pg(*, policy: Policy, cand_sql: str, cand_params: list, now) -> int:
+def _chunk_fresh_pg(*, policy: Policy, cand_sql: str, cand_params: list, now) -> tuple[int, int]:
     """First run of a policy over this range: one statement writes matches and in-app rows."""
     sql = f"""
         WITH cand(id, status, amount) AS ({cand_sql}),
@@ -250,12 +252,12 @@ def _chunk_fresh_pg(*, policy: Policy, cand_sql: str, cand_params: list, now) ->
             SELECT c.enterprise_id, %s, %s, 'inapp', {_NEW_REASON}, %s FROM ins c
             ON CONFLICT DO NOTHING
         )
-        SELECT count(*) FROM ins
+        SELECT count(*), count(*) FILTER (WHERE status = 'possible') FROM ins
     """
     params = cand_params + [policy.pk, policy.version, now, policy.pk, policy.version, now]
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        return cur.fetchone()[0]
+        return tuple(cur.fetchone())
 
 
 def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, cand_sql: str, cand_params: list, now) -> tuple[int, int]:
