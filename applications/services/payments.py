@@ -70,6 +70,14 @@ def payment_instructions_create(*, grant_ids: list[int], actor, now: datetime | 
         grant.status = GrantStatus.INSTRUCTED
         grant.save(update_fields=["status"])
         grant_event(grant, action="instructed", actor=actor, comment=f"拨付指令 {instruction.reference}", at=moment)
+        enterprise_message_create(
+            enterprise_id=grant.enterprise_id,
+            key=f"grant:{grant.pk}:instructed:{instruction.reference}",
+            title=f"已下达拨付指令：{grant.policy.title}",
+            body=f"{grant.amount} 元将拨付至 {instruction.bank_name} 尾号 {instruction.account_number[-4:]} 的账户。",
+            url=reverse("applications:grant_detail", args=[grant.pk]),
+            kind="grant",
+        )
         created.append(instruction)
     return created
 

@@ -101,6 +101,9 @@ def test_auto_grant_goes_from_match_to_money_with_every_step_visible(
     # then the enterprise confirms receipt, and both sides see every step
     services.grant_receipt_confirm(grant=grant, actor=enterprise_user, now=at(2026, 3, 21))
     assert [e.action for e in grant.events.order_by("id")] == ["granted", "account_confirmed", "instructed", "paid", "received"]
+    pushed = [t.split("：")[0] for t in Message.objects.filter(enterprise=enterprise, kind="grant").order_by("id")
+              .values_list("title", flat=True)]
+    assert pushed == ["请确认收款账户", "已下达拨付指令", "资金已拨付"]
     assert list(grants_for_enterprise(enterprise.pk)) == [grant]
     client.force_login(enterprise_user)
     mine = client.get(reverse("applications:mine")).content.decode()
