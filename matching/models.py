@@ -263,6 +263,9 @@ class WebhookDelivery(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription_id} ({self.status})"
+
 
 class RunStatus(models.TextChoices):
     PENDING = "pending", _("待执行")
@@ -314,6 +317,9 @@ class MatchChunk(models.Model):
         constraints = [models.UniqueConstraint(fields=["run", "id_from"], name="matchchunk_once")]
         indexes = [models.Index(fields=["done", "enqueued_at"], name="matchchunk_open", condition=models.Q(done=False))]
 
+    def __str__(self) -> str:
+        return f"run {self.run_id} [{self.id_from}, {self.id_to})"
+
 
 class RematchRequest(models.Model):
     """An enterprise whose profile changed and has not yet been re-matched."""
@@ -324,3 +330,6 @@ class RematchRequest(models.Model):
     class Meta:
         verbose_name = _("待重新匹配企业")
         verbose_name_plural = _("待重新匹配企业")
+
+    def __str__(self) -> str:
+        return str(self.enterprise_id)

@@ -15,13 +15,13 @@ never started.
 
 from __future__ import annotations
 
-from matching.pipeline.schedule import enterprise_rematch_schedule, policy_matching_schedule
 from matching.pipeline.notify import (
     channel_preferences_set,
     notification_mark_read,
     notifications_mark_all_read,
     unsubscribe_by_token,
 )
+from matching.pipeline.schedule import enterprise_rematch_schedule, policy_matching_schedule
 
 __all__ = [
     "policy_matching_schedule",

@@ -14,12 +14,12 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.db import OperationalError
 
+from matching.pipeline import deliver, nightly, policy_run, rematch, repair
+
 # A policy chunk and an enterprise re-match may write the same (policy, enterprise) rows at the
 # same time and deadlock; PostgreSQL aborts one of them, which is then retried from scratch
 # (its chunk is still not done / its re-match requests are still there).
 _RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 2, "retry_jitter": True, "max_retries": 8}
-
-from matching.pipeline import deliver, nightly, policy_run, rematch, repair
 
 
 @shared_task(name="matching.policy_run_start", time_limit=300, soft_time_limit=280, **_RETRY)

@@ -51,9 +51,9 @@ def _fill_columns(model, exprs: dict[str, str]) -> tuple[str, str, list]:
     return ", ".join(cols), ", ".join(sels), params
 
 
-def _timed(label: str, log, fn):
+def _timed(label: str, log, fn, *args):
     t = time.monotonic()
-    out = fn()
+    out = fn(*args)
     log(f"  {label}: {time.monotonic() - t:.1f}s")
     return out
 
@@ -87,7 +87,7 @@ def city_build(*, enterprises: int, log=print) -> dict:
     )
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL session_replication_role = replica")  # no FK triggers while bulk loading
-        _timed(f"{enterprises:,} enterprises", log, lambda: cur.execute(
+        _timed(f"{enterprises:,} enterprises", log, cur.execute, *(
             f"INSERT INTO enterprises_enterprise ({ent_cols}) SELECT {ent_sels} "
             f"FROM generate_series(1, %s) AS g(i)", [*ent_params, enterprises]))
         codes = {"revenue": (3_000_000, 300_000_000), "employees": (3, 3000), "rd_expense": (0, 9_000_000)}
@@ -102,7 +102,7 @@ def city_build(*, enterprises: int, log=print) -> dict:
                     "source": "'bench'", "as_of": "make_date(y + 1, 3, 31)", "updated_at": "now()",
                 },
             )
-            _timed(f"{code} × {len(years)} years", log, lambda: cur.execute(
+            _timed(f"{code} × {len(years)} years", log, cur.execute, *(
                 f"INSERT INTO enterprises_indicatorvalue ({val_cols}) SELECT {val_sels} "
                 f"FROM enterprises_enterprise e CROSS JOIN unnest(%s::int[]) AS y "
                 f"WHERE abs(hashint8(e.id * 3 + y)) %% 10 <> 0", [*val_params, years]))
@@ -118,7 +118,7 @@ def city_build(*, enterprises: int, log=print) -> dict:
                 },
             )
             start = date(years[0], 1, 1).isoformat()
-            _timed(f"tag {name}", log, lambda: cur.execute(
+            _timed(f"tag {name}", log, cur.execute, *(
                 f"INSERT INTO enterprises_enterprisetag ({tag_cols}) SELECT {tag_sels.replace('date %s', f'date {chr(39)}{start}{chr(39)}')} "
                 f"FROM enterprises_enterprise e WHERE abs(hashint4((e.id + {len(name)})::int)) %% 100 < {share}",
                 tag_params))
@@ -126,8 +126,8 @@ def city_build(*, enterprises: int, log=print) -> dict:
 
     derived = _timed("derived profile tags (画像)", log, lambda: derived_tags_refresh())
     with connection.cursor() as cur:
-        _timed("analyze", log, lambda: cur.execute(
-            "ANALYZE enterprises_enterprise, enterprises_indicatorvalue, enterprises_enterprisetag"))
+        _timed("analyze", log, cur.execute,
+               "ANALYZE enterprises_enterprise, enterprises_indicatorvalue, enterprises_enterprisetag")
         cur.execute("SELECT count(*) FROM enterprises_indicatorvalue")
         values = cur.fetchone()[0]
         cur.execute("SELECT count(*) FROM enterprises_enterprisetag")

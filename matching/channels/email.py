@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import smtplib
-import socket
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -27,5 +26,5 @@ def send(message: Message, recipient: str, *, unsubscribe_url: str = "", **_kwar
         raise TransportError(f"recipient refused: {exc}", retryable=False) from exc
     except smtplib.SMTPResponseException as exc:
         raise TransportError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", retryable=exc.smtp_code >= 400 and exc.smtp_code < 500) from exc
-    except (smtplib.SMTPException, socket.error, TimeoutError) as exc:
+    except (OSError, smtplib.SMTPException, TimeoutError) as exc:
         raise TransportError(f"mail server unreachable: {exc}", retryable=True) from exc

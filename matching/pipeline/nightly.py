@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 BATCH = 1000
 
 
-def enterprises_with_time_changes(*, today: date) -> "list[int]":
+def enterprises_with_time_changes(*, today: date) -> list[int]:
     """Ids whose tag validity or age changed between yesterday and today (set-based)."""
     yesterday = today - timedelta(days=1)
     ids: set[int] = set()

@@ -17,7 +17,7 @@ from matching.bench.city import city_build, selectivity_tree
 from matching.models import ChannelPreference, Delivery, Match, MatchChunk, MatchRun, Notification
 from matching.services import enterprise_rematch_schedule, policy_matching_schedule
 from policies.models import Department, Policy
-from tests.integration.conftest import worker_database_url, wait_for
+from tests.integration.conftest import wait_for, worker_database_url
 
 pytestmark = pytest.mark.services
 

@@ -2,8 +2,6 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from matching.models import MatchRun, Notification, RematchRequest
 from matching.selectors import matches_for_enterprise, notifications_for_enterprise

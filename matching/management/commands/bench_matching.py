@@ -50,7 +50,7 @@ class Command(BaseCommand):
             city = city_build(enterprises=n, log=log)
             policies_build(count=opts["policies"], log=log)
             city["build_s"] = round(time.monotonic() - t, 1)
-        log("measuring (real workers: %d)" % opts["workers"])
+        log(f"measuring (real workers: {opts['workers']})")
         results = bench_run(rematch_samples=opts["rematch_samples"], rebuild=not opts["no_rebuild"],
                             rebuild_sample=opts["rebuild_sample"],
                             workers=opts["workers"], log=log)
