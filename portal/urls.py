@@ -18,6 +18,7 @@ urlpatterns = [
     path("appeals/", include("appeals.urls")),
     path("liaison/", include("liaison.urls")),
     path("staff/dashboard/", include("dashboard.urls")),
+    path("messages/", include("inbox.urls")),
     path("policies/", include("policies.urls")),
     path("matching/", include("matching.urls")),
     path("", include("portal.web.urls")),
