@@ -62,7 +62,7 @@ def eligibility_check(*, profile: dict, as_of: date) -> dict:
         stated = criteria.profile_from_json(profile)
     except ValidationError as exc:
         raise ValidationError({"profile": exc.messages}) from None
-    except (criteria.CriteriaError, ValueError, TypeError) as exc:
+    except (criteria.CriteriaError, ValueError, TypeError, AttributeError, KeyError) as exc:
         errors = getattr(exc, "errors", None)
         messages = [f"{e.get('path', '')}: {e.get('message', '')}" for e in errors] if errors else [str(exc)]
         raise ValidationError({"profile": messages}) from None

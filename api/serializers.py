@@ -165,7 +165,20 @@ class PolicySerializer(serializers.ModelSerializer):
     def get_criteria_text(self, policy: Policy) -> str:
         from policies.rules import criteria_text
 
-        return criteria_text(policy.criteria or {}, language=self.context.get("language", "zh-hans"))
+        tree = policy.criteria or {}
+        language = self.context.get("language", "zh-hans")
+        if not tree or tree == {"all": []}:
+            return criteria_text(tree, language=language)
+        from matching import criteria
+
+        # One vocabulary per response (indicator names for the rendering), not one per policy.
+        vocabulary = self.context.get("vocabulary")
+        if vocabulary is None:
+            vocabulary = self.context["vocabulary"] = criteria.vocabulary_load()
+        try:
+            return criteria.render(tree, language=language, vocabulary=vocabulary)
+        except Exception:  # noqa: BLE001 - a stored tree that no longer renders is shown raw, as on the pages
+            return str(tree)
 
     def get_open(self, policy: Policy) -> bool:
         return _policy_open(policy, self.context.get("today") or date.today())
@@ -295,7 +308,9 @@ class IndicatorsField(serializers.JSONField):
         if not isinstance(data, dict):
             raise serializers.ValidationError(_("指标必须是 {指标代码: {期间: 数值}} 形式的对象。"))
         for code, periods in data.items():
-            if not isinstance(periods, dict):
+            if not isinstance(periods, dict) or not all(
+                v is None or (not isinstance(v, bool) and isinstance(v, str | int | float)) for v in periods.values()
+            ):
                 raise serializers.ValidationError({code: [_("应为 {期间: 数值} 形式的对象。")]})
         return data
 
@@ -443,11 +458,26 @@ class BulkErrorSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}], "nullable": True, "example": "12000000"})
+class ScalarField(serializers.Field):
+    """A number or a numeric/code string (kept as text, so that decimals stay exact); null clears."""
+
+    def to_internal_value(self, data):
+        if data is None:
+            return None
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            raise serializers.ValidationError(_("应为数值、字符串或 null。"))
+        return str(data)
+
+    def to_representation(self, value):
+        return value
+
+
 class IndicatorValueItemSerializer(serializers.Serializer):
     credit_code = StrictCharField(max_length=40, label=_("统一社会信用代码"))
     indicator = StrictCharField(max_length=60, label=_("指标代码"))
     period = StrictCharField(max_length=10, allow_blank=True, label=_("期间"))
-    value = StrictCharField(max_length=60, allow_null=True, allow_blank=True, label=_("数值"))
+    value = ScalarField(allow_null=True, label=_("数值"))
     as_of = serializers.DateField(required=False, allow_null=True, label=_("数据日期"))
 
 
