@@ -181,3 +181,28 @@ def test_integrators_hear_policy_matched_once_per_run(city, django_capture_on_co
     # then
     wd = WebhookDelivery.objects.get()
     assert wd.subscription == sub and wd.payload["policy_id"] == policy.pk and wd.payload["new_matches"] == 2
+
+
+def test_a_chunk_costs_the_same_number_of_queries_for_3_or_30_enterprises(django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def chunk_queries(n):
+        for _ in range(n):
+            e = EnterpriseFactory(registered_capital=Decimal("9000000"))
+            IndicatorValueFactory(enterprise=e, period=LAST_YEAR, value=Decimal("20000000"))
+        policy = PolicyFactory(status="published", criteria=TREE)
+        with django_capture_on_commit_callbacks(execute=False):
+            policy_matching_schedule(policy_id=policy.pk, reason="published")
+        run = MatchRun.objects.get(policy=policy)
+        with django_capture_on_commit_callbacks(execute=False):
+            policy_run.run_start(run_id=run.pk)
+        chunk = MatchChunk.objects.get(run=run)
+        with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=False):
+            policy_run.chunk_run(chunk_id=chunk.pk)
+        return len(ctx.captured_queries), Match.objects.filter(policy=policy).count()
+
+    small, rows_small = chunk_queries(3)
+    large, rows_large = chunk_queries(27)
+    assert rows_small >= 3 and rows_large >= 30  # (the second policy sees all 30)
+    assert small == large <= 25
