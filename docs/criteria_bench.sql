@@ -46,3 +46,8 @@ VACUUM ANALYZE enterprises_indicatorvalue;
 VACUUM ANALYZE enterprises_enterprisetag;
 SELECT count(*) FROM enterprises_indicatorvalue;
 SELECT count(*) FROM enterprises_enterprisetag;
+-- the two indexes recommended in docs/criteria.md (until a migration adds them)
+CREATE INDEX IF NOT EXISTS indval_latest ON enterprises_indicatorvalue
+  (enterprise_id, indicator_id, period_end DESC NULLS LAST, period_start DESC NULLS LAST) INCLUDE (value);
+CREATE INDEX IF NOT EXISTS indval_ind_period_value_ent ON enterprises_indicatorvalue (indicator_id, period, value) INCLUDE (enterprise_id);
+VACUUM ANALYZE enterprises_indicatorvalue;
