@@ -4,12 +4,10 @@ various states for the demo enterprise. Idempotent."""
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
 from .models import ArrearsCase, Case, Category, CategoryTimeLimit, RoutingRule
-from .notify import DEPARTMENT_HEAD_GROUP
 
 ROUTES = {
     Category.FINANCE: "zz-czj",
@@ -46,10 +44,11 @@ def load(*, enterprises: int = 0, seed: int = 0) -> str:
         CategoryTimeLimit.objects.get_or_create(category=category, defaults={"working_days": days})
 
     User = get_user_model()
-    heads, _ = Group.objects.get_or_create(name=DEPARTMENT_HEAD_GROUP)
     reviewer = User.objects.filter(username="reviewer").first()
-    if reviewer:
-        reviewer.groups.add(heads)
+    if reviewer and "zz-gxj" in departments:
+        from applications.models import DepartmentHead
+
+        DepartmentHead.objects.get_or_create(department=departments["zz-gxj"], user=reviewer)
     enterprise_user = User.objects.filter(username="enterprise").select_related("enterprise").first()
     official = User.objects.filter(username="official").first()
     if enterprise_user is None or enterprise_user.enterprise is None or Case.objects.exists():

@@ -1,17 +1,14 @@
 """Who hears about a case: the enterprise (in-app message) and the department heads
-(officials of the department in the 部门负责人 group)."""
+(``applications.DepartmentHead``: one register of heads for every escalation)."""
 
 from django.contrib.auth import get_user_model
 
 from inbox.services import message_send
 
-DEPARTMENT_HEAD_GROUP = "部门负责人"
-
-
 def department_heads(department):
     if department is None:
         return get_user_model().objects.none()
-    return get_user_model().objects.filter(departments=department, groups__name=DEPARTMENT_HEAD_GROUP, is_active=True)
+    return get_user_model().objects.filter(headed_departments__department=department, is_active=True).distinct()
 
 
 def department_officials(department):

@@ -3,12 +3,11 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from appeals import services
 from appeals.models import Case, CaseSource, CaseStatus, Category, CategoryTimeLimit, RoutingRule
-from appeals.notify import DEPARTMENT_HEAD_GROUP
+from applications.models import DepartmentHead
 from inbox.models import Message
 from portal.workdays import add_workdays
 from tests.factories.accounts import EnterpriseUserFactory, OfficialUserFactory
@@ -31,7 +30,7 @@ def city():
     user = EnterpriseUserFactory(enterprise=enterprise)
     handler = OfficialUserFactory(departments=[finance])
     head = OfficialUserFactory(departments=[finance])
-    head.groups.add(Group.objects.create(name=DEPARTMENT_HEAD_GROUP))
+    DepartmentHead.objects.create(department=finance, user=head)
     return {"finance": finance, "other": other, "zone": zone, "enterprise": enterprise, "user": user,
             "handler": handler, "head": head}
 

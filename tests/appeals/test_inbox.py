@@ -1,10 +1,9 @@
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from appeals import services
 from appeals.models import Category, RoutingRule
-from appeals.notify import DEPARTMENT_HEAD_GROUP
+from applications.models import DepartmentHead
 from inbox.models import Message
 from tests.factories.accounts import EnterpriseUserFactory, OfficialUserFactory
 from tests.factories.policies import DepartmentFactory
@@ -16,7 +15,7 @@ def test_a_department_head_reads_an_escalation_in_the_work_messages(client):
     dept = DepartmentFactory()
     RoutingRule.objects.create(category=Category.OTHER, department=dept)
     head = OfficialUserFactory(departments=[dept])
-    head.groups.add(Group.objects.create(name=DEPARTMENT_HEAD_GROUP))
+    DepartmentHead.objects.create(department=dept, user=head)
     user = EnterpriseUserFactory()
     case = services.case_raise(enterprise=user.enterprise, raised_by=user, category="other", title="t", description="d")
     services.cases_remind_and_escalate(today=case.due_on.replace(year=case.due_on.year + 1))

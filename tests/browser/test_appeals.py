@@ -5,10 +5,9 @@ settlement; the dashboard's charts."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 
 from appeals.models import ArrearsCase, Case, Category, RoutingRule
-from appeals.notify import DEPARTMENT_HEAD_GROUP
+from applications.models import DepartmentHead
 from liaison import services as liaison_services
 from tests.factories.accounts import EnterpriseUserFactory, OfficialUserFactory
 from tests.factories.enterprises import EnterpriseFactory
@@ -27,7 +26,7 @@ def appeals_city(transactional_db, settings):
         RoutingRule.objects.create(category=category, department=dept)
     enterprise = EnterpriseFactory(name="郑州智算科技有限公司", district="410105")
     official = OfficialUserFactory(username="wang", departments=[dept], first_name="王科长")
-    official.groups.add(Group.objects.create(name=DEPARTMENT_HEAD_GROUP))
+    DepartmentHead.objects.create(department=dept, user=official)
     return {"dept": dept, "enterprise": enterprise, "official": official,
             "user": EnterpriseUserFactory(username="qiye", enterprise=enterprise)}
 
