@@ -7,8 +7,10 @@ caller would."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -131,3 +133,39 @@ def world(db) -> World:
         next_attempt_at=now + timedelta(minutes=1),
     )
     return world
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook_receiver():
+    """An integrator's endpoint: a real HTTP server on localhost recording what it is sent."""
+    server = HTTPServer(("127.0.0.1", 0), _Recorder)
+    server.requests = []
+    server.url = f"http://127.0.0.1:{server.server_port}/zz-policy-hook"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in-process (the real worker is exercised by the pipeline's own tests)."""
+    from portal.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
