@@ -148,7 +148,13 @@ def calculator(request: HttpRequest) -> HttpResponse:
 def my_policies(request: HttpRequest) -> HttpResponse:
     since = services.portal_visit_record(user=request.user)
     overview = selectors.my_policies_overview(enterprise=request.enterprise, since=since)
-    return render(request, "web/my_policies.html", {"enterprise": request.enterprise, "since": since, **overview})
+    from applications.selectors import grants_for_enterprise
+
+    # grants and payments (免申即享 and approved applications) with their status; one query
+    grants = list(grants_for_enterprise(request.enterprise.pk)[:20])
+    return render(request, "web/my_policies.html", {
+        "enterprise": request.enterprise, "since": since, "grants": grants, **overview,
+    })
 
 
 @enterprise_user_required

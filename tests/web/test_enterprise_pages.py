@@ -96,8 +96,8 @@ def test_my_policies_query_count_does_not_grow_with_matches(client_jia, city, dj
     from policies.services import policy_create, policy_publish
 
     client_jia.get(reverse("web:my_policies"))  # warm the per-process policy and near-miss caches
-    # session, user, enterprise, visit (4 with its savepoint), policies, matches, profile (3), badge, session save
-    with django_assert_max_num_queries(16):
+    # session, user, enterprise, visit (4 with its savepoint), policies, matches, profile (3), grants, badge, session save
+    with django_assert_max_num_queries(17):
         client_jia.get(reverse("web:my_policies"))
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(15):
@@ -106,7 +106,7 @@ def test_my_policies_query_count_does_not_grow_with_matches(client_jia, city, dj
                                                 "award": {"amount": "1000"}})
             policy_publish(policy=p, actor=None)
     client_jia.get(reverse("web:my_policies"))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client_jia.get(reverse("web:my_policies"))
     assert len(response.context["eligible"]) == 18
 
