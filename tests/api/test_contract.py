@@ -427,3 +427,32 @@ def test_the_interactive_docs_use_vendored_files_only():
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
     redoc = APIClient().get("/api/redoc/").content.decode()
     assert "/static/api/redoc/redoc.standalone.js" in redoc
+
+
+# --- query counts on the hot paths ------------------------------------------------------------------
+def test_the_matches_page_costs_a_fixed_number_of_queries_however_many_rows(world, django_assert_max_num_queries):
+    from matching.models import Match
+
+    for i in range(15):
+        policy = PolicyFactory(title=f"政策{i}", department=world.dept_x, status="published",
+                               criteria={"all": [{"field": "district", "op": "within", "value": ["4101"]}]},
+                               published_at=timezone.now())
+        Match.objects.create(policy=policy, enterprise=world.ent_a, status="eligible", matched_at=timezone.now())
+    client = world.client("int_matches_read")
+    client.get(f"/api/v1/enterprises/{world.ent_a.credit_code}/matches/")
+    # key lookup, enterprise id, count, page with policies, profile (enterprise, tags, indicators)
+    with django_assert_max_num_queries(8):
+        body = client.get(f"/api/v1/enterprises/{world.ent_a.credit_code}/matches/").json()
+    assert body["count"] == 16 and len(body["results"]) == 16
+
+
+def test_the_policy_list_costs_a_fixed_number_of_queries_however_many_rows(world, django_assert_max_num_queries):
+    for i in range(25):
+        PolicyFactory(title=f"政策{i}", department=world.dept_y, status="published", published_at=timezone.now(),
+                      criteria={"all": [{"field": "revenue", "op": ">", "value": 1000000}]})
+    client = APIClient()
+    client.get("/api/v1/policies/")
+    # count, page, interpretations, materials, the vocabulary for the criteria text (2)
+    with django_assert_max_num_queries(7):
+        body = client.get("/api/v1/policies/?page_size=50").json()
+    assert body["count"] == 26 and all(p["criteria_text"] for p in body["results"])
