@@ -223,6 +223,14 @@ class PolicySerializer(serializers.ModelSerializer):
         )
     ]
 )
+class PolicyListSerializer(PolicySerializer):
+    """A list row: everything but the full text (``GET policies/{id}/`` has the body)."""
+
+    class Meta(PolicySerializer.Meta):
+        fields = [f for f in PolicySerializer.Meta.fields if f != "body"]
+        read_only_fields = fields
+
+
 class PolicyWriteSerializer(serializers.Serializer):
     title = StrictCharField(max_length=200, label=_("标题"))
     doc_number = StrictCharField(max_length=100, required=False, allow_blank=True, label=_("文号"))

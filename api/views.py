@@ -275,6 +275,7 @@ def _policy_search(q: str, filters: dict, order: str):
 @extend_schema_view(
     list=extend_schema(
         summary="政策列表与检索",
+        responses={200: s.PolicyListSerializer(many=True)},
         description="已发布的政策。`q` 为中文全文检索(分词、按相关度排序，结果含高亮摘要 `snippet`)。"
         "本部门工作人员可用 `status` 查看本部门草稿等其他状态的政策。",
         parameters=[
@@ -343,7 +344,7 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
 
             for policy in page:
                 policy.snippet = str(highlight(policy, q).get("snippet", ""))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.get_paginated_response(s.PolicyListSerializer(page, many=True, context=self.get_serializer_context()).data)
 
     @staticmethod
     def _filter(qs, data):
