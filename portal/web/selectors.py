@@ -140,6 +140,22 @@ def policies_fingerprint() -> str:
     return f"{key.get('n')}:{stamp}:{key.get('v')}"
 
 
+def policy_facets_cached(*, q: str, filters: dict, compute) -> dict:
+    """Facet counts of a search, cached until a published policy changes (counting means
+    reading every matching policy row; the published set changes rarely)."""
+    import hashlib
+    import json
+
+    stamp = policies_public().aggregate(n=Count("id"), t=Max("updated_at"), v=Sum("version"))
+    raw = json.dumps([q, filters, stamp["n"], str(stamp["t"]), stamp["v"]], sort_keys=True, ensure_ascii=False)
+    key = "web:facets:" + hashlib.sha1(raw.encode()).hexdigest()
+    facets = cache.get(key)
+    if facets is None:
+        facets = compute(q=q, filters=filters)
+        cache.set(key, facets, FIGURES_CACHE_SECONDS)
+    return facets
+
+
 # ---------------------------------------------------------------------------
 # criteria trees: which fields the published policies use (for the calculator)
 # ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from enterprises.models import Enterprise
 from .models import CORRECTABLE_FIELDS, CorrectionRequest, PortalVisit
 
 VISIT_GAP = datetime.timedelta(minutes=30)
+VISIT_TOUCH = datetime.timedelta(minutes=5)  # a reload within this needs no write
 
 
 
@@ -50,12 +51,14 @@ def portal_visit_record(*, user: Any, now: datetime.datetime | None = None) -> d
     "new since the last visit"). Within one visit (reloads less than ``VISIT_GAP`` apart)
     the returned time stays the same."""
     now = now or timezone.now()
-    visit = PortalVisit.objects.select_for_update().filter(user=user).first()
+    visit = PortalVisit.objects.filter(user=user).first()
     if visit is None:
-        PortalVisit.objects.create(user=user, previous_at=None, last_at=now)
+        PortalVisit.objects.get_or_create(user=user, defaults={"previous_at": None, "last_at": now})
         return None
     if now - visit.last_at > VISIT_GAP:
-        visit.previous_at = visit.last_at
-    visit.last_at = now
-    visit.save(update_fields=["previous_at", "last_at"])
+        # A new visit: what was "last" becomes "previous" (conditional, so two tabs agree).
+        PortalVisit.objects.filter(pk=visit.pk, last_at=visit.last_at).update(previous_at=visit.last_at, last_at=now)
+        return visit.last_at
+    if now - visit.last_at > VISIT_TOUCH:
+        PortalVisit.objects.filter(pk=visit.pk).update(last_at=now)
     return visit.previous_at

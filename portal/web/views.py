@@ -60,7 +60,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     rows = [(p, highlight(p, q) if q else None) for p in page]
     context = {
         "form": form, "page": page, "rows": rows, "q": q, "order": order, "filters": filters,
-        "facets": _facets(policy_facets(q=q, filters=filters), form),
+        "facets": _facets(selectors.policy_facets_cached(q=q, filters=filters, compute=policy_facets), form),
         "elided": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
     }
     template = "web/_policy_results.html" if request.htmx and not request.htmx.boosted else "web/policy_list.html"
