@@ -19,7 +19,7 @@ from datetime import date
 from functools import reduce
 from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, Expression, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import (
     Exact,
@@ -227,10 +227,14 @@ def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
     )
 
     def held(name_q: Q, extra: Q | None = None) -> Q:
-        qs = EnterpriseTag.objects.filter(name_q, enterprise=OuterRef("pk"))
+        # An uncorrelated set (a tag's holders are few: tens of thousands at most), so that
+        # PostgreSQL joins it once or, under OR / NOT, hashes it once ("hashed SubPlan"),
+        # and costs it as such: a correlated EXISTS is costed as one probe per enterprise,
+        # which drove the planner to 800 k primary-key probes for the DESIGN §4 example.
+        qs = EnterpriseTag.objects.filter(name_q)
         if extra is not None:
             qs = qs.filter(extra)
-        return Q(Exists(qs))
+        return Q(pk__in=qs.values("enterprise_id"))
 
     if op == "has":
         name = Q(tag_id=ids.tag_list([value])[0])
@@ -260,39 +264,103 @@ def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
     return and_(*parts), or_(*[~p for p in parts])
 
 
-def _indicator_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
-    from enterprises.models import IndicatorValue
+class IndicatorSet(Expression):
+    """Membership of the outer enterprise in a set of enterprises whose indicator row
+    (one explicit period, or the latest period begun by ``as_of``) passes a comparison.
 
+    Always true or false, never NULL, so Django's ``~`` negates it exactly. Each set is
+    computed once per query, not probed per enterprise:
+
+    - PostgreSQL: ``EXISTS (SELECT 1 FROM (<rows>) l WHERE l.enterprise_id = outer.id AND
+      <cmp>)``; the planner pulls it up into a hashed semi-join (anti-join under NOT) over
+      one index-only scan; under OR it becomes a hashed subplan, or, when the set is too big
+      for ``work_mem``, one index probe per enterprise (the outer id is pushed down).
+      "latest" rows are ``DISTINCT ON (enterprise_id)`` over the
+      (indicator, enterprise, period_end DESC, period_start DESC) index, in order, no sort.
+    - Other engines (SQLite): ``outer.id IN (SELECT enterprise_id FROM (<rows>) l WHERE <cmp>)``,
+      with ``ROW_NUMBER()`` for "latest" (SQLite materialises an uncorrelated IN once).
+    """
+
+    conditional = True
+    TABLE = "enterprises_indicatorvalue"
+    ORDER = "period_end DESC NULLS LAST, period_start DESC NULLS LAST"
+
+    def __init__(self, *, indicator_id: int, period: str | None, as_of: date, code: bool, op: str, value: Any,
+                 outer=None):  # fmt: skip
+        super().__init__(output_field=BooleanField())
+        self.indicator_id, self.period, self.as_of, self.code = indicator_id, period, as_of, code
+        self.op, self.value = op, tuple(value) if isinstance(value, list) else value
+        self.outer = outer if outer is not None else F("pk")
+
+    def __repr__(self) -> str:
+        return f"IndicatorSet({self.indicator_id}, {self.period!r}, {self.op} {self.value!r})"
+
+    def get_source_expressions(self):
+        return [self.outer]
+
+    def set_source_expressions(self, exprs):
+        (self.outer,) = exprs
+
+    def _where(self) -> tuple[str, list]:
+        present = "value IS NULL AND text_value <> ''" if self.code else "value IS NOT NULL"
+        sql, params = f"indicator_id = %s AND {present}", [self.indicator_id]
+        if self.period is not None:
+            return sql + " AND period = %s", params + [self.period]
+        return sql + " AND (period_start IS NULL OR period_start <= %s)", params + [self.as_of]
+
+    def _cmp(self, numeric_param: str) -> tuple[str, list]:
+        col = "l.text_value" if self.code else "l.value"
+        p = "%s" if self.code else numeric_param
+        op, v = self.op, self.value
+        if op == "between":
+            return f"{col} BETWEEN {p} AND {p}", list(v)
+        if op == "not_between":
+            return f"({col} < {p} OR {col} > {p})", list(v)
+        if op in ("in", "not_in"):
+            marks = ", ".join([p] * len(v))
+            return f"{col} {'IN' if op == 'in' else 'NOT IN'} ({marks})", list(v)
+        return f"{col} {'<>' if op == '!=' else op} {p}", [v]
+
+    def as_postgresql(self, compiler, connection):
+        outer_sql, outer_params = compiler.compile(self.outer)
+        where, params = self._where()
+        if self.period is None:
+            rows = (f"SELECT DISTINCT ON (enterprise_id) enterprise_id, value, text_value FROM {self.TABLE} "
+                    f"WHERE {where} ORDER BY enterprise_id, {self.ORDER}")  # fmt: skip
+        else:
+            rows = f"SELECT enterprise_id, value, text_value FROM {self.TABLE} WHERE {where}"
+        cmp, cmp_params = self._cmp("%s")
+        sql = f"EXISTS (SELECT 1 FROM ({rows}) l WHERE l.enterprise_id = {outer_sql} AND {cmp})"
+        return sql, (*params, *outer_params, *cmp_params)
+
+    def as_sql(self, compiler, connection):
+        outer_sql, outer_params = compiler.compile(self.outer)
+        where, params = self._where()
+        if self.period is None:
+            rows = (f"SELECT enterprise_id, value, text_value FROM (SELECT enterprise_id, value, text_value, "
+                    f"ROW_NUMBER() OVER (PARTITION BY enterprise_id ORDER BY {self.ORDER}) AS rn "
+                    f"FROM {self.TABLE} WHERE {where}) r WHERE rn = 1")  # fmt: skip
+        else:
+            rows = f"SELECT enterprise_id, value, text_value FROM {self.TABLE} WHERE {where}"
+        cmp, cmp_params = self._cmp("CAST(%s AS NUMERIC)")
+        sql = f"{outer_sql} IN (SELECT l.enterprise_id FROM ({rows}) l WHERE {cmp})"
+        return sql, (*outer_params, *params, *cmp_params)
+
+
+def _indicator_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
     code, op, value = cond["field"], cond["op"], cond["value"]
     kind = indicator_kind(value)
     if kind == V.FLAG:
         value = [1 if v else 0 for v in value] if isinstance(value, list) else (1 if value else 0)
     elif kind == V.NUMERIC:
         value = [num(v) for v in value] if isinstance(value, list) else num(value)
-    col = "text_value" if kind == V.CODE else "value"
-    present = Q(value__isnull=False) if kind != V.CODE else (Q(value__isnull=True) & ~Q(text_value=""))
-    rows = IndicatorValue.objects.filter(present, enterprise=OuterRef("pk"), indicator_id=ids.indicator(code))
     period = resolve_period(cond.get("period"), as_of)
-    if period is not None:
-        rows = rows.filter(period=period)
-        t = Q(Exists(rows.filter(_field_q(col, op, value))))
-        f = Q(Exists(rows.filter(_field_q(col, COMPLEMENT[op], value))))
-        return t, f
-    # "latest": the row of the most recent period begun by as_of, one correlated LIMIT 1 per
-    # enterprise on the (enterprise, indicator, period) index. The comparison is made inside
-    # that subquery's select list, so each side reads the row once (PostgreSQL would expand a
-    # BETWEEN on a scalar subquery into two subplans); no row → NULL → COALESCE false.
-    latest = (
-        rows.filter(Q(period_start__isnull=True) | Q(period_start__lte=as_of))
-        # (period_end, period_start) identify a canonical period, so no further tie-break is needed
-        .order_by(F("period_end").desc(nulls_last=True), F("period_start").desc(nulls_last=True))
-    )
 
-    def on_latest(cmp: Cond) -> Q:
-        test = latest.annotate(_ok=ExpressionWrapper(to_q(cmp), output_field=BooleanField())).values("_ok")[:1]
-        return Q(Coalesce(Subquery(test, output_field=BooleanField()), Value(False), output_field=BooleanField()))
+    def member(o: str) -> Q:
+        return Q(IndicatorSet(indicator_id=ids.indicator(code), period=period, as_of=as_of, code=kind == V.CODE,
+                              op=o, value=value))  # fmt: skip
 
-    return on_latest(_field_q(col, op, value)), on_latest(_field_q(col, COMPLEMENT[op], value))
+    return member(op), member(COMPLEMENT[op])
 
 
 def leaf_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
