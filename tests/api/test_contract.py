@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -456,3 +457,24 @@ def test_the_policy_list_costs_a_fixed_number_of_queries_however_many_rows(world
     with django_assert_max_num_queries(7):
         body = client.get("/api/v1/policies/?page_size=50").json()
     assert body["count"] == 26 and all(p["criteria_text"] for p in body["results"])
+
+
+def test_an_official_issues_a_key_in_the_admin_and_sees_it_once(world, client):
+    # given the superuser in the admin
+    client.force_login(world.users["admin"])
+    # when they add a key with two scopes
+    response = client.post("/admin/api/apikey/add/", {
+        "name": "市社保数据", "organisation": "郑州市人社局", "scopes": ["indicators:write", "enterprises:read"],
+        "department": "", "expires_at": "",
+    }, follow=True)
+    # then the key is shown once, stored hashed, and works
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    raw = next(re.search(r"zzk_\S+", m).group(0) for m in shown if "zzk_" in m)
+    key = ApiKey.objects.get(name="市社保数据")
+    assert key.key_hash == secret_hash(raw) and key.scopes == ["enterprises:read", "indicators:write"]
+    assert key.created_by == world.users["admin"]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    assert api.get("/api/v1/enterprises/").status_code == 200
+    assert raw not in client.get(f"/admin/api/apikey/{key.pk}/change/").content.decode()
