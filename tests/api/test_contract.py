@@ -478,3 +478,16 @@ def test_an_official_issues_a_key_in_the_admin_and_sees_it_once(world, client):
     api.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
     assert api.get("/api/v1/enterprises/").status_code == 200
     assert raw not in client.get(f"/admin/api/apikey/{key.pk}/change/").content.decode()
+
+
+def test_the_demo_key_is_created_once_and_works(world):
+    from api import demo
+
+    first = demo.load(enterprises=10, seed=1)
+    second = demo.load(enterprises=10, seed=1)
+    assert "created" in first and "reused" in second
+    assert ApiKey.objects.filter(prefix=demo.DEMO_KEY_PREFIX).count() == 1
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {demo.DEMO_KEY}")
+    assert client.get("/api/v1/enterprises/").status_code == 200
+    assert client.get("/api/v1/webhooks/").status_code == 200
