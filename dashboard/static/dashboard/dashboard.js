@@ -40,13 +40,10 @@
     bars("chart-age", data.arrears.by_age, "bucket", [["cases", t.cases], ["outstanding", t.outstanding]]);
     var apps = data.applications || {};
     if (apps.by_department) {
-      var deptKey = apps.by_department.length && apps.by_department[0].department_name !== undefined ? "department_name" : "department";
-      bars("chart-apps", apps.by_department, deptKey, [["received", t.received], ["approved", t.approved], ["rejected", t.rejected], ["overdue", t.overdue]]);
+      bars("chart-apps", apps.by_department, "department", [["received", t.received], ["approved", t.approved], ["rejected", t.rejected], ["overdue", t.overdue]]);
     }
     if (apps.grants_by_month) {
-      var keyName = apps.grants_by_month.length ? Object.keys(apps.grants_by_month[0])[0] : "month";
-      var amountKey = apps.grants_by_month.length && apps.grants_by_month[0].paid !== undefined ? "paid" : "amount";
-      bars("chart-grants", apps.grants_by_month, keyName, [[amountKey, t.amount]]);
+      bars("chart-grants", apps.grants_by_month, "label", [["paid", t.amount]]);
     }
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   });
