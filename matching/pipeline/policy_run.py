@@ -340,20 +340,28 @@ def possible_missing_set(*, policy: Policy, id_from: int, id_to: int, as_of: dat
         )
     from matching.models import Match
 
-    possible_ids = Match.objects.filter(
+    # The possible rows of the range, as an explicit id list: the planner then walks them by
+    # primary key (with a subquery it may misjudge a freshly filled match table badly).
+    possible_ids = list(Match.objects.filter(
         policy_id=policy.pk, status="possible", enterprise_id__gte=id_from, enterprise_id__lt=id_to
-    ).values("enterprise_id")
+    ).values_list("enterprise_id", flat=True))
     for leaf in leaves:
-        # driven from the (few) possible rows, not from the whole id range
-        ids = Enterprise.objects.filter(leaf.q, id__in=possible_ids).values("id").order_by()
-        try:
-            sub_sql, sub_params = ids.query.get_compiler(using=ids.db).as_sql()
-        except EmptyResultSet:
-            continue
-        item = json.dumps(leaf.missing, ensure_ascii=False, default=str)
-        with connection.cursor() as cur:
-            cur.execute(
-                f"UPDATE matching_match SET missing = {append} WHERE policy_id = %s AND status = 'possible' "
-                f"AND enterprise_id >= %s AND enterprise_id < %s AND enterprise_id IN ({sub_sql})",
-                [item, policy.pk, id_from, id_to, *sub_params],
-            )
+        for start in range(0, len(possible_ids), 5000):
+            _missing_append(policy=policy, leaf=leaf, ids=possible_ids[start:start + 5000], append=append)
+
+
+def _missing_append(*, policy: Policy, leaf, ids: list[int], append: str) -> None:
+    import json
+
+    qs = Enterprise.objects.filter(leaf.q, id__in=ids).values("id").order_by()
+    try:
+        sub_sql, sub_params = qs.query.get_compiler(using=qs.db).as_sql()
+    except EmptyResultSet:
+        return
+    item = json.dumps(leaf.missing, ensure_ascii=False, default=str)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE matching_match SET missing = {append} WHERE policy_id = %s AND status = 'possible' "
+            f"AND enterprise_id IN ({sub_sql})",
+            [item, policy.pk, *sub_params],
+        )
