@@ -321,7 +321,6 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, cand_sql: str, cand
 
 def possible_missing_set(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> None:
     """Fill ``missing`` of the range's possible matches: one UPDATE per unknown condition."""
-    import json
 
     from matching.criteria import compile_unknown_leaves
 
