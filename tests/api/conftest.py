@@ -7,12 +7,14 @@ caller would."""
 
 from __future__ import annotations
 
+import importlib
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils import timezone
@@ -77,6 +79,9 @@ def _fresh_throttles():
 def world(db) -> World:
     from matching.models import Match, Notification, WebhookDelivery, WebhookSubscription
 
+    # The built-in indicators and tags come from a data migration, which a transactional test
+    # elsewhere in the run may have flushed away: put them back (idempotent).
+    importlib.import_module("enterprises.migrations.0002_builtin_indicators_and_tags").create(django_apps, None)
     dept_x = DepartmentFactory(code="zz-gxj", name="郑州市工业和信息化局")
     dept_y = DepartmentFactory(code="zz-kjj", name="郑州市科学技术局")
     ent_a = EnterpriseFactory(credit_code=credit_code(101), name="郑州甲科技有限公司", district="410105")

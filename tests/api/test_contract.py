@@ -135,6 +135,9 @@ def test_the_policy_list_shows_published_policies_only_and_filters_them(world):
 
 
 def test_policy_search_finds_chinese_words_and_marks_them(world):
+    from policies.search import policy_search_index_update
+
+    policy_search_index_update(policy_ids=[world.published.pk, world.draft.pk])  # written by the services
     response = APIClient().get("/api/v1/policies/", {"q": "高新技术企业"})
     results = _json(response)["results"]
     assert [p["id"] for p in results] == [world.published.pk]
