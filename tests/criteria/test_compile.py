@@ -126,3 +126,43 @@ def test_unknown_leaves_give_the_missing_list_set_based(city):
                for leaf in leaves}  # fmt: skip
     assert missing["注册地所在区县"] == {city["city_only"], city["bare"]}
     assert missing["营业收入（2024年度）"] == {city["city_only"], city["bare"]}  # jinshui has it; erqi is out
+
+
+def test_indicator_and_tag_leaves_are_sets_computed_once_not_per_enterprise_probes(city):
+    # given a tree with a latest indicator, an explicit period and a tag under any
+    tree = validate({"all": [{"field": "revenue", "op": ">", "value": 0},
+                             {"any": [{"field": "revenue", "op": ">", "value": 1, "period": "2024"},
+                                      {"field": "tags", "op": "has", "value": "高新技术企业"}]}]},
+                    vocabulary=_vocab())  # fmt: skip
+    c = compile_tree(tree, as_of=AS_OF)
+    # when it is compiled to SQL
+    sql = str(Enterprise.objects.filter(c.eligible_q).values("pk").query)
+    # then "latest" is one pass over the indicator's rows (no LIMIT 1 per enterprise) and the
+    # tag is an uncorrelated set of holders
+    assert "LIMIT" not in sql.upper()
+    assert ("DISTINCT ON" if connection.vendor == "postgresql" else "ROW_NUMBER()") in sql
+    tag_subquery = sql[sql.index("enterprises_enterprisetag") :]
+    assert "enterprises_enterprise\".\"id\"" not in tag_subquery.split(")")[0]
+    names = {v: k for k, v in city.items()}
+    assert {names[i] for i in Enterprise.objects.filter(c.eligible_q).values_list("pk", flat=True)} == {"jinshui", "city_only"}
+
+
+def test_compiled_tree_works_nested_in_another_query(city):
+    # given a compiled tree with indicator sets (they refer to the outer enterprise)
+    tree = validate({"any": [{"field": "revenue", "op": ">", "value": 1000},
+                             {"not": {"field": "revenue", "op": ">", "value": 1, "period": "2023"}}]},
+                    vocabulary=_vocab())  # fmt: skip
+    c = compile_tree(tree, as_of=D("2024-12-31"))
+    from django.db.models import Exists, OuterRef
+
+    from enterprises.models import EnterpriseTag
+
+    # when the enterprise query is used as a correlated subquery (its table gets an alias)
+    holders = EnterpriseTag.objects.filter(Exists(Enterprise.objects.filter(c.eligible_q, pk=OuterRef("enterprise_id"))))
+    direct = set(Enterprise.objects.filter(c.eligible_q).values_list("pk", flat=True))
+    # then it means the same as on its own
+    names = {v: k for k, v in city.items()}
+    assert {names[i] for i in direct} == {"jinshui"}
+    expected = set(EnterpriseTag.objects.filter(enterprise_id__in=direct).values_list("pk", flat=True))
+    assert len(expected) == 1
+    assert set(holders.values_list("pk", flat=True)) == expected
