@@ -19,7 +19,7 @@ from datetime import date
 from functools import reduce
 from typing import Any
 
-from django.db.models import BooleanField, Expression, F, Q, Value
+from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import (
     Exact,
@@ -195,6 +195,7 @@ class Ids:
 
     indicators: dict[str, int]
     tags: dict[str, int]
+    derived_tags: frozenset[int] = frozenset()  # portal-computed (画像) tags: may be held by most of the city
 
     def indicator(self, code: str) -> int:
         return self.indicators.get(code, -1)
@@ -214,8 +215,8 @@ def ids_for(trees: list[dict], *, indicator_codes=(), tag_names=()) -> Ids:
             elif cond["field"] not in V.CORE_FIELDS:
                 codes.add(cond["field"])
     inds = dict(IndicatorDefinition.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
-    tags = dict(TagDefinition.objects.filter(name__in=names).values_list("name", "id")) if names else {}
-    return Ids(inds, tags)
+    rows = list(TagDefinition.objects.filter(name__in=names).values_list("name", "id", "derived")) if names else []
+    return Ids(inds, {n: i for n, i, _d in rows}, frozenset(i for _n, i, d in rows if d))
 
 
 def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
@@ -226,18 +227,25 @@ def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
         Q(expires_on__isnull=True) | Q(expires_on__gte=as_of)
     )
 
-    def held(name_q: Q, extra: Q | None = None) -> Q:
-        # An uncorrelated set (a tag's holders are few: tens of thousands at most), so that
-        # PostgreSQL joins it once or, under OR / NOT, hashes it once ("hashed SubPlan"),
-        # and costs it as such: a correlated EXISTS is costed as one probe per enterprise,
-        # which drove the planner to 800 k primary-key probes for the DESIGN §4 example.
-        qs = EnterpriseTag.objects.filter(name_q)
+    def held(tag_ids: list[int], extra: Q | None = None) -> Q:
+        # A tag issued by a department (高新技术企业 …) has few holders (tens of thousands at
+        # most): an uncorrelated set, which PostgreSQL joins once or, under OR / NOT, hashes
+        # once ("hashed SubPlan") and costs as such; a correlated EXISTS is costed as one
+        # probe per enterprise, which drove the planner to 800 k primary-key probes for the
+        # DESIGN §4 example. A derived tag (微型企业, 成立10年以上) may be held by most of the
+        # city: too big to hash in work_mem, and an unhashed IN would rescan the set per
+        # row, so it stays a correlated EXISTS (a semi-join under AND, one probe per row else).
+        qs = EnterpriseTag.objects.filter(tag_id=tag_ids[0]) if len(tag_ids) == 1 else EnterpriseTag.objects.filter(
+            tag_id__in=tag_ids
+        )
         if extra is not None:
             qs = qs.filter(extra)
+        if ids.derived_tags.intersection(tag_ids):
+            return Q(Exists(qs.filter(enterprise=OuterRef("pk"))))
         return Q(pk__in=qs.values("enterprise_id"))
 
     if op == "has":
-        name = Q(tag_id=ids.tag_list([value])[0])
+        name = ids.tag_list([value])
         rec, first = cond.get("recognized"), cond.get("first_time")
         if rec is None and not first:
             t = held(name, valid)
@@ -255,12 +263,12 @@ def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
         f = or_(~held(name), held(name, f_row) if not isinstance(f_row, bool) else f_row)
         return t, f
     if op == "has_any":
-        t = held(Q(tag_id__in=ids.tag_list(value)), valid)
+        t = held(ids.tag_list(value), valid)
         return t, ~t
     if op == "has_none":
-        t = held(Q(tag_id__in=ids.tag_list(value)), valid)
+        t = held(ids.tag_list(value), valid)
         return ~t, t
-    parts = [held(Q(tag_id=i), valid) for i in ids.tag_list(value)]  # has_all
+    parts = [held([i], valid) for i in ids.tag_list(value)]  # has_all
     return and_(*parts), or_(*[~p for p in parts])
 
 
