@@ -206,11 +206,18 @@ class MatchItem:
     def urgent(self) -> bool:
         return self.days_left is not None and 0 <= self.days_left <= DEADLINE_SOON_DAYS
 
+    @property
+    def closed(self) -> bool:
+        """The application window has passed: nothing to apply for (免申即享 needs no window)."""
+        return not self.policy.auto_grant and self.days_left is not None and self.days_left < 0
+
 
 def exclusive_total(items: list) -> Decimal:
     """The sum of the known amounts where, within an exclusive group (从高不重复), only the
-    highest award counts; the others get ``counted = False``."""
+    highest award counts; the others get ``counted = False``. Items whose application window
+    has closed are not available, so they count for nothing."""
     best: dict[str, Any] = {}
+    items = [i for i in items if not getattr(i, "closed", False)]
     for item in items:
         group = item.policy.exclusive_group
         if group and item.amount is not None and (group not in best or item.amount > best[group].amount):
@@ -235,7 +242,7 @@ def _sort_key(item: MatchItem):
     # urgent first (deadline within 30 days), then the larger amount, then the nearer deadline
     amount = item.amount if item.amount is not None else Decimal(-1)
     deadline = item.days_left if item.days_left is not None and item.days_left >= 0 else 10**6
-    return (0 if item.urgent else 1, -amount, deadline, item.policy.id)
+    return (1 if item.closed else 0, 0 if item.urgent else 1, -amount, deadline, item.policy.id)
 
 
 def my_policies_overview(

@@ -5,6 +5,15 @@ import sys
 from pathlib import Path
 
 EN = {
+    "诉求办理": "Cases",
+    "数据看板": "Dashboard",
+    "我的诉求": "My cases",
+    "我的申报": "My applications",
+    "%(date)s 已截止申报": "applications closed %(date)s",
+    "不计入可享金额": "not counted in the amount available",
+    "申报审核": "Applications",
+    "包联企业": "My enterprises (liaison)",
+    "工作消息": "Work messages",
     "无权访问": "Access denied",
     "您没有权限访问这个页面": "You are not allowed to see this page",
     "企业用户只能查看本企业的信息；如需办理其他事项，请联系服务热线 12345。": "Enterprise users see only their own enterprise's data; for anything else call the 12345 hotline.",
