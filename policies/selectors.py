@@ -308,6 +308,9 @@ def policy_reach(*, policy: Policy, as_of: dt.date | None = None, top: int = 20)
             # cheaper at 1,000,000 rows. JIT compilation costs more than it saves here.
             cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute("SET LOCAL jit = off")
+            # The criteria compile to sets of up to a million enterprise ids; with the default
+            # 4 MB they cannot be hashed and are probed row by row (15.7 s → 7.5 s measured).
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(
             f"SELECT t._district, t._section, count(*), sum(t._eligible), {award_sql} "
             f"FROM ({sql}{fence}) t GROUP BY t._district, t._section",
