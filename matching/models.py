@@ -198,6 +198,11 @@ class WebhookEvent(models.TextChoices):
     MATCH_CREATED = "match.created", _("新匹配")
     MATCH_ENDED = "match.ended", _("匹配失效")
     POLICY_MATCHED = "policy.matched", _("政策匹配完成")
+    POLICY_PUBLISHED = "policy.published", _("政策发布")
+    POLICY_REVISED = "policy.revised", _("政策修订")
+    POLICY_WITHDRAWN = "policy.withdrawn", _("政策撤回")
+    POLICY_EXPIRED = "policy.expired", _("政策到期")
+    GRANT_CONFIRMED = "grant.confirmed", _("免申即享兑现确认")
 
 
 class WebhookSubscription(models.Model):

@@ -298,6 +298,9 @@ def grant_batch_confirm(
         proposal.save(update_fields=["status", "decided_by", "decided_at", "batch"])
         grant_event(grant, action="granted", actor=actor, comment=f"免申即享批次 {batch.pk} 确认", at=moment)
         grant_push_account_request(grant, at=moment, sms=sms)
+        from matching.pipeline.events import grant_confirmed_emit
+
+        grant_confirmed_emit(grant=grant)
         total += proposal.amount
         count += 1
     batch.count = count

@@ -23,6 +23,9 @@ def policy_matching_schedule(*, policy_id: int, reason: str) -> None:
     if reason not in POLICY_REASONS:
         raise ValueError(f"unknown reason {reason!r}; expected one of {POLICY_REASONS}")
     run = MatchRun.objects.create(policy_id=policy_id, reason=reason)
+    from matching.pipeline.events import policy_event_emit
+
+    policy_event_emit(policy_id=policy_id, reason=reason, run_id=run.pk)
     from matching import tasks
     from matching.pipeline.rematch import policies_generation_bump
 
