@@ -55,27 +55,6 @@ def _distinct(a: str, b: str) -> str:
     return f"{a} IS DISTINCT FROM {b}" if _pg() else f"{a} IS NOT {b}"
 
 
-def _ent_join(outer: str, alias: str, *, left: bool = False, cols: str = "id") -> str:
-    """Join the enterprise of ``<outer>.credit_code``. On PostgreSQL a LATERAL lookup: it forces
-    one index probe per batch row, where a plain join may be planned as a hash join over the
-    whole table — per chunk, which makes a million-row import quadratic."""
-    kind = "LEFT JOIN" if left else "JOIN"
-    if _pg():
-        inner = ", ".join(f"y.{c}" for c in cols.split(", "))
-        return (f"{kind} LATERAL (SELECT {inner} FROM {ENT} y WHERE y.credit_code = {outer}.credit_code LIMIT 1) "
-                f"{alias} ON true")  # fmt: skip
-    return f"{kind} {ENT} {alias} ON {alias}.credit_code = {outer}.credit_code"
-
-
-def _value_join(alias: str) -> str:
-    """LEFT JOIN the stored value for (e.id, t.indicator_id, t.period), as an index probe."""
-    if _pg():
-        return (f"LEFT JOIN LATERAL (SELECT y.id, y.value, y.text_value FROM {VAL} y WHERE y.enterprise_id = e.id "
-                f"AND y.indicator_id = t.indicator_id AND y.period = t.period LIMIT 1) {alias} ON true")  # fmt: skip
-    return (f"LEFT JOIN {VAL} {alias} ON {alias}.enterprise_id = e.id AND {alias}.indicator_id = t.indicator_id "
-            f"AND {alias}.period = t.period")  # fmt: skip
-
-
 def _temp_table(cursor, name: str, cols: list[str], types: dict[str, str]) -> None:
     spec = ", ".join(f"{c} {types.get(c, 'text')}" for c in cols)
     if _pg():
@@ -174,7 +153,7 @@ def records_write(
         cursor.execute(
             f"INSERT INTO {ENT} ({', '.join(insert_cols)}) "
             f"SELECT {', '.join('t.' + c for c in _ENT_COLS)}, %s, %s FROM tmp_reg_ent t "
-            f"{_ent_join('t', 'x', left=True, cols=', '.join(['id', *set_cols]))} WHERE x.id IS NULL OR {changed} "
+            f"LEFT JOIN {ENT} x ON x.credit_code = t.credit_code WHERE x.id IS NULL OR {changed} "
             f"ON CONFLICT (credit_code) DO UPDATE SET {assignments} WHERE {where} "
             f"RETURNING id, credit_code",
             [now, now],
@@ -202,8 +181,9 @@ def records_write(
             cursor.execute(
                 f"INSERT INTO {VAL} (enterprise_id, {', '.join(cols)}, updated_at) "
                 f"SELECT e.id, {', '.join('t.' + c for c in cols)}, %s "
-                f"FROM tmp_reg_val t {_ent_join('t', 'e')} {_value_join('v')} "
-                f"WHERE v.id IS NULL OR {_distinct('v.value', 't.value')} "
+                f"FROM tmp_reg_val t JOIN {ENT} e ON e.credit_code = t.credit_code "
+                f"LEFT JOIN {VAL} v ON v.enterprise_id = e.id AND v.indicator_id = t.indicator_id "
+                f"AND v.period = t.period WHERE v.id IS NULL OR {_distinct('v.value', 't.value')} "
                 f"OR {_distinct('v.text_value', 't.text_value')} "
                 f"ON CONFLICT (enterprise_id, indicator_id, period) DO UPDATE SET value = excluded.value, "
                 f"text_value = excluded.text_value, source = excluded.source, as_of = excluded.as_of, "
@@ -233,8 +213,8 @@ def records_write(
             )  # fmt: skip
             cursor.execute(
                 f"DELETE FROM {TAG} WHERE enterprise_id IN (SELECT e.id FROM tmp_reg_tagged t "
-                f"{_ent_join('t', 'e')}) AND NOT EXISTS (SELECT 1 FROM tmp_reg_tag x "
-                f"{_ent_join('x', 'e2')} WHERE e2.id = {TAG}.enterprise_id "
+                f"JOIN {ENT} e ON e.credit_code = t.credit_code) AND NOT EXISTS (SELECT 1 FROM tmp_reg_tag x "
+                f"JOIN {ENT} e2 ON e2.credit_code = x.credit_code WHERE e2.id = {TAG}.enterprise_id "
                 f"AND x.tag_id = {TAG}.tag_id) RETURNING enterprise_id"
             )
             tags_changed.update(row[0] for row in cursor.fetchall())
@@ -242,7 +222,7 @@ def records_write(
             cursor.execute(
                 f"INSERT INTO {TAG} (enterprise_id, {', '.join(cols)}) "
                 f"SELECT e.id, {', '.join('t.' + c for c in cols)} "
-                f"FROM tmp_reg_tag t {_ent_join('t', 'e')} WHERE true "
+                f"FROM tmp_reg_tag t JOIN {ENT} e ON e.credit_code = t.credit_code WHERE true "
                 f"ON CONFLICT (enterprise_id, tag_id) DO UPDATE SET recognized_on = excluded.recognized_on, "
                 f"expires_on = excluded.expires_on, first_time = excluded.first_time, source = excluded.source "
                 f"WHERE {_distinct(f'{TAG}.recognized_on', 'excluded.recognized_on')} "
