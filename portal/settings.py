@@ -244,6 +244,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Public API of the Zhengzhou policy-matching portal (DESIGN §6).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # several models have a "status"; name each choice set after its model
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "appeals.models.CaseStatus",
+        "PolicyStatusEnum": "policies.models.PolicyStatus",
+        "CaseKindEnum": "appeals.models.CaseKind",
+        "CaseCategoryEnum": "appeals.models.Category",
+        "CaseSourceEnum": "appeals.models.CaseSource",
+    },
 }
 
 # --- logging --------------------------------------------------------------------
