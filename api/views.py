@@ -48,6 +48,7 @@ from api.schema import ApiAutoSchema
 from api.services import token_issue
 from enterprises.models import Enterprise, EnterpriseTag, IndicatorDefinition, IndicatorValue, TagDefinition
 from policies.models import Department, Policy, PolicyStatus
+from policies.search import TotalPaginator
 
 ERROR_400 = OpenApiResponse(
     response=OpenApiTypes.OBJECT,
@@ -61,6 +62,8 @@ ERROR_404 = OpenApiResponse(response=OpenApiTypes.OBJECT, description="不存在
 
 class Pagination(PageNumberPagination):
     page_size = 20
+    # Takes the count from a ``search_total`` window annotation when there is one (policy search).
+    django_paginator_class = TotalPaginator
     page_size_query_param = "page_size"
     max_page_size = 200
 
@@ -269,7 +272,7 @@ POLICY_ORDERING = {"": "relevance", "relevance": "relevance", "newest": "newest"
 def _policy_search(q: str, filters: dict, order: str):
     from policies import selectors
 
-    return selectors.policy_search(q=q, filters=filters, order=order)
+    return selectors.policy_search(q=q, filters=filters, order=order, with_total=bool(q))
 
 
 @extend_schema_view(

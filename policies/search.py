@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils.html import escape
@@ -177,3 +178,31 @@ def highlight(policy: Policy, q: str, *, width: int = 60) -> dict:
     if not text:
         text = (policy.summary or policy.body or "")[: width * 2]
     return {"title": title, "snippet": _mark(text, terms)}
+
+
+# --- pagination -------------------------------------------------------------------------
+
+
+class TotalPaginator(Paginator):
+    """A paginator that takes the count from the page's rows when the queryset carries a
+    ``search_total`` window annotation (``policy_search(with_total=True)``): one query for
+    the page and the count. Anything else (no annotation, an empty page, orphans) is
+    paginated as usual."""
+
+    def page(self, number):
+        qs = self.object_list
+        query = getattr(qs, "query", None)
+        if "count" in self.__dict__ or self.orphans or query is None or "search_total" not in query.annotations:
+            return super().page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        bottom = (number - 1) * self.per_page
+        rows = list(qs[bottom : bottom + self.per_page])
+        if not rows:
+            return super().page(number)
+        self.__dict__["count"] = rows[0].search_total
+        return self._get_page(rows, number, self)

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     F,
     FloatField,
     IntegerField,
@@ -21,6 +22,7 @@ from django.db.models import (
     TextField,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
@@ -133,14 +135,21 @@ def _search_base(*, q: str, filters: dict | None) -> QuerySet[Policy]:
     return qs.annotate(rank=Value(0.0, output_field=FloatField()))
 
 
-def policy_search(*, q: str = "", filters: dict | None = None, order: str = "relevance") -> QuerySet[Policy]:
+def policy_search(
+    *, q: str = "", filters: dict | None = None, order: str = "relevance", with_total: bool = False
+) -> QuerySet[Policy]:
     """Published policies matching the Chinese query ``q`` and ``filters``, ranked.
 
     Each row carries ``rank`` (ts_rank on PostgreSQL, 1.0 on the SQLite fallback, 0 with no
     query), its department and its interpretations (prefetched, so that
     ``highlight(policy, q)`` needs no further query). ``order``: relevance | deadline | newest.
+    ``with_total``: each row also carries ``search_total``, the number of hits (a window
+    count), so that a page and the count come from one query (see ``TotalPaginator``)
+    instead of a second query that filters the full-text index again.
     """
     qs = _search_base(q=q, filters=filters)
+    if with_total:
+        qs = qs.annotate(search_total=Window(Count("*")))
     qs = qs.select_related("department").prefetch_related(
         Prefetch("interpretations", queryset=Interpretation.objects.order_by("position", "id"))
     )
