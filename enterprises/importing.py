@@ -360,12 +360,25 @@ def _spooled(spool) -> Iterator[tuple[int, list]]:
             return
 
 
+# The write pass runs in one transaction, whose rows autovacuum never sees: the registry tables
+# are ANALYZEd after this many rows, then each time the rows written so far have doubled, so the
+# planner's estimates grow with the tables (see writer.tables_analyze).
+ANALYZE_FIRST_AT = 10_000
+
+
 def _write_spooled(spool, *, report: ImportReport, fields: set[str], source: str, progress, on_written,
                    rematch: bool) -> None:  # fmt: skip
+    written = 0
+    analyze_at = ANALYZE_FIRST_AT  # then every time the rows written so far have doubled
     with transaction.atomic():
         for n_rows, records in _spooled(spool):
             existing = _existing([r.credit_code for _, r in records])
             result = writer.records_write([r for _, r in records], fields=fields, source=source, existing=existing)
+            written += n_rows
+            if written >= analyze_at:
+                writer.tables_analyze()
+                while analyze_at <= written:
+                    analyze_at *= 2
             report.created += result.created
             report.updated += result.updated
             report.changed_ids_count += len(result.changed_ids)

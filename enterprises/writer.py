@@ -78,7 +78,7 @@ def _copy_value(value: Any) -> str:
     return str(value)
 
 
-def _load(cursor, name: str, cols: list[str], rows: list[tuple]) -> None:
+def _load(cursor, name: str, cols: list[str], rows: list[tuple], *, analyze: bool = True) -> None:
     if not rows:
         return
     if _pg():
@@ -88,7 +88,8 @@ def _load(cursor, name: str, cols: list[str], rows: list[tuple]) -> None:
             buf.write("\n")
         buf.seek(0)
         cursor.cursor.copy_expert(f"COPY {name} ({', '.join(cols)}) FROM STDIN", buf)
-        cursor.execute(f"ANALYZE {name}")  # temp tables have no statistics otherwise: bad join plans
+        if analyze:
+            cursor.execute(f"ANALYZE {name}")  # temp tables have no statistics otherwise: bad join plans
     else:
         placeholders = ", ".join(["%s"] * len(cols))
         sqlite_rows = [tuple(_sqlite_value(v) for v in row) for row in rows]
@@ -150,30 +151,46 @@ def records_write(
         # Rows already as the batch says are filtered out before the insert is even tried:
         # a speculative insert that conflicts costs far more than an index lookup.
         changed = " OR ".join(_distinct(f"x.{c}", f"t.{c}") for c in set_cols) or "false"
+        # A batch of enterprises none of which exists yet needs no look-up at all.
+        any_existing = any(code in existing for code in codes)
+        source_rows = (
+            f"FROM tmp_reg_ent t LEFT JOIN {ENT} x ON x.credit_code = t.credit_code WHERE x.id IS NULL OR {changed} "
+            if any_existing
+            else "FROM tmp_reg_ent t WHERE true "
+        )
         cursor.execute(
             f"INSERT INTO {ENT} ({', '.join(insert_cols)}) "
-            f"SELECT {', '.join('t.' + c for c in _ENT_COLS)}, %s, %s FROM tmp_reg_ent t "
-            f"LEFT JOIN {ENT} x ON x.credit_code = t.credit_code WHERE x.id IS NULL OR {changed} "
+            f"SELECT {', '.join('t.' + c for c in _ENT_COLS)}, %s, %s {source_rows}"
             f"ON CONFLICT (credit_code) DO UPDATE SET {assignments} WHERE {where} "
             f"RETURNING id, credit_code",
             [now, now],
         )
         core_changed = set()
+        created_id_of: dict[str, int] = {}
         for ent_id, code in cursor.fetchall():
             if code in existing:
                 core_changed.add(ent_id)
             else:
                 result.created_ids.add(ent_id)
-        # Indicator values.
+                created_id_of[code] = ent_id
+        # Indicator values. Those of enterprises just created cannot exist yet: they are
+        # inserted straight into the table (no change-detection join against the stored values,
+        # whose cost grows with the table); only those of existing enterprises are merged.
         val_rows = []
+        new_val_rows = []
         for r in records:
+            new_id = created_id_of.get(r.credit_code)
             for v in r.indicators:
-                val_rows.append(
-                    (r.credit_code, v["indicator_id"], v["period"], v["period_start"], v["period_end"], v["value"],
-                     v["text_value"], v["source"] or source[:60], v["as_of"] or today)  # fmt: skip
-                )
+                item = (v["indicator_id"], v["period"], v["period_start"], v["period_end"], v["value"],
+                        v["text_value"], v["source"] or source[:60], v["as_of"] or today)  # fmt: skip
+                if new_id is None:
+                    val_rows.append((r.credit_code, *item))
+                else:
+                    new_val_rows.append((new_id, *item, now))
         scale_changed: set[int] = set()
         values_changed: set[int] = set()
+        if new_val_rows:
+            _load(cursor, VAL, ["enterprise_id", *_VAL_COLS[1:], "updated_at"], new_val_rows, analyze=False)
         if val_rows:
             _temp_table(cursor, "tmp_reg_val", _VAL_COLS, _VAL_TYPES)
             _load(cursor, "tmp_reg_val", _VAL_COLS, val_rows)
@@ -200,7 +217,14 @@ def records_write(
                 if indicator_id in scale_ids:
                     scale_changed.add(ent_id)
         # Tags (only for records that carry them: they replace the enterprise's set).
-        tagged = [r for r in records if r.tags is not None]
+        tagged = [r for r in records if r.tags is not None and r.credit_code not in created_id_of]
+        new_tag_rows = [
+            (created_id_of[r.credit_code], t["tag_id"], t["recognized_on"], t["expires_on"], t["first_time"],
+             source[:60])
+            for r in records if r.tags is not None and r.credit_code in created_id_of for t in r.tags
+        ]  # fmt: skip
+        if new_tag_rows:  # new enterprises: nothing to replace, insert directly
+            _load(cursor, TAG, ["enterprise_id", *_TAG_COLS[1:]], new_tag_rows, analyze=False)
         tags_changed: set[int] = set()
         if tagged:
             _temp_table(cursor, "tmp_reg_tagged", ["credit_code"], {})
@@ -239,6 +263,16 @@ def records_write(
     result.updated = len(changed_existing)
     result.changed_ids = result.created_ids | changed_existing
     return result
+
+
+def tables_analyze() -> None:
+    """Refresh the planner's statistics of the registry tables (PostgreSQL). Inside a long
+    import transaction autovacuum never sees the rows written so far, so without this the
+    planner keeps believing the tables are (nearly) empty. ANALYZE runs inside a transaction
+    block and counts the transaction's own inserted rows."""
+    if _pg():
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {ENT}, {VAL}, {TAG}")
 
 
 def _existing_codes(cursor, codes: list[str]) -> set[str]:

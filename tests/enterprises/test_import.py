@@ -165,3 +165,42 @@ def test_generated_file_imports_cleanly(tmp_path):
     scales = set(Enterprise.objects.values_list("scale", flat=True))
     assert {"micro", "small"} <= scales
     assert Enterprise.objects.values("district").distinct().count() >= 5
+
+
+def test_a_chunk_mixing_new_and_existing_enterprises_stores_each_ones_values_and_tags(tmp_path):
+    # given enterprise 1 already imported
+    enterprise_import_file(path=_csv(tmp_path, [_row(1)], name="first.csv"))
+    # when one chunk carries enterprise 1 changed (revenue, tag dates) and new enterprises 2 and 3
+    rows = [
+        _row(2, revenue_2024="7000000"),
+        _row(1, revenue_2024="9500000", tags="高新技术企业|2024-12-01|2027-11-30|否"),
+        _row(3, tags="", employees_2024=""),
+    ]
+    report = enterprise_import_file(path=_csv(tmp_path, rows, name="second.csv"))
+    # then the new ones got their own values and tags, the existing one was merged
+    assert (report.created, report.updated, report.unchanged) == (2, 1, 0)
+    e1, e2, e3 = (Enterprise.objects.get(credit_code=credit_code(n)) for n in (1, 2, 3))
+    revenue = {e: IndicatorValue.objects.get(enterprise=e, indicator__code="revenue", period="2024").value
+               for e in (e1, e2)}  # fmt: skip
+    assert revenue == {e1: 9500000, e2: 7000000}
+    assert IndicatorValue.objects.filter(enterprise=e1).count() == 3
+    assert IndicatorValue.objects.filter(enterprise=e2).count() == 3
+    assert IndicatorValue.objects.filter(enterprise=e3).count() == 2
+    assert list(EnterpriseTag.objects.filter(enterprise=e1).values_list("recognized_on", "first_time")) == [
+        (date(2024, 12, 1), False)]
+    assert EnterpriseTag.objects.filter(enterprise=e2).count() == 1
+    assert not EnterpriseTag.objects.filter(enterprise=e3).exists()
+
+
+def test_the_write_pass_analyzes_the_tables_each_time_the_rows_written_double(tmp_path, monkeypatch):
+    # given a threshold of 2 rows and chunks of 1 row
+    from enterprises import importing, writer
+
+    monkeypatch.setattr(importing, "ANALYZE_FIRST_AT", 2)
+    calls = []
+    monkeypatch.setattr(writer, "tables_analyze", lambda: calls.append(Enterprise.objects.count()))
+    # when 9 rows are imported
+    report = enterprise_import_file(path=_csv(tmp_path, [_row(n) for n in range(1, 10)]), chunk_size=1)
+    # then the tables were analyzed after 2, 4 and 8 rows
+    assert report.created == 9
+    assert calls == [2, 4, 8]
