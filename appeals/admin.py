@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.selectors import user_departments
+from portal.admin_inlines import ReadOnlyInline
 
 from .models import (
     ArrearsCase,
@@ -10,8 +10,8 @@ from .models import (
     CaseEvent,
     CategoryTimeLimit,
     Rating,
-    RepaymentInstallment,
     Repayment,
+    RepaymentInstallment,
     ReturnVisit,
     RoutingRule,
 )
@@ -27,17 +27,6 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 @admin.register(CategoryTimeLimit)
 class CategoryTimeLimitAdmin(admin.ModelAdmin):
     list_display = ("category", "working_days", "remind_before")
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class CaseEventInline(ReadOnlyInline):

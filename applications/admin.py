@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from portal.admin_inlines import ReadOnlyInline
+
 from .access import user_department_ids
 from .models import (
     Application,
@@ -39,17 +41,6 @@ class DepartmentScopedAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
 
