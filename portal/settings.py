@@ -106,6 +106,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
     DATABASES["default"]["TEST"]["NAME"] = env.str("SQLITE_TEST_NAME", default="") or None
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+if IS_POSTGRES and not env.bool("DB_JIT", default=False):
+    # PostgreSQL's JIT compiles every plan whose estimated cost passes jit_above_cost: ~100 ms
+    # of LLVM work on each chunk query of the matching pipeline, more than the query itself,
+    # and nothing gained on this OLTP workload. DB_JIT=1 leaves the server's setting.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, Celery ------------------------------------------------------------

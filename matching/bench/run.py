@@ -37,7 +37,13 @@ def floor_tables_reset() -> None:
 
 
 def floor_publish(*, share: float) -> tuple[float, int]:
-    """The hand-written ``INSERT … SELECT`` of the same policy with its outbox rows."""
+    """The hand-written ``INSERT … SELECT`` of the same policy with its outbox rows: the better
+    of two runs, with PostgreSQL's JIT on (the stock setting) and off (the portal's)."""
+    runs = [_floor_publish_once(share=share, jit=jit) for jit in ("on", "off")]
+    return min(runs)
+
+
+def _floor_publish_once(*, share: float, jit: str) -> tuple[float, int]:
     from enterprises.models import IndicatorDefinition
 
     floor_tables_reset()
@@ -47,6 +53,7 @@ def floor_publish(*, share: float) -> tuple[float, int]:
     now = timezone.now()
     t = time.monotonic()
     with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(f"SET LOCAL jit = {jit}")
         cur.execute(
             """
             WITH cand AS (

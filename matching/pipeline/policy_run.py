@@ -21,7 +21,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, DecimalField, Max, Min, Value, When
+from django.db.models import Case, DecimalField, Max, Min, TextField, Value, When
 from django.utils import timezone
 
 from enterprises.models import Enterprise
@@ -90,8 +90,8 @@ _COMPILED: dict = {}
 
 
 def _compiled(policy: Policy, as_of: date):
-    """Compiled criteria and award of a policy version, kept per worker (the chunks of a run
-    share them)."""
+    """Compiled criteria, award and missing-data expression of a policy version, kept per
+    worker (the chunks of a run share them)."""
     from matching.criteria import compile_award, compile_tree
 
     key = (policy.pk, policy.version, as_of, connection.vendor)
@@ -105,31 +105,68 @@ def _compiled(policy: Policy, as_of: date):
         )
         if len(_COMPILED) > 500:
             _COMPILED.clear()
-        hit = _COMPILED[key] = ((policy.criteria, policy.award), compiled, amount)
-    return hit[1], hit[2]
+        hit = _COMPILED[key] = ((policy.criteria, policy.award), compiled, amount, _missing_expr(policy, as_of))
+    return hit[1], hit[2], hit[3]
 
 
-def candidates_sql(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> tuple[str, list]:
-    """SQL of ``(id, status, amount)`` for every enterprise in the range that is
-    eligible or possible: one SELECT built from the compiled criteria."""
-    compiled, amount = _compiled(policy, as_of)
+def _missing_expr(policy: Policy, as_of: date) -> list:
+    """What a possible match lacks, in the same SELECT as its status: one ``CASE WHEN <this
+    condition is unknown and decides> THEN ',<item>' ELSE '' END`` per unknown condition
+    (``_missing_json`` joins them into the JSON array). All empty for an eligible enterprise:
+    no condition of a tree that is known to hold is unknown and decides."""
+    import json
+
+    from matching.criteria import compile_unknown_leaves
+
+    return [
+        Case(
+            When(leaf.q, then=Value("," + json.dumps(leaf.missing, ensure_ascii=False, default=str))),
+            default=Value(""),
+            output_field=TextField(),
+        )
+        for leaf in compile_unknown_leaves(policy.criteria or {}, as_of=as_of)
+    ]
+
+
+def _missing_json(columns: list[str]) -> str:
+    """SQL of the JSON array (or NULL) from the ``,<item>`` columns (joined flat with ``||``:
+    SQLite's parser has a small stack)."""
+    if not columns:
+        return "NULL"
+    text = f"NULLIF('[' || substr({' || '.join(columns)}, 2) || ']', '[]')"
+    return f"CAST({text} AS JSONB)" if connection.vendor == "postgresql" else text
+
+
+def candidates_sql(*, policy: Policy, id_from: int, id_to: int, as_of: date,
+                   with_missing: bool = True) -> tuple[str, list, int]:
+    """SQL of ``(id, m_status, m_amount, m_missing_0, …)`` for every enterprise in the range
+    that is eligible or possible: one SELECT built from the compiled criteria, and the number
+    of ``m_missing_<i>`` columns (the ``,<item>`` parts of what a possible match lacks; see
+    ``_missing_json``; none unless ``with_missing``)."""
+    compiled, amount, missing = _compiled(policy, as_of)
     qs = Enterprise.objects.filter(id__gte=id_from, id__lt=id_to)
     if compiled.false is True:  # no one can qualify
         qs = qs.none()
     elif compiled.false is not False:
         qs = qs.exclude(compiled.false)
+    if not with_missing or compiled.true is True:
+        missing = []
     if compiled.true is True:
         status = Value("eligible")
     elif compiled.true is False:
         status = Value("possible")
     else:
         status = Case(When(compiled.true, then=Value("eligible")), default=Value("possible"))
-    qs = qs.annotate(m_status=status, m_amount=amount).values_list("id", "m_status", "m_amount").order_by()
+        # The eligible (most of the rows) skip the per-condition checks.
+        missing = [Case(When(compiled.true, then=Value("")), default=m, output_field=TextField()) for m in missing]
+    names = [f"m_missing_{i}" for i in range(len(missing))]
+    qs = qs.annotate(m_status=status, m_amount=amount, **dict(zip(names, missing, strict=True)))
+    qs = qs.values_list("id", "m_status", "m_amount", *names).order_by()
     try:
         sql, params = qs.query.get_compiler(using=qs.db).as_sql()
     except EmptyResultSet:
-        return "", []
-    return sql, list(params)
+        return "", [], 0
+    return sql, list(params), len(names)
 
 
 def chunk_run(*, chunk_id: int) -> None:
@@ -201,23 +238,28 @@ def run_webhooks_notify(*, run_id: int) -> int:
     return len(subs)
 
 
+_EMPTY = "SELECT id, 'eligible' AS m_status, NULL AS m_amount FROM enterprises_enterprise WHERE 1 = 0"
+
+
+def _candidates(*, policy: Policy, id_from: int, id_to: int, as_of: date, with_missing: bool = True):
+    sql, params, n_missing = candidates_sql(policy=policy, id_from=id_from, id_to=id_to, as_of=as_of,
+                                            with_missing=with_missing)
+    # The criteria exclude everyone: an empty set of the right shape.
+    return (sql, params, n_missing) if sql else (_EMPTY, [], 0)
+
+
 def chunk_match(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> tuple[int, int]:
     """Write the match and outbox rows of one id range. Returns (new matches, ended)."""
-    cand_sql, cand_params = candidates_sql(policy=policy, id_from=id_from, id_to=id_to, as_of=as_of)
-    if not cand_sql:  # the criteria exclude everyone: an empty set of the right shape
-        cand_sql, cand_params = "SELECT id, 'eligible' AS m_status, NULL AS m_amount FROM enterprises_enterprise WHERE 1 = 0", []
     now = timezone.now()
+    rng = {"policy": policy, "id_from": id_from, "id_to": id_to, "as_of": as_of}
     has_rows = _policy_has_rows_in_range(policy_id=policy.pk, id_from=id_from, id_to=id_to)
-    possible = True  # unless we know there are none
     if connection.vendor == "postgresql" and not has_rows:
-        (matched, possible), ended = _chunk_fresh_pg(
-            policy=policy, cand_sql=cand_sql, cand_params=cand_params, now=now), 0
+        matched, ended = _chunk_fresh_pg(policy=policy, cand=_candidates(**rng), now=now), 0
     else:
         matched, ended = _chunk_diff(
-            policy=policy, id_from=id_from, id_to=id_to, cand_sql=cand_sql, cand_params=cand_params, now=now
+            policy=policy, id_from=id_from, id_to=id_to, now=now,
+            ids=_candidates(**rng, with_missing=False), cand=_candidates(**rng),
         )
-    if possible and (matched or has_rows):
-        possible_missing_set(policy=policy, id_from=id_from, id_to=id_to, as_of=as_of)
     if matched or ended:
         external_notifications_fanout(policy_id=policy.pk, policy_version=policy.version, id_from=id_from, id_to=id_to, now=now)
     return matched, ended
@@ -237,13 +279,16 @@ _NEW_REASON = "CASE c.status WHEN 'eligible' THEN 'new_match' ELSE 'possible' EN
 _NEW_REASON_CAND = "CASE c.m_status WHEN 'eligible' THEN 'new_match' ELSE 'possible' END"
 
 
-def _chunk_fresh_pg(*, policy: Policy, cand_sql: str, cand_params: list, now) -> tuple[int, int]:
-    """First run of a policy over this range: one statement writes matches and in-app rows."""
+def _chunk_fresh_pg(*, policy: Policy, cand: tuple[str, list, int], now) -> int:
+    """First run of a policy over this range: one statement writes matches (with what the
+    possible ones lack) and their in-app outbox rows."""
+    cand_sql, cand_params, n_missing = cand
+    missing_cols = [f"missing_{i}" for i in range(n_missing)]
     sql = f"""
-        WITH cand(id, status, amount) AS ({cand_sql}),
+        WITH cand({", ".join(["id", "status", "amount", *missing_cols])}) AS ({cand_sql}),
         ins AS (
-            INSERT INTO matching_match (policy_id, enterprise_id, policy_version, status, amount, matched_at)
-            SELECT %s, id, %s, status, CAST(amount AS NUMERIC), %s FROM cand
+            INSERT INTO matching_match (policy_id, enterprise_id, policy_version, status, amount, missing, matched_at)
+            SELECT %s, id, %s, status, CAST(amount AS NUMERIC), {_missing_json(missing_cols)}, %s FROM cand
             ON CONFLICT DO NOTHING
             RETURNING enterprise_id, status
         ),
@@ -252,17 +297,19 @@ def _chunk_fresh_pg(*, policy: Policy, cand_sql: str, cand_params: list, now) ->
             SELECT c.enterprise_id, %s, %s, 'inapp', {_NEW_REASON}, %s FROM ins c
             ON CONFLICT DO NOTHING
         )
-        SELECT count(*), count(*) FILTER (WHERE status = 'possible') FROM ins
+        SELECT count(*) FROM ins
     """
     params = cand_params + [policy.pk, policy.version, now, policy.pk, policy.version, now]
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        return tuple(cur.fetchone())
+        return cur.fetchone()[0]
 
 
-def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, cand_sql: str, cand_params: list, now) -> tuple[int, int]:
-    """Diff the new set against the existing rows of this range (portable SQL)."""
+def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: tuple, now) -> tuple[int, int]:
+    """Diff the new set against the existing rows of this range (portable SQL). ``ids`` is the
+    candidate SELECT without the missing-data columns (enough to find gains and losses)."""
     pid, ver = policy.pk, policy.version
+    cand_sql, cand_params, _ = ids
     with connection.cursor() as cur:
         # 1. newly qualifying (no row, or an ended one) → in-app notice
         cur.execute(
@@ -298,69 +345,25 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, cand_sql: str, cand
         )
         ended = cur.rowcount
         # 3. upsert the new set; rows already current are left alone
+        cand_sql, cand_params, n_missing = cand
         cur.execute(
             f"""
-            INSERT INTO matching_match (policy_id, enterprise_id, policy_version, status, amount, matched_at)
-            SELECT %s, c.id, %s, c.m_status, CAST(c.m_amount AS NUMERIC), %s FROM ({cand_sql}) c WHERE 1 = 1
+            INSERT INTO matching_match (policy_id, enterprise_id, policy_version, status, amount, missing, matched_at)
+            SELECT %s, c.id, %s, c.m_status, CAST(c.m_amount AS NUMERIC), {_missing_json([f"c.m_missing_{i}" for i in range(n_missing)])}, %s
+            FROM ({cand_sql}) c WHERE 1 = 1
             ON CONFLICT (policy_id, enterprise_id) DO UPDATE SET
                 policy_version = excluded.policy_version,
                 status = excluded.status,
                 amount = excluded.amount,
-                missing = CASE WHEN excluded.status = 'eligible' THEN NULL ELSE matching_match.missing END,
+                missing = excluded.missing,
                 matched_at = CASE WHEN matching_match.status = 'ended' THEN excluded.matched_at
                                   ELSE matching_match.matched_at END,
                 ended_at = NULL
             WHERE matching_match.policy_version <> excluded.policy_version
                OR matching_match.status <> excluded.status
                OR matching_match.amount IS DISTINCT FROM excluded.amount
+               OR matching_match.missing IS DISTINCT FROM excluded.missing
             """.replace("IS DISTINCT FROM", "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"),
             [pid, ver, now, *cand_params],
         )
     return matched, ended
-
-
-def possible_missing_set(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> None:
-    """Fill ``missing`` of the range's possible matches: one UPDATE per unknown condition."""
-
-    from matching.criteria import compile_unknown_leaves
-
-    leaves = compile_unknown_leaves(policy.criteria or {}, as_of=as_of)
-    if not leaves:
-        return
-    if connection.vendor == "postgresql":
-        append = "COALESCE(missing, '[]'::jsonb) || jsonb_build_array(%s::jsonb)"
-    else:
-        append = "json_insert(COALESCE(missing, '[]'), '$[#]', json(%s))"
-    with connection.cursor() as cur:
-        cur.execute(
-            "UPDATE matching_match SET missing = NULL WHERE policy_id = %s AND status = 'possible' "
-            "AND enterprise_id >= %s AND enterprise_id < %s AND missing IS NOT NULL",
-            [policy.pk, id_from, id_to],
-        )
-    from matching.models import Match
-
-    # The possible rows of the range, as an explicit id list: the planner then walks them by
-    # primary key (with a subquery it may misjudge a freshly filled match table badly).
-    possible_ids = list(Match.objects.filter(
-        policy_id=policy.pk, status="possible", enterprise_id__gte=id_from, enterprise_id__lt=id_to
-    ).values_list("enterprise_id", flat=True))
-    for leaf in leaves:
-        for start in range(0, len(possible_ids), 5000):
-            _missing_append(policy=policy, leaf=leaf, ids=possible_ids[start:start + 5000], append=append)
-
-
-def _missing_append(*, policy: Policy, leaf, ids: list[int], append: str) -> None:
-    import json
-
-    qs = Enterprise.objects.filter(leaf.q, id__in=ids).values("id").order_by()
-    try:
-        sub_sql, sub_params = qs.query.get_compiler(using=qs.db).as_sql()
-    except EmptyResultSet:
-        return
-    item = json.dumps(leaf.missing, ensure_ascii=False, default=str)
-    with connection.cursor() as cur:
-        cur.execute(
-            f"UPDATE matching_match SET missing = {append} WHERE policy_id = %s AND status = 'possible' "
-            f"AND enterprise_id IN ({sub_sql})",
-            [item, policy.pk, *sub_params],
-        )

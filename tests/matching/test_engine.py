@@ -206,3 +206,43 @@ def test_a_chunk_costs_the_same_number_of_queries_for_3_or_30_enterprises(django
     large, rows_large = chunk_queries(27)
     assert rows_small >= 3 and rows_large >= 30  # (the second policy sees all 30)
     assert large - small <= 2 and large <= 25  # one extra UPDATE per unknown condition at most
+
+
+def test_missing_data_of_possible_matches_equals_the_evaluator_and_follows_revisions(django_capture_on_commit_callbacks):
+    # given a three-condition policy and enterprises that lack different parts of the data
+    from matching.criteria import evaluate
+    from matching.profiles import profile_load
+
+    tree = {"all": [
+        {"field": "registered_capital", "op": ">=", "value": 1000000},
+        {"field": "revenue", "period": "last_year", "op": ">", "value": 10000000},
+        {"any": [{"field": "employees", "op": ">=", "value": 50}, {"field": "district", "op": "within", "value": ["410105"]}]},
+    ]}
+    complete = EnterpriseFactory(registered_capital=Decimal("2000000"), district="410105")
+    IndicatorValueFactory(enterprise=complete, period=LAST_YEAR, value=Decimal("20000000"))
+    no_revenue = EnterpriseFactory(registered_capital=Decimal("2000000"), district="410105")
+    no_capital_no_revenue = EnterpriseFactory(registered_capital=None, district="410105")
+    policy = PolicyFactory(status="published", criteria=tree)
+    # when it is published
+    publish(policy, django_capture_on_commit_callbacks)
+
+    # then each possible row lists exactly what the evaluator says is missing, in its order,
+    # and an eligible row lists nothing
+    def expected(enterprise):
+        return evaluate(tree, profile_load(enterprise.pk), as_of=timezone.localdate()).missing
+
+    rows = {m.enterprise_id: m for m in Match.objects.filter(policy=policy)}
+    assert rows[complete.pk].status == "eligible" and rows[complete.pk].missing is None
+    for e in (no_revenue, no_capital_no_revenue):
+        assert rows[e.pk].status == "possible"
+        assert rows[e.pk].missing == expected(e) and len(expected(e)) == (1 if e is no_revenue else 2)
+    # when the revenue arrives and the policy is revised (the diff path), the list follows
+    IndicatorValueFactory(enterprise=no_capital_no_revenue, period=LAST_YEAR, value=Decimal("30000000"))
+    policy.criteria = {"all": tree["all"][:2]}
+    policy.version = 2
+    policy.save()
+    publish(policy, django_capture_on_commit_callbacks, reason="revised")
+    rows = {m.enterprise_id: m for m in Match.objects.filter(policy=policy)}
+    assert [m["label"] for m in rows[no_capital_no_revenue.pk].missing] == ["注册资本"]
+    assert rows[no_revenue.pk].missing == [m for m in expected(no_revenue) if m["field"] == "revenue"]
+    assert rows[complete.pk].missing is None
