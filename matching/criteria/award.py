@@ -365,13 +365,14 @@ def award_missing(award: dict | None, profile, *, as_of: date) -> list[dict]:
 
 
 # ---- compilation to SQL -----------------------------------------------------------------
-def compile_award(award: dict | None, *, as_of: date):
+def compile_award(award: dict | None, *, as_of: date, id_range: tuple[int, int] | None = None):
     """A Django expression for the award of each Enterprise row: Decimal yuan (2 places), NULL when
     unknown or when no case applies. ``Enterprise.objects.filter(q).aggregate(Sum(compile_award(...)))``.
 
     Each amount is guarded once by "all the inputs it reads are there" (cheap EXISTS), so the
     indicator subqueries appear once each and PostgreSQL's NULL-skipping LEAST/GREATEST never
-    see a NULL input (only a division by zero can make one; those arguments are checked)."""
+    see a NULL input (only a division by zero can make one; those arguments are checked).
+    ``id_range`` as in ``compile_tree``."""
     from django.db import connection
     from django.db.models import Case, DecimalField, Q, Value, When
     from django.db.models.functions import Round
@@ -385,7 +386,7 @@ def compile_award(award: dict | None, *, as_of: date):
     sqlite = connection.vendor == "sqlite"
     texts = [c["amount"] for c in award.get("cases", [])] + [award.get("amount"), award.get("cap")]
     codes = {ref[0] for t in texts if t not in (None, "") for ref in _inputs(parse_amount(t))}
-    ids = ids_for([c.get("when") or {} for c in award.get("cases", [])], indicator_codes=codes)
+    ids = ids_for([c.get("when") or {} for c in award.get("cases", [])], indicator_codes=codes, id_range=id_range)
 
     def amount(text):
         nodes = [parse_amount(text)]

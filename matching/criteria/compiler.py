@@ -196,6 +196,11 @@ class Ids:
     indicators: dict[str, int]
     tags: dict[str, int]
     derived_tags: frozenset[int] = frozenset()  # portal-computed (画像) tags: may be held by most of the city
+    # ``[lo, hi)``: the query only ever asks about enterprises with ids in this range (a chunk of
+    # the pipeline), so every indicator and tag set is cut to it: a set is built per query, and a
+    # whole-registry set (200,000 holders of a tag) per 100,000-enterprise chunk costs more than
+    # the chunk itself.
+    id_range: tuple[int, int] | None = None
 
     def indicator(self, code: str) -> int:
         return self.indicators.get(code, -1)
@@ -204,7 +209,7 @@ class Ids:
         return [self.tags.get(n, -1) for n in names]
 
 
-def ids_for(trees: list[dict], *, indicator_codes=(), tag_names=()) -> Ids:
+def ids_for(trees: list[dict], *, indicator_codes=(), tag_names=(), id_range: tuple[int, int] | None = None) -> Ids:
     from enterprises.models import IndicatorDefinition, TagDefinition
 
     codes, names = set(indicator_codes), set(tag_names)
@@ -216,7 +221,7 @@ def ids_for(trees: list[dict], *, indicator_codes=(), tag_names=()) -> Ids:
                 codes.add(cond["field"])
     inds = dict(IndicatorDefinition.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
     rows = list(TagDefinition.objects.filter(name__in=names).values_list("name", "id", "derived")) if names else []
-    return Ids(inds, {n: i for n, i, _d in rows}, frozenset(i for _n, i, d in rows if d))
+    return Ids(inds, {n: i for n, i, _d in rows}, frozenset(i for _n, i, d in rows if d), id_range)
 
 
 def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
@@ -240,6 +245,8 @@ def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
         )
         if extra is not None:
             qs = qs.filter(extra)
+        if ids.id_range is not None:
+            qs = qs.filter(enterprise_id__gte=ids.id_range[0], enterprise_id__lt=ids.id_range[1])
         if ids.derived_tags.intersection(tag_ids):
             return Q(Exists(qs.filter(enterprise=OuterRef("pk"))))
         return Q(pk__in=qs.values("enterprise_id"))
@@ -294,9 +301,10 @@ class IndicatorSet(Expression):
     ORDER = "period_end DESC NULLS LAST, period_start DESC NULLS LAST"
 
     def __init__(self, *, indicator_id: int, period: str | None, as_of: date, code: bool, op: str, value: Any,
-                 outer=None):  # fmt: skip
+                 outer=None, id_range: tuple[int, int] | None = None):  # fmt: skip
         super().__init__(output_field=BooleanField())
         self.indicator_id, self.period, self.as_of, self.code = indicator_id, period, as_of, code
+        self.id_range = id_range
         self.op, self.value = op, tuple(value) if isinstance(value, list) else value
         self.outer = outer if outer is not None else F("pk")
 
@@ -312,6 +320,8 @@ class IndicatorSet(Expression):
     def _where(self) -> tuple[str, list]:
         present = "value IS NULL AND text_value <> ''" if self.code else "value IS NOT NULL"
         sql, params = f"indicator_id = %s AND {present}", [self.indicator_id]
+        if self.id_range is not None:
+            sql, params = sql + " AND enterprise_id >= %s AND enterprise_id < %s", params + list(self.id_range)
         if self.period is not None:
             return sql + " AND period = %s", params + [self.period]
         return sql + " AND (period_start IS NULL OR period_start <= %s)", params + [self.as_of]
@@ -366,7 +376,7 @@ def _indicator_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
 
     def member(o: str) -> Q:
         return Q(IndicatorSet(indicator_id=ids.indicator(code), period=period, as_of=as_of, code=kind == V.CODE,
-                              op=o, value=value))  # fmt: skip
+                              op=o, value=value, id_range=ids.id_range))  # fmt: skip
 
     return member(op), member(COMPLEMENT[op])
 
@@ -416,26 +426,29 @@ def _compile(node: dict, as_of: date, ids: Ids, memo: dict | None = None, path: 
     return out
 
 
-def compile_tree(tree: dict, *, as_of: date) -> CompiledCriteria:
+def compile_tree(tree: dict, *, as_of: date, id_range: tuple[int, int] | None = None) -> CompiledCriteria:
     """A validated tree → ``CompiledCriteria(eligible_q, not_eligible_q)`` over Enterprise.
 
     ``Enterprise.objects.filter(c.eligible_q)`` is one query; possible = neither
     (``c.possible_q``). Compiling reads the ids of the indicators and tags named (≤ 2 small queries).
+    With ``id_range=(lo, hi)`` the Q objects are only valid for enterprises with ``lo <= id < hi``
+    (the caller filters to that range): the indicator and tag sets are cut to it.
     """
-    t, f = _compile(tree or {}, as_of, ids_for([tree]))
+    t, f = _compile(tree or {}, as_of, ids_for([tree], id_range=id_range))
     return CompiledCriteria(eligible_q=to_q(t), not_eligible_q=to_q(f), true=t, false=f)
 
 
-def compile_unknown_leaves(tree: dict, *, as_of: date) -> list[UnknownLeaf]:
+def compile_unknown_leaves(tree: dict, *, as_of: date, id_range: tuple[int, int] | None = None) -> list[UnknownLeaf]:
     """For the "missing" list of possible matches, set-based: one entry per missing label
     (as ``Evaluation.missing`` names it), with the enterprises for which that condition is
     unknown and decides the result (it and all its ancestors are unknown).
 
     ``Enterprise.objects.filter(possible_q & leaf.q)`` are the enterprises missing ``leaf.missing``.
+    ``id_range`` as in ``compile_tree``.
     """
     tree = tree or {}
     memo: dict[str, tuple[Cond, Cond]] = {}
-    _compile(tree, as_of, ids_for([tree]), memo)
+    _compile(tree, as_of, ids_for([tree], id_range=id_range), memo)
 
     def unknown(path: str) -> Cond:
         t, f = memo[path]

@@ -89,27 +89,29 @@ def policy_matches_end(*, policy_id: int) -> int:
 _COMPILED: dict = {}
 
 
-def _compiled(policy: Policy, as_of: date):
-    """Compiled criteria, award and missing-data expression of a policy version, kept per
-    worker (the chunks of a run share them)."""
+def _compiled(policy: Policy, as_of: date, id_range: tuple[int, int]):
+    """Compiled criteria, award and missing-data expressions of a policy version for one id
+    range (its indicator and tag sets are cut to the range), kept per worker."""
     from matching.criteria import compile_award, compile_tree
 
-    key = (policy.pk, policy.version, as_of, connection.vendor)
+    key = (policy.pk, policy.version, as_of, connection.vendor, id_range)
     hit = _COMPILED.get(key)
     if hit is None or hit[0] != (policy.criteria, policy.award):
-        compiled = compile_tree(policy.criteria or {}, as_of=as_of)
+        compiled = compile_tree(policy.criteria or {}, as_of=as_of, id_range=id_range)
         amount = (
-            compile_award(policy.award, as_of=as_of)
+            compile_award(policy.award, as_of=as_of, id_range=id_range)
             if policy.award
             else Value(None, output_field=DecimalField(max_digits=18, decimal_places=2))
         )
         if len(_COMPILED) > 500:
             _COMPILED.clear()
-        hit = _COMPILED[key] = ((policy.criteria, policy.award), compiled, amount, _missing_expr(policy, as_of))
+        hit = _COMPILED[key] = (
+            (policy.criteria, policy.award), compiled, amount, _missing_expr(policy, as_of, id_range)
+        )
     return hit[1], hit[2], hit[3]
 
 
-def _missing_expr(policy: Policy, as_of: date) -> list:
+def _missing_expr(policy: Policy, as_of: date, id_range: tuple[int, int]) -> list:
     """What a possible match lacks, in the same SELECT as its status: one ``CASE WHEN <this
     condition is unknown and decides> THEN ',<item>' ELSE '' END`` per unknown condition
     (``_missing_json`` joins them into the JSON array). All empty for an eligible enterprise:
@@ -124,7 +126,7 @@ def _missing_expr(policy: Policy, as_of: date) -> list:
             default=Value(""),
             output_field=TextField(),
         )
-        for leaf in compile_unknown_leaves(policy.criteria or {}, as_of=as_of)
+        for leaf in compile_unknown_leaves(policy.criteria or {}, as_of=as_of, id_range=id_range)
     ]
 
 
@@ -143,7 +145,7 @@ def candidates_sql(*, policy: Policy, id_from: int, id_to: int, as_of: date,
     that is eligible or possible: one SELECT built from the compiled criteria, and the number
     of ``m_missing_<i>`` columns (the ``,<item>`` parts of what a possible match lacks; see
     ``_missing_json``; none unless ``with_missing``)."""
-    compiled, amount, missing = _compiled(policy, as_of)
+    compiled, amount, missing = _compiled(policy, as_of, (id_from, id_to))
     qs = Enterprise.objects.filter(id__gte=id_from, id__lt=id_to)
     if compiled.false is True:  # no one can qualify
         qs = qs.none()

@@ -181,3 +181,27 @@ def test_a_derived_tag_stays_a_correlated_exists_and_means_the_same(city):
     check(city, {"field": "tags", "op": "has", "value": "高新技术企业"}, ["jinshui", "city_only"], ["erqi", "bare"])
     check(city, {"not": {"field": "tags", "op": "has_any", "value": ["高新技术企业"]}}, ["erqi", "bare"],
           ["jinshui", "city_only"])  # fmt: skip
+
+
+@pytest.mark.parametrize("tree", [
+    {"all": [{"field": "tags", "op": "has", "value": "高新技术企业"},
+             {"field": "revenue", "period": "2024", "op": ">=", "value": 1000000}]},
+    {"any": [{"not": {"field": "tags", "op": "has", "value": "高新技术企业"}},
+             {"field": "revenue", "op": ">", "value": 2}]},  # "latest" period, under NOT and OR
+    {"field": "tags", "op": "has", "value": "高新技术企业", "first_time": True},
+])
+def test_sets_cut_to_an_id_range_give_the_same_answers_inside_the_range(city, tree):
+    # given a tree compiled for the whole registry and for a range of ids (a pipeline chunk)
+    tree = validate(tree, vocabulary=_vocab())
+    whole = compile_tree(tree, as_of=AS_OF)
+    ids = sorted(city.values())
+    for lo, hi in ((ids[0], ids[2]), (ids[1], ids[3] + 1), (ids[2], ids[2] + 1)):
+        cut = compile_tree(tree, as_of=AS_OF, id_range=(lo, hi))
+        inside = Enterprise.objects.filter(pk__gte=lo, pk__lt=hi)
+        # then within the range the eligible, not eligible and possible sets are the same
+        for attr in ("eligible_q", "not_eligible_q", "possible_q"):
+            expected = set(inside.filter(getattr(whole, attr)).values_list("pk", flat=True))
+            assert set(inside.filter(getattr(cut, attr)).values_list("pk", flat=True)) == expected, (attr, lo, hi)
+        # and the sets in the SQL carry the range
+        sql = str(inside.filter(cut.eligible_q).query)
+        assert f"enterprise_id\" >= {lo}" in sql or f"enterprise_id >= {lo}" in sql
