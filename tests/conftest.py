@@ -22,3 +22,14 @@ def _require_services(request):
             pytest.fail("this test needs PostgreSQL: set DATABASE_URL (make test does) — see README")
     if request.node.get_closest_marker("services") and not settings.REDIS_URL:
         pytest.fail("this test needs Redis: set REDIS_URL (make test does) — see README")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_compiled_policies():
+    """The per-worker cache of compiled policy SQL is keyed by policy id and version; test
+    databases reuse ids (rolled-back transactions), so it must not outlive a test."""
+    from matching.pipeline import policy_run
+
+    policy_run._TEMPLATES.clear()
+    yield
+    policy_run._TEMPLATES.clear()
