@@ -7,11 +7,7 @@ left behind (chunks not done, runs never started, deliveries stuck in sending).
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from celery import current_app, shared_task
-from celery.schedules import crontab
-from django.conf import settings
+from celery import shared_task
 from django.db import OperationalError
 
 from matching.pipeline import deliver, nightly, policy_run, rematch, repair
@@ -60,11 +56,3 @@ def matching_repair() -> None:
 @shared_task(name="matching.nightly", time_limit=3600, soft_time_limit=3500)
 def matching_nightly() -> None:
     nightly.matching_nightly()
-
-
-_beat = {
-    "matching-repair": {"task": "matching.repair", "schedule": timedelta(seconds=settings.MATCH_REPAIR_INTERVAL)},
-    "matching-nightly": {"task": "matching.nightly", "schedule": crontab(hour=2, minute=30)},
-}
-settings.CELERY_BEAT_SCHEDULE.update(_beat)
-current_app.conf.beat_schedule = {**(current_app.conf.beat_schedule or {}), **_beat}

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -133,10 +134,6 @@ CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict = {}  # filled in by the apps' tasks modules through portal.celery
-# policy library: expire published policies at the end of their validity (idempotent)
-CELERY_BEAT_SCHEDULE["policies-expire-due"] = {"task": "policies.expire_due", "schedule": 60 * 60}
-CELERY_BEAT_SCHEDULE["appeals-remind-and-escalate"] = {"task": "appeals.remind_and_escalate", "schedule": 6 * 60 * 60}
 
 # --- auth, accounts, security -------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -300,14 +297,24 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "accounts.ActivationCode", "exclude_fields": ["code_hash"]},
 )
 AUDITLOG_MASK_CALLABLE = "portal.accounts.masking.mask_any"
-CELERY_BEAT_SCHEDULE["accounts-audit-purge"] = {
-    "task": "portal.accounts.tasks.audit_purge",
-    "schedule": 24 * 60 * 60,
-}
 MATCH_CHUNK_SIZE = env.int("MATCH_CHUNK_SIZE", default=100_000)
 # matching pipeline (matching/): repair every N seconds re-enqueues what a crash or a
 # broker outage left behind; a chunk not done N seconds after it was enqueued is redone.
 MATCH_REPAIR_INTERVAL = env.int("MATCH_REPAIR_INTERVAL", default=60)
 MATCH_CHUNK_STALE_SECONDS = env.int("MATCH_CHUNK_STALE_SECONDS", default=300)
 MATCH_DELIVERY_MAX_ATTEMPTS = env.int("MATCH_DELIVERY_MAX_ATTEMPTS", default=6)
+
+# --- periodic tasks (celery beat): every entry of every app, here and only here -------------
+CELERY_BEAT_SCHEDULE = {
+    # policy library: expire published policies at the end of their validity (idempotent)
+    "policies-expire-due": {"task": "policies.expire_due", "schedule": 60 * 60},
+    # matching: re-enqueue what a crash or a broker outage left; nightly reconciliation
+    "matching-repair": {"task": "matching.repair", "schedule": timedelta(seconds=MATCH_REPAIR_INTERVAL)},
+    "matching-nightly": {"task": "matching.nightly", "schedule": crontab(hour=2, minute=30)},
+    # applications: escalate overdue reviews; propose 免申即享 grants
+    "applications-escalate-overdue": {"task": "applications.escalate_overdue", "schedule": crontab(minute=30, hour=8)},
+    "applications-grant-proposals": {"task": "applications.grant_proposals_generate", "schedule": crontab(minute="*/15")},
+    "appeals-remind-and-escalate": {"task": "appeals.remind_and_escalate", "schedule": 6 * 60 * 60},
+    "accounts-audit-purge": {"task": "portal.accounts.tasks.audit_purge", "schedule": 24 * 60 * 60},
+}
 MATCH_DELIVERY_BACKOFF_SECONDS = env.int("MATCH_DELIVERY_BACKOFF_SECONDS", default=30)
