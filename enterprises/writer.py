@@ -305,13 +305,16 @@ def scales_refresh(enterprise_ids: list[int], *, cursor=None) -> int:
         marks = ", ".join(["%s"] * len(part))
         cursor.execute(f"SELECT id, industry, scale FROM {ENT} WHERE id IN ({marks})", part)
         rows = cursor.fetchall()
-        cursor.execute(
-            f"SELECT enterprise_id, indicator_id, value, period_end FROM {VAL} WHERE enterprise_id IN ({marks}) "
-            f"AND indicator_id IN ({', '.join(['%s'] * len(ids_by_code))}) AND value IS NOT NULL",
-            [*part, *ids_by_code.values()],
-        )
+        values = []
+        if ids_by_code:  # none defined (a registry without the size indicators): classify from industry alone
+            cursor.execute(
+                f"SELECT enterprise_id, indicator_id, value, period_end FROM {VAL} WHERE enterprise_id IN ({marks}) "
+                f"AND indicator_id IN ({', '.join(['%s'] * len(ids_by_code))}) AND value IS NOT NULL",
+                [*part, *ids_by_code.values()],
+            )
+            values = cursor.fetchall()
         latest: dict[tuple[int, int], tuple[date, Decimal]] = {}
-        for ent_id, ind_id, value, end in cursor.fetchall():
+        for ent_id, ind_id, value, end in values:
             if isinstance(end, str):
                 end = date.fromisoformat(end)
             end = end or date.min

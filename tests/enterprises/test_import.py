@@ -204,3 +204,18 @@ def test_the_write_pass_analyzes_the_tables_each_time_the_rows_written_double(tm
     # then the tables were analyzed after 2, 4 and 8 rows
     assert report.created == 9
     assert calls == [2, 4, 8]
+
+
+@pytest.mark.django_db
+def test_scales_refresh_works_when_the_size_indicators_are_not_defined():
+    # given a registry whose size indicators (employees, revenue, total assets) were removed
+    from enterprises.models import IndicatorDefinition
+    from enterprises.writer import SCALE_CODES, scales_refresh
+    from tests.factories.enterprises import EnterpriseFactory
+
+    e = EnterpriseFactory(industry="C3411", scale="large")
+    IndicatorDefinition.objects.filter(code__in=SCALE_CODES).delete()
+    # when the scale is re-derived, then it falls back to unknown instead of failing on SQL
+    assert scales_refresh([e.pk]) == 1
+    e.refresh_from_db()
+    assert e.scale in ("", None)
