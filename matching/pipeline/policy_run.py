@@ -21,7 +21,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, DecimalField, Max, Min, TextField, Value, When
+from django.db.models import Case, DecimalField, Func, Max, Min, TextField, Value, When
 from django.utils import timezone
 
 from enterprises.models import Enterprise
@@ -109,9 +109,8 @@ def _compiled(policy: Policy, as_of: date):
 
 
 def _missing_expr(policy: Policy, as_of: date, id_range: tuple[int, int]) -> list:
-    """What a possible match lacks, in the same SELECT as its status: one ``CASE WHEN <this
-    condition is unknown and decides> THEN ',<item>' ELSE '' END`` per unknown condition
-    (``_missing_json`` joins them into the JSON array). All empty for an eligible enterprise:
+    """What a possible match lacks: one ``CASE WHEN <this condition is unknown and decides>
+    THEN ',<item>' ELSE '' END`` per unknown condition. All empty for an eligible enterprise:
     no condition of a tree that is known to hold is unknown and decides."""
     import json
 
@@ -127,59 +126,59 @@ def _missing_expr(policy: Policy, as_of: date, id_range: tuple[int, int]) -> lis
     ]
 
 
-def _missing_json(columns: list[str]) -> str:
-    """SQL of the JSON array (or NULL) from the ``,<item>`` columns (joined flat with ``||``:
-    SQLite's parser has a small stack)."""
-    if not columns:
-        return "NULL"
-    text = f"NULLIF('[' || substr({' || '.join(columns)}, 2) || ']', '[]')"
-    return f"CAST({text} AS JSONB)" if connection.vendor == "postgresql" else text
-
-
 def candidates_sql(*, policy: Policy, id_from: int, id_to: int, as_of: date,
-                   with_missing: bool = True) -> tuple[str, list, int]:
-    """SQL of ``(id, m_status, m_amount, m_missing_0, …)`` for every enterprise in the range
-    that is eligible or possible: one SELECT built from the compiled criteria, and the number
-    of ``m_missing_<i>`` columns (the ``,<item>`` parts of what a possible match lacks; see
-    ``_missing_json``; none unless ``with_missing``). ``("", [], 0)`` when no one can qualify."""
+                   with_missing: bool = True) -> tuple[str, list]:
+    """SQL of ``(id, m_status, m_amount, m_missing)`` for every enterprise in the range that is
+    eligible or possible: one SELECT built from the compiled criteria. ``m_missing`` is the
+    JSON array of what a possible match lacks (NULL when eligible, or unless ``with_missing``).
+    ``("", [])`` when no one can qualify."""
     key = (policy.pk, policy.version, as_of, connection.vendor, with_missing)
     hit = _TEMPLATES.get(key)
     if hit is None or hit[0] != (policy.criteria, policy.award):
         if len(_TEMPLATES) > 1000:
             _TEMPLATES.clear()
         hit = _TEMPLATES[key] = ((policy.criteria, policy.award), _candidates_template(policy, as_of, with_missing))
-    sql, params, n_missing = hit[1]
-    bound = [id_from if p == _LO else id_to if p == _HI else p for p in params]
-    return sql, bound, n_missing
+    sql, params = hit[1]
+    return sql, [id_from if p == _LO else id_to if p == _HI else p for p in params]
 
 
-def _candidates_template(policy: Policy, as_of: date, with_missing: bool) -> tuple[str, list, int]:
+def _candidates_template(policy: Policy, as_of: date, with_missing: bool) -> tuple[str, list]:
+    """The SELECT for the range ``[_LO, _HI)``. The eligibility condition (T) is written once:
+    status and missing data come from one column ``m_sm`` = ``'e'`` when T holds, else ``'p'``
+    followed by the ``,<item>`` parts of the unknown conditions (evaluated only for those rows).
+    Each copy of a condition in the SQL is a subplan of its own (a tag set is built once per
+    copy), so the inner SELECT is fenced (``OFFSET 0``) and the outer one only cuts ``m_sm``."""
     compiled, amount, missing = _compiled(policy, as_of)
     qs = Enterprise.objects.filter(id__gte=_LO, id__lt=_HI)
     if compiled.false is True:  # no one can qualify
-        qs = qs.none()
-    elif compiled.false is not False:
+        return "", []
+    if compiled.false is not False:
         qs = qs.exclude(compiled.false)
-    if not with_missing or compiled.true is True:
-        missing = []
+    parts = missing if with_missing else []
+    # flat ``||`` (Concat nests pairs, and SQLite's parser has a small stack)
+    possible = Func(*parts, template="('p' || %(expressions)s)", arg_joiner=" || ", output_field=TextField()) \
+        if parts else Value("p", output_field=TextField())
     if compiled.true is True:
-        status = Value("eligible")
+        sm = Value("e", output_field=TextField())
     elif compiled.true is False:
-        status = Value("possible")
+        sm = possible
     else:
-        status = Case(When(compiled.true, then=Value("eligible")), default=Value("possible"))
-        # The eligible (most of the rows) skip the per-condition checks.
-        missing = [Case(When(compiled.true, then=Value("")), default=m, output_field=TextField()) for m in missing]
-    names = [f"m_missing_{i}" for i in range(len(missing))]
-    qs = qs.annotate(m_status=status, m_amount=amount, **dict(zip(names, missing, strict=True)))
-    qs = qs.values_list("id", "m_status", "m_amount", *names).order_by()
+        sm = Case(When(compiled.true, then=Value("e")), default=possible, output_field=TextField())
+    qs = qs.annotate(m_sm=sm, m_amount=amount).values_list("id", "m_sm", "m_amount").order_by()
     try:
-        sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+        inner, params = qs.query.get_compiler(using=qs.db).as_sql()
     except EmptyResultSet:
-        return "", [], 0
+        return "", []
     params = list(params)
     assert params.count(_LO) >= 1 and params.count(_HI) >= 1, "the chunk bounds must be parameters"
-    return sql, params, len(names)
+    missing_text = "NULLIF('[' || substr(x.m_sm, 3) || ']', '[]')"  # 'p,{…},{…}' → '[{…},{…}]'
+    if connection.vendor == "postgresql":
+        fence, missing_sql = "OFFSET 0", f"CAST({missing_text} AS JSONB)"
+    else:
+        fence, missing_sql = "LIMIT -1 OFFSET 0", missing_text
+    sql = (f"SELECT x.id AS id, CASE substr(x.m_sm, 1, 1) WHEN 'e' THEN 'eligible' ELSE 'possible' END AS m_status, "
+           f"x.m_amount AS m_amount, {missing_sql} AS m_missing FROM ({inner} {fence}) x")
+    return sql, params
 
 
 def chunk_run(*, chunk_id: int) -> None:
@@ -251,14 +250,15 @@ def run_webhooks_notify(*, run_id: int) -> int:
     return len(subs)
 
 
-_EMPTY = "SELECT id, 'eligible' AS m_status, NULL AS m_amount FROM enterprises_enterprise WHERE 1 = 0"
+_EMPTY = ("SELECT id, 'eligible' AS m_status, NULL AS m_amount, NULL AS m_missing "
+          "FROM enterprises_enterprise WHERE 1 = 0")
 
 
 def _candidates(*, policy: Policy, id_from: int, id_to: int, as_of: date, with_missing: bool = True):
-    sql, params, n_missing = candidates_sql(policy=policy, id_from=id_from, id_to=id_to, as_of=as_of,
-                                            with_missing=with_missing)
+    sql, params = candidates_sql(policy=policy, id_from=id_from, id_to=id_to, as_of=as_of,
+                                 with_missing=with_missing)
     # The criteria exclude everyone: an empty set of the right shape.
-    return (sql, params, n_missing) if sql else (_EMPTY, [], 0)
+    return (sql, params) if sql else (_EMPTY, [])
 
 
 def chunk_match(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> tuple[int, int]:
@@ -292,16 +292,15 @@ _NEW_REASON = "CASE c.status WHEN 'eligible' THEN 'new_match' ELSE 'possible' EN
 _NEW_REASON_CAND = "CASE c.m_status WHEN 'eligible' THEN 'new_match' ELSE 'possible' END"
 
 
-def _chunk_fresh_pg(*, policy: Policy, cand: tuple[str, list, int], now) -> int:
+def _chunk_fresh_pg(*, policy: Policy, cand: tuple[str, list], now) -> int:
     """First run of a policy over this range: one statement writes matches (with what the
     possible ones lack) and their in-app outbox rows."""
-    cand_sql, cand_params, n_missing = cand
-    missing_cols = [f"missing_{i}" for i in range(n_missing)]
+    cand_sql, cand_params = cand
     sql = f"""
-        WITH cand({", ".join(["id", "status", "amount", *missing_cols])}) AS ({cand_sql}),
+        WITH cand(id, status, amount, missing) AS ({cand_sql}),
         ins AS (
             INSERT INTO matching_match (policy_id, enterprise_id, policy_version, status, amount, missing, matched_at)
-            SELECT %s, id, %s, status, CAST(amount AS NUMERIC), {_missing_json(missing_cols)}, %s FROM cand
+            SELECT %s, id, %s, status, CAST(amount AS NUMERIC), missing, %s FROM cand
             ON CONFLICT DO NOTHING
             RETURNING enterprise_id, status
         ),
@@ -320,9 +319,9 @@ def _chunk_fresh_pg(*, policy: Policy, cand: tuple[str, list, int], now) -> int:
 
 def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: tuple, now) -> tuple[int, int]:
     """Diff the new set against the existing rows of this range (portable SQL). ``ids`` is the
-    candidate SELECT without the missing-data columns (enough to find gains and losses)."""
+    candidate SELECT without the missing data (enough to find gains and losses)."""
     pid, ver = policy.pk, policy.version
-    cand_sql, cand_params, _ = ids
+    cand_sql, cand_params = ids
     with connection.cursor() as cur:
         # 1. newly qualifying (no row, or an ended one) → in-app notice
         cur.execute(
@@ -358,11 +357,11 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: t
         )
         ended = cur.rowcount
         # 3. upsert the new set; rows already current are left alone
-        cand_sql, cand_params, n_missing = cand
+        cand_sql, cand_params = cand
         cur.execute(
             f"""
             INSERT INTO matching_match (policy_id, enterprise_id, policy_version, status, amount, missing, matched_at)
-            SELECT %s, c.id, %s, c.m_status, CAST(c.m_amount AS NUMERIC), {_missing_json([f"c.m_missing_{i}" for i in range(n_missing)])}, %s
+            SELECT %s, c.id, %s, c.m_status, CAST(c.m_amount AS NUMERIC), c.m_missing, %s
             FROM ({cand_sql}) c WHERE 1 = 1
             ON CONFLICT (policy_id, enterprise_id) DO UPDATE SET
                 policy_version = excluded.policy_version,
