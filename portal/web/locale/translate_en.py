@@ -302,7 +302,8 @@ def _quote(text: str) -> str:
 
 
 def fill(path: Path) -> list[str]:
-    blocks = path.read_text().split("\n\n")
+    # Without its final newline the last entry parses like the others (re-running is a no-op).
+    blocks = path.read_text().rstrip("\n").split("\n\n")
     out, missing = [], []
     for block in blocks:
         lines = block.split("\n")
@@ -342,7 +343,7 @@ def fill(path: Path) -> list[str]:
         else:
             keep.append(f"msgstr {_quote(value if isinstance(value, str) else value[0])}")
         out.append("\n".join(keep))
-    path.write_text("\n\n".join(out))
+    path.write_text("\n\n".join(out) + "\n")
     return missing
 
 
