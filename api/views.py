@@ -272,7 +272,9 @@ POLICY_ORDERING = {"": "relevance", "relevance": "relevance", "newest": "newest"
 def _policy_search(q: str, filters: dict, order: str):
     from policies import selectors
 
-    return selectors.policy_search(q=q, filters=filters, order=order, with_total=bool(q))
+    # The page's snippets are made by ``policies.search.snippets``, which reads interpretations
+    # only for rows without a query word in their summary or body: no prefetch.
+    return selectors.policy_search(q=q, filters=filters, order=order, with_total=bool(q), interpretations=False)
 
 
 @extend_schema_view(
@@ -343,10 +345,10 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             qs = _policy_search(q, filters, POLICY_ORDERING[order]).prefetch_related("materials")
         page = self.paginate_queryset(qs)
         if q:
-            from policies.search import highlight
+            from policies.search import snippets
 
-            for policy in page:
-                policy.snippet = str(highlight(policy, q).get("snippet", ""))
+            for policy, snippet in zip(page, snippets(page, q), strict=True):
+                policy.snippet = str(snippet)
         return self.get_paginated_response(s.PolicyListSerializer(page, many=True, context=self.get_serializer_context()).data)
 
     @staticmethod

@@ -187,38 +187,65 @@ def _mark(text: str, terms: list[str] | tuple[str, ...]) -> SafeString:
     return mark_safe("".join(out))
 
 
-def _snippet_sources(policy: Policy):
-    yield policy.summary
-    yield policy.body
-    cache = getattr(policy, "_prefetched_objects_cache", {})
-    if "interpretations" in cache:
-        for i in cache["interpretations"]:
-            yield f"{i.title} {i.body} {i.question} {i.answer}"
+def _interpretation_texts(interpretations) -> list[str]:
+    return [f"{i.title} {i.body} {i.question} {i.answer}" for i in interpretations]
+
+
+def _cut(sources: Iterable[str], terms: tuple[str, ...], width: int) -> str:
+    """The text around the first marked word of the first source that has one ("" if none):
+    one regular-expression scan per source, which stops at that first word."""
+    if not terms:
+        return ""
+    pattern = _pattern(terms)
+    for source in sources:
+        m = pattern.search(source or "")
+        if m:
+            start = max(0, m.start() - width // 2)
+            text = ("…" if start else "") + source[start : start + width * 2]
+            if start + width * 2 < len(source):
+                text += "…"
+            return text
+    return ""
+
+
+def _snippet(policy: Policy, terms: tuple[str, ...], interpretations: Iterable[str], width: int) -> SafeString:
+    text = _cut([policy.summary, policy.body], terms, width) or _cut(interpretations, terms, width)
+    if not text:
+        text = (policy.summary or policy.body or "")[: width * 2]
+    return _mark(text, terms)
 
 
 def highlight(policy: Policy, q: str, *, width: int = 60) -> dict:
     """``{"title": html, "snippet": html}`` with the query's words in ``<mark>``.
 
     The snippet is cut around the first marked word of the first source that has one
-    (summary, body, then the interpretations); one regular-expression scan per source, which
-    stops at that first word. Uses the prefetched interpretations when present (no extra
-    query then)."""
+    (summary, body, then the interpretations). Uses the prefetched interpretations when
+    present (no extra query then), else none."""
     terms = _highlight_terms(q or "")
-    title = _mark(policy.title, terms)
-    text = ""
-    if terms:
-        pattern = _pattern(terms)
-        for source in _snippet_sources(policy):
-            m = pattern.search(source or "")
-            if m:
-                start = max(0, m.start() - width // 2)
-                text = ("…" if start else "") + source[start : start + width * 2]
-                if start + width * 2 < len(source):
-                    text += "…"
-                break
-    if not text:
-        text = (policy.summary or policy.body or "")[: width * 2]
-    return {"title": title, "snippet": _mark(text, terms)}
+    cache = getattr(policy, "_prefetched_objects_cache", {})
+    interpretations = _interpretation_texts(cache["interpretations"]) if "interpretations" in cache else []
+    return {"title": _mark(policy.title, terms), "snippet": _snippet(policy, terms, interpretations, width)}
+
+
+def snippets(policies: Iterable[Policy], q: str, *, width: int = 60) -> list[SafeString]:
+    """The snippets of ``highlight`` for a page of policies, without prefetching their
+    interpretations: they are read (one query) only for the rows whose summary and body do
+    not contain a query word — usually none."""
+    policies = list(policies)
+    terms = _highlight_terms(q or "")
+    found = {p.pk: _cut([p.summary, p.body], terms, width) for p in policies}
+    missing = [pk for pk, text in found.items() if not text]
+    by_policy: dict[int, list[Interpretation]] = {}
+    if missing and terms:
+        for i in Interpretation.objects.filter(policy_id__in=missing).order_by("policy_id", "position", "id"):
+            by_policy.setdefault(i.policy_id, []).append(i)
+    out = []
+    for p in policies:
+        if found[p.pk]:
+            out.append(_mark(found[p.pk], terms))
+        else:
+            out.append(_snippet(p, terms, _interpretation_texts(by_policy.get(p.pk, [])), width))
+    return out
 
 
 # --- pagination -------------------------------------------------------------------------

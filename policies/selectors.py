@@ -136,13 +136,20 @@ def _search_base(*, q: str, filters: dict | None) -> QuerySet[Policy]:
 
 
 def policy_search(
-    *, q: str = "", filters: dict | None = None, order: str = "relevance", with_total: bool = False
+    *,
+    q: str = "",
+    filters: dict | None = None,
+    order: str = "relevance",
+    with_total: bool = False,
+    interpretations: bool = True,
 ) -> QuerySet[Policy]:
     """Published policies matching the Chinese query ``q`` and ``filters``, ranked.
 
     Each row carries ``rank`` (ts_rank on PostgreSQL, 1.0 on the SQLite fallback, 0 with no
     query), its department and its interpretations (prefetched, so that
-    ``highlight(policy, q)`` needs no further query). ``order``: relevance | deadline | newest.
+    ``highlight(policy, q)`` needs no further query; ``interpretations=False`` leaves them
+    out, for callers that make their snippets with ``policies.search.snippets``, which reads
+    them only where needed). ``order``: relevance | deadline | newest.
     ``with_total``: each row also carries ``search_total``, the number of hits (a window
     count), so that a page and the count come from one query (see ``TotalPaginator``)
     instead of a second query that filters the full-text index again.
@@ -150,9 +157,9 @@ def policy_search(
     qs = _search_base(q=q, filters=filters)
     if with_total:
         qs = qs.annotate(search_total=Window(Count("*")))
-    qs = qs.select_related("department").prefetch_related(
-        Prefetch("interpretations", queryset=Interpretation.objects.order_by("position", "id"))
-    )
+    qs = qs.select_related("department")
+    if interpretations:
+        qs = qs.prefetch_related(Prefetch("interpretations", queryset=Interpretation.objects.order_by("position", "id")))
     if order == "deadline":
         # Open deadlines soonest first, then those without a deadline, then closed ones.
         today = _today()

@@ -12,8 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _queries(client, size, django_assert_max_num_queries):
-    # page with the hit count (window count), interpretations, materials, vocabulary (2)
-    with django_assert_max_num_queries(5) as ctx:
+    # the page with the hit count (window count), materials, the vocabulary (2); no
+    # interpretations (every row has the words in its summary: see policies.search.snippets)
+    with django_assert_max_num_queries(4) as ctx:
         body = client.get("/api/v1/policies/", {"q": "研发补贴", "page_size": size}).json()
     return body, len(ctx.captured_queries)
 
@@ -33,3 +34,14 @@ def test_the_policy_search_costs_a_fixed_number_of_queries_however_many_hits(wor
     assert len(large["results"]) == 30 and all(p["criteria_text"] for p in large["results"])
     assert n_small == n_large
     assert any("<mark>" in p["snippet"] for p in large["results"])
+
+
+def test_a_hit_only_in_an_interpretation_gets_its_snippet_from_there(world):
+    policy = PolicyFactory(title="物流政策", summary="运费补贴", body="正文", department=world.dept_y,
+                           status="published", published_at=timezone.now())
+    InterpretationFactory(policy=policy, title="问答", body="问：冷链企业能否申请？")
+    policy_search_index_update(policy_ids=[policy.pk])
+    results = APIClient().get("/api/v1/policies/", {"q": "冷链"}).json()["results"]
+    # (PostgreSQL and the SQLite fallback both search the interpretations)
+    assert [p["id"] for p in results] == [policy.pk]
+    assert "<mark>冷链</mark>" in results[0]["snippet"]

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from policies.models import Policy, PolicyStatus
-from policies.search import highlight, policy_search_index_update, query_terms, query_words
+from policies.search import highlight, policy_search_index_update, query_terms, query_words, snippets
 from policies.selectors import policy_search
 from policies.services import policy_create, policy_publish, policy_submit, policy_update
 from tests.factories.policies import InterpretationFactory, PolicyFactory
@@ -116,3 +116,23 @@ def test_cached_query_segmentation_hands_out_fresh_lists():
     assert "x" not in query_terms("高新技术企业")
     assert query_words("高新技术企业")
     assert query_terms("") == [] and query_words(None) == []
+
+
+def test_snippets_read_interpretations_only_for_rows_without_a_word_in_summary_or_body(django_assert_num_queries):
+    # given one policy with the word in its body and one with it only in an interpretation
+    in_body = _published(title="稳岗政策", summary="返还失业保险费", body="冷链物流企业可以申请")
+    in_interp = _published(title="物流政策", summary="运费补贴", body="正文")
+    InterpretationFactory(policy=in_interp, title="问答", body="问：冷链企业能否申请？", position=1)
+    InterpretationFactory(policy=in_interp, title="说明", body="无关", position=0)
+    # when / then: no query while every row has the word in its summary or body
+    with django_assert_num_queries(0):
+        [only] = snippets([in_body], "冷链")
+    assert only == highlight(in_body, "冷链")["snippet"] and "<mark>冷链</mark>" in only
+    # one query for the interpretations of the rows that need them, in their order
+    with django_assert_num_queries(1):
+        first, second = snippets([in_body, in_interp], "冷链")
+    assert first == only
+    assert second.startswith("问答 问：<mark>冷链</mark>")
+    # no word anywhere: the summary's start, as highlight does
+    with django_assert_num_queries(1):
+        assert snippets([in_interp], "首台套") == [highlight(in_interp, "首台套")["snippet"]] == ["运费补贴"]
