@@ -16,6 +16,7 @@ qualify get ``ended`` and a "lost" notice, the rest are updated silently.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 
 from django.conf import settings
@@ -195,8 +196,11 @@ def chunk_run(*, chunk_id: int) -> None:
         policy = Policy.objects.filter(pk=run.policy_id).first()
         stale = policy is None or policy.status != PolicyStatus.PUBLISHED or policy.version != run.policy_version
         matched = ended = 0
+        started = time.monotonic()
         if not stale:
             matched, ended = chunk_match(policy=policy, id_from=chunk.id_from, id_to=chunk.id_to, as_of=today())
+        logger.info("policy %s v%s ids [%s, %s): %s new, %s ended in %.0f ms", run.policy_id, run.policy_version,
+                    chunk.id_from, chunk.id_to, matched, ended, (time.monotonic() - started) * 1000)
         now = timezone.now()
         MatchChunk.objects.filter(pk=chunk.pk).update(done=True, done_at=now, matched=matched, ended=ended)
         _run_finish_if_complete(run_id=run.pk)
