@@ -90,16 +90,54 @@ def review_queue(*, user, today: date | None = None, include_returned: bool = Tr
     return items
 
 
-def department_figures(*, user, today: date | None = None) -> list[dict[str, Any]]:
-    """Per department: received, approved, rejected, open, overdue and the median working
-    days from submission to decision (time returned for correction not counted)."""
-    from policies.models import Department
-
-    today = today or today_local()
-    qs = Application.objects.all()
+def _scoped(qs: QuerySet, user, department_id: int | None) -> QuerySet:
+    """``qs`` cut to the departments ``user`` serves and, when given, to ``department_id``
+    (a filter narrows the user's scope, never widens it)."""
     departments = user_department_ids(user)
     if departments is not None:
         qs = qs.filter(department_id__in=departments)
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    return qs
+
+
+def applications_filtered(
+    *,
+    user,
+    start: date | None = None,
+    end: date | None = None,
+    district: str = "",
+    department_id: int | None = None,
+) -> QuerySet[Application]:
+    """The applications ``user`` may see, optionally submitted (first submission, local
+    date) between ``start`` and ``end`` inclusive, by an enterprise of ``district``
+    (its current registry district), to ``department_id``."""
+    qs = _scoped(Application.objects.all(), user, department_id)
+    if start:
+        qs = qs.filter(submitted_at__date__gte=start)
+    if end:
+        qs = qs.filter(submitted_at__date__lte=end)
+    if district:
+        qs = qs.filter(enterprise__district=district)
+    return qs
+
+
+def department_figures(
+    *,
+    user,
+    today: date | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    district: str = "",
+    department_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Per department: received, approved, rejected, open, overdue and the median working
+    days from submission to decision (time returned for correction not counted), over the
+    applications of ``applications_filtered`` (period = submission date)."""
+    from policies.models import Department
+
+    today = today or today_local()
+    qs = applications_filtered(user=user, start=start, end=end, district=district, department_id=department_id)
     counts = {
         row["department_id"]: row
         for row in qs.values("department_id").annotate(
@@ -143,21 +181,43 @@ def _tidy(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(value, 1)
 
 
-def _grants_visible(user) -> QuerySet[Grant]:
-    qs = Grant.objects.exclude(status=GrantStatus.CANCELLED)
-    departments = user_department_ids(user)
-    if departments is not None:
-        qs = qs.filter(department_id__in=departments)
+def _grants_visible(
+    user,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    district: str = "",
+    department_id: int | None = None,
+) -> QuerySet[Grant]:
+    """Grants (not cancelled) of ``user``'s departments. With ``start``/``end`` only grants
+    paid (``paid_on``, the day the money arrived) in that period, inclusive — an unpaid
+    grant has no such date and drops out; ``district`` is the enterprise's district recorded
+    on the grant when it was made (``Grant.district``)."""
+    qs = _scoped(Grant.objects.exclude(status=GrantStatus.CANCELLED), user, department_id)
+    if start:
+        qs = qs.filter(paid_on__gte=start)
+    if end:
+        qs = qs.filter(paid_on__lte=end)
+    if district:
+        qs = qs.filter(district=district)
     return qs
 
 
 _PAID_STATUSES = [GrantStatus.PAID, GrantStatus.RECEIVED]
 
 
-def grant_totals(*, user, by: str) -> list[dict[str, Any]]:
+def grant_totals(
+    *,
+    user,
+    by: str,
+    start: date | None = None,
+    end: date | None = None,
+    district: str = "",
+    department_id: int | None = None,
+) -> list[dict[str, Any]]:
     """Totals granted and paid grouped by ``policy``, ``department``, ``district`` or ``month``
-    (month of payment), in one query each."""
-    qs = _grants_visible(user)
+    (month of payment), in one query each; the filters are those of ``_grants_visible``."""
+    qs = _grants_visible(user, start=start, end=end, district=district, department_id=department_id)
     if by == "policy":
         qs = qs.values(key=F("policy__title"))
     elif by == "department":
@@ -193,11 +253,19 @@ def grant_totals(*, user, by: str) -> list[dict[str, Any]]:
     return rows
 
 
-def days_to_money(*, user) -> dict[str, Any]:
+def days_to_money(
+    *,
+    user,
+    start: date | None = None,
+    end: date | None = None,
+    district: str = "",
+    department_id: int | None = None,
+) -> dict[str, Any]:
     """Calendar days from eligibility (match, or submission for applications) to the money in
-    the account, overall and per policy: median, mean, max."""
+    the account, overall and per policy: median, mean, max; the filters are those of
+    ``_grants_visible`` (period = payment date)."""
     rows = list(
-        _grants_visible(user)
+        _grants_visible(user, start=start, end=end, district=district, department_id=department_id)
         .filter(paid_on__isnull=False)
         .values_list("policy_id", "policy__title", "source", "eligible_since", "paid_on")
     )
