@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 
 from appeals import selectors as appeals_selectors
 from appeals.models import Category
+from applications import selectors as app_selectors
 from enterprises.reference import district_name
 from liaison import selectors as liaison_selectors
 
@@ -65,21 +66,15 @@ def matching_figures(filters: Filters) -> dict:
 
 
 def application_figures(filters: Filters, *, user) -> dict:
-    try:
-        from applications import selectors as app_selectors
-    except ImportError:  # pragma: no cover - the applications part is always installed
-        return {}
-    out: dict = {}
-    for name, call in (
-        ("by_department", lambda: app_selectors.department_figures(user=user)),
-        ("days_to_money", lambda: app_selectors.days_to_money(user=user)),
-        ("grants_by_month", lambda: app_selectors.grant_totals(user=user, by="month")),
-    ):
-        try:
-            out[name] = call()
-        except (AttributeError, TypeError):
-            out[name] = None
-    return out
+    """Applications (period = submission date, district = the applying enterprise's) and
+    grants (period = payment date, district = the one recorded on the grant), within the
+    user's departments and narrowed by ``filters``."""
+    scope = filters.as_case_filters()
+    return {
+        "by_department": app_selectors.department_figures(user=user, **scope),
+        "days_to_money": app_selectors.days_to_money(user=user, **scope),
+        "grants_by_month": app_selectors.grant_totals(user=user, by="month", **scope),
+    }
 
 
 def dashboard_figures(filters: Filters, *, user) -> dict:

@@ -90,9 +90,13 @@ def export_xlsx(request):
     arrears = figures["arrears"]
     _write_rows(wb.create_sheet("欠款-类型"), arrears["by_debtor_type"])
     _write_rows(wb.create_sheet("欠款-账龄"), arrears["by_age"])
-    apps = figures["applications"] or {}
-    if apps.get("by_department"):
-        _write_rows(wb.create_sheet("申报-部门"), apps["by_department"])
+    apps = figures["applications"]
+    _write_rows(wb.create_sheet("申报-部门"), apps["by_department"])
+    _write_rows(wb.create_sheet("兑付-按月"), [
+        {"month": row["label"], "count": row["count"], "granted": row["granted"],
+         "paid_count": row["paid_count"], "paid": row["paid"]} for row in apps["grants_by_month"]])
+    days = apps["days_to_money"]
+    _write_rows(wb.create_sheet("到账天数"), [{"policy": "合计", "source": "", **days["overall"]}, *days["by_policy"]])
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
