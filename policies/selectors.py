@@ -37,6 +37,8 @@ from .rules import ALL, required_tag_sets
 from .search import apply_text_query, highlight  # noqa: F401 - re-exported
 
 ORDERS = ("relevance", "deadline", "newest")
+# Policy columns that only the database reads (search); list pages do not fetch them.
+SEARCH_VECTORS = ("search_vector", "search_rank_vector")
 
 
 def _today() -> dt.date:
@@ -157,7 +159,9 @@ def policy_search(
     qs = _search_base(q=q, filters=filters)
     if with_total:
         qs = qs.annotate(search_total=Window(Count("*")))
-    qs = qs.select_related("department")
+    # The tsvectors are for the database only: not fetched (a page would otherwise read,
+    # detoast and print ~4 kB of vector per row).
+    qs = qs.select_related("department").defer(*SEARCH_VECTORS)
     if interpretations:
         qs = qs.prefetch_related(Prefetch("interpretations", queryset=Interpretation.objects.order_by("position", "id")))
     if order == "deadline":

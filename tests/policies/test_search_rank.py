@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from policies.models import Policy, PolicyStatus
@@ -136,3 +137,13 @@ def test_snippets_read_interpretations_only_for_rows_without_a_word_in_summary_o
     # no word anywhere: the summary's start, as highlight does
     with django_assert_num_queries(1):
         assert snippets([in_interp], "首台套") == [highlight(in_interp, "首台套")["snippet"]] == ["运费补贴"]
+
+
+def test_search_pages_do_not_fetch_the_vectors():
+    _published(title="人才公寓补贴", summary="安家补助")
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(policy_search(q="人才", filters={}, with_total=True))
+    select_list = ctx.captured_queries[0]["sql"].split(" FROM ")[0]
+    # (the rank vector appears once on PostgreSQL: as the argument of ts_rank)
+    assert '"search_vector"' not in select_list and select_list.count('"search_rank_vector"') <= 1
+    assert all(not {"search_vector", "search_rank_vector"} - p.get_deferred_fields() for p in rows)
