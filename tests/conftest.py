@@ -33,3 +33,15 @@ def _fresh_compiled_policies():
     policy_run._TEMPLATES.clear()
     yield
     policy_run._TEMPLATES.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the portal's default language: a request with the English cookie
+    leaves English active in the test thread (the locale middleware activates per request and
+    never resets), which made later tests that read messages outside a request see English."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
