@@ -3,7 +3,8 @@
 Entry points other parts call:
 
 - ``policy_matching_schedule(policy_id=..., reason=...)`` from the policy services
-  when a policy is published, revised, withdrawn or expires;
+  when a policy is published, revised, withdrawn or expires (``policies_matching_schedule``
+  for many at once: the yearly rebuild);
 - ``enterprise_rematch_schedule(enterprise_ids=[...])`` from the registry services
   whenever a profile changes.
 
@@ -21,10 +22,15 @@ from matching.pipeline.notify import (
     notifications_mark_all_read,
     unsubscribe_by_token,
 )
-from matching.pipeline.schedule import enterprise_rematch_schedule, policy_matching_schedule
+from matching.pipeline.schedule import (
+    enterprise_rematch_schedule,
+    policies_matching_schedule,
+    policy_matching_schedule,
+)
 
 __all__ = [
     "policy_matching_schedule",
+    "policies_matching_schedule",
     "enterprise_rematch_schedule",
     "channel_preferences_set",
     "notification_mark_read",

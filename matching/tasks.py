@@ -23,6 +23,11 @@ def policy_run_start(run_id: int) -> None:
     policy_run.run_start(run_id=run_id)
 
 
+@shared_task(name="matching.policy_runs_start", time_limit=900, soft_time_limit=870, **_RETRY)
+def policy_runs_start(run_ids: list[int]) -> None:
+    policy_run.runs_start(run_ids=run_ids)
+
+
 @shared_task(name="matching.policy_chunk_run", time_limit=900, soft_time_limit=870, **_RETRY)
 def policy_chunk_run(chunk_id: int) -> None:
     policy_run.chunk_run(chunk_id=chunk_id)

@@ -51,14 +51,13 @@ def enterprises_with_time_changes(*, today: date) -> list[int]:
 
 
 def matching_nightly(*, today: date | None = None) -> dict:
-    from matching.services import enterprise_rematch_schedule, policy_matching_schedule
+    from matching.services import enterprise_rematch_schedule, policies_matching_schedule
 
     today = today or timezone.localdate()
     report = {"derived_tags": derived_tags_refresh(as_of=today)}
     if today.month == 1 and today.day == 1:
         ids = list(Policy.objects.filter(status=PolicyStatus.PUBLISHED).values_list("pk", flat=True))
-        for pid in ids:
-            policy_matching_schedule(policy_id=pid, reason="rebuild")
+        policies_matching_schedule(policy_ids=ids, reason="rebuild")
         report["rebuilt_policies"] = len(ids)
     changed = enterprises_with_time_changes(today=today)
     for start in range(0, len(changed), BATCH):

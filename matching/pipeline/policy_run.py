@@ -42,9 +42,33 @@ def today() -> date:
 
 @transaction.atomic
 def run_start(*, run_id: int) -> None:
+    """Split the registry into the run's chunks and enqueue them."""
+    _chunks_enqueue(_run_open(run_id=run_id))
+
+
+@transaction.atomic
+def runs_start(*, run_ids: list[int]) -> None:
+    """Start many runs at once (the yearly rebuild of every policy) and queue their chunks
+    range by range: every policy's chunk of ids [0, 100,000), then of [100,000, 200,000), ….
+    Queued policy by policy, each chunk would touch another tenth of the registry and of the
+    enterprise-keyed match and outbox indexes; range by range, the workers' reads and index
+    inserts stay within one tenth at a time (shared buffers hit, fewer full-page writes)."""
+    _chunks_enqueue(sorted(c for run_id in run_ids for c in _run_open(run_id=run_id)))
+
+
+def _chunks_enqueue(chunks: list[tuple[int, int, int]]) -> None:
+    from matching import tasks
+
+    for _id_from, _run_id, chunk_id in chunks:
+        enqueue_on_commit(tasks.policy_chunk_run, chunk_id)
+
+
+def _run_open(*, run_id: int) -> list[tuple[int, int, int]]:
+    """Mark the run running and create its chunks; returns the ``(id_from, run_id, chunk_id)``
+    of its chunks not done (none when another worker has it, or it ends the policy's matches)."""
     run = MatchRun.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
     if run is None or run.status != RunStatus.PENDING:
-        return  # another worker has it, or it was started already
+        return []  # another worker has it, or it was started already
     policy = Policy.objects.filter(pk=run.policy_id).first()
     now = timezone.now()
     run.started_at = now
@@ -52,7 +76,7 @@ def run_start(*, run_id: int) -> None:
         run.ended = policy_matches_end(policy_id=run.policy_id)
         run.status, run.finished_at = RunStatus.DONE, now
         run.save(update_fields=["status", "started_at", "finished_at", "ended"])
-        return
+        return []
     run.policy_version = policy.version
     run.status = RunStatus.RUNNING
     run.save(update_fields=["status", "started_at", "policy_version"])
@@ -60,20 +84,18 @@ def run_start(*, run_id: int) -> None:
     if bounds["lo"] is None:
         run.status, run.finished_at = RunStatus.DONE, now
         run.save(update_fields=["status", "finished_at"])
-        return
+        return []
     size = max(1, int(settings.MATCH_CHUNK_SIZE))
-    chunks = MatchChunk.objects.bulk_create(
+    MatchChunk.objects.bulk_create(
         [
             MatchChunk(run=run, id_from=lo, id_to=min(lo + size, bounds["hi"] + 1), enqueued_at=now)
             for lo in range(bounds["lo"], bounds["hi"] + 1, size)
         ],
         ignore_conflicts=True,
     )
-    from matching import tasks
-
-    for chunk in MatchChunk.objects.filter(run=run, done=False).values_list("pk", flat=True):
-        enqueue_on_commit(tasks.policy_chunk_run, chunk)
-    logger.info("policy %s v%s: %s chunks enqueued", policy.pk, policy.version, len(chunks))
+    chunks = list(MatchChunk.objects.filter(run=run, done=False).values_list("id_from", "run_id", "pk"))
+    logger.info("policy %s v%s: %s chunks", policy.pk, policy.version, len(chunks))
+    return chunks
 
 
 def policy_matches_end(*, policy_id: int) -> int:

@@ -35,6 +35,26 @@ def policy_matching_schedule(*, policy_id: int, reason: str) -> None:
 
 
 @transaction.atomic
+def policies_matching_schedule(*, policy_ids: Iterable[int], reason: str) -> None:
+    """Many policies at once (the yearly rebuild): one run each, as ``policy_matching_schedule``
+    records it, started together by one task that queues their chunks range by range
+    (``policy_run.runs_start``)."""
+    if reason not in POLICY_REASONS:
+        raise ValueError(f"unknown reason {reason!r}; expected one of {POLICY_REASONS}")
+    runs = MatchRun.objects.bulk_create([MatchRun(policy_id=pid, reason=reason) for pid in policy_ids])
+    if not runs:
+        return
+    from matching import tasks
+    from matching.pipeline.events import policy_event_emit
+    from matching.pipeline.rematch import policies_generation_bump
+
+    for run in runs:
+        policy_event_emit(policy_id=run.policy_id, reason=reason, run_id=run.pk)
+    transaction.on_commit(policies_generation_bump)
+    enqueue_on_commit(tasks.policy_runs_start, [run.pk for run in runs])
+
+
+@transaction.atomic
 def enterprise_rematch_schedule(*, enterprise_ids: Iterable[int]) -> None:
     """Re-match these enterprises against every published policy after commit."""
     ids = sorted({int(i) for i in enterprise_ids})

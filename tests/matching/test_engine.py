@@ -246,3 +246,38 @@ def test_missing_data_of_possible_matches_equals_the_evaluator_and_follows_revis
     assert [m["label"] for m in rows[no_capital_no_revenue.pk].missing] == ["注册资本"]
     assert rows[no_revenue.pk].missing == [m for m in expected(no_revenue) if m["field"] == "revenue"]
     assert rows[complete.pk].missing is None
+
+
+def test_rebuilding_many_policies_queues_their_chunks_range_by_range_and_matches_as_one_by_one(
+        city, django_capture_on_commit_callbacks, settings, monkeypatch):
+    # given three published policies, already matched one by one, and a registry of three chunks
+    from matching.services import policies_matching_schedule
+
+    settings.MATCH_CHUNK_SIZE = 1
+    policies = [PolicyFactory(status="published", criteria=TREE) for _ in range(2)]
+    policies.append(PolicyFactory(status="published", criteria={"all": [
+        {"field": "registered_capital", "op": "<", "value": 1000000}]}))
+    for p in policies:
+        publish(p, django_capture_on_commit_callbacks)
+    before = {p.pk: statuses(p) for p in policies}
+    Match.objects.all().delete()
+    Notification.objects.all().delete()
+    # when they are rebuilt together
+    queued = []
+    real = policy_run.enqueue_on_commit
+
+    def recording(task, *args):
+        if task.name == "matching.policy_chunk_run":
+            queued.append(args[0])
+        real(task, *args)
+
+    monkeypatch.setattr(policy_run, "enqueue_on_commit", recording)
+    with django_capture_on_commit_callbacks(execute=True):
+        policies_matching_schedule(policy_ids=[p.pk for p in policies], reason="rebuild")
+    # then the chunks were queued range by range (all policies' first range, then the second …)
+    order = [MatchChunk.objects.values_list("id_from", "run__policy_id").get(pk=c) for c in queued]
+    assert len(order) == 9 and order == sorted(order)
+    assert [policy for _lo, policy in order[:3]] == sorted(p.pk for p in policies)
+    # and every run is done with the same matches as publishing one by one
+    assert not MatchRun.objects.filter(reason="rebuild").exclude(status="done").exists()
+    assert {p.pk: statuses(p) for p in policies} == before
