@@ -116,9 +116,9 @@ _TEMPLATES: dict = {}
 _LO, _HI = -7_000_000_000_000_000_001, -7_000_000_000_000_000_002
 
 
-def _compiled(policy: Policy, as_of: date):
-    """Compiled criteria, award and missing-data expressions of a policy version for the range
-    ``[_LO, _HI)`` (its indicator and tag sets are cut to the range)."""
+def _compiled(policy: Policy, as_of: date, with_missing: bool):
+    """Compiled criteria, award and (``with_missing``) missing-data expressions of a policy
+    version for the range ``[_LO, _HI)`` (its indicator and tag sets are cut to the range)."""
     from matching.criteria import compile_award, compile_tree
 
     id_range = (_LO, _HI)
@@ -128,7 +128,7 @@ def _compiled(policy: Policy, as_of: date):
         if policy.award
         else Value(None, output_field=DecimalField(max_digits=18, decimal_places=2))
     )
-    return compiled, amount, _missing_expr(policy, as_of, id_range)
+    return compiled, amount, _missing_expr(policy, as_of, id_range) if with_missing else []
 
 
 def _missing_expr(policy: Policy, as_of: date, id_range: tuple[int, int]) -> list:
@@ -171,13 +171,12 @@ def _candidates_template(policy: Policy, as_of: date, with_missing: bool) -> tup
     followed by the ``,<item>`` parts of the unknown conditions (evaluated only for those rows).
     Each copy of a condition in the SQL is a subplan of its own (a tag set is built once per
     copy), so the inner SELECT is fenced (``OFFSET 0``) and the outer one only cuts ``m_sm``."""
-    compiled, amount, missing = _compiled(policy, as_of)
+    compiled, amount, parts = _compiled(policy, as_of, with_missing)
     qs = Enterprise.objects.filter(id__gte=_LO, id__lt=_HI)
     if compiled.false is True:  # no one can qualify
         return "", []
     if compiled.false is not False:
         qs = qs.exclude(compiled.false)
-    parts = missing if with_missing else []
     # flat ``||`` (Concat nests pairs, and SQLite's parser has a small stack)
     possible = Func(*parts, template="('p' || %(expressions)s)", arg_joiner=" || ", output_field=TextField()) \
         if parts else Value("p", output_field=TextField())

@@ -20,17 +20,9 @@ def policy_matching_schedule(*, policy_id: int, reason: str) -> None:
     ``reason``: "published" | "revised" (new set diffed against the old one) |
     "withdrawn" | "expired" (matches ended) | "rebuild".
     """
-    if reason not in POLICY_REASONS:
-        raise ValueError(f"unknown reason {reason!r}; expected one of {POLICY_REASONS}")
-    run = MatchRun.objects.create(policy_id=policy_id, reason=reason)
-    from matching.pipeline.events import policy_event_emit
-
-    policy_event_emit(policy_id=policy_id, reason=reason, run_id=run.pk)
     from matching import tasks
-    from matching.pipeline.rematch import policies_generation_bump
 
-    transaction.on_commit(policies_generation_bump)
-
+    (run,) = _runs_record(policy_ids=[policy_id], reason=reason)
     enqueue_on_commit(tasks.policy_run_start, run.pk)
 
 
@@ -39,19 +31,28 @@ def policies_matching_schedule(*, policy_ids: Iterable[int], reason: str) -> Non
     """Many policies at once (the yearly rebuild): one run each, as ``policy_matching_schedule``
     records it, started together by one task that queues their chunks range by range
     (``policy_run.runs_start``)."""
+    from matching import tasks
+
+    runs = _runs_record(policy_ids=policy_ids, reason=reason)
+    if runs:
+        enqueue_on_commit(tasks.policy_runs_start, [run.pk for run in runs])
+
+
+def _runs_record(*, policy_ids: Iterable[int], reason: str) -> list[MatchRun]:
+    """The durable part of a schedule: the run rows, the policy events, and (on commit) the
+    bump that makes every worker reload the published trees."""
     if reason not in POLICY_REASONS:
         raise ValueError(f"unknown reason {reason!r}; expected one of {POLICY_REASONS}")
     runs = MatchRun.objects.bulk_create([MatchRun(policy_id=pid, reason=reason) for pid in policy_ids])
     if not runs:
-        return
-    from matching import tasks
+        return []
     from matching.pipeline.events import policy_event_emit
     from matching.pipeline.rematch import policies_generation_bump
 
     for run in runs:
         policy_event_emit(policy_id=run.policy_id, reason=reason, run_id=run.pk)
     transaction.on_commit(policies_generation_bump)
-    enqueue_on_commit(tasks.policy_runs_start, [run.pk for run in runs])
+    return runs
 
 
 @transaction.atomic
