@@ -109,7 +109,7 @@ def _city_cases(*, seed: int) -> None:
     rng = random.Random(seed)
     ids = list(Enterprise.objects.order_by("id").values_list("id", flat=True)[:3000])
     now = timezone.now()
-    for i in range(60):
+    for _ in range(60):
         category = rng.choice(list(TOPICS))
         title, description = TOPICS[category]
         enterprise = Enterprise.objects.get(pk=rng.choice(ids))

@@ -1,5 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from applications.uploads import upload_check
 
 from .models import CaseKind, Category, DebtorType, ReturnVisit
 
@@ -34,9 +37,6 @@ class CaseForm(forms.Form):
         files = self.cleaned_data.get("attachments") or []
         if len(files) > MAX_ATTACHMENTS:
             raise forms.ValidationError(_("附件最多%d个") % MAX_ATTACHMENTS)
-        from applications.uploads import upload_check
-        from django.core.exceptions import ValidationError
-
         for f in files:
             try:
                 upload_check(f)

@@ -161,6 +161,9 @@ class CaseEvent(models.Model):
         verbose_name_plural = _("办理记录")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} @ {self.at:%Y-%m-%d %H:%M}"
+
 
 class CaseAttachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
@@ -170,6 +173,9 @@ class CaseAttachment(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class ReturnVisit(models.Model):
@@ -187,6 +193,9 @@ class ReturnVisit(models.Model):
     resolved = models.BooleanField(_("企业表示已解决"), default=True)
     visited_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} @ {self.visited_at:%Y-%m-%d %H:%M}"
+
 
 class Rating(models.Model):
     """好差评: 1–5 and a comment, once per closed case. 1–2 is a bad rating."""
@@ -201,6 +210,9 @@ class Rating(models.Model):
         verbose_name = _("评价")
         verbose_name_plural = _("评价")
         constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_5")]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5"
 
 
 # --- arrears (清理拖欠企业账款) -------------------------------------------------------
@@ -261,6 +273,9 @@ class ArrearsEvidence(models.Model):
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.original_name
+
 
 class RepaymentInstallment(models.Model):
     arrears = models.ForeignKey(ArrearsCase, on_delete=models.CASCADE, related_name="plan")
@@ -269,6 +284,9 @@ class RepaymentInstallment(models.Model):
 
     class Meta:
         ordering = ["due_on"]
+
+    def __str__(self) -> str:
+        return f"{self.due_on}: {self.amount}"
 
 
 class Repayment(models.Model):
@@ -281,6 +299,9 @@ class Repayment(models.Model):
     class Meta:
         ordering = ["paid_on"]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="repayment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.paid_on}: {self.amount}"
 
 
 class ArrearsAction(models.TextChoices):
@@ -301,3 +322,6 @@ class ArrearsEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} @ {self.at:%Y-%m-%d %H:%M}"

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from inbox.services import message_send
 
+
 def department_heads(department):
     if department is None:
         return get_user_model().objects.none()

@@ -10,12 +10,14 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.workdays import add_workdays
 
 from .models import (
+    OPEN_STATUSES,
     ArrearsCase,
     ArrearsEvent,
     ArrearsStatus,
@@ -23,13 +25,12 @@ from .models import (
     CaseEvent,
     CaseKind,
     CaseSource,
-    OPEN_STATUSES,
     CaseStatus,
     Category,
     CategoryTimeLimit,
     Rating,
-    RepaymentInstallment,
     Repayment,
+    RepaymentInstallment,
     ReturnVisit,
     RoutingRule,
 )
@@ -175,7 +176,7 @@ def case_accept(*, case: Case, actor) -> Case:
     _require_official_of(actor, case.department)
     case.assignee = actor
     _transition(case, allowed=(CaseStatus.SUBMITTED,), to=CaseStatus.ACCEPTED, action="accepted", actor=actor)
-    notify_enterprise(case.enterprise, title=_("您的诉求已受理：%s") % case.title, link=f"/appeals/{case.pk}/")
+    notify_enterprise(case.enterprise, title=_("您的诉求已受理：%s") % case.title, link=reverse("appeals:detail", args=[case.pk]))
     return case
 
 
@@ -196,7 +197,7 @@ def case_answer(*, case: Case, reply: str, actor) -> Case:
     case.answered_at = timezone.now()
     _transition(case, allowed=(CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED),
                 to=CaseStatus.ANSWERED, action="answered", actor=actor, note=case.reply)
-    notify_enterprise(case.enterprise, title=_("您的诉求已答复：%s") % case.title, link=f"/appeals/{case.pk}/")
+    notify_enterprise(case.enterprise, title=_("您的诉求已答复：%s") % case.title, link=reverse("appeals:detail", args=[case.pk]))
     return case
 
 
@@ -251,7 +252,7 @@ def case_close(*, case: Case, actor) -> Case:
     case.closed_at = timezone.now()
     _transition(case, allowed=(CaseStatus.CONFIRMED, CaseStatus.VISITED), to=CaseStatus.CLOSED,
                 action="closed", actor=actor)
-    notify_enterprise(case.enterprise, title=_("您的诉求已办结，请评价：%s") % case.title, link=f"/appeals/{case.pk}/")
+    notify_enterprise(case.enterprise, title=_("您的诉求已办结，请评价：%s") % case.title, link=reverse("appeals:detail", args=[case.pk]))
     return case
 
 
@@ -292,7 +293,7 @@ def case_rate(*, case: Case, score: int, comment: str, actor) -> Rating:
         follow_up.escalated = True
         follow_up.save(update_fields=["escalated"])
         notify_department_heads(follow_up.department, title=_("差评重办：%s") % case.title,
-                                link=f"/appeals/staff/{follow_up.pk}/")
+                                link=reverse("appeals:staff_case", args=[follow_up.pk]))
     return rating
 
 
@@ -310,7 +311,7 @@ def cases_remind_and_escalate(*, today: dt.date | None = None) -> dict:
                 if Case.objects.filter(pk=case.pk, escalated=False).update(escalated=True):
                     _record(case, action="escalated", actor=None, note=_("已超过办理期限%s") % case.due_on)
                     notify_department_heads(case.department, title=_("诉求超期督办：%s") % case.title,
-                                            link=f"/appeals/staff/{case.pk}/")
+                                            link=reverse("appeals:staff_case", args=[case.pk]))
                     escalated += 1
         elif not case.reminded and case.due_on >= today:
             before = limits.get(case.category, 2)
@@ -320,7 +321,7 @@ def cases_remind_and_escalate(*, today: dt.date | None = None) -> dict:
                         _record(case, action="reminded", actor=None, note=_("办理期限%s将至") % case.due_on)
                         if case.assignee_id or case.department_id:
                             notify_department_heads(case.department, title=_("诉求即将到期：%s") % case.title,
-                                                    link=f"/appeals/staff/{case.pk}/", heads_only=False)
+                                                    link=reverse("appeals:staff_case", args=[case.pk]), heads_only=False)
                         reminded += 1
     return {"reminded": reminded, "escalated": escalated}
 
@@ -425,7 +426,7 @@ def arrears_repayment_record(*, arrears: ArrearsCase, actor, amount, paid_on: dt
                   action="repayment", actor=actor, note=f"{paid_on} {amount}")
     if to == ArrearsStatus.PAID:
         notify_enterprise(arrears.enterprise, title=_("欠款已还清，请确认结清：%s") % arrears.debtor_name,
-                          link=f"/appeals/arrears/{arrears.pk}/")
+                          link=reverse("appeals:arrears_detail", args=[arrears.pk]))
     return repayment
 
 

@@ -11,7 +11,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
 from portal.accounts.decorators import enterprise_user_required, official_required

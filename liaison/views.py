@@ -71,7 +71,7 @@ def coverage(request):
                     to_official=get_object_or_404(User, username=form.cleaned_data["to_username"]),
                     reason=form.cleaned_data["reason"], actor=request.user)
             except ValidationError as exc:
-                for field, errs in exc.message_dict.items():
+                for errs in exc.message_dict.values():
                     form.add_error(None, errs)
             else:
                 messages.success(request, _("已将 %d 家企业转交接替干部") % moved)
