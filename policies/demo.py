@@ -57,9 +57,6 @@ def _indicators() -> None:
         IndicatorDefinition.objects.get_or_create(
             code=code, defaults={"name": name, "type": type_, "unit": unit, "periodicity": periodicity, "description": description}
         )
-    from matching.criteria import vocabulary_invalidate
-
-    vocabulary_invalidate()
 
 
 def _users(departments: list[Department]):

@@ -22,12 +22,12 @@ from .evaluate import (
 from .profile import Profile, TagHolding, profile_from_json
 from .render import render, render_condition
 from .validate import validate
-from .vocabulary import CORE_FIELDS, Vocabulary, vocabulary_invalidate, vocabulary_load
+from .vocabulary import CORE_FIELDS, Vocabulary, vocabulary_load
 
 __all__ = [
     "CORE_FIELDS", "ELIGIBLE", "NOT_ELIGIBLE", "POSSIBLE", "AwardResult", "CompiledCriteria", "ConditionResult",
     "CriteriaError", "Evaluation", "NearMiss", "Profile", "TagHolding", "UnknownLeaf", "Vocabulary",
     "award_amount", "award_missing", "compile_award", "compile_evaluator", "compile_tree", "compile_unknown_leaves", "evaluate", "evaluate_result",
     "near_misses", "profile_from_json", "render", "render_condition", "validate", "validate_award",
-    "vocabulary_invalidate", "vocabulary_load",
+    "vocabulary_load",
 ]  # fmt: skip

@@ -128,11 +128,7 @@ def field_spec(code: str) -> FieldSpec | None:
     return CORE_FIELDS.get(code) or _label_indicators.get(code)
 
 
-def vocabulary_invalidate() -> None:
-    """Kept for callers that changed definitions: ``vocabulary_load`` always reads them afresh."""
-
-
-def vocabulary_load(*, fresh: bool = True) -> Vocabulary:
+def vocabulary_load() -> Vocabulary:
     """The vocabulary from the database: indicator definitions and tag names (two small queries).
 
     Not cached across calls on purpose: it is read when a tree is validated (on save), never

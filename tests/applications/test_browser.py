@@ -88,9 +88,6 @@ def city(transactional_db, live_server, settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     importlib.import_module("enterprises.migrations.0002_builtin_indicators_and_tags").create(apps, None)
-    from matching.criteria import vocabulary_invalidate
-
-    vocabulary_invalidate()
     department = DepartmentFactory(code="zz-gxj", name="郑州市工业和信息化局")
     official = OfficialFactory(username="gxj-reviewer", departments=[department], first_name="审核员")
     enterprise = EnterpriseFactory(name="郑州智造科技有限公司", contact_name="李经理", contact_phone="13812345678")

@@ -27,11 +27,9 @@ def test_demo_makes_applications_in_various_states_and_auto_grants_and_is_idempo
     import policies.demo
     import portal.accounts.demo
     from applications import demo
-    from matching.criteria import vocabulary_invalidate
 
     # the built-in indicators and tags (a data migration) may have been flushed by a transactional test
     importlib.import_module("enterprises.migrations.0002_builtin_indicators_and_tags").create(apps, None)
-    vocabulary_invalidate()
     settings.MEDIA_ROOT = tmp_path
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     enterprises.demo.load(enterprises=400, seed=7)

@@ -84,15 +84,12 @@ def live_city(transactional_db, live_server, settings):
 
 def builtin_vocabulary_restore() -> None:
     """A transactional test flushes the tables, data migrations included: put the built-in
-    indicators and tags back (the registry's own data migration) and drop cached vocabularies."""
+    indicators and tags back (the registry's own data migration)."""
     import importlib
 
     from django.apps import apps
 
-    from matching.criteria import vocabulary_invalidate
-
     importlib.import_module("enterprises.migrations.0002_builtin_indicators_and_tags").create(apps, None)
-    vocabulary_invalidate()
 
 
 def shoot(page, name: str) -> None:
