@@ -137,8 +137,11 @@ class PolicyAdminForm(forms.ModelForm):
 
     def __init__(self, *args, request: HttpRequest | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["criteria"].required = False
-        self.fields["award"].required = False
+        # A user who may only view the policy (a drafter on a published one, anyone on a
+        # withdrawn one) gets a form without fields: everything is read-only then.
+        for name in ("criteria", "award"):
+            if name in self.fields:
+                self.fields[name].required = False
         user = getattr(request, "user", None)
         if "department" in self.fields and user is not None and not user.is_superuser:
             self.fields["department"].queryset = Department.objects.filter(pk__in=user_department_ids(user) or [])
@@ -344,6 +347,8 @@ class PolicyAdmin(admin.ModelAdmin):
             out.append({"action": "return", "label": "退回修改", "url": _transition_url(obj, "return"), "reason": True})
         if obj.status == PolicyStatus.PUBLISHED and user_is_reviewer_of(user, obj.department_id):
             out.append({"action": "withdraw", "label": "撤回", "url": _transition_url(obj, "withdraw"), "reason": True})
+        if obj.status == PolicyStatus.WITHDRAWN and user_is_official_of(user, obj.department_id):
+            out.append({"action": "reopen", "label": "重新修订", "url": _transition_url(obj, "reopen")})
         return out
 
     @admin.display(description=_("修订记录"))
@@ -425,6 +430,9 @@ class PolicyAdmin(admin.ModelAdmin):
             elif action == "withdraw":
                 services.policy_withdraw(policy=policy, actor=request.user, reason=reason)
                 done = "已撤回，相关匹配将结束。"
+            elif action == "reopen":
+                services.policy_reopen(policy=policy, actor=request.user, reason=reason)
+                done = "已转为草稿，修订后请提交审核、重新发布。"
             else:
                 raise PermissionDenied("未知操作。")
         except PermissionDenied as exc:

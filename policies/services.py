@@ -2,7 +2,8 @@
 search index. Views, the API and the admin call these; nothing here relies on signals.
 
 Workflow: draft → in review → published → expired (``policy_expire_due``, scheduled) or
-withdrawn. Criteria and award are validated through ``matching.criteria`` before
+withdrawn; a withdrawn policy is revised by reopening it as a draft (``policy_reopen``),
+which then goes through review and is published again under a new match version. Criteria and award are validated through ``matching.criteria`` before
 anything is saved; every change is kept as a ``PolicyVersion``; a published policy whose
 criteria, award, auto-grant flag or exclusive group change gets a new match version and
 is re-matched (``matching.services.policy_matching_schedule``).
@@ -348,10 +349,14 @@ def policy_publish(*, policy: Policy, actor, comment: str = "审核发布") -> P
         errors.setdefault("valid_until", []).append("政策有效期已过，不能发布。")
     if errors:
         raise ValidationError(errors)
+    if policy.published_at is not None:
+        # Published before (then withdrawn and reopened): a new match version, so that every
+        # enterprise that qualifies is told again (notices are once per version).
+        policy.version += 1
     policy.status = PolicyStatus.PUBLISHED
     policy.published_by = actor if actor else None
     policy.published_at = timezone.now()
-    policy.save(update_fields=["status", "published_by", "published_at", "criteria", "award", "updated_at"])
+    policy.save(update_fields=["status", "published_by", "published_at", "criteria", "award", "version", "updated_at"])
     _refresh_derived(policy)
     version_record(policy=policy, actor=actor, comment=comment, force=True)
     _schedule_matching(policy_id=policy.pk, reason="published")
@@ -369,6 +374,23 @@ def policy_withdraw(*, policy: Policy, actor, reason: str = "") -> Policy:
     policy.save(update_fields=["status", "updated_at"])
     version_record(policy=policy, actor=actor, comment=f"撤回：{reason}" if reason else "撤回", force=True)
     _schedule_matching(policy_id=policy.pk, reason="withdrawn")
+    return policy
+
+
+@transaction.atomic
+def policy_reopen(*, policy: Policy, actor, reason: str = "") -> Policy:
+    """Make a withdrawn policy a draft again so that it can be revised, sent for review and
+    published again (its drafter or a reviewer of its department). Its matches stay ended
+    until it is published again."""
+    policy = Policy.objects.select_for_update().select_related("department").get(pk=policy.pk)
+    if actor is not None and not user_is_official_of(actor, policy.department_id):
+        raise PermissionDenied(f"您不是「{policy.department.name}」的工作人员，不能修订该政策。")
+    if policy.status != PolicyStatus.WITHDRAWN:
+        raise ValidationError({"status": [f"政策当前状态为「{policy.get_status_display()}」，只有已撤回的政策可以重新修订。"]})
+    policy.status = PolicyStatus.DRAFT
+    policy.save(update_fields=["status", "updated_at"])
+    comment = f"撤回后重新修订：{reason}" if reason else "撤回后重新修订"
+    version_record(policy=policy, actor=actor, comment=comment, force=True)
     return policy
 
 
