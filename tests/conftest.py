@@ -5,8 +5,40 @@ PostgreSQL. They never skip: without the services they fail and say why, so that
 cannot pass by skipping (`make test` points them at the local services).
 """
 
+import datetime as dt
+import os
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.conf import settings
+
+#: Run the whole suite on another day: ``PORTAL_TEST_TODAY=2030-06-30 make test-fast``.
+TEST_TODAY_ENV = "PORTAL_TEST_TODAY"
+
+
+def pytest_configure(config):
+    """With PORTAL_TEST_TODAY set, the clock of this process (every test, fixture and live
+    server thread) is moved to noon of that day in Shanghai and keeps ticking. Tests derive
+    their dates from ``timezone.localdate()``, so they must pass on any day; tests/
+    test_any_day.py runs the suite's date-sensitive tests this way on a few far dates. A real
+    Celery worker (``services`` tests) runs in another process on the real clock, which is why
+    those tests are left out of such runs."""
+    today = os.environ.get(TEST_TODAY_ENV)
+    if today:
+        noon = dt.datetime.combine(dt.date.fromisoformat(today), dt.time(12), tzinfo=ZoneInfo(settings.TIME_ZONE))
+        config._portal_clock = time_machine.travel(noon, tick=True)
+        config._portal_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_portal_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    return f"today: {dt.datetime.now(ZoneInfo(settings.TIME_ZONE)):%Y-%m-%d %H:%M} ({settings.TIME_ZONE})"
 
 
 def pytest_collection_modifyitems(config, items):

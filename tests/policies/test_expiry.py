@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from policies.models import PolicyStatus
 from policies.services import policy_create, policy_expire_due, policy_publish
@@ -19,12 +20,13 @@ def published(drafter, reviewer, draft_data, scheduled):
 
 
 def test_policies_expire_the_day_after_their_validity_ends(published, scheduled):
-    # given
-    ending = published(dt.date(2026, 11, 30))
+    # given a policy valid until tomorrow (its last valid day)
+    last_day = timezone.localdate() + dt.timedelta(days=1)
+    ending = published(last_day)
     # when the day is still valid, then nothing happens
-    assert policy_expire_due(today=dt.date(2026, 11, 30)) == []
+    assert policy_expire_due(today=last_day) == []
     # when the day after comes
-    assert policy_expire_due(today=dt.date(2026, 12, 1)) == [ending.pk]
+    assert policy_expire_due(today=last_day + dt.timedelta(days=1)) == [ending.pk]
     # then
     ending.refresh_from_db()
     assert ending.status == PolicyStatus.EXPIRED
@@ -33,16 +35,19 @@ def test_policies_expire_the_day_after_their_validity_ends(published, scheduled)
 
 
 def test_expiry_is_idempotent(published, scheduled):
-    published(dt.date(2026, 11, 30))
-    policy_expire_due(today=dt.date(2026, 12, 2))
-    assert policy_expire_due(today=dt.date(2026, 12, 2)) == []
+    last_day = timezone.localdate()
+    published(last_day)
+    two_days_later = last_day + dt.timedelta(days=2)
+    assert policy_expire_due(today=two_days_later) != []
+    assert policy_expire_due(today=two_days_later) == []
     assert [reason for _, reason in scheduled].count("expired") == 1
 
 
 def test_beat_task_expires_what_is_due_today(published, scheduled):
     # given a policy whose validity ended long ago (published when it was still valid)
-    policy = published(dt.date(2030, 1, 1))
-    type(policy).objects.filter(pk=policy.pk).update(valid_until=dt.date(2020, 1, 1))
+    today = timezone.localdate()
+    policy = published(today + dt.timedelta(days=365))
+    type(policy).objects.filter(pk=policy.pk).update(valid_until=today - dt.timedelta(days=365 * 6))
     # when
     assert policies_expire_due_task.apply().get() == 1
     # then
@@ -59,6 +64,7 @@ def test_beat_schedule_runs_the_expiry_task():
 def test_policy_past_its_validity_cannot_be_published(drafter, reviewer, draft_data):
     from django.core.exceptions import ValidationError
 
-    policy = policy_create(actor=drafter, data={**draft_data, "valid_until": "2020-01-01"})
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    policy = policy_create(actor=drafter, data={**draft_data, "valid_until": yesterday.isoformat()})
     with pytest.raises(ValidationError, match="有效期已过"):
         policy_publish(policy=policy, actor=reviewer)
