@@ -122,9 +122,9 @@ if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
     # pytest-xdist gives each test process its own database (test_<name>_gwN); give it its own
     # Redis database below the configured one too, so that two processes' Celery workers never
     # take each other's tasks and a cache.clear() in one never empties the other's cache.
-    _base, _, _db = REDIS_URL.rpartition("/")
-    if _db.isdigit():
-        REDIS_URL = f"{_base}/{int(_db) - int(os.environ['PYTEST_XDIST_WORKER'][2:])}"
+    _redis_base, _slash, _redis_db = REDIS_URL.rpartition("/")
+    if _redis_db.isdigit():
+        REDIS_URL = f"{_redis_base}/{int(_redis_db) - int(os.environ['PYTEST_XDIST_WORKER'][2:])}"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:

@@ -7,6 +7,8 @@ cannot pass by skipping (`make test` points them at the local services).
 
 import datetime as dt
 import os
+import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -41,8 +43,30 @@ def pytest_report_header(config):
     return f"today: {dt.datetime.now(ZoneInfo(settings.TIME_ZONE)):%Y-%m-%d %H:%M} ({settings.TIME_ZONE})"
 
 
+#: A test module that mentions any of these is date-sensitive (marked ``clock``): it runs again
+#: on far days in tests/test_any_day.py. Marking by the module's words, not by hand, keeps new
+#: tests covered without anyone remembering to mark them.
+_DATE_WORDS = re.compile(
+    r"localdate|timezone\.now|datetime|\bdate\b|time_machine|apply_(?:start|end)|valid_until|expires_on"
+    r"|recognized_on|established_on|due_on|as_of|last_year|this_year|period|deadline|expire"
+)
+_clock_modules: dict[str, bool] = {}
+
+
+def _is_date_sensitive(path) -> bool:
+    key = str(path)
+    if key not in _clock_modules:
+        try:
+            _clock_modules[key] = bool(_DATE_WORDS.search(Path(key).read_text(encoding="utf-8")))
+        except OSError:
+            _clock_modules[key] = False
+    return _clock_modules[key]
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        if _is_date_sensitive(item.path):
+            item.add_marker(pytest.mark.clock)
         if item.get_closest_marker("services") or item.get_closest_marker("postgres"):
             item.add_marker(pytest.mark.django_db(transaction=bool(item.get_closest_marker("services"))))
 

@@ -131,7 +131,7 @@ def test_admin_import_dry_run_then_confirm_writes_and_a_second_import_skips_ever
 
 def test_export_masks_personal_data_and_round_trips(client, official, tmp_path):
     e = EnterpriseFactory(contact_phone="13812345678")
-    EnterpriseTagFactory(enterprise=e)
+    tag = EnterpriseTagFactory(enterprise=e)
     response = client.post("/admin/enterprises/enterprise/export/", {"format": "0", "resource": "0",
                                                                     "enterpriseresource_credit_code": "on",
                                                                     "enterpriseresource_name": "on",
@@ -141,4 +141,4 @@ def test_export_masks_personal_data_and_round_trips(client, official, tmp_path):
     text = response.content.decode("utf-8-sig")
     assert "统一社会信用代码" in text and e.credit_code in text
     assert "13812345678" not in text
-    assert "高新技术企业|2024-11-01|2027-10-31|是" in text
+    assert f"高新技术企业|{tag.recognized_on:%Y-%m-%d}|{tag.expires_on:%Y-%m-%d}|是" in text

@@ -1,9 +1,10 @@
 """Factories of the registry: enterprises with valid credit codes, tags, indicator values."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from enterprises.models import Enterprise, EnterpriseTag, IndicatorDefinition, IndicatorValue, TagDefinition
 from enterprises.reference import credit_code_from_parts, entity_type_for, period_bounds
@@ -43,8 +44,9 @@ class EnterpriseTagFactory(factory.django.DjangoModelFactory):
 
     enterprise = factory.SubFactory(EnterpriseFactory)
     tag = factory.SubFactory(TagDefinitionFactory)
-    recognized_on = date(2024, 11, 1)
-    expires_on = date(2027, 10, 31)
+    # valid on the day the test runs: recognised two years before, valid for another year
+    recognized_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=730))
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
     first_time = True
 
 

@@ -1,0 +1,51 @@
+"""The suite passes on any day: the date-sensitive tests (``clock``, see tests/conftest.py) run
+again in a child pytest whose clock is moved to a far date (PORTAL_TEST_TODAY): a new year's
+day, a 29 February and a mid-year day a few years ahead. Tests that need the real Celery worker
+or Chromium are left out of the child run (the worker keeps the real clock)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FAR_DAYS = ["2027-01-01", "2028-02-29", "2030-06-30"]
+
+
+def _child_database_url(day: str) -> str | None:
+    """A database of the child's own on the same server (test_portal_day…), never the parent's."""
+    if not settings.IS_POSTGRES:
+        return None
+    url = os.environ.get("DATABASE_URL", "")
+    base = url.rsplit("/", 1)[0]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"{base}/portal_day{day.replace('-', '')}_{worker}"
+
+
+@pytest.mark.timeout(2400)
+@pytest.mark.parametrize("day", FAR_DAYS)
+def test_the_date_sensitive_tests_pass_on_a_far_day(day):
+    # given the clock of a child pytest moved to a far day
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DJANGO_SETTINGS"))}
+    env["PORTAL_TEST_TODAY"] = day
+    database_url = _child_database_url(day)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    else:
+        env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)  # eager tasks, local-memory cache: no worker is involved
+    # when it runs the date-sensitive tests
+    marks = "clock and not services and not browser" + ("" if database_url else " and not postgres")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-m", marks, "-x",
+         "--ignore", str(Path(__file__).relative_to(ROOT)), "-W", "ignore"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=2300,
+    )
+    # then they pass, on that day
+    tail = "\n".join(result.stdout.splitlines()[-40:])
+    assert result.returncode == 0, f"on {day}:\n{tail}\n{result.stderr[-2000:]}"
+    assert f"today: {day}" in result.stdout
+    assert " passed" in tail and " failed" not in tail
