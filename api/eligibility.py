@@ -1,8 +1,5 @@
-"""The eligibility calculator of §6: one stated profile against every published policy.
-
-Orchestration only: the criteria package parses the profile and evaluates the trees;
-the policy library says which policies are published and active.
-"""
+"""The eligibility calculator of §6 in the API's shape: the domain's one eligibility service
+(``matching.eligibility.eligibility_for_profile``) on a stated profile."""
 
 from __future__ import annotations
 
@@ -11,15 +8,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-
-def _published_policies():
-    from policies.models import Policy, PolicyStatus
-
-    try:
-        from policies.selectors import policies_published_active
-    except ImportError:  # the library's selector is the source of truth once it exists
-        return Policy.objects.filter(status=PolicyStatus.PUBLISHED).only("id", "title", "criteria", "award")
-    return policies_published_active().only("id", "title", "criteria", "award")
+from matching import criteria
+from matching.eligibility import eligibility_for_profile
 
 
 def _missing_list(missing) -> list:
@@ -56,8 +46,6 @@ def eligibility_check(*, profile: dict, as_of: date) -> dict:
     """``{"eligible": [...], "possible": [...], "near_misses": [...]}`` for a stated profile.
 
     Raises ``ValidationError({"profile": [...]})`` when the profile cannot be read."""
-    from matching import criteria
-
     try:
         stated = criteria.profile_from_json(profile)
     except ValidationError as exc:
@@ -67,21 +55,18 @@ def eligibility_check(*, profile: dict, as_of: date) -> dict:
         messages = [f"{e.get('path', '')}: {e.get('message', '')}" for e in errors] if errors else [str(exc)]
         raise ValidationError({"profile": messages}) from None
 
-    eligible, possible, near_misses = [], [], []
-    for policy in _published_policies().order_by("id"):
-        tree = policy.criteria or {}
-        evaluation = criteria.evaluate(tree, stated, as_of=as_of)
-        if evaluation.result == "eligible":
-            amount = None
-            if policy.award:
-                award = criteria.award_amount(policy.award, stated, as_of=as_of)
-                amount = award.amount
-            eligible.append({"policy": policy.pk, "title": policy.title, "amount": amount,
-                             "reasons": [str(r) for r in evaluation.reasons]})
-        elif evaluation.result == "possible":
-            possible.append({"policy": policy.pk, "title": policy.title, "missing": _missing_list(evaluation.missing)})
-        else:
-            misses = criteria.near_misses(tree, stated, as_of=as_of)
-            if misses:
-                near_misses.append({"policy": policy.pk, "title": policy.title, "unmet": [_unmet(m) for m in misses]})
-    return {"eligible": eligible, "possible": possible, "near_misses": near_misses}
+    result = eligibility_for_profile(profile=stated, as_of=as_of)
+    return {
+        "eligible": [
+            {"policy": i.policy.id, "title": i.policy.title, "amount": i.amount, "reasons": i.reasons}
+            for i in result.eligible
+        ],
+        "possible": [
+            {"policy": i.policy.id, "title": i.policy.title, "missing": _missing_list(i.missing)}
+            for i in result.possible
+        ],
+        "near_misses": [
+            {"policy": i.policy.id, "title": i.policy.title, "unmet": [_unmet(m) for m in i.unmet]}
+            for i in result.near
+        ],
+    }

@@ -7,7 +7,7 @@ request, one in-memory evaluation per row of the page).
 
 from __future__ import annotations
 
-from datetime import date
+from django.utils import timezone
 
 
 def _jsonable(item):
@@ -26,7 +26,7 @@ def matches_explained(*, enterprise_id: int, matches) -> list[dict]:
     if not matches:
         return []
     profile = profile_load(enterprise_id)
-    today = date.today()
+    today = timezone.localdate()
     rows = []
     for match in matches:
         policy = match.policy

@@ -1,14 +1,12 @@
 """django-filter filter sets of the list endpoints."""
 
-from datetime import date
-
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, IndicatorDefinition, Periodicity, Scale, TagDefinition
 from matching.models import Match, Notification, WebhookSubscription
 from policies.models import BenefitType, Department, DepartmentLevel, Policy, PolicyLevel, PolicyStatus
+from policies.selectors import policies_open_q
 
 
 class StrictFilterSet(django_filters.FilterSet):
@@ -83,12 +81,8 @@ class PolicyFilter(StrictFilterSet):
         return queryset
 
     def filter_open(self, queryset, name, value):
-        today = date.today()
-        window = (Q(apply_start__isnull=True) | Q(apply_start__lte=today)) & (
-            Q(apply_end__isnull=True) | Q(apply_end__gte=today)
-        )
-        window &= Q(status=PolicyStatus.PUBLISHED)
-        return queryset.filter(window) if value else queryset.exclude(window)
+        open_q = policies_open_q()
+        return queryset.filter(open_q) if value else queryset.exclude(open_q)
 
 
 class EnterpriseFilter(StrictFilterSet):

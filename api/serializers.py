@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from django.core.validators import EmailValidator, URLValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
@@ -102,14 +102,6 @@ class MaterialSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-def _policy_open(policy: Policy, today: date) -> bool:
-    if policy.status != "published":
-        return False
-    if policy.apply_start and policy.apply_start > today:
-        return False
-    return not (policy.apply_end and policy.apply_end < today)
-
-
 @extend_schema_serializer(
     examples=[
         OpenApiExample(
@@ -181,7 +173,7 @@ class PolicySerializer(serializers.ModelSerializer):
             return str(tree)
 
     def get_open(self, policy: Policy) -> bool:
-        return _policy_open(policy, self.context.get("today") or date.today())
+        return policy.is_open(self.context.get("today"))
 
     @extend_schema_field(MaterialSerializer(many=True))
     def get_materials(self, policy: Policy) -> list[dict]:
@@ -386,7 +378,7 @@ class EnterpriseSerializer(serializers.Serializer):
         established = getattr(enterprise, "established_on", None)
         if not established:
             return None
-        today = self.context.get("today") or date.today()
+        today = self.context.get("today") or timezone.localdate()
         years = today.year - established.year - ((today.month, today.day) < (established.month, established.day))
         return max(years, 0)
 

@@ -3,11 +3,10 @@ serializer and calls one service or selector of the owning part; no domain logic
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -101,7 +100,7 @@ class ApiBase:
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["today"] = date.today()
+        context["today"] = timezone.localdate()
         context["language"] = get_language() or "zh-hans"
         return context
 
@@ -848,7 +847,7 @@ class EligibilityView(ApiBase, APIView):
 
         result = eligibility_check(
             profile=serializer.validated_data["profile"],
-            as_of=serializer.validated_data.get("as_of") or date.today(),
+            as_of=serializer.validated_data.get("as_of") or timezone.localdate(),
         )
         return Response(s.EligibilityResponseSerializer(result).data)
 

@@ -119,6 +119,7 @@ def apply(request: HttpRequest, policy_id: int) -> HttpResponse:
             "errors": errors,
             "posted": request.POST if request.method == "POST" else {},
             "existing": existing,
+            "window": policy.window(),
         },
         status=400 if errors else 200,
     )

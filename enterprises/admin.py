@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
+from matching.criteria import vocabulary_load
 from portal.accounts.admin_masking import PersonalDataMaskingMixin
 
 from . import reference, services
-from .cleaning import Vocabulary, clean_indicator_value
+from .cleaning import clean_indicator_value
 from .models import Enterprise, EnterpriseTag, IndicatorDefinition, IndicatorValue, TagDefinition
 from .resources import EnterpriseResource
 
@@ -117,7 +118,7 @@ class IndicatorValueForm(forms.ModelForm):
         raw = data.get("text_value") if indicator.type == "code" else data.get("value")
         try:
             cleaned = clean_indicator_value(
-                code=indicator.code, period=data.get("period") or "", value=raw, vocabulary=Vocabulary.load()
+                code=indicator.code, period=data.get("period") or "", value=raw, vocabulary=vocabulary_load()
             )
         except ValidationError as exc:
             raise ValidationError(exc.messages) from None

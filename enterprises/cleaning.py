@@ -16,8 +16,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 
 from enterprises import reference
+from matching.criteria import Vocabulary
+from matching.criteria.periods import period_kind
 
 CORE_FIELDS = [
     "name", "district", "zone", "industry", "established_on", "registered_capital", "address",
@@ -31,40 +34,6 @@ FIELD_LABELS = {
     "address": "地址", "legal_representative": "法定代表人", "contact_name": "联系人",
     "contact_phone": "联系电话", "contact_email": "联系邮箱", "tags": "资质标签", "indicators": "指标",
 }  # fmt: skip
-
-
-@dataclass
-class Vocabulary:
-    """Indicator definitions and tag names as the registry knows them (loaded once per batch)."""
-
-    indicators: dict[str, dict]  # code -> {"id", "type", "periodicity", "name"}
-    indicator_names: dict[str, str]  # Chinese name -> code
-    tags: dict[str, int]  # name -> id
-
-    @classmethod
-    def load(cls) -> Vocabulary:
-        from enterprises.models import IndicatorDefinition, TagDefinition
-
-        indicators = {
-            d.code: {"id": d.id, "type": d.type, "periodicity": d.periodicity, "name": d.name}
-            for d in IndicatorDefinition.objects.all()
-        }
-        names = {v["name"]: code for code, v in indicators.items()}
-        tags = dict(TagDefinition.objects.values_list("name", "id"))
-        return cls(indicators=indicators, indicator_names=names, tags=tags)
-
-    def tag_id(self, name: str) -> int | None:
-        if name in self.tags:
-            return self.tags[name]
-        # Quotes are typed every which way: 专精特新“小巨人”企业 / "小巨人" / 「小巨人」.
-        plain = _QUOTES_RE.sub("", name)
-        for known, tag_id in self.tags.items():
-            if _QUOTES_RE.sub("", known) == plain:
-                return tag_id
-        return None
-
-
-_QUOTES_RE = re.compile(r"[\"'“”‘’「」『』]")
 
 
 @dataclass
@@ -264,15 +233,8 @@ def clean_tags(value: Any, *, vocabulary: Vocabulary, errors: dict[str, list[str
     return list(cleaned.values())
 
 
-_PERIOD_KIND = {"none": "", "year": "Y", "half": "H", "quarter": "Q", "month": "M"}
-
-
-def _period_kind(period: str) -> str:
-    if period == "":
-        return ""
-    if len(period) == 4:
-        return "Y"
-    return {"H": "H", "Q": "Q", "-": "M"}[period[4]]
+_PERIOD_SHAPES = {"none": "不分期（期间留空）", "year": "年度（如 2024）", "half": "半年（如 2024H1）",
+                  "quarter": "季度（如 2024Q2）", "month": "月度（如 2024-05）"}  # fmt: skip
 
 
 def _indicator_spec(vocabulary: Vocabulary, code: Any, period: Any) -> tuple[dict, str, Any, Any]:
@@ -281,22 +243,21 @@ def _indicator_spec(vocabulary: Vocabulary, code: Any, period: Any) -> tuple[dic
     cache = vocabulary.__dict__.setdefault("_spec_cache", {})
     if key in cache:
         return cache[key]
-    text = _text(code)
-    text = vocabulary.indicator_names.get(text, text)
-    definition = vocabulary.indicators.get(text)
-    if definition is None:
+    text = vocabulary.indicator_code(_text(code))
+    field_spec = vocabulary.indicators.get(text)
+    if field_spec is None or text not in vocabulary.indicator_ids:
         raise ValidationError("未知的指标代码：%(c)s（请先在指标定义中添加）", code="unknown_indicator", params={"c": text})
     normal = reference.normalize_period(period)
-    expected = _PERIOD_KIND[definition["periodicity"]]
-    if _period_kind(normal) != expected:
-        shape = {"": "不分期（期间留空）", "Y": "年度（如 2024）", "H": "半年（如 2024H1）",
-                 "Q": "季度（如 2024Q2）", "M": "月度（如 2024-05）"}[expected]  # fmt: skip
+    periodicity = field_spec.periodicity
+    if period_kind(normal) != ("" if periodicity == "none" else periodicity):
         raise ValidationError(
             "%(label)s的期间应为%(shape)s：%(p)s", code="period",
-            params={"label": definition["name"], "shape": shape, "p": normal or "（空）"},
+            params={"label": field_spec.name, "shape": _PERIOD_SHAPES[periodicity], "p": normal or "（空）"},
         )  # fmt: skip
     start, end = reference.period_bounds(normal)
-    spec = ({**definition, "code": text}, normal, start, end)
+    definition = {"id": vocabulary.indicator_ids[text], "code": text, "type": field_spec.type,
+                  "periodicity": periodicity, "name": field_spec.name}  # fmt: skip
+    spec = (definition, normal, start, end)
     if len(cache) < 10_000:
         cache[key] = spec
     return spec
@@ -411,7 +372,7 @@ def _clean_core(name: str, value: Any) -> Any:
         return "" if _blank(value) else reference.normalize_industry(_text(value), allow_section=False)
     if name == "established_on":
         parsed = parse_date(value, label=label)
-        if parsed and parsed > date.today():
+        if parsed and parsed > timezone.localdate():
             raise ValidationError("成立日期不能晚于今天：%(v)s", code="future", params={"v": value})
         return parsed
     if name == "registered_capital":

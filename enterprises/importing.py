@@ -31,7 +31,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from enterprises import reference, writer
-from enterprises.cleaning import CORE_FIELDS, FIELD_LABELS, RecordInvalid, Vocabulary, record_clean
+from enterprises.cleaning import CORE_FIELDS, FIELD_LABELS, RecordInvalid, record_clean
+from matching.criteria import Vocabulary, vocabulary_load
 
 # Accepted header spellings (compared after NFKC, lower-case, without spaces/brackets' content units).
 HEADER_ALIASES: dict[str, list[str]] = {
@@ -172,7 +173,7 @@ def _indicator_column(raw: str, *, vocabulary: Vocabulary, errors: list[str]) ->
         candidates.append((match.group(1).rstrip("_-"), match.group(2)))
     candidates.append((text, ""))
     for name, period in candidates:
-        code = vocabulary.indicator_names.get(name, name)
+        code = vocabulary.indicator_code(name)
         definition = vocabulary.indicators.get(code) or vocabulary.indicators.get(code.lower())
         if definition is None:
             continue
@@ -320,7 +321,7 @@ def rows_import(
     ``rematch=False`` skips the per-enterprise re-match (an initial bulk load before any policy
     exists; publishing a policy matches the whole registry set-based anyway)."""
     report = ImportReport()
-    vocabulary = Vocabulary.load()
+    vocabulary = vocabulary_load()
     try:
         columns = ColumnMap.from_headers(headers, vocabulary=vocabulary)
     except HeaderError as exc:

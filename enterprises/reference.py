@@ -8,7 +8,6 @@ raises ``django.core.exceptions.ValidationError`` with a Chinese message.
 
 from __future__ import annotations
 
-import calendar
 import json
 import re
 import unicodedata
@@ -22,6 +21,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import uscc
+
+from matching.criteria.periods import period_bounds as _period_bounds
+from matching.criteria.periods import period_normalize
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
@@ -489,53 +491,17 @@ def scale_inputs_for(industry: str) -> list[str]:
 # Periods
 # ---------------------------------------------------------------------------
 
-_PERIOD_RE = re.compile(r"^(\d{4})(?:(H)([12])|(Q)([1-4])|-(\d{2}))?$")
-
-
 def normalize_period(value: Any) -> str:
-    """"2024", "2024H1", "2024Q2", "2024-05" or "" (no periodicity); raises ValidationError."""
-    if isinstance(value, str):
-        return _normalize_period_text(value)
-    return _normalize_period_text(_clean_text(value))
-
-
-@lru_cache(maxsize=4096)
-def _normalize_period_text(value: str) -> str:
-    text = _clean_text(value).upper()
-    if text == "":
-        return ""
-    if re.fullmatch(r"\d{4}\.0", text):  # spreadsheets turn 2024 into 2024.0
-        text = text[:4]
-    text = re.sub(r"^(\d{4})-?M?(\d)$", r"\1-0\2", text)
-    match = _PERIOD_RE.match(text)
-    if not match or not 1900 <= int(match.group(1)) <= 2999:
+    """"2024", "2024H1", "2024Q2", "2024-05" or "" (no periodicity); raises ValidationError.
+    The parsing is ``matching.criteria.periods.period_normalize`` (the one period parser)."""
+    period = period_normalize(value if isinstance(value, str | int | float) or value is None else _clean_text(value))
+    if period is None:
         raise ValidationError(
             "期间格式不正确：%(v)s（应为 2024、2024H1、2024Q2 或 2024-05）", code="invalid", params={"v": value}
         )
-    if match.group(6) and not 1 <= int(match.group(6)) <= 12:
-        raise ValidationError("月份不正确：%(v)s", code="invalid", params={"v": value})
-    return text
+    return period
 
 
 def period_bounds(period: str) -> tuple[date | None, date | None]:
     """First and last day of a period; (None, None) for "" (an indicator without periodicity)."""
     return _period_bounds(normalize_period(period))
-
-
-@lru_cache(maxsize=4096)
-def _period_bounds(text: str) -> tuple[date | None, date | None]:
-    if text == "":
-        return None, None
-    year = int(text[:4])
-    if len(text) == 4:
-        return date(year, 1, 1), date(year, 12, 31)
-    kind = text[4]
-    if kind == "H":
-        return (date(year, 1, 1), date(year, 6, 30)) if text[5] == "1" else (date(year, 7, 1), date(year, 12, 31))
-    if kind == "Q":
-        q = int(text[5])
-        first_month = 3 * (q - 1) + 1
-        last_month = first_month + 2
-        return date(year, first_month, 1), date(year, last_month, calendar.monthrange(year, last_month)[1])
-    month = int(text[5:7])
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])

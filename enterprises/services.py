@@ -15,13 +15,13 @@ from enterprises.cleaning import (
     CORE_FIELDS,
     CleanRecord,
     RecordInvalid,
-    Vocabulary,
     clean_indicator_value,
     clean_tags,
     record_clean,
 )
 from enterprises.models import Enterprise
 from enterprises.reference import normalize_credit_code
+from matching.criteria import vocabulary_load
 
 
 @dataclass
@@ -78,7 +78,7 @@ def enterprise_upsert(*, data: dict, source: str, actor: Any = None) -> Enterpri
     ``data`` keep their value. Raises ``ValidationError`` keyed by field (Chinese messages)
     and changes nothing then.
     """
-    vocabulary = Vocabulary.load()
+    vocabulary = vocabulary_load()
     code = data.get("credit_code") or ""
     exists = Enterprise.objects.filter(credit_code=normalize_credit_code(code)).exists()
     try:
@@ -97,7 +97,7 @@ def enterprise_upsert(*, data: dict, source: str, actor: Any = None) -> Enterpri
 def enterprise_bulk_upsert(*, rows: list[dict], source: str, actor: Any = None) -> BulkResult:
     """Upsert many enterprises, all or nothing: with any bad row, nothing is written and
     ``errors`` says which row (0-based index) and field, in Chinese."""
-    vocabulary = Vocabulary.load()
+    vocabulary = vocabulary_load()
     codes = [normalize_credit_code(r.get("credit_code") or "") for r in rows]
     existing = set(Enterprise.objects.filter(credit_code__in=[c for c in codes if c]).values_list("credit_code", flat=True))
     result = BulkResult()
@@ -130,7 +130,7 @@ def indicator_values_set(*, values: list[dict], source: str) -> int:
     """Set indicator values: ``[{"credit_code" | "enterprise_id", "code", "period", "value",
     "as_of"?, "source"?}]``. All or nothing; errors keyed ``"<index>.<field>"``. Returns the
     number of enterprises whose values changed."""
-    vocabulary = Vocabulary.load()
+    vocabulary = vocabulary_load()
     ids = {v["enterprise_id"] for v in values if v.get("enterprise_id")}
     codes_by_id = dict(Enterprise.objects.filter(id__in=ids).values_list("id", "credit_code"))
     errors: dict[str, list[str]] = {}
@@ -167,7 +167,7 @@ def indicator_values_set(*, values: list[dict], source: str) -> int:
 def enterprise_tags_set(*, enterprise: Enterprise, tags: list, source: str = "") -> bool:
     """Replace the enterprise's qualifications: ``[name | {"name", "recognized_on", "expires_on",
     "first_time"}]``. Unknown names are rejected. Returns whether anything changed."""
-    vocabulary = Vocabulary.load()
+    vocabulary = vocabulary_load()
     errors: dict[str, list[str]] = {}
     cleaned = clean_tags(tags, vocabulary=vocabulary, errors=errors)
     if errors:

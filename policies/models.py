@@ -1,9 +1,12 @@
 """The policy library (惠企政策库): departments, policies, versions, interpretations,
 materials and the publishing workflow (draft → in review → published → expired / withdrawn)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -76,6 +79,34 @@ class PolicyStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+# Where a date falls in a policy's application window (申报期).
+WINDOW_UPCOMING = "upcoming"
+WINDOW_OPEN = "open"
+WINDOW_ENDED = "ended"
+
+
+def application_window(apply_start: dt.date | None, apply_end: dt.date | None, on: dt.date) -> str:
+    """The one rule for the application window: open from ``apply_start`` to ``apply_end``
+    inclusive, both days counted in Shanghai's calendar; a missing start or end is open on
+    that side. ``policies.selectors.policies_open_q`` is the same rule in SQL."""
+    if apply_start is not None and on < apply_start:
+        return WINDOW_UPCOMING
+    if apply_end is not None and on > apply_end:
+        return WINDOW_ENDED
+    return WINDOW_OPEN
+
+
+def application_closed(*, auto_grant: bool, apply_end: dt.date | None, on: dt.date) -> bool:
+    """Nothing is left to apply for on ``on``: the window has ended. A 免申即享 policy needs no
+    application, so it is never closed (what it grants still counts)."""
+    return not auto_grant and application_window(None, apply_end, on) == WINDOW_ENDED
+
+
+def validity_covers(valid_from: dt.date | None, valid_until: dt.date | None, on: dt.date) -> bool:
+    """A policy is in force on ``on`` (``policies.selectors.policies_published_active`` in SQL)."""
+    return (valid_from is None or valid_from <= on) and (valid_until is None or valid_until >= on)
+
+
 class Policy(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     doc_number = models.CharField(_("文号"), max_length=100, blank=True, default="")
@@ -132,6 +163,19 @@ class Policy(models.Model):
     def match_version(self) -> int:
         """The version matches are recorded against (bumped on matching-relevant revisions)."""
         return self.version
+
+    def window(self, on: dt.date | None = None) -> str:
+        """WINDOW_UPCOMING, WINDOW_OPEN or WINDOW_ENDED on ``on`` (Shanghai's today by default)."""
+        return application_window(self.apply_start, self.apply_end, on or timezone.localdate())
+
+    def is_open(self, on: dt.date | None = None) -> bool:
+        """Open for application on ``on`` (Shanghai's today by default): published and within
+        the application window. Every page, the API and the application service ask this."""
+        return self.status == PolicyStatus.PUBLISHED and self.window(on) == WINDOW_OPEN
+
+    def is_closed(self, on: dt.date | None = None) -> bool:
+        """The application window has ended (never for 免申即享); see ``application_closed``."""
+        return application_closed(auto_grant=self.auto_grant, apply_end=self.apply_end, on=on or timezone.localdate())
 
 
 class PolicyVersion(models.Model):

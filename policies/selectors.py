@@ -59,10 +59,20 @@ def policies_published_active(*, as_of: dt.date | None = None) -> QuerySet[Polic
     )
 
 
-def open_now_q(*, today: dt.date | None = None) -> Q:
-    """Accepting applications today (no window given means all year round)."""
-    today = today or _today()
-    return Q(Q(apply_start__isnull=True) | Q(apply_start__lte=today), Q(apply_end__isnull=True) | Q(apply_end__gte=today))
+def policies_open_q(*, on: dt.date | None = None) -> Q:
+    """``Policy.is_open(on)`` in SQL: published and within the application window on ``on``
+    (Shanghai's today by default; a missing start or end is open on that side)."""
+    on = on or _today()
+    return Q(
+        Q(status=PolicyStatus.PUBLISHED),
+        Q(apply_start__isnull=True) | Q(apply_start__lte=on),
+        Q(apply_end__isnull=True) | Q(apply_end__gte=on),
+    )
+
+
+def policies_open(*, on: dt.date | None = None) -> QuerySet[Policy]:
+    """Policies open for application on ``on``."""
+    return Policy.objects.filter(policies_open_q(on=on))
 
 
 def policy_get_published(*, policy_id: int) -> Policy:
@@ -121,9 +131,9 @@ def policy_filter(qs: QuerySet[Policy], filters: dict | None) -> QuerySet[Policy
             qs = qs.alias(**{alias: text}).filter(q)
     is_open = _truthy(filters.get("open"))
     if is_open is True:
-        qs = qs.filter(open_now_q())
+        qs = qs.filter(policies_open_q())
     elif is_open is False:
-        qs = qs.exclude(open_now_q())
+        qs = qs.exclude(policies_open_q())
     auto = _truthy(filters.get("auto_grant"))
     if auto is not None:
         qs = qs.filter(auto_grant=auto)
@@ -197,7 +207,7 @@ def policy_facets(*, q: str = "", filters: dict | None = None) -> dict:
     ``{"department": [{"value","label","count"}], "level", "benefit_type", "industry",
     "district", "open": n, "auto_grant": n, "total": n}``."""
     base = _search_base(q=q, filters=filters).order_by()
-    open_case = Case(When(open_now_q(), then=Value(True)), default=Value(False), output_field=BooleanField())
+    open_case = Case(When(policies_open_q(), then=Value(True)), default=Value(False), output_field=BooleanField())
     rows = list(
         base.annotate(_open=open_case).values(
             "id", "department__code", "department__name", "level", "benefit_type", "auto_grant", "industries", "districts", "_open"

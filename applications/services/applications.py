@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from policies.models import WINDOW_ENDED, WINDOW_UPCOMING
 from portal.workdays import add_workdays, workdays_between
 
 from ..access import user_can_review_application, user_enterprise_id
@@ -150,9 +151,10 @@ def application_submit(
         errors.setdefault("policy", []).append(_("该政策当前未发布，不能申报"))
     if policy.auto_grant:
         errors.setdefault("policy", []).append(_("该政策为免申即享，无需申报，符合条件的企业将自动兑现"))
-    if policy.apply_start and today < policy.apply_start:
+    window = policy.window(today)
+    if window == WINDOW_UPCOMING:
         errors.setdefault("policy", []).append(_("申报尚未开始(开始日期 %(date)s)") % {"date": policy.apply_start.isoformat()})
-    if policy.apply_end and today > policy.apply_end:
+    elif window == WINDOW_ENDED:
         errors.setdefault("policy", []).append(_("申报已截止(截止日期 %(date)s)") % {"date": policy.apply_end.isoformat()})
     if Application.objects.filter(
         policy=policy, enterprise=enterprise, status__in=[S.SUBMITTED, S.ACCEPTED, S.RETURNED, S.APPROVED]

@@ -3,6 +3,7 @@ that officials define (read from the database by ``vocabulary_load``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # kinds of field, which decide the ops and the value type
@@ -94,12 +95,39 @@ def indicator_spec(code: str, name: str, type_: str, unit: str = "", periodicity
                      periodicity, indicator=True)  # fmt: skip
 
 
+_QUOTES_RE = re.compile(r"[\"'“”‘’「」『』]")
+
+
 @dataclass(frozen=True)
 class Vocabulary:
-    """Indicator definitions (code → FieldSpec) and tag names officials maintain."""
+    """Indicator definitions (code → FieldSpec) and tag names officials maintain: the one
+    vocabulary of the portal. Criteria validation reads the specs; the registry's record
+    cleaning also needs the row ids (``indicator_ids``, ``tag_ids``) to store values."""
 
     indicators: dict[str, FieldSpec] = field(default_factory=dict)
     tags: frozenset[str] = frozenset()
+    indicator_ids: dict[str, int] = field(default_factory=dict)
+    tag_ids: dict[str, int] = field(default_factory=dict)
+
+    def indicator_code(self, text: str) -> str:
+        """The code an indicator is given by, its code or its Chinese name (营业收入 → revenue)."""
+        if text in self.indicators:
+            return text
+        for code, spec in self.indicators.items():
+            if spec.name == text:
+                return code
+        return text
+
+    def tag_id(self, name: str) -> int | None:
+        """The id of a tag by name; quotes typed every which way (专精特新“小巨人”企业 /
+        "小巨人" / 「小巨人」) name the same tag."""
+        if name in self.tag_ids:
+            return self.tag_ids[name]
+        plain = _QUOTES_RE.sub("", name)
+        for known, tag_id in self.tag_ids.items():
+            if _QUOTES_RE.sub("", known) == plain:
+                return tag_id
+        return None
 
     @classmethod
     def builtin(cls, *, extra_indicators: list[FieldSpec] | None = None, extra_tags=()) -> Vocabulary:
@@ -139,11 +167,11 @@ def vocabulary_load() -> Vocabulary:
 
     IndicatorDefinition = apps.get_model("enterprises", "IndicatorDefinition")
     TagDefinition = apps.get_model("enterprises", "TagDefinition")
-    inds = {
-        row["code"]: indicator_spec(row["code"], row["name"], row["type"], row["unit"], row["periodicity"])
-        for row in IndicatorDefinition.objects.values("code", "name", "type", "unit", "periodicity")
-    }
-    tags = frozenset(TagDefinition.objects.values_list("name", flat=True))
-    vocab = Vocabulary(indicators=inds, tags=tags)
+    rows = list(IndicatorDefinition.objects.values("id", "code", "name", "type", "unit", "periodicity"))
+    inds = {r["code"]: indicator_spec(r["code"], r["name"], r["type"], r["unit"], r["periodicity"]) for r in rows}
+    tag_ids = dict(TagDefinition.objects.values_list("name", "id"))
+    vocab = Vocabulary(
+        indicators=inds, tags=frozenset(tag_ids), indicator_ids={r["code"]: r["id"] for r in rows}, tag_ids=tag_ids
+    )
     remember_labels(vocab)
     return vocab

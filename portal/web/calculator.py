@@ -13,10 +13,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from enterprises import reference
 from enterprises.models import IndicatorDefinition, IndicatorType, Scale, TagDefinition
+from matching.criteria.periods import period_label, period_stated
 
 from .selectors import PolicyBrief, award_trees, criteria_conditions, policies_published_briefs
 
@@ -79,24 +81,8 @@ def fields_used(briefs: list[PolicyBrief]) -> FieldSpec:
     return spec
 
 
-def resolve_period(period: str, *, periodicity: str, as_of: datetime.date) -> str:
-    """The period a calculator value is filed under. "latest" is the last complete year for
-    yearly indicators; otherwise the explicit period."""
-    if period in ("latest", "last_year", ""):
-        if periodicity == "none":
-            return ""
-        return str(as_of.year - 1)
-    if period == "this_year":
-        return str(as_of.year)
-    return period
-
-
 def _period_label(period: str) -> str:
-    if not period:
-        return ""
-    if len(period) == 4:
-        return _("%(y)s年度") % {"y": period}
-    return period
+    return period_label(period, language=get_language() or "zh-hans") if period else ""
 
 
 class CalculatorForm(forms.Form):
@@ -143,7 +129,7 @@ class CalculatorForm(forms.Form):
             if definition is None:
                 continue
             periods = sorted(
-                {resolve_period(p, periodicity=definition.periodicity, as_of=as_of) for p in spec.indicators[code]}
+                {period_stated(p, periodicity=definition.periodicity, as_of=as_of) for p in spec.indicators[code]}
             )
             for period in periods:
                 name = f"ind_{code}_{period or 'x'}"
@@ -237,45 +223,27 @@ def calculator_form(data=None) -> CalculatorForm:
     return CalculatorForm(data, spec=fields_used(policies_published_briefs()), as_of=as_of, prefix=None)
 
 
-@dataclass
-class CalculatorResult:
-    policy: PolicyBrief
-    amount: Decimal | None = None
-    amount_text: str = ""
-    reasons: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    unmet: list[str] = field(default_factory=list)
-    counted: bool = True
-
-
 def calculator_results(*, profile_data: dict, as_of: datetime.date | None = None) -> dict[str, Any]:
-    """Evaluate every published policy on a stated profile → eligible / possible / near misses."""
-    from matching.criteria import award_amount, evaluate, near_misses, profile_from_json
+    """Every published policy on a stated profile → eligible / possible / near misses, and the
+    total the eligible ones grant (closed application windows left out, as in 我的政策)."""
+    from matching.criteria import profile_from_json
+    from matching.eligibility import eligibility_for_profile
 
-    from .selectors import _missing_labels, _near_text, exclusive_total
+    from .selectors import _missing_labels, _near_text
 
-    as_of = as_of or timezone.localdate()
-    profile = profile_from_json(profile_data)
-    eligible, possible, near = [], [], []
-    for brief in policies_published_briefs():
-        ev = evaluate(brief.criteria or {}, profile, as_of=as_of)
-        if ev.result in ("eligible", "possible"):
-            item = CalculatorResult(policy=brief, reasons=list(ev.reasons or []), missing=_missing_labels(ev.missing))
-            if brief.award:
-                award = award_amount(brief.award, profile, as_of=as_of)
-                item.amount, item.amount_text = award.amount, award.text or ""
-                if award.amount is None and award.missing:
-                    item.missing = item.missing or _missing_labels(award.missing)
-            (eligible if ev.result == "eligible" else possible).append(item)
-        else:
-            misses = near_misses(brief.criteria, profile, as_of=as_of)
-            if misses:
-                near.append(CalculatorResult(policy=brief, unmet=[_near_text(m) for m in misses]))
+    result = eligibility_for_profile(profile=profile_from_json(profile_data), as_of=as_of or timezone.localdate())
+    for item in result.eligible + result.possible:
+        item.missing = _missing_labels(item.missing) or _missing_labels(item.award_missing)
+    for item in result.near:
+        item.unmet = [_near_text(m) for m in item.unmet]
 
-    def by_amount(item: CalculatorResult):
+    def by_amount(item):
         return (-(item.amount if item.amount is not None else Decimal(-1)), item.policy.id)
 
-    eligible.sort(key=by_amount)
-    possible.sort(key=by_amount)
-    total = exclusive_total(eligible)
-    return {"eligible": eligible, "possible": possible, "near": near[:20], "total": total}
+    return {
+        "eligible": sorted(result.eligible, key=by_amount),
+        "possible": sorted(result.possible, key=by_amount),
+        "near": result.near[:20],
+        "total": result.total,
+        "as_of": result.as_of,
+    }

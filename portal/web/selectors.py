@@ -13,11 +13,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 
 from enterprises.models import Enterprise
-from policies.models import Policy, PolicyStatus
+from matching.eligibility import awards_total
+from policies.briefs import (  # noqa: F401 - _briefs re-exported for the tests' cache reset
+    PolicyBrief,
+    _briefs,
+    policies_fingerprint,
+    policies_published_briefs,
+)
+from policies.models import WINDOW_ENDED, Policy, PolicyStatus
+from policies.selectors import policies_open_q
 
 FIGURES_CACHE_SECONDS = 600
 NEAR_MISS_CACHE_SECONDS = 600
@@ -34,13 +42,6 @@ def policies_public() -> QuerySet[Policy]:
     return Policy.objects.filter(status=PolicyStatus.PUBLISHED)
 
 
-def policies_open_q(*, today: datetime.date) -> Q:
-    """Open for application today (a missing start or end is open on that side)."""
-    return (Q(apply_start__isnull=True) | Q(apply_start__lte=today)) & (
-        Q(apply_end__isnull=True) | Q(apply_end__gte=today)
-    )
-
-
 def policies_newest(*, limit: int = 6) -> list[Policy]:
     return list(policies_public().select_related("department").order_by("-published_at", "-id")[:limit])
 
@@ -49,8 +50,7 @@ def policies_closing_soon(*, limit: int = 6, within_days: int = DEADLINE_SOON_DA
     today = timezone.localdate()
     return list(
         policies_public()
-        .filter(apply_end__gte=today, apply_end__lte=today + datetime.timedelta(days=within_days))
-        .filter(Q(apply_start__isnull=True) | Q(apply_start__lte=today))
+        .filter(policies_open_q(on=today), apply_end__lte=today + datetime.timedelta(days=within_days))
         .select_related("department")
         .order_by("apply_end", "id")[:limit]
     )
@@ -69,7 +69,7 @@ def portal_figures() -> dict[str, Any]:
     active = Match.objects.exclude(status=MatchStatus.ENDED)
     figures = {
         "policies": published.count(),
-        "open_policies": published.filter(policies_open_q(today=today)).count(),
+        "open_policies": published.filter(policies_open_q(on=today)).count(),
         "enterprises": Enterprise.objects.count(),
         "reached": active.values("enterprise_id").distinct().count(),
         "amount": active.filter(status=MatchStatus.ELIGIBLE).aggregate(s=Sum("amount"))["s"] or Decimal(0),
@@ -88,56 +88,6 @@ def policy_for_page(*, policy_id: int) -> Policy | None:
         .filter(pk=policy_id)
         .first()
     )
-
-
-@dataclass(frozen=True)
-class PolicyBrief:
-    """What the matching pages need of a published policy, cached per process."""
-
-    id: int
-    title: str
-    department: str
-    benefit_type: str
-    criteria: dict
-    award: dict | None
-    auto_grant: bool
-    exclusive_group: str
-    apply_start: datetime.date | None
-    apply_end: datetime.date | None
-    version: int
-
-
-_briefs: dict[str, Any] = {"key": None, "items": []}
-
-
-def policies_published_briefs() -> list[PolicyBrief]:
-    """All published policies as plain values. One cheap aggregate query checks whether the
-    process's copy is current; the trees are re-read only when a policy changed."""
-    key = policies_public().aggregate(n=Count("id"), t=Max("updated_at"), v=Sum("version"))
-    if _briefs["key"] != key:
-        rows = policies_public().select_related("department").only(
-            "id", "title", "department__name", "benefit_type", "criteria", "award", "auto_grant",
-            "exclusive_group", "apply_start", "apply_end", "version",
-        )
-        _briefs["items"] = [
-            PolicyBrief(
-                id=p.id, title=p.title, department=p.department.name, benefit_type=p.benefit_type,
-                criteria=p.criteria or {}, award=p.award, auto_grant=p.auto_grant,
-                exclusive_group=p.exclusive_group, apply_start=p.apply_start, apply_end=p.apply_end,
-                version=p.version,
-            )
-            for p in rows
-        ]
-        _briefs["key"] = key
-    return _briefs["items"]
-
-
-def policies_fingerprint() -> str:
-    """Identifies the set of published policies last loaded by ``policies_published_briefs``
-    (no query of its own: call it after that)."""
-    key = _briefs["key"] or {}
-    stamp = key.get("t").isoformat() if key.get("t") else ""
-    return f"{key.get('n')}:{stamp}:{key.get('v')}"
 
 
 def policy_facets_cached(*, q: str, filters: dict, compute) -> dict:
@@ -201,6 +151,7 @@ class MatchItem:
     is_new: bool = False
     days_left: int | None = None
     counted: bool = True  # False when a higher award of the same exclusive group wins
+    as_of: datetime.date | None = None  # the date the item was evaluated on (Shanghai's today)
 
     @property
     def urgent(self) -> bool:
@@ -208,24 +159,8 @@ class MatchItem:
 
     @property
     def closed(self) -> bool:
-        """The application window has passed: nothing to apply for (免申即享 needs no window)."""
-        return not self.policy.auto_grant and self.days_left is not None and self.days_left < 0
-
-
-def exclusive_total(items: list) -> Decimal:
-    """The sum of the known amounts where, within an exclusive group (从高不重复), only the
-    highest award counts; the others get ``counted = False``. Items whose application window
-    has closed are not available, so they count for nothing."""
-    best: dict[str, Any] = {}
-    items = [i for i in items if not getattr(i, "closed", False)]
-    for item in items:
-        group = item.policy.exclusive_group
-        if group and item.amount is not None and (group not in best or item.amount > best[group].amount):
-            best[group] = item
-    for item in items:
-        group = item.policy.exclusive_group
-        item.counted = not (group and group in best and best[group] is not item)
-    return sum((i.amount for i in items if i.counted and i.amount is not None), Decimal(0))
+        """The application window has passed: nothing to apply for (``Policy.is_closed``)."""
+        return self.policy.is_closed(self.as_of)
 
 
 def _missing_labels(missing: Any) -> list[str]:
@@ -281,6 +216,7 @@ def my_policies_overview(
             matched_at=m.matched_at,
             is_new=bool(since and m.matched_at and m.matched_at > since),
             days_left=(brief.apply_end - as_of).days if brief.apply_end else None,
+            as_of=as_of,
         )
         if brief.award:
             award = award_amount(brief.award, profile, as_of=as_of)
@@ -289,7 +225,7 @@ def my_policies_overview(
                 item.amount = award.amount
         (eligible if m.status == MatchStatus.ELIGIBLE else possible).append(item)
 
-    total = exclusive_total(eligible)
+    total = awards_total(eligible)
 
     matched_ids = {m.policy_id for m in matches}
     near = near_misses_for_enterprise(
@@ -335,7 +271,7 @@ def near_misses_for_enterprise(
         ))
         cached = []
         for brief in ordered:
-            if brief.id in exclude or not brief.criteria or (brief.apply_end and brief.apply_end < as_of):
+            if brief.id in exclude or not brief.criteria or brief.window(as_of) == WINDOW_ENDED:
                 continue
             misses = near_misses(brief.criteria, profile, as_of=as_of)
             if misses:
@@ -347,7 +283,7 @@ def near_misses_for_enterprise(
     items = [
         MatchItem(
             policy=by_id[pid], status="near", unmet=texts,
-            days_left=(by_id[pid].apply_end - as_of).days if by_id[pid].apply_end else None,
+            days_left=(by_id[pid].apply_end - as_of).days if by_id[pid].apply_end else None, as_of=as_of,
         )
         for pid, texts in cached
         if pid in by_id and pid not in exclude

@@ -97,8 +97,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "criteria_text": criteria_text(policy.criteria or {}, language=language),
         "award_lines": _award_lines(policy.award),
         "today": today,
-        "is_open": (policy.apply_start is None or policy.apply_start <= today)
-        and (policy.apply_end is None or policy.apply_end >= today),
+        "is_open": policy.is_open(today),
     }
     enterprise = user_enterprise(request.user)
     if enterprise is not None:
