@@ -6,6 +6,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -158,6 +159,10 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        """The policy's public page (with the enterprise's verdict when one is signed in)."""
+        return reverse("web:policy_detail", args=[self.pk])
 
     @property
     def match_version(self) -> int:

@@ -14,13 +14,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from portal.links import absolute_url
 
 from ..access import user_enterprise_id, user_is_official_of
 from ..models import (
@@ -75,7 +76,7 @@ def grant_push_account_request(grant: Grant, *, at: datetime, sms: bool = True) 
         return
     sms_send_on_commit(
         phone=grant.enterprise.contact_phone,
-        text=f"【政策找企业】贵企业获{grant.policy.title}{grant.amount}元，确认收款账户：{settings.SITE_URL}{url}",
+        text=f"【政策找企业】贵企业获{grant.policy.title}{grant.amount}元，确认收款账户：{absolute_url(url)}",
     )
 
 

@@ -33,6 +33,7 @@ from matching.models import (
     WebhookSubscription,
 )
 from matching.pipeline.messages import digest_message, single_message
+from portal.links import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def delivery_send(*, delivery: Delivery) -> int:
         else:
             unsubscribe = ""
             if pref is not None:
-                unsubscribe = f"{settings.SITE_URL.rstrip('/')}/matching/unsubscribe/{pref.unsubscribe_token}/"
+                unsubscribe = absolute_url("matching:unsubscribe", pref.unsubscribe_token)
             transport_for(delivery.channel)(message, delivery.recipient, unsubscribe_url=unsubscribe)
     except TransportError as exc:
         _record_failure(delivery, exc, started)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from matching.models import WebhookDelivery, WebhookSubscription
 from matching.pipeline.queue import enqueue_on_commit
+from portal.links import absolute_url
 
 POLICY_EVENTS = {
     "published": "policy.published",
@@ -54,15 +55,13 @@ def policy_event_emit(*, policy_id: int, reason: str, run_id: int) -> int:
     policy = Policy.objects.filter(pk=policy_id).select_related("department").first()
     if policy is None:
         return 0
-    from django.conf import settings
-
     payload = {
         "policy": {
             "id": policy.pk, "title": policy.title, "doc_number": policy.doc_number,
             "department": policy.department.code, "status": policy.status, "version": policy.version,
             "auto_grant": policy.auto_grant,
             "apply_end": policy.apply_end.isoformat() if policy.apply_end else None,
-            "url": f"{settings.SITE_URL}/policy/{policy.pk}/",
+            "url": absolute_url(policy),
         },
     }
     return webhook_event_emit(event=event, key=f"{event}:{policy_id}:run{run_id}", payload=payload)

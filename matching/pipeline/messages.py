@@ -7,11 +7,11 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 
 from matching.channels import Message
 from matching.models import Match, Notification
+from portal.links import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ _REASON_TEXT = {
 
 
 def policy_url(policy_id: int) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}/policies/{policy_id}/"
+    return absolute_url("web:policy_detail", policy_id)
 
 
 def _yuan(amount: Decimal | None) -> str:
@@ -120,6 +120,8 @@ def digest_message(notifications: list[Notification]) -> Message:
     gained = [c for c in contents if c.reason != "lost"]
     subject = f"您有 {len(gained)} 项新匹配政策" if gained else f"{len(contents)} 项政策匹配变化"
     text = "\n\n".join(c.as_text() for c in contents)
-    link = f"{settings.SITE_URL.rstrip('/')}/matching/"
+    # 我的政策 lists the policies the enterprise now qualifies for; when the digest only says
+    # what was lost, the inbox lists those notices.
+    link = absolute_url("web:my_policies" if gained else "web:inbox")
     short = f"【政策找企业】{subject}，详情 {link}"
     return Message(subject=subject, text=text, link=link, data={"items": [c.as_data() for c in contents]}, short=short)

@@ -84,7 +84,7 @@ def test_email_push_says_policy_why_amount_deadline_and_link(settings):
     msg = mail.outbox[0]
     assert "研发费用补助" in msg.subject
     assert "30万元" in msg.body and "2026-12-31" in msg.body
-    assert f"https://policy.example.gov.cn/policies/{policy.pk}/" in msg.body
+    assert f"https://policy.example.gov.cn/policy/{policy.pk}/" in msg.body
     assert "/matching/unsubscribe/" in msg.extra_headers["List-Unsubscribe"]
     d = Delivery.objects.get(enterprise_id=ent.pk)
     assert d.status == "sent" and d.attempts == 1 and d.duration_ms is not None
@@ -163,7 +163,7 @@ def test_sms_logging_backend_records_a_short_text():
     deliver.deliveries_send()
     assert len(sms.SENT) == 1
     phone, text = sms.SENT[0]
-    assert phone == "13812345678" and "稳岗返还" in text and f"/policies/{policy.pk}/" in text
+    assert phone == "13812345678" and "稳岗返还" in text and f"/policy/{policy.pk}/" in text
 
 
 def test_http_sms_gateway_posts_with_key_and_classifies_errors(http_receiver):
