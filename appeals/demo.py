@@ -2,11 +2,17 @@
 various states for the demo enterprise. Idempotent."""
 
 import datetime as dt
+import random
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from applications.models import DepartmentHead
+from enterprises.models import Enterprise
+from policies.models import Department
+
+from . import services
 from .models import ArrearsCase, Case, Category, CategoryTimeLimit, RoutingRule
 
 ROUTES = {
@@ -26,8 +32,6 @@ LIMITS = {Category.FINANCE: 10, Category.APPROVALS: 5, Category.ARREARS: 15, Cat
 
 @transaction.atomic
 def load(*, enterprises: int = 0, seed: int = 0) -> str:
-    from policies.models import Department
-
     departments = {d.code: d for d in Department.objects.filter(code__in=set(ROUTES.values()) | {"zz-hkg"})}
     rules = 0
     for category, code in ROUTES.items():
@@ -46,15 +50,11 @@ def load(*, enterprises: int = 0, seed: int = 0) -> str:
     User = get_user_model()
     reviewer = User.objects.filter(username="reviewer").first()
     if reviewer and "zz-gxj" in departments:
-        from applications.models import DepartmentHead
-
         DepartmentHead.objects.get_or_create(department=departments["zz-gxj"], user=reviewer)
     enterprise_user = User.objects.filter(username="enterprise").select_related("enterprise").first()
     official = User.objects.filter(username="official").first()
     if enterprise_user is None or enterprise_user.enterprise is None or Case.objects.exists():
         return f"{rules} routing rules; cases already there" if Case.objects.exists() else f"{rules} routing rules"
-
-    from . import services
 
     enterprise = enterprise_user.enterprise
     answered = services.case_raise(
@@ -95,14 +95,6 @@ TOPICS = {
 def _city_cases(*, seed: int) -> None:
     """A few dozen cases of other enterprises in every state, spread over the last months, so
     that the dashboard's figures mean something in the demo city."""
-    import random
-
-    from django.contrib.auth import get_user_model
-
-    from enterprises.models import Enterprise
-
-    from . import services
-
     handler = get_user_model().objects.filter(username="policy-reviewer").first()
     if handler is None:
         return

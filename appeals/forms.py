@@ -1,8 +1,12 @@
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from applications.uploads import upload_check
+from policies.models import Department
 
 from .models import CaseKind, Category, DebtorType, ReturnVisit
 
@@ -73,7 +77,6 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from policies.models import Department
 
         self.fields["department"].queryset = Department.objects.order_by("code")
 
@@ -108,9 +111,6 @@ class ArrearsPlanForm(forms.Form):
     )
 
     def clean_plan(self):
-        import datetime as dt
-        from decimal import Decimal, InvalidOperation
-
         rows = []
         for n, line in enumerate(self.cleaned_data["plan"].splitlines(), start=1):
             if not line.strip():

@@ -28,6 +28,7 @@ from .models import (
     CaseStatus,
     Category,
     CategoryTimeLimit,
+    DebtorType,
     Rating,
     Repayment,
     RepaymentInstallment,
@@ -347,7 +348,6 @@ def arrears_report(*, enterprise, debtor_name: str, debtor_type: str, amount, du
             errors["amount"] = _("欠款金额须大于0")
     if not (debtor_name or "").strip():
         errors["debtor_name"] = _("请填写欠款单位")
-    from .models import DebtorType
 
     if debtor_type not in DebtorType.values:
         errors["debtor_type"] = _("欠款单位类型无效")

@@ -12,7 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.uploads import upload_check
 from enterprises.models import Enterprise
+from enterprises.reference import normalize_credit_code
+from policies.models import Policy
 from portal.accounts.decorators import enterprise_user_required, official_required
 from portal.accounts.selectors import user_departments
 from portal.workdays import workdays_between
@@ -73,8 +76,6 @@ def my_cases(request):
 
 @enterprise_user_required
 def case_new(request):
-    from policies.models import Policy
-
     policy = None
     policy_id = request.GET.get("policy") or request.POST.get("policy")
     if policy_id and str(policy_id).isdigit():
@@ -151,8 +152,6 @@ def my_arrears(request):
 def arrears_new(request):
     form = ArrearsForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        from applications.uploads import upload_check
-
         data = form.cleaned_data
         try:
             with transaction.atomic():
@@ -283,8 +282,6 @@ def staff_case(request, pk: int):
 def staff_log(request):
     form = LogOnBehalfForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        from enterprises.reference import normalize_credit_code
-
         code = normalize_credit_code(form.cleaned_data["credit_code"])
         enterprise = Enterprise.objects.filter(credit_code=code).first()
         if enterprise is None:

@@ -22,6 +22,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from matching.criteria import award_amount
+from matching.models import Match
+from matching.profiles import profile_load
+from policies.models import Department, Policy
+
 from . import services
 from .models import Application, BankAccount, DepartmentHead, Grant, GrantBatch, GrantProposal, GrantStatus
 from .prefill import application_prefill
@@ -49,8 +54,6 @@ def _user(username: str, **fields):
 
 
 def _officer_and_head():
-    from policies.models import Department, Policy
-
     officer = _user(OFFICER, is_staff=True, first_name="兑付专员", last_name="陈")
     departments = Department.objects.filter(pk__in=Policy.objects.values("department_id"))
     officer.departments.add(*departments)
@@ -96,9 +99,6 @@ def _submit(policy, user, moment: datetime) -> Application | None:
 
 
 def _award(policy, enterprise, today) -> Decimal:
-    from matching.criteria import award_amount
-    from matching.profiles import profile_load
-
     try:
         amount = award_amount(policy.award, profile_load(enterprise), as_of=today).amount
     except Exception:  # noqa: BLE001 - a demo amount is enough when the formula needs data
@@ -148,9 +148,6 @@ def _pay(grants: list[Grant], officer, *, enterprise_user_ids: set[int], instruc
 
 
 def _applications(officer, today_moment: datetime) -> int:
-    from matching.models import Match
-    from policies.models import Policy
-
     User = get_user_model()
     demo_user = User.objects.filter(username="enterprise", enterprise__isnull=False).select_related("enterprise").first()
     if demo_user is None:
@@ -232,8 +229,6 @@ def _applications(officer, today_moment: datetime) -> int:
 
 
 def _auto_grants(officer, now: datetime) -> tuple[int, int]:
-    from policies.models import Policy
-
     User = get_user_model()
     demo_ids = set(User.objects.filter(enterprise__isnull=False, username__in=["enterprise", "enterprise2"])
                    .values_list("enterprise_id", flat=True))

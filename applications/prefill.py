@@ -14,6 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from enterprises.models import IndicatorDefinition, Scale
+from enterprises.reference import district_name, industry_name
+from matching.profiles import profile_load
+
 CORE_FIELDS: dict[str, str] = {
     "name": "企业名称",
     "credit_code": "统一社会信用代码",
@@ -138,8 +142,6 @@ def _jsonable(value: Any) -> Any:
 
 
 def _load_profile(enterprise) -> Any:
-    from matching.profiles import profile_load
-
     return profile_load(enterprise)
 
 
@@ -152,8 +154,6 @@ def _latest(periods: dict | None) -> tuple[str, Any]:
 
 
 def application_prefill(*, policy, enterprise) -> Prefill:
-    from enterprises.models import IndicatorDefinition
-
     profile = _load_profile(enterprise)
     indicators = getattr(profile, "indicators", {}) or {}
     fields: list[PrefillField] = []
@@ -210,16 +210,10 @@ def _display(code: str, value: Any) -> str:
         return format_number(value)
     try:
         if code == "district":
-            from enterprises.reference import district_name
-
             return f"{district_name(value)}（{value}）"
         if code == "industry":
-            from enterprises.reference import industry_name
-
             return f"{industry_name(value)}（{value}）"
         if code == "scale":
-            from enterprises.models import Scale
-
             return str(Scale(value).label)
     except Exception:  # noqa: BLE001 - an unknown code is shown as it is
         return str(value)

@@ -13,6 +13,9 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from enterprises.reference import district_name
+from inbox.models import Message
+from policies.models import Department, Policy
 from portal.workdays import workdays_between
 
 from .access import user_department_ids
@@ -23,6 +26,7 @@ from .models import (
     GrantProposal,
     GrantStatus,
     PaymentInstruction,
+    PaymentStatus,
 )
 
 S = ApplicationStatus
@@ -48,10 +52,18 @@ def grants_for_enterprise(enterprise_id: int) -> QuerySet[Grant]:
     )
 
 
+def policy_ids_claimed_by(*, enterprise_id: int) -> set[int]:
+    """Policies the enterprise has claimed: a live application (submitted, accepted, returned
+    or approved; the ones the database holds to one per policy) or a grant that stands."""
+    applied = Application.objects.filter(enterprise_id=enterprise_id).exclude(
+        status__in=[S.REJECTED, S.WITHDRAWN]
+    )
+    granted = Grant.objects.filter(enterprise_id=enterprise_id).exclude(status=GrantStatus.CANCELLED)
+    return set(applied.values_list("policy_id", flat=True)) | set(granted.values_list("policy_id", flat=True))
+
+
 def messages_for_enterprise(*, enterprise_id: int, limit: int = 50):
     """The enterprise's in-app messages about applications and grants (the shared inbox)."""
-    from inbox.models import Message
-
     return Message.objects.filter(enterprise_id=enterprise_id, kind__in=["application", "grant"])[:limit]
 
 
@@ -134,8 +146,6 @@ def department_figures(
     """Per department: received, approved, rejected, open, overdue and the median working
     days from submission to decision (time returned for correction not counted), over the
     applications of ``applications_filtered`` (period = submission date)."""
-    from policies.models import Department
-
     today = today or today_local()
     qs = applications_filtered(user=user, start=start, end=end, district=district, department_id=department_id)
     counts = {
@@ -237,16 +247,8 @@ def grant_totals(
         ).order_by("key")
     )
     if by == "district":
-        try:
-            from enterprises.reference import district_name
-        except ImportError:  # pragma: no cover - registry helpers not there yet
-            district_name = None
         for row in rows:
-            code = row["key"]
-            try:
-                row["label"] = district_name(code) if district_name else code
-            except Exception:  # noqa: BLE001 - an unknown code is shown as is
-                row["label"] = code
+            row["label"] = district_name(row["key"])  # an unknown code is shown as it is
     for row in rows:
         row.setdefault("label", row["key"].strftime("%Y-%m") if by == "month" and row["key"] else row["key"])
         row["paid"] = row["paid"] or Decimal("0")
@@ -306,8 +308,6 @@ def proposals_for_policy(*, policy_id: int, period: str | None = None) -> QueryS
 
 def auto_grant_overview(*, user) -> list[dict[str, Any]]:
     """Auto-grant policies of the user's departments with their proposal counts by status."""
-    from policies.models import Policy
-
     qs = Policy.objects.filter(auto_grant=True, status="published")
     departments = user_department_ids(user)
     if departments is not None:
@@ -329,8 +329,6 @@ def ledger(*, user, status: str = "") -> QuerySet[Grant]:
 
 
 def instructions_pending(*, user) -> QuerySet[PaymentInstruction]:
-    from .models import PaymentStatus
-
     qs = PaymentInstruction.objects.filter(status=PaymentStatus.INSTRUCTED).select_related("grant__policy", "grant__enterprise")
     departments = user_department_ids(user)
     if departments is not None:

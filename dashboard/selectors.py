@@ -13,6 +13,8 @@ from appeals.models import Category
 from applications import selectors as app_selectors
 from enterprises.reference import district_name
 from liaison import selectors as liaison_selectors
+from matching.models import Match, MatchStatus
+from policies.models import Policy
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,6 @@ def _label_rows(rows: list[dict], group_by: str) -> list[dict]:
 
 
 def matching_figures(filters: Filters) -> dict:
-    from matching.models import Match, MatchStatus
-    from policies.models import Policy
-
     matches = Match.objects.exclude(status=MatchStatus.ENDED)
     if filters.district:
         matches = matches.filter(enterprise__district=filters.district)

@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from openpyxl import Workbook
 
 from enterprises.reference import zhengzhou_districts
 from portal.accounts.decorators import official_required
@@ -73,8 +74,6 @@ def _write_rows(ws, rows: list[dict]) -> None:
 
 @official_required
 def export_xlsx(request):
-    from openpyxl import Workbook
-
     figures = dashboard_figures(_filters(request), user=request.user)
     wb = Workbook()
     ws = wb.active

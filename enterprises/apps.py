@@ -1,6 +1,6 @@
 import importlib
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -9,8 +9,6 @@ def builtin_vocabulary_ensure(sender, using="default", **kwargs) -> None:
     """The built-in indicators and the common tags must always exist. A data migration creates
     them once; ``flush`` (which test runs use between transactional tests) empties the tables
     and then sends ``post_migrate``, so they are put back here, as Django does for permissions."""
-    from django.apps import apps
-
     migration = importlib.import_module("enterprises.migrations.0002_builtin_indicators_and_tags")
     IndicatorDefinition = apps.get_model("enterprises", "IndicatorDefinition")
     if IndicatorDefinition.objects.using(using).filter(builtin=True).count() >= len(migration.BUILTIN_INDICATORS):

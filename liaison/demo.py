@@ -6,13 +6,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from enterprises.models import Enterprise
+
 from .models import Assignment, AssignmentRole, Visit
 
 
 @transaction.atomic
 def load(*, enterprises: int = 0, seed: int = 0) -> str:
-    from enterprises.models import Enterprise
-
     User = get_user_model()
     official = User.objects.filter(username="official").first()
     enterprise_user = User.objects.filter(username="enterprise").first()

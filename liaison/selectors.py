@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from appeals.models import OPEN_STATUSES, Case
+from appeals.models import OPEN_STATUSES, ArrearsCase, ArrearsStatus, Case
+from applications import selectors as app_selectors
 from enterprises.models import Enterprise
 from enterprises.reference import district_name
+from matching.models import Match, MatchStatus
 
 from .models import Assignment, AssignmentRole
 
@@ -50,28 +52,17 @@ def assignments_for_official(*, official):
 
 def briefing_for_enterprise(*, enterprise) -> dict:
     """What an official should know before a visit."""
-    from matching.models import Match, MatchStatus
-
     matches = list(
         Match.objects.filter(enterprise_id=enterprise.pk, status=MatchStatus.ELIGIBLE)
         .select_related("policy")
         .order_by("-amount")[:50]
     )
-    claimed_policy_ids = set()
-    grants = []
-    try:
-        from applications import selectors as app_selectors
-
-        claimed_policy_ids = set(app_selectors.policy_ids_claimed_by(enterprise_id=enterprise.pk))
-        grants = list(app_selectors.grants_for_enterprise(enterprise_id=enterprise.pk))
-    except (ImportError, AttributeError):
-        pass
+    claimed_policy_ids = app_selectors.policy_ids_claimed_by(enterprise_id=enterprise.pk)
+    grants = list(app_selectors.grants_for_enterprise(enterprise_id=enterprise.pk))
     unclaimed = [m for m in matches if m.policy_id not in claimed_policy_ids]
     open_cases = list(
         Case.objects.filter(enterprise=enterprise, status__in=OPEN_STATUSES).select_related("department")
     )
-    from appeals.models import ArrearsCase, ArrearsStatus
-
     arrears = list(ArrearsCase.objects.filter(enterprise=enterprise).exclude(status__in=[ArrearsStatus.SETTLED, ArrearsStatus.REJECTED]))
     return {
         "enterprise": enterprise,

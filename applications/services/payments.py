@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
+from openpyxl import Workbook, load_workbook
 
 from ..access import user_department_ids, user_is_official_of
 from ..models import Grant, GrantStatus, PaymentInstruction, PaymentStatus
@@ -129,8 +130,6 @@ def payment_instructions_export(*, instructions, fmt: str, now: datetime | None 
         writer.writerows(rows)
         data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
     elif fmt == "xlsx":
-        from openpyxl import Workbook
-
         wb = Workbook()
         ws = wb.active
         ws.title = "拨付指令"
@@ -165,8 +164,6 @@ class ImportResult:
 
 def _read_rows(content: bytes, filename: str) -> list[list[str]]:
     if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         try:
             wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is a user error
