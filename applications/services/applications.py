@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from policies.models import WINDOW_ENDED, WINDOW_UPCOMING
+from portal.links import absolute_url
 from portal.workdays import add_workdays, workdays_between
 
 from ..access import user_can_review_application, user_enterprise_id
@@ -438,7 +439,6 @@ def applications_escalate_overdue(*, now: datetime | None = None, limit: int = 5
     Idempotent: an application is escalated once (``escalated_at``); rows are claimed with
     a conditional UPDATE so that two beat runs cannot escalate the same one twice.
     """
-    from django.conf import settings
     from django.core.mail import send_mail
 
     moment = now_or(now)
@@ -487,7 +487,7 @@ def applications_escalate_overdue(*, now: datetime | None = None, limit: int = 5
             transaction.on_commit(
                 lambda lines=lines, emails=emails: send_mail(
                     "【督办】在线申报超过办理时限",
-                    f"以下申报已超过承诺办理时限，请督促办理：\n{lines}\n{settings.SITE_URL}{reverse('applications:review_queue')}",
+                    f"以下申报已超过承诺办理时限，请督促办理：\n{lines}\n{absolute_url('applications:review_queue')}",
                     None,
                     emails,
                     fail_silently=True,
