@@ -3,6 +3,11 @@ PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The links the portal sends (pushes, e-mails) point at the address `make run` serves.
+RUN_SITE_URL := $(if $(SITE_URL),$(SITE_URL),http://127.0.0.1:$(PORT))
+# `make test` runs in parallel processes (pytest-xdist) and in random order (pytest-randomly
+# prints its seed: replay a failure with PYTEST_ARGS="-p randomly --randomly-seed=N").
+TEST_WORKERS ?= 2
 # `make test` runs the whole suite against the real services; these are the local defaults.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
@@ -22,15 +27,15 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo_city
+	SITE_URL=$(RUN_SITE_URL) $(PY) manage.py load_demo_city
 
 run: demo
 	@$(PY) manage.py demo_banner --port $(PORT)
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$(RUN_SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(PY) -m pytest $(PYTEST_ARGS)
+		$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The quick loop: the embedded default (SQLite, eager tasks), without the tests that need real services.
 test-fast: install
