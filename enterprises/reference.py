@@ -22,9 +22,6 @@ from django.core.exceptions import ValidationError
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import uscc
 
-from matching.criteria.periods import period_bounds as _period_bounds
-from matching.criteria.periods import period_normalize
-
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
 # 郑东新区 has no statistical code (its streets are coded under 金水区). The portal gives
@@ -494,6 +491,10 @@ def scale_inputs_for(industry: str) -> list[str]:
 def normalize_period(value: Any) -> str:
     """"2024", "2024H1", "2024Q2", "2024-05" or "" (no periodicity); raises ValidationError.
     The parsing is ``matching.criteria.periods.period_normalize`` (the one period parser)."""
+    # Imported here, not at the top: the criteria package imports this module (district and
+    # industry codes), so a top-level import would be circular whichever is imported first.
+    from matching.criteria.periods import period_normalize
+
     period = period_normalize(value if isinstance(value, str | int | float) or value is None else _clean_text(value))
     if period is None:
         raise ValidationError(
@@ -504,4 +505,6 @@ def normalize_period(value: Any) -> str:
 
 def period_bounds(period: str) -> tuple[date | None, date | None]:
     """First and last day of a period; (None, None) for "" (an indicator without periodicity)."""
-    return _period_bounds(normalize_period(period))
+    from matching.criteria.periods import period_bounds as bounds  # see normalize_period
+
+    return bounds(normalize_period(period))
