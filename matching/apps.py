@@ -4,12 +4,14 @@ from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from matching.pipeline.profile_tags import DERIVED_TAGS
-
 
 def derived_tags_ensure(sender, using="default", **kwargs) -> None:
     """The derived profile tags (画像) must always exist; put back after a ``flush`` (see
     ``enterprises.apps.builtin_vocabulary_ensure``)."""
+    # Imported here: this module is loaded before the app registry is ready, and profile_tags
+    # imports the models.
+    from matching.pipeline.profile_tags import DERIVED_TAGS
+
     TagDefinition = apps.get_model("enterprises", "TagDefinition")
     if TagDefinition.objects.using(using).filter(derived=True).count() >= len(DERIVED_TAGS):
         return

@@ -7,25 +7,32 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from enterprises.demo import DEMO_ENTERPRISE_CREDIT_CODE
+from enterprises.models import Enterprise
+from matching.models import (
+    ChannelPreference,
+    Match,
+    MatchChunk,
+    MatchRun,
+    Notification,
+    RematchRequest,
+    RunStatus,
+)
+from matching.pipeline import policy_run
+from matching.pipeline.profile_tags import derived_tags_refresh
+from matching.pipeline.rematch import enterprises_rematch
+from matching.services import channel_preferences_set, policy_matching_schedule
+from policies.models import Policy, PolicyStatus
+
 DEMO_LOGINS: list[tuple[str, str, str]] = []
 
 
 def _demo_enterprise_id() -> int | None:
-    try:
-        from enterprises.demo import DEMO_ENTERPRISE_CREDIT_CODE
-    except ImportError:
-        return None
-    from enterprises.models import Enterprise
-
     return Enterprise.objects.filter(credit_code=DEMO_ENTERPRISE_CREDIT_CODE).values_list("pk", flat=True).first()
 
 
 def policies_match_now(*, policy_ids: list[int], reason: str = "published") -> int:
     """Run each policy's matching in this process, chunk by chunk. Returns runs executed."""
-    from matching.models import MatchChunk, MatchRun, RunStatus
-    from matching.pipeline import policy_run
-    from matching.services import policy_matching_schedule
-
     runs = 0
     for pid in policy_ids:
         with transaction.atomic():
@@ -40,17 +47,9 @@ def policies_match_now(*, policy_ids: list[int], reason: str = "published") -> i
 
 
 def load(enterprises: int = 0, seed: int = 0) -> str:
-    from matching.models import Match, MatchRun, Notification, RematchRequest, RunStatus
-    from matching.pipeline.profile_tags import derived_tags_refresh
-    from matching.pipeline.rematch import enterprises_rematch
-    from matching.services import channel_preferences_set
-    from policies.models import Policy, PolicyStatus
-
     derived = derived_tags_refresh()
     demo_id = _demo_enterprise_id()
     if demo_id is not None:
-        from matching.models import ChannelPreference
-
         if not ChannelPreference.objects.filter(enterprise_id=demo_id).exists():
             channel_preferences_set(enterprise_id=demo_id, email=True, email_address="demo@zhisuan.example.com",
                                     digest=True)

@@ -17,6 +17,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from enterprises.models import Enterprise, EnterpriseTag, IndicatorDefinition, IndicatorValue, TagDefinition
+from matching.pipeline.profile_tags import derived_tags_refresh
+from policies.models import Department, Policy
 
 DISTRICTS = ["410102", "410103", "410104", "410105", "410106", "410108", "410122", "410181", "410182",
              "410183", "410184", "410185"]
@@ -122,7 +124,6 @@ def city_build(*, enterprises: int, log=print) -> dict:
                 f"INSERT INTO enterprises_enterprisetag ({tag_cols}) SELECT {tag_sels.replace('date %s', f'date {chr(39)}{start}{chr(39)}')} "
                 f"FROM enterprises_enterprise e WHERE abs(hashint4((e.id + {len(name)})::int)) %% 100 < {share}",
                 tag_params))
-    from matching.pipeline.profile_tags import derived_tags_refresh
 
     derived = _timed("derived profile tags (画像)", log, lambda: derived_tags_refresh())
     with connection.cursor() as cur:
@@ -164,8 +165,6 @@ def selectivity_tree(share: float) -> dict:
 
 
 def policies_build(*, count: int, seed: int = 7, log=print) -> list[int]:
-    from policies.models import Department, Policy
-
     rng = random.Random(seed)
     years = [timezone.localdate().year - k for k in (3, 2, 1)]
     dept = Department.objects.get_or_create(code=BENCH_DEPARTMENT, defaults={"name": "基准测试部门"})[0]

@@ -18,9 +18,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from enterprises.models import IndicatorDefinition
 from matching.bench.city import BENCH_DEPARTMENT, selectivity_tree
 from matching.models import MatchRun, RunStatus
+from matching.pipeline.rematch import PUBLISHED, enterprise_rematch
+from matching.services import policies_matching_schedule, policy_matching_schedule
 from matching.workerproc import peak_rss_mb, worker_start, worker_stop, worker_wait_ready
+from policies.models import Department, Policy
 
 
 def _count(sql: str, params=None) -> int:
@@ -44,8 +48,6 @@ def floor_publish(*, share: float) -> tuple[float, int]:
 
 
 def _floor_publish_once(*, share: float, jit: str) -> tuple[float, int]:
-    from enterprises.models import IndicatorDefinition
-
     floor_tables_reset()
     revenue = IndicatorDefinition.objects.get(code="revenue").pk
     last_year = str(timezone.localdate().year - 1)
@@ -80,8 +82,6 @@ def _floor_publish_once(*, share: float, jit: str) -> tuple[float, int]:
 
 
 def _policy_create(*, title: str, criteria: dict) -> int:
-    from policies.models import Department, Policy
-
     dept = Department.objects.get_or_create(code=BENCH_DEPARTMENT, defaults={"name": "基准测试部门"})[0]
     return Policy.objects.create(
         title=title, department=dept, status="published", criteria=criteria, published_at=timezone.now(), version=1
@@ -98,8 +98,6 @@ def wait_runs(run_ids: list[int], *, timeout: float) -> None:
 
 
 def pipeline_publish(*, share: float, timeout: float = 1800) -> tuple[float, int]:
-    from matching.services import policy_matching_schedule
-
     policy_id = _policy_create(title=f"基准 {share:.0%} 政策", criteria=selectivity_tree(share))
     t = time.monotonic()
     with transaction.atomic():
@@ -115,9 +113,6 @@ def pipeline_publish(*, share: float, timeout: float = 1800) -> tuple[float, int
 
 def rematch_latency(*, samples: int, seed: int = 11) -> dict:
     """One changed enterprise against every published policy, in this process (a worker's view)."""
-    from enterprises.models import IndicatorDefinition
-    from matching.pipeline.rematch import PUBLISHED, enterprise_rematch
-
     rng = random.Random(seed)
     hi = _count("SELECT max(id) FROM enterprises_enterprise")
     revenue = IndicatorDefinition.objects.get(code="revenue").pk
@@ -147,9 +142,6 @@ def rematch_latency(*, samples: int, seed: int = 11) -> dict:
 
 def full_rebuild(*, timeout: float, sample: int = 0) -> tuple[float, int, int, int]:
     """Rebuild every match from empty (or a random ``sample`` of the policies, to extrapolate)."""
-    from matching.services import policies_matching_schedule
-    from policies.models import Policy
-
     with connection.cursor() as cur:
         cur.execute("TRUNCATE matching_match, matching_notification, matching_matchchunk, matching_matchrun")
     all_ids = list(Policy.objects.filter(status="published").values_list("pk", flat=True))

@@ -1,7 +1,7 @@
 """The criteria language of DESIGN §4: validate, evaluate, compile to SQL, render, award.
 
-Pure: works on plain values (trees, ``Profile``); the only model imports are the
-compiler's field map and ``vocabulary_load``. See docs/criteria.md.
+Pure: works on plain values (trees, ``Profile``); models are used only where a tree or an
+award is compiled to SQL (``compiler``, ``award``) and by ``vocabulary_load``. See docs/criteria.md.
 """
 
 from .award import AwardResult, award_amount, award_missing, compile_award, validate_award

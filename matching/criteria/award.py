@@ -15,9 +15,32 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.db import connection
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Ceil, Floor, Greatest, Least, NullIf, Round
+from django.db.models.lookups import IsNull
+
+from enterprises.models import IndicatorValue
+
 from . import vocabulary as V
+from .compiler import _compile, and_, ids_for, not_, or_
 from .errors import CriteriaError
+from .evaluate import evaluate, latest_value
 from .periods import parse_period, period_label, resolve_period
+from .render import fmt_money
+from .validate import validate
 
 FUNCTIONS = {"min": (1, 20), "max": (1, 20), "floor": (1, 1), "ceil": (1, 1), "round": (1, 2)}
 CORE_NUMBERS = {"registered_capital"}
@@ -172,8 +195,6 @@ def parse_amount(text: Any, *, names: set[str] | None = None):
 # ---- validation --------------------------------------------------------------------
 def validate_award(award: Any, *, vocabulary: V.Vocabulary) -> dict | None:
     """Check an award; return it normalised (amounts as strings, ``when`` trees validated)."""
-    from .validate import validate
-
     if award in (None, {}):
         return None
     names = set(vocabulary.indicators) | CORE_NUMBERS
@@ -246,8 +267,6 @@ def _indicator_missing(name: str, period: str | None, as_of: date) -> dict:
 
 
 def _eval(node, profile, as_of: date) -> Decimal:
-    from .evaluate import latest_value
-
     kind = node[0]
     if kind == "num":
         return node[1]
@@ -325,9 +344,6 @@ def _dedupe(items: list[dict]) -> list[dict]:
 
 def award_amount(award: dict | None, profile, *, as_of: date) -> AwardResult:
     """The award for one profile: an amount in yuan, or None with what is missing."""
-    from .evaluate import evaluate
-    from .render import fmt_money
-
     if not award:
         return AwardResult(None, [], "未设定奖补金额")
     try:
@@ -373,12 +389,6 @@ def compile_award(award: dict | None, *, as_of: date, id_range: tuple[int, int] 
     indicator subqueries appear once each and PostgreSQL's NULL-skipping LEAST/GREATEST never
     see a NULL input (only a division by zero can make one; those arguments are checked).
     ``id_range`` as in ``compile_tree``."""
-    from django.db import connection
-    from django.db.models import Case, DecimalField, Q, Value, When
-    from django.db.models.functions import Round
-
-    from .compiler import _compile, and_, ids_for, not_, or_
-
     out_field = DecimalField(max_digits=20, decimal_places=2)
     null = Value(None, output_field=_dec())
     if not award:
@@ -437,10 +447,6 @@ def _has_division(node) -> bool:
 
 
 def _input_rows(name: str, period: str | None, as_of: date, ids):
-    from django.db.models import OuterRef, Q
-
-    from enterprises.models import IndicatorValue
-
     rows = IndicatorValue.objects.filter(enterprise=OuterRef("pk"), indicator_id=ids.indicator(name), value__isnull=False)
     p = resolve_period(period, as_of)
     if p is None:
@@ -449,8 +455,6 @@ def _input_rows(name: str, period: str | None, as_of: date, ids):
 
 
 def _input_unknown(ref, as_of: date, ids):
-    from django.db.models import Exists, Q
-
     name, period = ref
     if name == "registered_capital":
         return Q(registered_capital__isnull=True)
@@ -459,16 +463,10 @@ def _input_unknown(ref, as_of: date, ids):
 
 
 def _dec():
-    from django.db.models import DecimalField
-
     return DecimalField(max_digits=38, decimal_places=10)
 
 
 def _least(args, greatest: bool = False, strict: bool = False):
-    from django.db.models import Case, Q, Value, When
-    from django.db.models.functions import Greatest, Least
-    from django.db.models.lookups import IsNull
-
     fn = Greatest if greatest else Least
     if len(args) == 1:
         return args[0]
@@ -483,9 +481,6 @@ def _least(args, greatest: bool = False, strict: bool = False):
 
 
 def _expr(node, as_of: date, sqlite: bool, ids):
-    from django.db.models import DecimalField, ExpressionWrapper, F, FloatField, Subquery, Value  # noqa: F401
-    from django.db.models.functions import Cast, Ceil, Floor, NullIf, Round
-
     kind = node[0]
     if kind == "num":
         return Value(node[1], output_field=_dec())

@@ -39,6 +39,7 @@ def main(argv: list[str]) -> None:
     import django
 
     django.setup()
+    # A script run with ``python -m``: the models can only be imported after django.setup().
     from django.db import connection
     from django.db.models import Sum
 

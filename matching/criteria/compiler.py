@@ -31,6 +31,8 @@ from django.db.models.lookups import (
     Range,
 )
 
+from enterprises.models import EnterpriseTag, IndicatorDefinition, TagDefinition
+
 from . import vocabulary as V
 from .evaluate import indicator_kind, iter_leaves, missing_label
 from .periods import resolve_period, year_range, years_before
@@ -210,8 +212,6 @@ class Ids:
 
 
 def ids_for(trees: list[dict], *, indicator_codes=(), tag_names=(), id_range: tuple[int, int] | None = None) -> Ids:
-    from enterprises.models import IndicatorDefinition, TagDefinition
-
     codes, names = set(indicator_codes), set(tag_names)
     for tree in trees:
         for _p, cond, _n, _a in iter_leaves(tree or {}):
@@ -225,8 +225,6 @@ def ids_for(trees: list[dict], *, indicator_codes=(), tag_names=(), id_range: tu
 
 
 def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
-    from enterprises.models import EnterpriseTag
-
     op, value = cond["op"], cond["value"]
     valid = (Q(recognized_on__isnull=True) | Q(recognized_on__lte=as_of)) & (
         Q(expires_on__isnull=True) | Q(expires_on__gte=as_of)

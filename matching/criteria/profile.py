@@ -7,6 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
+from enterprises import reference as ref
+
 from .errors import CriteriaError
 from .periods import parse_period
 from .values import to_date, to_decimal
@@ -66,7 +70,7 @@ def _latest_any(values: dict[str, Decimal | str] | None) -> Decimal | None:
     """The most recent numeric value regardless of date (for deriving the size class)."""
     if not values:
         return None
-    from .evaluate import latest_value
+    from .evaluate import latest_value  # evaluate imports this module (Profile): a real cycle
 
     return latest_value(values, date.max, numeric=True)
 
@@ -80,10 +84,6 @@ def profile_from_json(data: dict) -> Profile:
     indicators; a stated value is used when the data to derive it is absent.
     Raises ``CriteriaError`` with paths such as ``profile.district``.
     """
-    from django.core.exceptions import ValidationError
-
-    from enterprises import reference as ref
-
     if not isinstance(data, dict):
         raise CriteriaError([{"path": "profile", "message": "企业画像应为对象（JSON object）"}])
     errors: list[dict[str, str]] = []

@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from enterprises.reference import district_name, industry_name, zone_name
+
 from . import vocabulary as V
 from .periods import period_label
 from .values import num, to_date
@@ -87,7 +89,6 @@ def fmt_value(spec: V.FieldSpec | None, value: Any, *, language: str = "zh-hans"
 def division_name(code: str) -> str:
     if code == "41":
         return "河南省"
-    from enterprises.reference import district_name
 
     full = code.ljust(6, "0") if code.isdigit() else code
     name = district_name(full)
@@ -97,14 +98,11 @@ def division_name(code: str) -> str:
 def zone_label(code: str, *, language: str = "zh-hans") -> str:
     if not code:
         return "in no functional zone" if _en(language) else "不在任何功能区"
-    from enterprises.reference import zone_name
 
     return zone_name(code)
 
 
 def industry_label(code: str) -> str:
-    from enterprises.reference import industry_name
-
     name = industry_name(code)
     if name == code:
         return code

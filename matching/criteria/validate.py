@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
+from enterprises.reference import normalize_district, normalize_industry, normalize_zone
+
 from . import vocabulary as V
 from .errors import CriteriaError
 from .periods import parse_period, period_kind
@@ -229,9 +233,6 @@ class _Validator:
                 self.err(path, f"行政区划代码无效：{text}")
                 return None
             return text
-        from django.core.exceptions import ValidationError
-
-        from enterprises.reference import normalize_district
 
         try:
             code = normalize_district(text)
@@ -248,9 +249,6 @@ class _Validator:
         if not isinstance(value, str):
             self.err(path, f"功能区应为代码或名称：{value!r}")
             return None
-        from django.core.exceptions import ValidationError
-
-        from enterprises.reference import normalize_zone
 
         try:
             return normalize_zone(value)
@@ -264,9 +262,6 @@ class _Validator:
         if not isinstance(value, str) or not value.strip():
             self.err(path, f"行业应为 GB/T 4754-2017 代码或名称：{value!r}")
             return None
-        from django.core.exceptions import ValidationError
-
-        from enterprises.reference import normalize_industry
 
         try:
             return normalize_industry(value)

@@ -14,6 +14,8 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from enterprises.models import TagDefinition
+
 SOURCE = "画像"
 
 # Latest annual value (period "YYYY", not after the evaluation year) of an indicator: a
@@ -52,8 +54,6 @@ DERIVED_TAGS: dict[str, tuple[str, str]] = {
 
 
 def derived_tag_definitions_ensure() -> dict[str, int]:
-    from enterprises.models import TagDefinition
-
     ids = {}
     for name, (description, _sql) in DERIVED_TAGS.items():
         tag, _ = TagDefinition.objects.get_or_create(

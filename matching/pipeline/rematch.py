@@ -22,8 +22,15 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from enterprises.models import Enterprise
+from matching import tasks
+from matching.criteria import award_amount, evaluate
+from matching.criteria.evaluate import compile_evaluator, leaf_outcome
 from matching.models import Match, MatchStatus, Notification, Reason, RematchRequest
 from matching.pipeline.fanout import external_notifications_fanout
+from matching.pipeline.profile_tags import derived_tags_refresh
+from matching.pipeline.queue import enqueue_on_commit
+from matching.profiles import profile_load
 from policies.models import Policy, PolicyStatus
 
 logger = logging.getLogger(__name__)
@@ -79,7 +86,6 @@ class PublishedPolicies:
         gen = _generation()
         if gen is not None and gen == self.generation and time.monotonic() - self.checked_at < _REFRESH_SECONDS:
             return list(self.by_id.values())
-        from matching.criteria.evaluate import compile_evaluator
 
         versions = dict(
             Policy.objects.filter(status=PolicyStatus.PUBLISHED).values_list("id", "version")
@@ -124,8 +130,6 @@ class RematchResult:
 
 
 def enterprises_rematch(*, enterprise_ids: list[int], as_of: date | None = None) -> RematchResult:
-    from matching.pipeline.profile_tags import derived_tags_refresh
-
     total = RematchResult()
     derived_tags_refresh(as_of=as_of, enterprise_ids=list(enterprise_ids))
     for enterprise_id in enterprise_ids:
@@ -137,9 +141,6 @@ def enterprises_rematch(*, enterprise_ids: list[int], as_of: date | None = None)
         total.lost += r.lost
         total.updated += r.updated
     if total.gained or total.lost:
-        from matching import tasks
-        from matching.pipeline.queue import enqueue_on_commit
-
         with transaction.atomic():
             enqueue_on_commit(tasks.deliveries_plan)
     return total
@@ -161,11 +162,6 @@ def _missing_list(missing) -> list | None:
 
 @transaction.atomic
 def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> RematchResult:
-    from enterprises.models import Enterprise
-    from matching.criteria import award_amount, evaluate
-    from matching.criteria.evaluate import leaf_outcome
-    from matching.profiles import profile_load
-
     as_of = as_of or timezone.localdate()
     result = RematchResult()
     policies = PUBLISHED.current()

@@ -7,8 +7,11 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from matching import tasks
 from matching.models import MatchRun, RematchRequest
+from matching.pipeline.events import policy_event_emit
 from matching.pipeline.queue import enqueue_on_commit
+from matching.pipeline.rematch import policies_generation_bump
 
 POLICY_REASONS = ("published", "revised", "withdrawn", "expired", "rebuild")
 
@@ -20,8 +23,6 @@ def policy_matching_schedule(*, policy_id: int, reason: str) -> None:
     ``reason``: "published" | "revised" (new set diffed against the old one) |
     "withdrawn" | "expired" (matches ended) | "rebuild".
     """
-    from matching import tasks
-
     (run,) = _runs_record(policy_ids=[policy_id], reason=reason)
     enqueue_on_commit(tasks.policy_run_start, run.pk)
 
@@ -31,8 +32,6 @@ def policies_matching_schedule(*, policy_ids: Iterable[int], reason: str) -> Non
     """Many policies at once (the yearly rebuild): one run each, as ``policy_matching_schedule``
     records it, started together by one task that queues their chunks range by range
     (``policy_run.runs_start``)."""
-    from matching import tasks
-
     runs = _runs_record(policy_ids=policy_ids, reason=reason)
     if runs:
         enqueue_on_commit(tasks.policy_runs_start, [run.pk for run in runs])
@@ -46,8 +45,6 @@ def _runs_record(*, policy_ids: Iterable[int], reason: str) -> list[MatchRun]:
     runs = MatchRun.objects.bulk_create([MatchRun(policy_id=pid, reason=reason) for pid in policy_ids])
     if not runs:
         return []
-    from matching.pipeline.events import policy_event_emit
-    from matching.pipeline.rematch import policies_generation_bump
 
     for run in runs:
         policy_event_emit(policy_id=run.policy_id, reason=reason, run_id=run.pk)
@@ -67,7 +64,6 @@ def enterprise_rematch_schedule(*, enterprise_ids: Iterable[int]) -> None:
         update_conflicts=True, unique_fields=["enterprise_id"], update_fields=["requested_at"],
         batch_size=2000,
     )
-    from matching import tasks
 
     for start in range(0, len(ids), REMATCH_BATCH):
         enqueue_on_commit(tasks.enterprises_rematch, ids[start:start + REMATCH_BATCH])

@@ -9,6 +9,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from enterprises.demo import DEMO_ENTERPRISE_CREDIT_CODE
+from enterprises.models import Enterprise
+from policies.models import Department
+
 from .models import User
 
 DEMO_PASSWORD = "Demo-2026-zz"
@@ -79,8 +83,6 @@ def _user(username: str, **fields) -> tuple[User, bool]:
 
 
 def _department():
-    from policies.models import Department
-
     dept = Department.objects.filter(code__in=DEPARTMENT_CODES).order_by("code").first()
     return dept or Department.objects.filter(name=DEPARTMENT_NAME).order_by("code").first()
 
@@ -88,7 +90,6 @@ def _department():
 @transaction.atomic
 def load(enterprises: int = 0, seed: int = 0) -> str:
     _hash_cache.clear()  # the hasher settings may differ between calls (tests)
-    from enterprises.models import Enterprise
 
     notes: list[str] = []
     made = 0
@@ -110,17 +111,13 @@ def load(enterprises: int = 0, seed: int = 0) -> str:
         reviewer.departments.add(dept)
         reviewer.groups.add(reviewer_group)
 
-    try:
-        from enterprises.demo import DEMO_ENTERPRISE_CREDIT_CODE
-    except ImportError:
-        DEMO_ENTERPRISE_CREDIT_CODE = None
-    first = Enterprise.objects.filter(credit_code=DEMO_ENTERPRISE_CREDIT_CODE).first() if DEMO_ENTERPRISE_CREDIT_CODE else None
+    first = Enterprise.objects.filter(credit_code=DEMO_ENTERPRISE_CREDIT_CODE).first()
     if first is None:
         notes.append("未找到演示企业，未创建 enterprise")
     else:
         user, created = _user("enterprise", first_name="企业用户", enterprise=first)
         made += created
-    second = Enterprise.objects.exclude(credit_code=DEMO_ENTERPRISE_CREDIT_CODE or "").order_by("credit_code").first()
+    second = Enterprise.objects.exclude(credit_code=DEMO_ENTERPRISE_CREDIT_CODE).order_by("credit_code").first()
     existing = User.objects.filter(username="enterprise2", enterprise__isnull=False).select_related("enterprise").first()
     if existing is not None:
         second = existing.enterprise

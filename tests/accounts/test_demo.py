@@ -1,10 +1,8 @@
-import sys
-import types
-
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.urls import reverse
 
+from enterprises.demo import DEMO_ENTERPRISE_CREDIT_CODE
 from portal.accounts import demo
 from portal.accounts.models import User
 from tests.factories.enterprises import EnterpriseFactory
@@ -14,12 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_city(monkeypatch):
+def demo_city():
     department = DepartmentFactory(code="zz-gxj", name=demo.DEPARTMENT_NAME)
-    first, second = EnterpriseFactory(), EnterpriseFactory()
-    fake = types.ModuleType("enterprises.demo")
-    fake.DEMO_ENTERPRISE_CREDIT_CODE = first.credit_code
-    monkeypatch.setitem(sys.modules, "enterprises.demo", fake)
+    first, second = EnterpriseFactory(credit_code=DEMO_ENTERPRISE_CREDIT_CODE), EnterpriseFactory()
     return department, first, second
 
 
@@ -49,10 +44,8 @@ def test_loading_twice_changes_nothing(demo_city):
     assert "(0 new)" in summary
 
 
-def test_without_the_department_no_official_is_made_and_the_summary_says_so(monkeypatch):
-    fake = types.ModuleType("enterprises.demo")
-    fake.DEMO_ENTERPRISE_CREDIT_CODE = EnterpriseFactory().credit_code
-    monkeypatch.setitem(sys.modules, "enterprises.demo", fake)
+def test_without_the_department_no_official_is_made_and_the_summary_says_so():
+    EnterpriseFactory(credit_code=DEMO_ENTERPRISE_CREDIT_CODE)
     summary = demo.load(enterprises=0, seed=1)
     assert "未找到部门" in summary
     assert not User.objects.filter(username__in=["official", "reviewer"]).exists()

@@ -10,6 +10,12 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from enterprises.models import Enterprise
+from matching.bench.city import city_build, policies_build
+from matching.bench.run import bench_run
+from policies.models import Policy
 
 
 class Command(BaseCommand):
@@ -27,13 +33,6 @@ class Command(BaseCommand):
         parser.add_argument("--json-out", default="", help="also write the JSON to this file")
 
     def handle(self, *args, **opts):
-        from django.db import connection
-
-        from enterprises.models import Enterprise
-        from matching.bench.city import city_build, policies_build
-        from matching.bench.run import bench_run
-        from policies.models import Policy
-
         if connection.vendor != "postgresql":
             raise CommandError("bench_matching needs PostgreSQL: set DATABASE_URL (make bench does)")
         if not settings.REDIS_URL or settings.CELERY_TASK_ALWAYS_EAGER:
