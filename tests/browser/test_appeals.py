@@ -4,7 +4,10 @@ settlement; the dashboard's charts."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from appeals.models import ArrearsCase, Case, Category, RoutingRule
 from applications.models import DepartmentHead
@@ -108,16 +111,17 @@ def test_liaison_briefing_visit_and_arrears_to_settlement(appeals_city, live_ser
     page.fill("#id_debtor_name", "某区市政工程管理处")
     page.select_option("#id_debtor_type", "public_institution")
     page.fill("#id_amount", "380000")
-    page.fill("#id_due_on", "2026-03-31")
+    today = timezone.localdate()
+    page.fill("#id_due_on", str(today - dt.timedelta(days=250)))
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
     arrears = ArrearsCase.objects.get()
     staff.goto(f"{base}/appeals/staff/arrears/{arrears.pk}/")
     staff.check("input[name=accept][value=yes]")
     staff.click("form:has(input[value=verify]) button[type=submit]")
-    staff.fill("#id_plan", "2026-12-31 380000")
+    staff.fill("#id_plan", f"{today + dt.timedelta(days=25)} 380000")
     staff.click("form:has(input[value=plan]) button[type=submit]")
-    staff.fill("#id_paid_on", "2026-11-20")
+    staff.fill("#id_paid_on", str(today - dt.timedelta(days=1)))
     staff.fill("#id_amount", "380000")
     staff.click("form:has(input[value=repayment]) button[type=submit]")
     staff.wait_for_load_state("networkidle")
