@@ -43,8 +43,12 @@ def test_superusers_get_the_strict_profile_too():
 
 
 def test_demo_password_passes_both_profiles():
-    validate_password(DEMO_PASSWORD, UserFactory())
-    validate_password(DEMO_PASSWORD, OfficialUserFactory())
+    # validate_password raises on a refusal: the demo password is accepted by both profiles ...
+    for user in (UserFactory(), OfficialUserFactory()):
+        assert validate_password(DEMO_PASSWORD, user) is None
+        # ... by the same validators that refuse a weak password for that user
+        with pytest.raises(ValidationError):
+            validate_password("aaaaaaaa", user)
 
 
 def _login(client, user):
