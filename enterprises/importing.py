@@ -27,11 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from enterprises import reference, writer
 from enterprises.cleaning import CORE_FIELDS, FIELD_LABELS, RecordInvalid, record_clean
+from enterprises.models import Enterprise
+from enterprises.services import _rematch
 from matching.criteria import Vocabulary, vocabulary_load
 
 # Accepted header spellings (compared after NFKC, lower-case, without spaces/brackets' content units).
@@ -210,8 +213,6 @@ def file_open(path: str | Path) -> tuple[list[Any], Callable[[], Iterator[list[A
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        import openpyxl
-
         def rows() -> Iterator[list[Any]]:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
             try:
@@ -390,8 +391,6 @@ def _write_spooled(spool, *, report: ImportReport, fields: set[str], source: str
                       else "update" if r.credit_code in changed_codes else "skip") for n, r in records]
                 )  # fmt: skip
             if result.changed_ids and rematch:
-                from enterprises.services import _rematch
-
                 _rematch(result.changed_ids)
             if progress:
                 progress(n_rows)
@@ -400,8 +399,6 @@ def _write_spooled(spool, *, report: ImportReport, fields: set[str], source: str
 def _codes_of(ids: set[int]) -> set[str]:
     if not ids:
         return set()
-    from enterprises.models import Enterprise
-
     return set(Enterprise.objects.filter(id__in=ids).values_list("credit_code", flat=True))
 
 

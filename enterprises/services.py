@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -22,6 +24,7 @@ from enterprises.cleaning import (
 from enterprises.models import Enterprise
 from enterprises.reference import normalize_credit_code
 from matching.criteria import vocabulary_load
+from matching.services import enterprise_rematch_schedule
 
 
 @dataclass
@@ -44,9 +47,6 @@ def _rematch(enterprise_ids: Iterable[int]) -> None:
     ids = sorted(set(enterprise_ids))
     if not ids:
         return
-    # Imported here: matching imports the registry's models, not the other way round.
-    from matching.services import enterprise_rematch_schedule
-
     enterprise_rematch_schedule(enterprise_ids=ids)
 
 
@@ -217,12 +217,6 @@ def enterprise_profile_changed(*, enterprise_ids: list[int]) -> None:
 
 def _history(enterprise: Enterprise, *, actor: Any, action: str, source: str) -> None:
     """One audit entry for a write made through the set-based path (it bypasses model signals)."""
-    try:
-        from auditlog.models import LogEntry
-    except ImportError:  # pragma: no cover - auditlog is a pinned dependency
-        return
-    from django.contrib.contenttypes.models import ContentType
-
     LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(Enterprise),
         object_pk=str(enterprise.pk),

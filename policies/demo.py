@@ -19,6 +19,10 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
+from enterprises.models import Enterprise, EnterpriseTag, IndicatorDefinition, IndicatorValue, TagDefinition
+from enterprises.reference import period_bounds
+
+from . import services
 from .demo_data import DEPARTMENTS, EXPIRED, INDICATORS, POLICIES
 from .models import Department, Policy, PolicyStatus, ServicePoint
 
@@ -51,8 +55,6 @@ def _departments() -> dict[str, Department]:
 
 
 def _indicators() -> None:
-    from enterprises.models import IndicatorDefinition
-
     for code, name, type_, unit, periodicity, description in INDICATORS:
         IndicatorDefinition.objects.get_or_create(
             code=code, defaults={"name": name, "type": type_, "unit": unit, "periodicity": periodicity, "description": description}
@@ -150,8 +152,6 @@ def _materials(spec: dict) -> list[dict]:
 
 
 def _publish(spec: dict, *, drafter, reviewer, service_points: dict, today: dt.date) -> Policy:
-    from . import services
-
     data = _data(spec, today)
     points = service_points.get(spec["department"])
     if points:
@@ -164,9 +164,6 @@ def _publish(spec: dict, *, drafter, reviewer, service_points: dict, today: dt.d
 
 def _indicator_values(seed: int, today: dt.date) -> int:
     """Demo-only indicators for the synthetic registry (layoff rate, freight costs …)."""
-    from enterprises.models import Enterprise, EnterpriseTag, IndicatorDefinition, IndicatorValue
-    from enterprises.reference import period_bounds
-
     defs = {d.code: d for d in IndicatorDefinition.objects.filter(code__in=[i[0] for i in INDICATORS] + ["insured_employees", "tax_paid"])}
     demo_codes = [i[0] for i in INDICATORS]
     if IndicatorValue.objects.filter(indicator__code__in=demo_codes, source="demo-policies").exists():
@@ -233,8 +230,6 @@ DEMO_TAGS = [
 
 
 def _demo_tags(seed: int, today: dt.date) -> int:
-    from enterprises.models import Enterprise, EnterpriseTag, TagDefinition
-
     if EnterpriseTag.objects.filter(source="demo-policies").exists():
         return 0
     rng = random.Random(seed + 29)
@@ -283,7 +278,6 @@ def load(enterprises: int = 0, seed: int = 20261127) -> str:
             continue
         _publish(spec, drafter=drafter, reviewer=reviewer, service_points=service_points, today=today)
         created += 1
-    from . import services
 
     for spec in EXPIRED:
         if spec["title"] in existing:

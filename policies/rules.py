@@ -1,8 +1,7 @@
 """The policy library's side of the criteria language: validation before saving,
 readable renderings for officials, and the facets derived from a tree.
 
-Everything about the language itself lives in ``matching.criteria`` (imported lazily,
-so that this app loads before the matching app does).
+Everything about the language itself lives in ``matching.criteria``.
 """
 
 from __future__ import annotations
@@ -12,40 +11,34 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from matching.criteria import CriteriaError, render, validate, validate_award, vocabulary_load
+
 ALL = "all"
-
-
-def _criteria():
-    from matching import criteria
-
-    return criteria
 
 
 def criteria_clean(tree: Any, *, vocabulary=None) -> dict:
     """The normalised tree, or ``ValidationError({"criteria": ["<path>: <reason>", …]})``."""
-    crit = _criteria()
     if tree in (None, ""):
         tree = {}
     if not isinstance(tree, dict):
         raise ValidationError({"criteria": ["criteria: 申报条件必须是 JSON 对象（例如 {\"all\": [...]}）。"]})
-    vocabulary = vocabulary if vocabulary is not None else crit.vocabulary_load()
+    vocabulary = vocabulary if vocabulary is not None else vocabulary_load()
     try:
-        return crit.validate(tree, vocabulary=vocabulary)
-    except crit.CriteriaError as exc:
+        return validate(tree, vocabulary=vocabulary)
+    except CriteriaError as exc:
         raise ValidationError({"criteria": _messages(exc, "criteria")}) from None
 
 
 def award_clean(award: Any, *, vocabulary=None) -> dict | None:
     """The normalised award (``None`` for no award), or ``ValidationError({"award": [...]})``."""
-    crit = _criteria()
     if award in (None, "", {}):
         return None
     if not isinstance(award, dict):
         raise ValidationError({"award": ["award: 奖补金额必须是 JSON 对象（例如 {\"amount\": \"300000\"}）。"]})
-    vocabulary = vocabulary if vocabulary is not None else crit.vocabulary_load()
+    vocabulary = vocabulary if vocabulary is not None else vocabulary_load()
     try:
-        return crit.validate_award(award, vocabulary=vocabulary)
-    except crit.CriteriaError as exc:
+        return validate_award(award, vocabulary=vocabulary)
+    except CriteriaError as exc:
         raise ValidationError({"award": _messages(exc, "award")}) from None
 
 
@@ -78,9 +71,8 @@ def criteria_text(tree: dict | None, *, language: str = "zh-hans") -> str:
     if not tree or tree == {"all": []}:
         return "不限（所有企业）" if language.startswith("zh") else "everyone"
     try:
-        crit = _criteria()
-        crit.vocabulary_load()  # cached; makes the renderer name officials' own indicators
-        return crit.render(tree, language=language)
+        vocabulary_load()  # makes the renderer name officials' own indicators (remember_labels)
+        return render(tree, language=language)
     except Exception:  # noqa: BLE001 - a stored tree that no longer renders is shown raw
         return str(tree)
 
@@ -104,7 +96,7 @@ def amount_text(expression: Any) -> str:
     ``min(0.05 * rd_expense@last_year, 3000000)`` → ``min(0.05 × 上年度研发费用, 3000000元)``."""
     text = str(expression if expression is not None else "")
     try:
-        vocabulary = _criteria().vocabulary_load()
+        vocabulary = vocabulary_load()
     except Exception:  # noqa: BLE001 - a label is never worth failing a page
         vocabulary = None
 

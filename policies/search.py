@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+import jieba
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
@@ -37,8 +38,6 @@ CONFIG = "simple"
 
 
 def _jieba():
-    import jieba
-
     if not getattr(_jieba, "ready", False):
         jieba.setLogLevel(60)
         jieba.initialize()

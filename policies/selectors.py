@@ -27,6 +27,10 @@ from django.db.models import (
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
+from enterprises.models import Enterprise, EnterpriseTag
+from enterprises.reference import district_name, industry_name
+from matching.criteria import compile_award, compile_tree
+
 from .models import BenefitType, Department, Interpretation, Policy, PolicyLevel, PolicyStatus, PolicyVersion
 from .permissions import (  # noqa: F401 - re-exported (interfaces.md)
     user_can_edit_policy,
@@ -252,29 +256,19 @@ def policy_facets(*, q: str = "", filters: dict | None = None) -> dict:
 
 
 def _industry_label(code: str) -> str:
-    if code == ALL:
-        return "不限行业"
-    try:
-        from enterprises.reference import industry_name
+    """The section's or division's name (the code itself when unknown)."""
+    return "不限行业" if code == ALL else industry_name(code)
 
-        return industry_name(code) or code
-    except Exception:  # noqa: BLE001 - a label is never worth failing a page
-        return code
+
+# Prefixes a policy may name that are wider than a district (the province, the city).
+_WIDER_AREAS = {"41": "河南省", "4101": "郑州市"}
 
 
 def _district_label(code: str) -> str:
+    """A district's or zone's name, or the province's or city's (the code itself when unknown)."""
     if code == ALL:
         return "不限区域"
-    for fn in ("district_name", "zone_name"):
-        try:
-            from enterprises import reference
-
-            name = getattr(reference, fn)(code)
-            if name:
-                return name
-        except Exception:  # noqa: BLE001
-            continue
-    return {"41": "河南省", "4101": "郑州市", "410100": "郑州市"}.get(code, code)
+    return _WIDER_AREAS.get(code) or district_name(code)
 
 
 # --- versions ----------------------------------------------------------------------------------
@@ -295,15 +289,10 @@ def policy_reach(*, policy: Policy, as_of: dt.date | None = None, top: int = 20)
     "by_industry": [...], "total_award", "award_unknown", "as_of"}``.
     ``count`` is eligible + possible; ``total_award`` sums the award over eligible enterprises
     whose amount is known (``award_unknown`` counts the others; None when there is no award)."""
-    from enterprises.models import Enterprise
-    from matching.criteria import compile_award, compile_tree
-
     today = as_of or _today()
     compiled = compile_tree(policy.criteria or {}, as_of=today)
     eligible_q, not_eligible_q = compiled.eligible_q, compiled.not_eligible_q
     # Enterprises that are not "not eligible": eligible or possible.
-    from enterprises.models import EnterpriseTag
-
     reached = Enterprise.objects.all()
     for names in required_tag_sets(policy.criteria):
         # Necessary for "not not eligible": narrows the scan (hashed semi-join) before the

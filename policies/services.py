@@ -19,6 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from matching.services import policy_matching_schedule
+
 from .models import Department, Interpretation, Material, Policy, PolicyStatus, ServicePoint
 from .permissions import (
     publish_refusal,
@@ -64,11 +66,6 @@ MATERIAL_FIELDS = ("name", "description", "required", "from_shared_data")
 
 def _schedule_matching(*, policy_id: int, reason: str) -> None:
     """Tell the matching pipeline (it enqueues on commit)."""
-    try:
-        from matching.services import policy_matching_schedule
-    except ImportError as exc:  # the pipeline app is not installed in this checkout yet
-        logger.warning("matching.services.policy_matching_schedule unavailable (%s); policy %s %s", exc, policy_id, reason)
-        return
     policy_matching_schedule(policy_id=policy_id, reason=reason)
 
 

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from matching.pipeline.profile_tags import derived_tags_refresh
 from matching.pipeline.repair import matching_repair
-from matching.services import enterprise_rematch_schedule, policies_matching_schedule
 from policies.models import Policy, PolicyStatus
 
 logger = logging.getLogger(__name__)
@@ -52,6 +51,10 @@ def enterprises_with_time_changes(*, today: date) -> list[int]:
 
 
 def matching_nightly(*, today: date | None = None) -> dict:
+    # Imported here: a real cycle (matching.tasks imports this module, and the schedule
+    # imports matching.tasks to enqueue).
+    from matching.pipeline.schedule import enterprise_rematch_schedule, policies_matching_schedule
+
     today = today or timezone.localdate()
     report = {"derived_tags": derived_tags_refresh(as_of=today)}
     if today.month == 1 and today.day == 1:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -78,14 +79,12 @@ def drop_trigger(apps=None, schema_editor=None) -> None:
 
 
 def retention_days() -> int:
-    return max(MIN_RETENTION_DAYS, int(getattr(settings, "AUDIT_RETENTION_DAYS", 365)))
+    return max(MIN_RETENTION_DAYS, settings.AUDIT_RETENTION_DAYS)
 
 
 @transaction.atomic
 def audit_purge(*, now=None) -> int:
     """Delete audit entries older than AUDIT_RETENTION_DAYS (at least 180). Returns the count."""
-    from auditlog.models import LogEntry
-
     days = retention_days()
     if connection.vendor == "postgresql" and now is None:
         with connection.cursor() as cursor:

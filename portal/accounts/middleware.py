@@ -19,7 +19,7 @@ from .validators import applies_to_official
 
 def password_expired(user) -> bool:
     """True for an official whose password is older than the limit (or of unknown age)."""
-    max_age = getattr(settings, "OFFICIAL_PASSWORD_MAX_AGE_DAYS", 90)
+    max_age = settings.OFFICIAL_PASSWORD_MAX_AGE_DAYS
     if not max_age or not getattr(user, "is_authenticated", False):
         return False
     changed = user.password_changed_at

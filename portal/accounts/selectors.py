@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
+from policies.models import Department
+
 if TYPE_CHECKING:
     from enterprises.models import Enterprise
 
@@ -32,8 +34,6 @@ def user_is_official(user: Any) -> bool:
 
 def user_departments(user: Any) -> QuerySet:
     """The departments ``user`` is an official of (all of them for a superuser)."""
-    from policies.models import Department
-
     if not user_is_official(user):
         return Department.objects.none()
     if user.is_superuser:

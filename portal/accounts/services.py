@@ -24,6 +24,9 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from enterprises.models import Enterprise
+from enterprises.reference import normalize_credit_code
+
 from .masking import mask_email, mask_phone
 from .models import ActivationChannel, ActivationCode, BindingStatus, EnterpriseBindingRequest, User
 
@@ -36,31 +39,19 @@ MAX_CODE_ATTEMPTS = 5
 
 
 def _code_ttl() -> timedelta:
-    return timedelta(hours=getattr(settings, "ACTIVATION_CODE_TTL_HOURS", 48))
+    return timedelta(hours=settings.ACTIVATION_CODE_TTL_HOURS)
 
 
 def _resend_interval() -> timedelta:
-    return timedelta(seconds=getattr(settings, "ACTIVATION_CODE_RESEND_SECONDS", 600))
+    return timedelta(seconds=settings.ACTIVATION_CODE_RESEND_SECONDS)
 
 
 def _hash_code(code: str) -> str:
     return salted_hmac("portal.accounts.activation_code", code.strip().upper(), algorithm="sha256").hexdigest()
 
 
-def _normalize_credit_code(raw: str) -> str:
-    try:
-        from enterprises.reference import normalize_credit_code
-    except ImportError:  # registry helpers not there yet: a conservative local normal form
-        import unicodedata
-
-        return "".join(ch for ch in unicodedata.normalize("NFKC", raw or "") if not ch.isspace() and ch != "-").upper()
-    return normalize_credit_code(raw)
-
-
 def enterprise_by_credit_code(*, credit_code: str, field: str = "credit_code"):
-    from enterprises.models import Enterprise
-
-    code = _normalize_credit_code(credit_code)
+    code = normalize_credit_code(credit_code)
     if not code:
         raise ValidationError({field: _("请填写统一社会信用代码")})
     enterprise = Enterprise.objects.filter(credit_code=code).first()
@@ -194,8 +185,6 @@ def activation_code_issue(*, enterprise: Any, issued_by: User | None = None) -> 
     flood the contact. When the transport fails the code is withdrawn and a ValidationError
     says so.
     """
-    from enterprises.models import Enterprise
-
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         now = timezone.now()

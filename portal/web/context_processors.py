@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from .selectors import notifications_unread_count
+
 
 class _Lazy:
     def __init__(self, fn):
@@ -20,6 +22,5 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not getattr(user, "enterprise_id", None):
         return {}
-    from .selectors import notifications_unread_count
 
     return {"unread_count": _Lazy(lambda: notifications_unread_count(enterprise_id=user.enterprise_id))}

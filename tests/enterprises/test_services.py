@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+import enterprises.services
 from enterprises.models import Enterprise, IndicatorValue
 from enterprises.reference import credit_code_make, org_code_check_char
 from enterprises.services import (
@@ -23,9 +24,7 @@ pytestmark = pytest.mark.django_db
 def rematched(monkeypatch):
     """Records every call of the pipeline's re-match entry point."""
     calls: list[list[int]] = []
-    import matching.services
-
-    monkeypatch.setattr(matching.services, "enterprise_rematch_schedule", lambda *, enterprise_ids: calls.append(list(enterprise_ids)))
+    monkeypatch.setattr(enterprises.services, "enterprise_rematch_schedule", lambda *, enterprise_ids: calls.append(list(enterprise_ids)))
     return calls
 
 

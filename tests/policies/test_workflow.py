@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+import policies.services
 from policies.models import PolicyStatus
 from policies.permissions import user_can_edit_policy, user_can_publish_policy
 from policies.services import (
@@ -116,10 +117,8 @@ def test_withdrawn_policy_cannot_be_published_again(drafter, reviewer, draft_dat
 
 def test_publish_calls_the_matching_pipeline_service(drafter, reviewer, draft_data, monkeypatch):
     # given the pipeline's scheduling service (the real one, whatever it does) is observed
-    import matching.services
-
     calls = []
-    monkeypatch.setattr(matching.services, "policy_matching_schedule", lambda **kw: calls.append(kw), raising=False)
+    monkeypatch.setattr(policies.services, "policy_matching_schedule", lambda **kw: calls.append(kw))
     policy = policy_create(actor=drafter, data=draft_data)
     # when
     policy_publish(policy=policy, actor=reviewer)

@@ -14,8 +14,11 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.utils import timezone
 
 from enterprises.models import Enterprise
+from matching.bench.city import city_build
+from policies import demo, services
 from policies.demo_data import POLICIES
 from policies.models import Policy
 from policies.selectors import policy_reach
@@ -29,18 +32,11 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=1)
 
     def handle(self, *args, **options):
-        from policies import demo
-
         if options["build"]:
-            from matching.bench.city import city_build
-
             self.stdout.write(f"building a city of {options['build']:,} enterprises …")
             city_build(enterprises=options["build"], log=self.stdout.write)
         departments = demo._departments()
         demo._indicators()
-        from django.utils import timezone
-
-        from policies import services
 
         today = timezone.localdate()
         ids = []

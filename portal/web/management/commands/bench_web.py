@@ -22,10 +22,23 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import DecimalField, Value
+from django.utils import timezone
+
+from enterprises.models import Enterprise
+from matching.bench.city import city_build, policies_build
+from matching.bench.run import full_rebuild
+from matching.criteria import compile_award, compile_tree
+from policies.models import Policy
+from policies.search import policy_search_index_update
 
 BENCH_USER_PREFIX = "bench-web-"
 SEARCH_TERMS = ["基准", "政策", "研发", "补贴", "企业", "奖励"]
@@ -100,12 +113,6 @@ class Command(BaseCommand):
     def _build(self, enterprises: int, policies: int) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("--build needs PostgreSQL (the builder is set-based SQL)")
-        from django.core.management import call_command
-
-        from enterprises.models import Enterprise
-        from matching.bench.city import city_build, policies_build
-        from matching.bench.run import full_rebuild
-        from policies.models import Policy
 
         call_command("migrate", verbosity=0)
         if Enterprise.objects.count() == enterprises and Policy.objects.filter(status="published").count() == policies:
@@ -146,9 +153,6 @@ class Command(BaseCommand):
     def _sessions(self, users: int) -> list[str]:
         """Bind ``users`` bench accounts to enterprises that have matches and open a session for
         each (no password round trip: the login page is not what is measured)."""
-        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-        from django.contrib.sessions.backends.db import SessionStore
-
         User = get_user_model()
         with connection.cursor() as cur:
             cur.execute(
@@ -177,8 +181,6 @@ class Command(BaseCommand):
         """Synthetic policies are inserted in bulk without their search vector: build it once."""
         if connection.vendor != "postgresql":
             return
-        from policies.models import Policy
-        from policies.search import policy_search_index_update
 
         missing = list(Policy.objects.filter(status="published", search_vector__isnull=True).values_list("pk", flat=True))
         if missing:
@@ -229,8 +231,6 @@ class Command(BaseCommand):
         if kind < 0.4:
             return f"{base}/policy/?page={rng.randint(1, 20)}"
         if kind < 0.8:
-            from urllib.parse import quote
-
             return f"{base}/policy/?q={quote(rng.choice(SEARCH_TERMS))}&page={rng.randint(1, 3)}"
         return f"{base}/policy/?open=on&benefit_type=subsidy&order=deadline"
 
@@ -290,14 +290,6 @@ class Command(BaseCommand):
 def _matches_write_set_based() -> int:
     """Eligible and possible rows for every published policy, one ``INSERT … SELECT`` per status,
     amounts from the compiled award (the same compiler the pipeline uses)."""
-    from django.db import transaction
-    from django.db.models import DecimalField, Value
-    from django.utils import timezone
-
-    from enterprises.models import Enterprise
-    from matching.criteria import compile_award, compile_tree
-    from policies.models import Policy
-
     today = timezone.localdate()
     with connection.cursor() as cur:
         cur.execute("TRUNCATE matching_match, matching_notification")
