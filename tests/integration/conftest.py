@@ -39,6 +39,9 @@ def start_worker(request):
             "REDIS_URL": redis_url or settings.REDIS_URL,
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "AXES_ENABLED": "false",
+            # REDIS_URL is already this xdist process's own database: the worker's settings must
+            # not shift it again (portal/settings.py does so when PYTEST_XDIST_WORKER is set)
+            "PYTEST_XDIST_WORKER": "",
             **{k: str(v) for k, v in env.items()},
         }
         proc = worker_start(env=full_env, concurrency=concurrency, beat=beat, log_path=log,
