@@ -15,6 +15,8 @@ from policies.models import Department
 from . import services
 from .models import ArrearsCase, Case, Category, CategoryTimeLimit, RoutingRule
 
+DEMO_LOGINS: list[tuple[str, str, str]] = []  # it uses the accounts' demo users
+
 ROUTES = {
     Category.FINANCE: "zz-czj",
     Category.APPROVALS: "zz-scjgj",

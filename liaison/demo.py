@@ -10,6 +10,8 @@ from enterprises.models import Enterprise
 
 from .models import Assignment, AssignmentRole, Visit
 
+DEMO_LOGINS: list[tuple[str, str, str]] = []  # it uses the accounts' demo official
+
 
 @transaction.atomic
 def load(*, enterprises: int = 0, seed: int = 0) -> str:

@@ -1,7 +1,5 @@
 """Print the URLs and the demo logins after ``make run`` has loaded the demo city."""
 
-import importlib
-
 from django.core.management.base import BaseCommand
 
 from .load_demo_city import DEMO_PARTS
@@ -24,13 +22,7 @@ class Command(BaseCommand):
             "",
             "demo logins (username / password / role):",
         ]
-        for name in DEMO_PARTS:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name == name:
-                    continue
-                raise
-            for login in getattr(module, "DEMO_LOGINS", []):
+        for module in DEMO_PARTS:
+            for login in module.DEMO_LOGINS:
                 lines.append("  " + "  /  ".join(login))
         self.stdout.write("\n".join(lines) + "\n")

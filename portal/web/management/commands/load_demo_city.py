@@ -3,22 +3,30 @@
 Each part is idempotent, so a second ``make run`` reuses what is there.
 """
 
-import importlib
 import time
 
 from django.core.management.base import BaseCommand
 
+from api import demo as api_demo
+from appeals import demo as appeals_demo
+from applications import demo as applications_demo
+from enterprises import demo as enterprises_demo
+from liaison import demo as liaison_demo
+from matching import demo as matching_demo
+from policies import demo as policies_demo
+from portal.accounts import demo as accounts_demo
+
 # Order matters: the registry and the library first, then accounts bound to them, then
-# what is derived from them (matches, grants, cases).
+# what is derived from them (matches, grants, cases). Each part has ``load`` and ``DEMO_LOGINS``.
 DEMO_PARTS = [
-    "enterprises.demo",
-    "policies.demo",
-    "portal.accounts.demo",
-    "matching.demo",
-    "api.demo",
-    "applications.demo",
-    "appeals.demo",
-    "liaison.demo",
+    enterprises_demo,
+    policies_demo,
+    accounts_demo,
+    matching_demo,
+    api_demo,
+    applications_demo,
+    appeals_demo,
+    liaison_demo,
 ]
 
 
@@ -30,14 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20261127)
 
     def handle(self, *args, **options):
-        for name in DEMO_PARTS:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name == name:
-                    continue
-                raise
+        for module in DEMO_PARTS:
             started = time.monotonic()
             summary = module.load(enterprises=options["enterprises"], seed=options["seed"])
-            self.stdout.write(f"  {name:<22} {summary or 'ok'}  ({time.monotonic() - started:.1f}s)")
+            self.stdout.write(f"  {module.__name__:<22} {summary or 'ok'}  ({time.monotonic() - started:.1f}s)")
         self.stdout.write(self.style.SUCCESS("demo city ready"))
