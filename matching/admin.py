@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from matching import tasks
 from matching.models import (
     ChannelPreference,
     Delivery,
@@ -10,49 +11,38 @@ from matching.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from matching.pipeline.deliver import delivery_retry
+from matching.pipeline.queue import enqueue_now
 
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    """The delivery log; failed and dead deliveries are the dead-letter queue."""
+    """The delivery log of every channel; failed and dead deliveries are the dead-letter queue."""
 
-    list_display = ("id", "channel", "enterprise_id", "digest", "status", "attempts", "next_attempt_at",
-                    "duration_ms", "error")
+    list_display = ("id", "channel", "enterprise_id", "digest", "message_id", "subscription_id", "event", "status",
+                    "attempts", "next_attempt_at", "response_code", "duration_ms", "error")
     list_filter = ("status", "channel", "digest")
-    search_fields = ("=enterprise__id", "recipient", "error")
+    search_fields = ("=enterprise__id", "recipient", "event", "error")
     readonly_fields = [f.name for f in Delivery._meta.fields]
     actions = ["retry"]
     list_select_related = False
 
     @admin.action(description=_("重新投递所选失败/放弃的消息"))
     def retry(self, request, queryset):
-        from matching.pipeline.deliver import delivery_retry
-
         n = delivery_retry(delivery_ids=list(queryset.filter(
             status__in=[DeliveryStatus.FAILED, DeliveryStatus.DEAD]).values_list("pk", flat=True)))
-        from matching import tasks
-        from matching.pipeline.queue import enqueue_now
-
         if n:
             enqueue_now(tasks.deliveries_send)
         self.message_user(request, _("已重新排队 %(n)d 条") % {"n": n}, messages.SUCCESS)
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(DeliveryAdmin):
+    """The same deliveries, those that are signed POSTs to an integrator's subscription."""
+
     list_display = ("id", "subscription", "event", "status", "attempts", "response_code", "duration_ms", "error")
     list_filter = ("status", "event")
-    readonly_fields = ("subscription", "event", "event_key", "payload", "status", "attempts", "next_attempt_at",
-                       "response_code", "error", "duration_ms", "created_at", "sent_at")
-    actions = ["retry"]
-
-    @admin.action(description=_("重新投递所选失败/放弃的消息"))
-    def retry(self, request, queryset):
-        from django.utils import timezone
-
-        n = queryset.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.DEAD]).update(
-            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), error="")
-        self.message_user(request, _("已重新排队 %(n)d 条") % {"n": n}, messages.SUCCESS)
+    list_select_related = ("subscription",)
 
 
 @admin.register(WebhookSubscription)

@@ -130,15 +130,40 @@ class DeliveryStatus(models.TextChoices):
 
 
 class Delivery(models.Model):
-    """One message on one external channel: a single notification or a digest of many."""
+    """One message on one external transport: the single status machine of every message the
+    portal sends to an enterprise or an integrator (DESIGN §5).
+
+    What it carries is one of three sources:
+
+    - match pushes: the ``Notification`` rows that point to it (one, or a digest of many);
+      a ``webhook`` delivery without a subscription fans out to the enterprise's subscriptions;
+    - an in-app ``inbox.Message`` (an application, appeal or grant step) sent on as e-mail or
+      SMS (``message``; ``payload`` may hold its SMS wording);
+    - a webhook event (``subscription``, ``event``, ``event_key``, ``payload``: the signed body).
+
+    ``pending`` → ``sending`` (claimed by a conditional UPDATE, ``claimed_at``) → ``sent`` /
+    ``failed`` (permanent error) / ``dead`` (out of attempts); a transient error puts it back to
+    ``pending`` with a later ``next_attempt_at``.
+    """
 
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.DO_NOTHING, db_constraint=False,
+        "enterprises.Enterprise", on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
         related_name="+", verbose_name=_("企业"),
     )
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
     digest = models.BooleanField(_("汇总消息"), default=False)
     recipient = models.CharField(_("接收方"), max_length=500, blank=True, default="")
+    message = models.ForeignKey(
+        "inbox.Message", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries",
+        verbose_name=_("站内消息"),
+    )
+    subscription = models.ForeignKey(
+        "WebhookSubscription", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries",
+        verbose_name=_("订阅"),
+    )
+    event = models.CharField(_("事件"), max_length=30, blank=True, default="")
+    event_key = models.CharField(_("事件键"), max_length=120, blank=True, default="")
+    payload = models.JSONField(_("内容"), null=True, blank=True)
     status = models.CharField(
         _("状态"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING,
     )
@@ -146,6 +171,7 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(_("下次尝试时间"))
     claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    response_code = models.PositiveSmallIntegerField(_("响应码"), null=True, blank=True)
     error = models.TextField(_("错误"), blank=True, default="")
     duration_ms = models.PositiveIntegerField(_("耗时(毫秒)"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -153,6 +179,18 @@ class Delivery(models.Model):
     class Meta:
         verbose_name = _("投递记录")
         verbose_name_plural = _("投递记录")
+        constraints = [
+            # a repeated event or a retried fan-out cannot post twice to one subscription
+            models.UniqueConstraint(
+                fields=["subscription", "event_key"], name="delivery_webhook_once",
+                condition=models.Q(subscription__isnull=False),
+            ),
+            # an inbox message goes out at most once per transport
+            models.UniqueConstraint(
+                fields=["message", "channel"], name="delivery_message_once",
+                condition=models.Q(message__isnull=False),
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["next_attempt_at"], name="delivery_due",
@@ -162,7 +200,7 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel}→{self.enterprise_id} ({self.status})"
+        return f"{self.channel}→{self.enterprise_id or self.subscription_id} ({self.status})"
 
 
 def _token() -> str:
@@ -235,41 +273,30 @@ class WebhookSubscription(models.Model):
         return not self.events or event in self.events
 
 
-class WebhookDelivery(models.Model):
-    """One signed POST to one subscription (the integrator-visible delivery log)."""
+class WebhookDeliveryManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(subscription__isnull=False)
 
-    subscription = models.ForeignKey(
-        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("订阅"),
-    )
-    event = models.CharField(_("事件"), max_length=30)
-    event_key = models.CharField(_("事件键"), max_length=120)
-    payload = models.JSONField(_("内容"))
-    status = models.CharField(
-        _("状态"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING,
-    )
-    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
-    next_attempt_at = models.DateTimeField(_("下次尝试时间"))
-    response_code = models.PositiveSmallIntegerField(_("响应码"), null=True, blank=True)
-    error = models.TextField(_("错误"), blank=True, default="")
-    duration_ms = models.PositiveIntegerField(_("耗时(毫秒)"), null=True, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+class WebhookDelivery(Delivery):
+    """The deliveries that are signed POSTs to one subscription: the integrator-visible log
+    (``subscription.deliveries``), a view of ``Delivery`` with its own admin list."""
+
+    objects = WebhookDeliveryManager()
 
     class Meta:
+        proxy = True
         verbose_name = _("Webhook 投递")
         verbose_name_plural = _("Webhook 投递")
-        constraints = [
-            models.UniqueConstraint(fields=["subscription", "event_key"], name="webhook_delivery_once"),
-        ]
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"], name="webhookdelivery_due",
-                condition=models.Q(status__in=["pending", "sending"]),
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscription_id} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        self.channel = Channel.WEBHOOK
+        if self.enterprise_id is None and self.subscription_id is not None:
+            self.enterprise_id = self.subscription.enterprise_id
+        super().save(*args, **kwargs)
 
 
 class RunStatus(models.TextChoices):

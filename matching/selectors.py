@@ -23,15 +23,12 @@ def matches_for_policy(*, policy_id: int, include_ended: bool = False) -> QueryS
 
 
 def notifications_for_enterprise(*, enterprise_id: int, unread_only: bool = False) -> QuerySet[Notification]:
-    """In-app notifications, newest first, with their policies (one query)."""
+    """In-app match pushes, newest first, with their policies (one query). The enterprise's whole
+    inbox (pushes and application / appeal / grant messages) is ``inbox.selectors``."""
     qs = Notification.objects.filter(enterprise_id=enterprise_id, channel="inapp").select_related("policy")
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs.order_by("-created_at", "-id")
-
-
-def notifications_unread_count(*, enterprise_id: int) -> int:
-    return Notification.objects.filter(enterprise_id=enterprise_id, channel="inapp", read_at__isnull=True).count()
 
 
 def channel_preferences_get(*, enterprise_id: int) -> ChannelPreference:

@@ -43,14 +43,10 @@ def deliveries_plan() -> None:
     deliver.deliveries_plan()
 
 
+# The one delivery task: every e-mail, SMS and webhook (repair.SENDING_STALE exceeds its time limit).
 @shared_task(name="matching.deliveries_send", time_limit=600, soft_time_limit=570)
 def deliveries_send() -> None:
     deliver.deliveries_send()
-
-
-@shared_task(name="matching.webhooks_send", time_limit=600, soft_time_limit=570)
-def webhooks_send() -> None:
-    deliver.webhook_deliveries_send()
 
 
 @shared_task(name="matching.repair", time_limit=120, soft_time_limit=110)

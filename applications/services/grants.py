@@ -34,7 +34,7 @@ from ..models import (
     GrantStatus,
     ProposalStatus,
 )
-from ..notify import enterprise_message_create, sms_send_on_commit
+from ..notify import enterprise_message_create
 from ..prefill import jsonable, policy_fields
 from .common import local_date, now_or
 
@@ -62,7 +62,9 @@ def grant_from_token(token: str) -> Grant:
 
 
 def grant_push_account_request(grant: Grant, *, at: datetime, sms: bool = True) -> None:
-    """Ask the enterprise to confirm its account: in-app, and SMS with the signed one-click link."""
+    """Ask the enterprise to confirm its account: in-app, and an SMS delivery with the signed
+    one-click link (to the enterprise's SMS number, or its contact phone when it has not chosen
+    SMS), written to the outbox with the message."""
     url = reverse("applications:grant_confirm", args=[grant_token_make(grant)])
     enterprise_message_create(
         enterprise_id=grant.enterprise_id,
@@ -71,12 +73,8 @@ def grant_push_account_request(grant: Grant, *, at: datetime, sms: bool = True) 
         body=f"您获得 {grant.amount} 元，请一键确认收款账户后拨付。",
         url=url,
         kind="grant",
-    )
-    if not sms:
-        return
-    sms_send_on_commit(
-        phone=grant.enterprise.contact_phone,
-        text=f"【政策找企业】贵企业获{grant.policy.title}{grant.amount}元，确认收款账户：{absolute_url(url)}",
+        sms_text=f"【政策找企业】贵企业获{grant.policy.title}{grant.amount}元，确认收款账户：{absolute_url(url)}",
+        sms_phone=grant.enterprise.contact_phone if sms else "",
     )
 
 

@@ -1,8 +1,10 @@
 """Delivery channels as plugins: one transport per channel.
 
-Each transport takes a ``Message`` and a recipient and either returns or raises
-``TransportError(reason, retryable=...)``: ``retryable`` says whether trying again
-later can help (a timeout, a 5xx) or not (a bad address, a 4xx).
+Each transport takes a ``Message`` and a recipient and either returns (the response code
+when its protocol has one, else None) or raises ``TransportError(reason, retryable=...)``:
+``retryable`` says whether trying again later can help (a timeout, a 5xx) or not (a bad
+address, a 4xx). ``matching.pipeline.deliver`` is the one caller: it records the error and
+the duration on the ``Delivery`` row and retries or gives up.
 """
 
 from __future__ import annotations

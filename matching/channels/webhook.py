@@ -54,6 +54,11 @@ def post(url: str, secret: str, *, event: str, delivery_id: str, payload: dict, 
     return resp.status_code
 
 
-def send(message: Message, recipient: str, **_kwargs) -> None:
-    """The webhook channel of an enterprise fans out to its subscriptions (deliver.py)."""
-    raise TransportError("webhook deliveries go through WebhookDelivery rows", retryable=False)
+def send(message: Message, recipient: str, *, secret: str = "", event: str = "", delivery_id: str = "",
+         **_kwargs) -> int:
+    """POST ``message.data`` to the subscription's URL (``recipient``), signed with its secret.
+    Returns the response code. (An enterprise's webhook channel for match pushes is first fanned
+    out to its subscriptions, one delivery each: ``deliver.py``.)"""
+    if not secret:
+        raise TransportError("a webhook delivery needs its subscription's secret", retryable=False)
+    return post(recipient, secret, event=event, delivery_id=delivery_id, payload=message.data)

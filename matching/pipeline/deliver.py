@@ -1,14 +1,19 @@
-"""From the outbox to the wire: plan deliveries, claim them, send, record.
+"""From the outbox to the wire: the one status machine of every message the portal sends
+to an enterprise or an integrator (match pushes, application / appeal / grant messages sent on
+as e-mail or SMS, webhooks).
 
-- ``deliveries_plan`` gives every external-channel notification a ``Delivery``: one
+- ``deliveries_plan`` gives every external-channel match notification a ``Delivery``: one
   each, or one digest per (enterprise, channel) when several arrive at once and the
-  enterprise has digests on (in-app rows stay individual).
-- ``deliveries_send`` claims due deliveries (``select_for_update(skip_locked=True)``,
-  then a conditional UPDATE to ``sending``) so two senders never send the same one,
-  sends through the channel plugin and records the result and duration. A transient
-  error is retried with exponential backoff; a permanent one marks the delivery
-  ``failed`` with its reason, and running out of attempts marks it ``dead``; both are
-  visible in the admin with a retry action.
+  enterprise has digests on (in-app rows stay individual). Inbox messages and webhook events
+  get theirs when they are written (``outbox.py``).
+- ``deliveries_send`` (the one delivery task) claims due deliveries
+  (``select_for_update(skip_locked=True)``, then an UPDATE to ``sending`` conditional on the
+  row still being ``pending``, stamping ``claimed_at``) so two senders never send the same
+  one, sends each through its channel's plugin and records the result, response code and
+  duration. A transient error is retried with exponential backoff; a permanent one marks the
+  delivery ``failed`` with its reason, and running out of attempts marks it ``dead``; both
+  are visible in the admin with a retry action. The repair run puts back only claims older
+  than any sender can live (``repair.SENDING_STALE``).
 """
 
 from __future__ import annotations
@@ -20,19 +25,20 @@ from itertools import groupby
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from matching.channels import Message, TransportError, transport_for
 from matching.models import (
+    Channel,
     ChannelPreference,
     Delivery,
     DeliveryStatus,
     Notification,
-    WebhookDelivery,
     WebhookSubscription,
 )
 from matching.pipeline.messages import digest_message, single_message
+from matching.pipeline.outbox import webhook_deliveries_create
 from portal.links import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -95,16 +101,19 @@ def _plan_batch(*, limit: int) -> int:
 
 
 def _claim(*, limit: int) -> list[int]:
+    """Take up to ``limit`` due deliveries: ``pending`` → ``sending`` with ``claimed_at``, by an
+    UPDATE conditional on the row still being pending, so two senders never take the same one.
+    A webhook whose subscription is switched off waits (it goes out if switched on again)."""
     now = timezone.now()
     with transaction.atomic():
         ids = list(
-            Delivery.objects.select_for_update(skip_locked=True)
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .filter(Q(subscription__isnull=True) | Q(subscription__active=True))
             .order_by("next_attempt_at")
             .values_list("id", flat=True)[:limit]
         )
         if ids:
-            # conditional: only rows still pending become ours
             Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
                 status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
             )
@@ -112,12 +121,16 @@ def _claim(*, limit: int) -> list[int]:
 
 
 def deliveries_send(*, limit: int = SEND_BATCH, max_batches: int = 200) -> int:
+    """Send everything due, batch by batch (the one delivery task). Returns how many were sent."""
     sent = 0
     for _ in range(max_batches):
         ids = _claim(limit=limit)
         if not ids:
             break
-        for delivery in Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING):
+        claimed = Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).select_related(
+            "subscription", "message"
+        )
+        for delivery in claimed:
             sent += delivery_send(delivery=delivery)
     return sent
 
@@ -126,28 +139,49 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=settings.MATCH_DELIVERY_BACKOFF_SECONDS * (2 ** max(0, attempts - 1)))
 
 
+def _push_message(delivery: Delivery) -> Message:
+    notifications = list(Notification.objects.filter(delivery=delivery).select_related("policy").order_by("id"))
+    if not notifications:
+        raise TransportError("no notifications left for this delivery", retryable=False)
+    if delivery.digest or len(notifications) > 1:
+        return digest_message(notifications)
+    return single_message(notifications[0])
+
+
+def _inbox_message(delivery: Delivery) -> Message:
+    """An in-app message (application, appeal, grant) as an e-mail or an SMS."""
+    m = delivery.message
+    link = absolute_url(m.link or "web:inbox")
+    text = "\n\n".join(part for part in (m.title, m.body, f"详情：{link}") if part)
+    short = (delivery.payload or {}).get("short") or f"【政策找企业】{m.title}。详情 {link}"
+    return Message(subject=m.title, text=text, link=link, short=short)
+
+
+def _transport(delivery: Delivery) -> int | None:
+    """Send one delivery through its channel's plugin; raises ``TransportError``."""
+    if delivery.subscription_id is not None:
+        sub = delivery.subscription
+        message = Message(subject=delivery.event, text="", link="", data=delivery.payload or {})
+        return transport_for(delivery.channel)(message, sub.url, secret=sub.secret, event=delivery.event,
+                                               delivery_id=str(delivery.pk))
+    pref = ChannelPreference.objects.filter(enterprise_id=delivery.enterprise_id).first()
+    if pref is not None and pref.unsubscribed_at is not None:
+        raise TransportError("unsubscribed", retryable=False)
+    message = _inbox_message(delivery) if delivery.message_id else _push_message(delivery)
+    if delivery.channel == Channel.WEBHOOK:
+        _webhook_fanout(delivery=delivery, message=message)
+        return None
+    unsubscribe = ""
+    if pref is not None:
+        unsubscribe = absolute_url("matching:unsubscribe", pref.unsubscribe_token)
+    return transport_for(delivery.channel)(message, delivery.recipient, unsubscribe_url=unsubscribe)
+
+
 def delivery_send(*, delivery: Delivery) -> int:
-    """Send one claimed delivery and record the outcome. Returns 1 when sent."""
+    """Send one claimed delivery and record the outcome on its row. Returns 1 when sent."""
     started = time.monotonic()
     try:
-        notifications = list(
-            Notification.objects.filter(delivery=delivery).select_related("policy").order_by("id")
-        )
-        if not notifications:
-            raise TransportError("no notifications left for this delivery", retryable=False)
-        message = (
-            digest_message(notifications) if delivery.digest or len(notifications) > 1 else single_message(notifications[0])
-        )
-        pref = ChannelPreference.objects.filter(enterprise_id=delivery.enterprise_id).first()
-        if pref is not None and pref.unsubscribed_at is not None:
-            raise TransportError("unsubscribed", retryable=False)
-        if delivery.channel == "webhook":
-            _webhook_fanout(delivery=delivery, message=message)
-        else:
-            unsubscribe = ""
-            if pref is not None:
-                unsubscribe = absolute_url("matching:unsubscribe", pref.unsubscribe_token)
-            transport_for(delivery.channel)(message, delivery.recipient, unsubscribe_url=unsubscribe)
+        code = _transport(delivery)
     except TransportError as exc:
         _record_failure(delivery, exc, started)
         return 0
@@ -155,11 +189,17 @@ def delivery_send(*, delivery: Delivery) -> int:
         logger.exception("delivery %s crashed", delivery.pk)
         _record_failure(delivery, TransportError(f"{type(exc).__name__}: {exc}", retryable=True), started)
         return 0
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), error="",
+    _claimed(delivery).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), error="", response_code=code,
         duration_ms=int((time.monotonic() - started) * 1000),
     )
     return 1
+
+
+def _claimed(delivery: Delivery):
+    """The row, as long as it is still this sender's claim: a sender that outlived its claim
+    (reset by the repair run and claimed again) must not overwrite the newer outcome."""
+    return Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_at=delivery.claimed_at)
 
 
 def _record_failure(delivery: Delivery, exc: TransportError, started: float) -> None:
@@ -170,9 +210,7 @@ def _record_failure(delivery: Delivery, exc: TransportError, started: float) -> 
         status, next_at = DeliveryStatus.DEAD, delivery.next_attempt_at
     else:
         status, next_at = DeliveryStatus.PENDING, timezone.now() + _backoff(delivery.attempts)
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=status, next_attempt_at=next_at, error=exc.reason[:2000], duration_ms=duration
-    )
+    _claimed(delivery).update(status=status, next_attempt_at=next_at, error=exc.reason[:2000], duration_ms=duration)
 
 
 @transaction.atomic
@@ -183,67 +221,13 @@ def delivery_retry(*, delivery_ids: list[int]) -> int:
     ).update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), error="")
 
 
-# --- webhooks -------------------------------------------------------------------------
-
-
 def _webhook_fanout(*, delivery: Delivery, message: Message) -> None:
-    subs = list(WebhookSubscription.objects.filter(enterprise_id=delivery.enterprise_id, active=True))
-    subs = [s for s in subs if s.wants("match.created")]
+    """An enterprise's webhook channel: one signed delivery of the push per subscription that
+    wants ``match.created``, idempotent by the channel delivery's id; this sending loop picks
+    them up in its next batch."""
+    subs = [s for s in WebhookSubscription.objects.filter(enterprise_id=delivery.enterprise_id, active=True)
+            if s.wants("match.created")]
     if not subs:
         raise TransportError("no active webhook subscription for this enterprise", retryable=False)
-    now = timezone.now()
-    WebhookDelivery.objects.bulk_create(
-        [
-            WebhookDelivery(subscription=s, event="match.created", event_key=f"delivery:{delivery.pk}",
-                            payload=message.data, next_attempt_at=now)
-            for s in subs
-        ],
-        ignore_conflicts=True,
-    )
-    from matching import tasks
-    from matching.pipeline.queue import enqueue_on_commit
-
-    with transaction.atomic():
-        enqueue_on_commit(tasks.webhooks_send)
-
-
-def webhook_deliveries_send(*, limit: int = SEND_BATCH, max_batches: int = 100) -> int:
-    from matching.channels import webhook
-
-    sent = 0
-    for _ in range(max_batches):
-        now = timezone.now()
-        with transaction.atomic():
-            ids = list(
-                WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now, subscription__active=True)
-                .values_list("id", flat=True)[:limit]
-            )
-            WebhookDelivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
-                status=DeliveryStatus.SENDING, attempts=F("attempts") + 1
-            )
-        if not ids:
-            break
-        for wd in WebhookDelivery.objects.filter(pk__in=ids).select_related("subscription"):
-            started = time.monotonic()
-            try:
-                code = webhook.post(wd.subscription.url, wd.subscription.secret, event=wd.event,
-                                    delivery_id=str(wd.pk), payload=wd.payload)
-            except TransportError as exc:
-                if not exc.retryable:
-                    status, next_at = DeliveryStatus.FAILED, wd.next_attempt_at
-                elif wd.attempts >= settings.MATCH_DELIVERY_MAX_ATTEMPTS:
-                    status, next_at = DeliveryStatus.DEAD, wd.next_attempt_at
-                else:
-                    status, next_at = DeliveryStatus.PENDING, timezone.now() + _backoff(wd.attempts)
-                WebhookDelivery.objects.filter(pk=wd.pk).update(
-                    status=status, next_attempt_at=next_at, error=exc.reason[:2000],
-                    duration_ms=int((time.monotonic() - started) * 1000),
-                )
-                continue
-            WebhookDelivery.objects.filter(pk=wd.pk).update(
-                status=DeliveryStatus.SENT, response_code=code, sent_at=timezone.now(), error="",
-                duration_ms=int((time.monotonic() - started) * 1000),
-            )
-            sent += 1
-    return sent
+    webhook_deliveries_create(subscriptions=subs, event="match.created", key=f"delivery:{delivery.pk}",
+                              payload=message.data, enqueue=False)

@@ -1,7 +1,7 @@
 """Integrator events that are not about one enterprise's match: a policy published, revised,
-withdrawn or expired, and a grant confirmed. Written as ``WebhookDelivery`` rows in the
+withdrawn or expired, and a grant confirmed. Written as webhook ``Delivery`` rows in the
 caller's transaction (the same outbox guarantee as pushes: a broker that is down delays them,
-loses none), one per subscription that wants the event, idempotent by ``key``; the sender
+loses none), one per subscription that wants the event, idempotent by ``key``; the delivery
 task is queued on commit.
 
 Subscriptions tied to one enterprise receive that enterprise's events only (its grants);
@@ -13,8 +13,8 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
-from matching.models import WebhookDelivery, WebhookSubscription
-from matching.pipeline.queue import enqueue_on_commit
+from matching.models import WebhookSubscription
+from matching.pipeline.outbox import webhook_deliveries_create
 from portal.links import absolute_url
 
 POLICY_EVENTS = {
@@ -33,17 +33,8 @@ def webhook_event_emit(*, event: str, key: str, payload: dict, enterprise_id: in
     targets = [s for s in subs if s.wants(event)]
     if not targets:
         return 0
-    now = timezone.now()
-    body = {"event": event, "occurred_at": now.isoformat(), **payload}
-    WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(subscription=s, event=event, event_key=key[:120], payload=body, next_attempt_at=now)
-         for s in targets],
-        ignore_conflicts=True,
-    )
-    from matching import tasks
-
-    enqueue_on_commit(tasks.webhooks_send)
-    return len(targets)
+    body = {"event": event, "occurred_at": timezone.now().isoformat(), **payload}
+    return webhook_deliveries_create(subscriptions=targets, event=event, key=key, payload=body)
 
 
 def policy_event_emit(*, policy_id: int, reason: str, run_id: int) -> int:

@@ -26,8 +26,9 @@ from django.db.models import Case, DecimalField, Func, Max, Min, TextField, Valu
 from django.utils import timezone
 
 from enterprises.models import Enterprise
-from matching.models import MatchChunk, MatchRun, RunStatus
+from matching.models import MatchChunk, MatchRun, RunStatus, WebhookSubscription
 from matching.pipeline.fanout import external_notifications_fanout
+from matching.pipeline.outbox import webhook_deliveries_create
 from matching.pipeline.queue import enqueue_on_commit
 from policies.models import Policy, PolicyStatus
 
@@ -253,8 +254,6 @@ def run_totals_close(*, run_id: int) -> None:
 
 def run_webhooks_notify(*, run_id: int) -> int:
     """``policy.matched`` to integrator subscriptions (those not tied to one enterprise)."""
-    from matching.models import WebhookDelivery, WebhookSubscription
-
     subs = [s for s in WebhookSubscription.objects.filter(active=True, enterprise__isnull=True)
             if s.wants("policy.matched")]
     if not subs:
@@ -263,16 +262,8 @@ def run_webhooks_notify(*, run_id: int) -> int:
     payload = {"event": "policy.matched", "policy_id": run.policy_id, "policy_version": run.policy_version,
                "reason": run.reason, "new_matches": run.matched, "ended": run.ended,
                "finished_at": run.finished_at.isoformat() if run.finished_at else None}
-    now = timezone.now()
-    WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(subscription=s, event="policy.matched", event_key=f"run:{run_id}", payload=payload,
-                         next_attempt_at=now) for s in subs],
-        ignore_conflicts=True,
-    )
-    from matching import tasks
-
-    enqueue_on_commit(tasks.webhooks_send)
-    return len(subs)
+    return webhook_deliveries_create(subscriptions=subs, event="policy.matched", key=f"run:{run_id}",
+                                     payload=payload)
 
 
 _EMPTY = ("SELECT id, 'eligible' AS m_status, NULL AS m_amount, NULL AS m_missing "

@@ -2,9 +2,12 @@
 
 Finishes whatever a crash or a broker outage left: runs recorded but never started,
 chunks not done long after they were enqueued (their worker was killed), runs whose
-last chunks finished together, re-match requests never processed, deliveries stuck
-in ``sending`` and unplanned or due deliveries. Every step is idempotent, so running
-it while the original work is still going on changes nothing.
+last chunks finished together, re-match requests never processed, deliveries whose
+sender died while they were ``sending``, and unplanned or due deliveries. Every step is
+idempotent, so running it while the original work is still going on changes nothing:
+in particular a delivery is put back only when its claim is older than any sender can
+live (``SENDING_STALE`` exceeds the send task's hard time limit), never while it is
+still being sent.
 """
 
 from __future__ import annotations
@@ -24,13 +27,14 @@ from matching.models import (
     Notification,
     RematchRequest,
     RunStatus,
-    WebhookDelivery,
 )
 from matching.pipeline.queue import enqueue_now
 
 logger = logging.getLogger(__name__)
 
-SENDING_STALE = timedelta(minutes=10)
+# Longer than the hard time limit of ``matching.deliveries_send`` (600 s): a claim this old
+# belongs to a sender that has been killed, so sending it again cannot send it twice.
+SENDING_STALE = timedelta(minutes=15)
 
 
 def matching_repair(*, now=None) -> dict:
@@ -72,17 +76,12 @@ def matching_repair(*, now=None) -> dict:
     report["sending_reset"] = Delivery.objects.filter(
         status=DeliveryStatus.SENDING, claimed_at__lt=now - SENDING_STALE
     ).update(status=DeliveryStatus.PENDING, next_attempt_at=now)
-    WebhookDelivery.objects.filter(status=DeliveryStatus.SENDING, next_attempt_at__lt=now - SENDING_STALE).update(
-        status=DeliveryStatus.PENDING, next_attempt_at=now
-    )
     if Notification.objects.filter(delivery__isnull=True).exclude(channel="inapp").exists():
         enqueue_now(tasks.deliveries_plan)
         report["plan"] = True
     if Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).exists():
         enqueue_now(tasks.deliveries_send)
         report["send"] = True
-    if WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).exists():
-        enqueue_now(tasks.webhooks_send)
     if any(report.values()):
         logger.info("matching repair: %s", report)
     return report

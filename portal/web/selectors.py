@@ -17,6 +17,7 @@ from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 
 from enterprises.models import Enterprise
+from inbox.selectors import inbox_unread_count
 from matching.eligibility import awards_total
 from policies.briefs import (  # noqa: F401 - _briefs re-exported for the tests' cache reset
     PolicyBrief,
@@ -304,13 +305,5 @@ def _near_text(miss: Any) -> str:
 
 
 def notifications_unread_count(*, enterprise_id: int) -> int:
-    from matching.selectors import notifications_unread_count as count
-
-    return count(enterprise_id=enterprise_id)
-
-
-def messages_other(*, user: Any, limit: int = 10) -> list:
-    """Case and application updates (the ``inbox`` app), newest first."""
-    from inbox.services import messages_for
-
-    return list(messages_for(user=user).order_by("-created_at", "-id")[:limit])
+    """Unread match pushes and application / appeal / grant messages (the inbox badge)."""
+    return inbox_unread_count(enterprise_id=enterprise_id)

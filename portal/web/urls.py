@@ -12,6 +12,7 @@ urlpatterns = [
     path("my/policies/", views.my_policies, name="my_policies"),
     path("my/notifications/", views.inbox, name="inbox"),
     path("my/notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("my/notifications/messages/<int:pk>/read/", views.inbox_message_read, name="inbox_message_read"),
     path("my/notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("my/notifications/unsubscribe/", views.unsubscribe_all, name="unsubscribe_all"),
     path("my/notifications/preferences/", views.preferences, name="preferences"),

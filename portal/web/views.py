@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enterprises import reference
+from inbox.selectors import inbox_item_get, notifications_for_enterprise
+from inbox.services import inbox_item_mark_read, inbox_mark_all_read
 from policies.models import Department
 from portal.accounts.decorators import enterprise_user_required
 from portal.accounts.masking import masked_for
@@ -159,14 +161,12 @@ def my_policies(request: HttpRequest) -> HttpResponse:
 @enterprise_user_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    from matching.selectors import notifications_for_enterprise
-
+    """Match pushes and application / appeal / grant messages, newest first."""
     unread_only = request.GET.get("filter") == "unread"
-    notifications = notifications_for_enterprise(enterprise_id=request.enterprise.pk, unread_only=unread_only)
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    items = notifications_for_enterprise(enterprise_id=request.enterprise.pk, unread_only=unread_only)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/inbox.html", {
         "page": page, "unread_only": unread_only, "preference": _preference(request.enterprise),
-        "other_messages": selectors.messages_other(user=request.user, limit=10),
     })
 
 
@@ -179,26 +179,29 @@ def _preference(enterprise):
 @enterprise_user_required
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    from matching.selectors import notifications_for_enterprise
-    from matching.services import notification_mark_read
+    return _inbox_item_read(request, source="notification", item_id=pk)
 
-    # Scoped to the user's own enterprise: another enterprise's notification is a 404.
-    notification = notifications_for_enterprise(enterprise_id=request.enterprise.pk).filter(pk=pk).first()
-    if notification is None:
+
+@enterprise_user_required
+@require_POST
+def inbox_message_read(request: HttpRequest, pk: int) -> HttpResponse:
+    return _inbox_item_read(request, source="message", item_id=pk)
+
+
+def _inbox_item_read(request: HttpRequest, *, source: str, item_id: int) -> HttpResponse:
+    # Scoped to the user's own enterprise: another enterprise's item is a 404.
+    if not inbox_item_mark_read(enterprise_id=request.enterprise.pk, source=source, item_id=item_id):
         raise Http404
-    notification_mark_read(notification_id=notification.pk, enterprise_id=request.enterprise.pk)
-    notification.read_at = notification.read_at or timezone.now()
     if request.htmx:
-        return render(request, "web/_notification.html", {"n": notification})
+        item = inbox_item_get(enterprise_id=request.enterprise.pk, source=source, item_id=item_id)
+        return render(request, "web/_notification.html", {"n": item})
     return redirect("web:inbox")
 
 
 @enterprise_user_required
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    from matching.services import notifications_mark_all_read
-
-    notifications_mark_all_read(enterprise_id=request.enterprise.pk)
+    inbox_mark_all_read(enterprise_id=request.enterprise.pk)
     messages.success(request, _("已全部标为已读"))
     return redirect("web:inbox")
 

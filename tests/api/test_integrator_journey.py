@@ -53,7 +53,6 @@ def test_an_integrator_pushes_enterprises_subscribes_and_receives_a_signed_push_
     assert published.status_code == 200, published.json()
     deliver.deliveries_plan()
     deliver.deliveries_send()
-    deliver.webhook_deliveries_send()
 
     # then the integrator sees the match and received one signed push about it
     matches = platform.get(f"/api/v1/enterprises/{code}/matches/").json()

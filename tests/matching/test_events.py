@@ -8,7 +8,7 @@ import json
 import pytest
 
 from matching.models import WebhookDelivery
-from matching.pipeline.deliver import webhook_deliveries_send
+from matching.pipeline.deliver import deliveries_send
 from policies.services import policy_withdraw
 from tests.factories.accounts import SuperuserFactory
 from tests.factories.matching import WebhookSubscriptionFactory
@@ -35,7 +35,7 @@ def test_policy_published_and_withdrawn_reach_a_platform_subscription_signed_and
     # then one delivery per run, for the subscription that wants it only
     rows = WebhookDelivery.objects.filter(event="policy.published")
     assert {r.subscription_id for r in rows} == {sub.pk}
-    webhook_deliveries_send()
+    deliveries_send()
     request = http_receiver.requests[0]
     body = json.loads(request["body"])
     assert body["event"] == "policy.published" and body["policy"]["id"] == policy.pk
