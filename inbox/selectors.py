@@ -110,18 +110,21 @@ class InboxFeed(Sequence):
 
 
 def notifications_for_enterprise(
-    *, enterprise_id: int, unread_only: bool = False, since: datetime.datetime | None = None,
+    *, enterprise_id: int, unread: bool | None = None, since: datetime.datetime | None = None,
+    oldest_first: bool = False,
 ) -> InboxFeed:
     """Everything the enterprise's inbox shows: match pushes and application / appeal / grant
-    messages, newest first (``unread_only``: not yet read; ``since``: created at or after)."""
+    messages, newest first (``oldest_first``: the other way round). ``unread``: True for the
+    unread only, False for the read only, None for all; ``since``: created at or after."""
     parts = []
     for qs in (_notifications(enterprise_id), _messages(enterprise_id)):
-        if unread_only:
-            qs = qs.filter(read_at__isnull=True)
+        if unread is not None:
+            qs = qs.filter(read_at__isnull=unread)
         if since is not None:
             qs = qs.filter(created_at__gte=since)
         parts.append(qs)
-    rows = parts[0].union(parts[1], all=True).order_by("-i_created_at", "-i_source", "-i_id")
+    order = ("i_created_at", "i_source", "i_id")
+    rows = parts[0].union(parts[1], all=True).order_by(*(o if oldest_first else f"-{o}" for o in order))
     return InboxFeed(rows)
 
 

@@ -163,7 +163,7 @@ def my_policies(request: HttpRequest) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     """Match pushes and application / appeal / grant messages, newest first."""
     unread_only = request.GET.get("filter") == "unread"
-    items = notifications_for_enterprise(enterprise_id=request.enterprise.pk, unread_only=unread_only)
+    items = notifications_for_enterprise(enterprise_id=request.enterprise.pk, unread=True if unread_only else None)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/inbox.html", {
         "page": page, "unread_only": unread_only, "preference": _preference(request.enterprise),

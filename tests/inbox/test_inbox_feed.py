@@ -46,13 +46,15 @@ def test_the_selector_lists_match_pushes_and_application_messages_newest_first(i
         "match", "new_match", "研发费用后补助", push.policy_id)
     assert match.link == reverse("web:policy_detail", args=[push.policy_id])
     assert notifications_for_enterprise(enterprise_id=user.enterprise_id).count() == 2
-    # and the filters the API offers
-    since = notifications_for_enterprise(enterprise_id=user.enterprise_id,
-                                         since=timezone.now() - timedelta(minutes=5))
-    assert [(i.source, i.id) for i in since[:20]] == [("message", message.pk)]
+    # and the filters and the order the API offers
+    def listed(**filters):
+        return [(i.source, i.id) for i in notifications_for_enterprise(enterprise_id=user.enterprise_id, **filters)[:20]]
+
+    assert listed(since=timezone.now() - timedelta(minutes=5)) == [("message", message.pk)]
+    assert listed(oldest_first=True) == [("notification", push.pk), ("message", message.pk)]
     assert inbox_item_mark_read(enterprise_id=user.enterprise_id, source="message", item_id=message.pk)
-    unread = notifications_for_enterprise(enterprise_id=user.enterprise_id, unread_only=True)
-    assert [(i.source, i.id) for i in unread[:20]] == [("notification", push.pk)]
+    assert listed(unread=True) == [("notification", push.pk)]
+    assert listed(unread=False) == [("message", message.pk)]
     assert inbox_unread_count(enterprise_id=user.enterprise_id) == 1
 
 
