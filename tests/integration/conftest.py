@@ -9,7 +9,9 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import textwrap
 import time
 from urllib.parse import quote
 
@@ -54,6 +56,17 @@ def start_worker(request):
     yield _start
     for proc in procs:
         worker_kill(proc)
+
+
+def django_subprocess(body: str, *, redis_url: str) -> subprocess.CompletedProcess:
+    """Run ``body`` (Python, after ``django.setup()``) in another process on the test database
+    whose broker is ``redis_url`` (a stopped private Redis: the broker is down) and tasks are
+    not eager."""
+    code = "import django, os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings')\n" \
+           "django.setup()\n" + textwrap.dedent(body)
+    env = {**os.environ, "DATABASE_URL": worker_database_url(), "REDIS_URL": redis_url,
+           "CELERY_TASK_ALWAYS_EAGER": "false", "AXES_ENABLED": "false"}
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
 
 
 def _free_port() -> int:

@@ -1,10 +1,7 @@
 """The one outbox against a real Celery worker, real Redis and PostgreSQL (not eager): an
 application step written while the broker is down is delivered later by the repair run."""
 
-import os
 import subprocess
-import sys
-import textwrap
 import time
 
 import pytest
@@ -12,27 +9,21 @@ import pytest
 from inbox.models import Message
 from matching.models import ChannelPreference, Delivery
 from tests.factories.enterprises import EnterpriseFactory
-from tests.integration.conftest import wait_for, worker_database_url
+from tests.integration.conftest import django_subprocess, wait_for
 
 pytestmark = pytest.mark.services
 
 
 def _step_message_in_subprocess(enterprise_id: int, redis_url: str) -> subprocess.CompletedProcess:
     """An application step (its in-app message) written by another process whose broker is down."""
-    code = textwrap.dedent(f"""
-        import django, os
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-        django.setup()
+    return django_subprocess(f"""
         from django.db import transaction
         from applications.notify import enterprise_message_create
         with transaction.atomic():
             enterprise_message_create(enterprise_id={enterprise_id}, key="it-outbox-accepted",
                                       title="申报已受理：集成测试政策", url="/applications/1/")
         print("WRITTEN")
-    """)
-    env = {**os.environ, "DATABASE_URL": worker_database_url(), "REDIS_URL": redis_url,
-           "CELERY_TASK_ALWAYS_EAGER": "false", "AXES_ENABLED": "false"}
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    """, redis_url=redis_url)
 
 
 def test_an_application_message_written_while_redis_is_down_is_delivered_after_recovery(

@@ -3,8 +3,6 @@
 import os
 import signal
 import subprocess
-import sys
-import textwrap
 import time
 
 import pytest
@@ -17,7 +15,7 @@ from matching.bench.city import city_build, selectivity_tree
 from matching.models import ChannelPreference, Delivery, Match, MatchChunk, MatchRun, Notification
 from matching.services import enterprise_rematch_schedule, policy_matching_schedule
 from policies.models import Department, Policy
-from tests.integration.conftest import wait_for, worker_database_url
+from tests.integration.conftest import django_subprocess, wait_for
 
 pytestmark = pytest.mark.services
 
@@ -96,19 +94,13 @@ def test_sigkill_in_the_middle_of_a_large_fan_out_loses_and_duplicates_nothing(s
 
 def _publish_in_subprocess(policy_id: int, redis_url: str) -> subprocess.CompletedProcess:
     """Publish from a separate process whose broker is the (stopped) private Redis."""
-    code = textwrap.dedent(f"""
-        import django, os
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-        django.setup()
+    return django_subprocess(f"""
         from django.db import transaction
         from matching.services import policy_matching_schedule
         with transaction.atomic():
             policy_matching_schedule(policy_id={policy_id}, reason="published")
         print("PUBLISHED")
-    """)
-    env = {**os.environ, "DATABASE_URL": worker_database_url(), "REDIS_URL": redis_url,
-           "CELERY_TASK_ALWAYS_EAGER": "false", "AXES_ENABLED": "false"}
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    """, redis_url=redis_url)
 
 
 def test_redis_down_during_publish_the_publish_succeeds_and_every_push_arrives_after_recovery(
