@@ -33,6 +33,15 @@ def official_department_ids(user) -> set[int] | None:
     return cached
 
 
+def policy_department_ids(user) -> set[int] | None:
+    """Departments whose policies the caller sees in every status: an official's own (``None``:
+    all, a superuser), or the department of an API key that may write policies."""
+    if is_integrator(user):
+        key = user.api_key
+        return {key.department_id} if key.has_scope("policies:write") and key.department_id else set()
+    return official_department_ids(user)
+
+
 def is_official_of(user, department_id: int | None) -> bool:
     if is_integrator(user):
         key = user.api_key

@@ -7,6 +7,8 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from matching.criteria import CriteriaError
+
 
 def django_validation_detail(exc: DjangoValidationError) -> dict | list:
     if hasattr(exc, "error_dict"):
@@ -23,8 +25,9 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
-    elif exc.__class__.__name__ == "CriteriaError" and hasattr(exc, "errors"):
+        # A service's refusal says why (publish_refusal, …); keep its words.
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, CriteriaError):
         exc = exceptions.ValidationError(
             {"criteria": [f"{e.get('path', '')}: {e.get('message', '')}" for e in exc.errors]}
         )

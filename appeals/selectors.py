@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Collection
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from .models import OPEN_STATUSES, ArrearsCase, ArrearsStatus, Case, CaseStatus, DebtorType
 
 RESOLVED = (CaseStatus.CONFIRMED, CaseStatus.VISITED, CaseStatus.CLOSED)
+
+
+def cases_visible_to(*, enterprise_id: int | None, department_ids: Collection[int] | None) -> QuerySet[Case]:
+    """The cases a caller may read, newest first: an enterprise user's own enterprise's, or
+    the cases the departments an official works for handle (``None``: all, a superuser)."""
+    qs = Case.objects.select_related("enterprise", "department", "rating").order_by("-created_at")
+    if enterprise_id:
+        return qs.filter(enterprise_id=enterprise_id)
+    if department_ids is None:
+        return qs
+    return qs.filter(department_id__in=list(department_ids))
 
 
 def cases_filtered(*, start: dt.date | None = None, end: dt.date | None = None, district: str = "",

@@ -4,6 +4,7 @@ queue with days left, and the officials' figures."""
 from __future__ import annotations
 
 import statistics
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -40,16 +41,18 @@ def applications_for_enterprise(*, enterprise_id: int) -> QuerySet[Application]:
     return Application.objects.filter(enterprise_id=enterprise_id).select_related("policy").order_by("-submitted_at")
 
 
-def grants_for_enterprise(enterprise_id: int) -> QuerySet[Grant]:
+def grants_for_enterprise(enterprise_id: int, *, department_ids: Collection[int] | None = None) -> QuerySet[Grant]:
     """The enterprise's grants, newest first, with the policy and the payment attempts
-    (for "我的政策" and the API). Cancelled grants are left out."""
-    return (
+    (for "我的政策" and the API). Cancelled grants are left out. ``department_ids`` narrows
+    them to the grants of those departments (what an official of them may see)."""
+    qs = (
         Grant.objects.filter(enterprise_id=enterprise_id)
         .exclude(status=GrantStatus.CANCELLED)
         .select_related("policy", "department")
         .prefetch_related("payments")
         .order_by("-granted_at", "-id")
     )
+    return qs if department_ids is None else qs.filter(department_id__in=list(department_ids))
 
 
 def policy_ids_claimed_by(*, enterprise_id: int) -> set[int]:

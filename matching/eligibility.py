@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from matching.criteria import ELIGIBLE, POSSIBLE, Profile, award_amount, evaluate, near_misses
+from matching.profiles import profile_load
 from policies.briefs import PolicyBrief, policies_published_briefs
 
 
@@ -96,3 +99,41 @@ def eligibility_for_profile(*, profile: Profile, as_of: dt.date) -> EligibilityR
             near.append(EligibilityItem(policy=brief, status="near", unmet=list(misses), closed=brief.is_closed(as_of)))
     total = awards_total(eligible)
     return EligibilityResult(as_of=as_of, eligible=eligible, possible=possible, near=near, total=total)
+
+
+def _jsonable(item):
+    if isinstance(item, dict | str | int | float) or item is None:
+        return item
+    if hasattr(item, "__dict__"):
+        return {k: (v if isinstance(v, str | int | float | bool) or v is None else str(v)) for k, v in vars(item).items()}
+    return str(item)
+
+
+def matches_explained(*, enterprise_id: int, matches: Iterable[Any], as_of: dt.date | None = None) -> list[dict]:
+    """Stored matches with their reasons and missing data, explained on read.
+
+    The set-based run stores who matches, not why: the why is the criteria engine's
+    evaluation of the policy's tree on the enterprise's profile (one profile load per call,
+    one in-memory evaluation per match). ``matches`` need ``policy`` loaded."""
+    matches = list(matches)
+    if not matches:
+        return []
+    as_of = as_of or timezone.localdate()
+    profile = profile_load(enterprise_id, as_of=as_of)
+    rows = []
+    for match in matches:
+        policy = match.policy
+        evaluation = evaluate(policy.criteria or {}, profile, as_of=as_of)
+        missing = match.missing if match.missing else [_jsonable(m) for m in (evaluation.missing or [])]
+        rows.append(
+            {
+                "policy": match.policy_id,
+                "title": policy.title,
+                "status": match.status,
+                "amount": match.amount,
+                "reasons": [str(r) for r in (evaluation.reasons or [])],
+                "missing": missing if match.status == "possible" else [],
+                "matched_at": match.matched_at,
+            }
+        )
+    return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -77,6 +78,18 @@ def policies_open_q(*, on: dt.date | None = None) -> Q:
 def policies_open(*, on: dt.date | None = None) -> QuerySet[Policy]:
     """Policies open for application on ``on``."""
     return Policy.objects.filter(policies_open_q(on=on))
+
+
+def policies_visible_to(*, department_ids: Collection[int] | None) -> QuerySet[Policy]:
+    """What a caller who works for ``department_ids`` may see: published policies, and every
+    status (drafts, in review, withdrawn …) of those departments; ``None`` means all
+    departments (a superuser). The API works out the departments of a person or an API key."""
+    qs = Policy.objects.all()
+    if department_ids is None:
+        return qs
+    if department_ids:
+        return qs.filter(Q(status=PolicyStatus.PUBLISHED) | Q(department_id__in=list(department_ids)))
+    return qs.filter(status=PolicyStatus.PUBLISHED)
 
 
 def policy_get_published(*, policy_id: int) -> Policy:
@@ -194,6 +207,20 @@ def policy_search(
     else:
         qs = qs.order_by("-rank", F("published_at").desc(nulls_last=True), "-id")
     return qs
+
+
+def policy_search_unpublished(
+    *, department_ids: Collection[int] | None, status: str, q: str = "", filters: dict | None = None,
+    order: str = "newest",
+) -> QuerySet[Policy]:
+    """The caller's departments' policies in ``status`` (draft, in review, withdrawn …), with the
+    filters and the text query of ``policy_search``; soonest deadline first for ``order``
+    "deadline", else newest first."""
+    qs = policies_visible_to(department_ids=department_ids).exclude(status=PolicyStatus.PUBLISHED)
+    qs = policy_filter(qs.filter(status=status), filters)
+    if (q or "").strip():
+        qs = apply_text_query(qs, q)
+    return qs.order_by("apply_end" if order == "deadline" else "-id")
 
 
 def policy_search_results(*, q: str = "", filters: dict | None = None, order: str = "relevance", limit: int = 20, offset: int = 0) -> list[dict]:

@@ -3,52 +3,22 @@
 Who may read: the enterprise's own (verified) users; officials, for the grants of their
 departments (a superuser: all); integrators whose key has the ``matches:read`` scope.
 Anyone else gets 404 for an enterprise they may not see (401 when anonymous).
-Routed from ``api/urls.py``.
 """
 
 from __future__ import annotations
 
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 
 from api import access
-from api.views import ERROR_401, ERROR_403, ERROR_404, ApiBase
-from enterprises.models import Enterprise
+from api.v1.common.base import ApiBase
+from api.v1.common.responses import ERROR_401, ERROR_403, ERROR_404
+from applications.models import Grant
+from applications.selectors import grants_for_enterprise
+from enterprises.selectors import enterprise_id_for_code
 
-from .models import Grant, PaymentInstruction
-from .selectors import grants_for_enterprise
-
-
-class PaymentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = PaymentInstruction
-        fields = ["reference", "amount", "status", "paid_on", "failure_reason", "created_at"]
-
-
-class GrantSerializer(serializers.ModelSerializer):
-    policy = serializers.IntegerField(source="policy_id", label=_("政策"))
-    title = serializers.CharField(source="policy.title", label=_("政策标题"))
-    department = serializers.CharField(source="department.code", label=_("部门代码"))
-    status_display = serializers.CharField(source="get_status_display", label=_("状态说明"))
-    payments = PaymentSerializer(many=True, read_only=True)
-    days_to_money = serializers.SerializerMethodField(label=_("从符合条件到资金到账(天)"))
-
-    class Meta:
-        model = Grant
-        fields = [
-            "id", "policy", "title", "department", "source", "period", "amount", "status", "status_display",
-            "eligible_since", "granted_at", "account_confirmed_at", "paid_on", "received_confirmed_at",
-            "days_to_money", "payments",
-        ]  # fmt: skip
-
-    def get_days_to_money(self, grant: Grant) -> int | None:
-        if not grant.paid_on:
-            return None
-        return (grant.paid_on - timezone.localtime(grant.eligible_since).date()).days
+from .serializers import GrantSerializer
 
 
 class EnterpriseGrantsView(ApiBase, GenericAPIView):
@@ -76,23 +46,17 @@ class EnterpriseGrantsView(ApiBase, GenericAPIView):
         tags=["grants"],
     )
     def get(self, request, credit_code: str):
-        from enterprises.reference import normalize_credit_code
-
         user = request.user
         own_id = access.enterprise_id_of(user)
         access.require(user, access.is_official(user) or access.has_scope(user, "matches:read") or own_id is not None)
-        code = normalize_credit_code(credit_code or "")
-        enterprise_id = Enterprise.objects.filter(credit_code=code).values_list("pk", flat=True).first()
+        enterprise_id = enterprise_id_for_code(credit_code)
         if enterprise_id is None:
             raise NotFound()
-        qs = grants_for_enterprise(enterprise_id)
         if own_id == enterprise_id or access.has_scope(user, "matches:read"):
-            pass
+            department_ids = None
         elif access.is_official(user):
-            departments = access.official_department_ids(user)
-            if departments is not None:
-                qs = qs.filter(department_id__in=departments)
+            department_ids = access.official_department_ids(user)
         else:
             raise NotFound()
-        page = self.paginate_queryset(qs)
+        page = self.paginate_queryset(grants_for_enterprise(enterprise_id, department_ids=department_ids))
         return self.get_paginated_response(GrantSerializer(page, many=True).data)

@@ -1,0 +1,35 @@
+from rest_framework import serializers
+
+from appeals.models import Case, CaseKind, Category
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
+    department = serializers.CharField(source="department.code", read_only=True, default=None)
+    policy = serializers.PrimaryKeyRelatedField(read_only=True)
+    rating = serializers.IntegerField(source="rating.score", read_only=True, default=None)
+
+    class Meta:
+        model = Case
+        fields = ["id", "number", "credit_code", "kind", "category", "title", "description", "policy", "source",
+                  "department", "status", "reply", "due_on", "created_at", "answered_at", "closed_at", "rating"]
+        read_only_fields = fields
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CaseKind.choices, default=CaseKind.PROBLEM)
+    category = serializers.ChoiceField(choices=Category.choices)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    policy = serializers.IntegerField(required=False, allow_null=True)
+    credit_code = serializers.CharField(required=False, help_text="官员代企业登记时必填")
+
+
+class ConfirmSerializer(serializers.Serializer):
+    resolved = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RateSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

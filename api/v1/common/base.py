@@ -1,0 +1,70 @@
+"""The base of every endpoint: authentication, throttling, pagination, JSON errors."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from api import access
+from api.authentication import ApiKeyAuthentication, HashedTokenAuthentication
+from api.exceptions import api_exception_handler
+from api.schema import ApiAutoSchema
+
+from .pagination import Pagination
+
+
+class ApiBase:
+    """Authentication, throttling and pagination shared by every endpoint."""
+
+    authentication_classes = [ApiKeyAuthentication, HashedTokenAuthentication, SessionAuthentication]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    pagination_class = Pagination
+    permission_classes = [AllowAny]  # each view decides, row by row (api.access)
+    parser_classes = [JSONParser]
+    schema = ApiAutoSchema()
+    public = False  # schema: anonymous callers allowed on every method
+    public_actions: tuple = ()  # schema: … on these viewset actions
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        # One "today" for the whole answer: Shanghai's date (Policy.is_open, age_years).
+        context["today"] = timezone.localdate()
+        context["language"] = get_language() or "zh-hans"
+        return context
+
+
+def raw_subset(data, fields) -> dict:
+    """The client's own JSON for the writable fields (the services parse and normalise it)."""
+    return {k: data[k] for k in fields if k in data}
+
+
+def actor(user):
+    """The person to record as author; ``None`` (the system) for an API key, whose
+    department the API has already checked."""
+    if access.is_integrator(user):
+        return None
+    return user
+
+
+def source_of(request) -> str:
+    """The data source recorded for what a caller writes: ``api:<key name or username>``."""
+    user = request.user
+    if access.is_integrator(user):
+        return f"api:{user.api_key.name}"[:60]
+    return f"api:{getattr(user, 'username', '')}"[:60]
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """Unknown paths under /api/ answer JSON, like every other API error (whatever the method)."""
+    return JsonResponse({"detail": str(_("未找到。"))}, status=404)
