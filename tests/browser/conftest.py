@@ -69,10 +69,10 @@ def live_city(transactional_db, live_server, settings):
     from portal.celery import app
     from tests.web.conftest import _process_caches_reset, build_city
 
+    before = app.conf.task_always_eager  # before the override (see tests/web/conftest.py)
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     builtin_vocabulary_restore()
-    before = app.conf.task_always_eager
     app.conf.task_always_eager = True
     cache.clear()
     _process_caches_reset()

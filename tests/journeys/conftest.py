@@ -104,12 +104,25 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture
+def real_broker(settings):
+    """Tasks go to the broker (REDIS_URL) for a real worker, whatever an earlier test left in the
+    Celery app's configuration."""
+    from portal.celery import app
+
+    before = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
 def eager_pipeline(settings):
     """The pipeline's tasks run in-process (as in tests/web) even when REDIS_URL is set."""
     from portal.celery import app
 
+    before = app.conf.task_always_eager  # read before the override: the app loads its conf lazily
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    before = app.conf.task_always_eager
     app.conf.task_always_eager = True
     caches_reset()
     yield

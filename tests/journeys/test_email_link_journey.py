@@ -38,7 +38,7 @@ def _mails(directory: Path) -> list[email.message.EmailMessage]:
 
 
 def test_the_link_in_the_publication_email_shows_the_enterprise_its_verdict_and_amount(
-    live_server, page, start_worker, tmp_path, settings
+    live_server, page, start_worker, real_broker, tmp_path, settings
 ):
     from matching.services import channel_preferences_set
     from policies.models import Policy, PolicyStatus

@@ -121,8 +121,10 @@ def _eager_tasks(settings):
     when REDIS_URL is set (CI), where they would otherwise wait for a worker."""
     from portal.celery import app
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Read before overriding the setting: app.conf reads Django's settings, so read afterwards it
+    # says True, and "restoring" that would leave every later test of the session eager.
     before = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
