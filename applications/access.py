@@ -5,26 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.accounts.selectors import user_department_ids, user_is_official_of  # noqa: F401 - re-exported
+
 
 def user_enterprise_id(user: Any) -> int | None:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     return getattr(user, "enterprise_id", None)
-
-
-def user_is_official_of(user: Any, department_id: int) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return bool(user.is_official_of(department_id))
-
-
-def user_department_ids(user: Any) -> list[int] | None:
-    """The departments ``user`` serves; None means all (superuser); [] none."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    if user.is_superuser:
-        return None
-    return list(user.departments.values_list("id", flat=True))
 
 
 def user_can_view_application(user: Any, application) -> bool:

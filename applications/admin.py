@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from portal.admin_inlines import ReadOnlyInline
+from portal.admin_inlines import ReadOnlyAdminMixin, ReadOnlyInline
 
 from .access import user_department_ids
 from .models import (
@@ -24,7 +24,7 @@ from .models import (
 )
 
 
-class DepartmentScopedAdmin(admin.ModelAdmin):
+class DepartmentScopedAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     department_field = "department_id"
 
     def get_queryset(self, request):
@@ -33,15 +33,6 @@ class DepartmentScopedAdmin(admin.ModelAdmin):
         if departments is None:
             return qs
         return qs.filter(**{f"{self.department_field}__in": departments})
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ApplicationEventInline(ReadOnlyInline):

@@ -22,6 +22,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_inlines import ReadOnlyAdminMixin
+
 from . import services
 from .models import (
     Attachment,
@@ -472,7 +474,7 @@ class PolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):
+class PolicyVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["policy", "number", "match_version", "comment", "changed_by", "changed_at"]
     list_select_related = ["policy", "changed_by"]
     readonly_fields = ["policy", "number", "match_version", "comment", "changed_by", "changed_at", "changes_readable", "snapshot"]
@@ -493,13 +495,4 @@ class PolicyVersionAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return _is_official(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 

@@ -9,31 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from portal.accounts.selectors import user_department_ids, user_is_official_of  # noqa: F401 - re-exported
+
 from .models import Policy, PolicyStatus
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:
     from portal.accounts.models import User
 
 REVIEW_PERMISSION = "policies.review_policy"
-
-
-def user_is_official_of(user: User | None, department_id: int | None) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if department_id is None:
-        return False
-    return user.is_official_of(department_id)
-
-
-def user_department_ids(user: User | None) -> list[int] | None:
-    """Departments a user works for; ``None`` means all of them (superuser)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    if user.is_superuser:
-        return None
-    return list(user.departments.values_list("id", flat=True))
 
 
 def user_is_reviewer_of(user: User | None, department_id: int | None) -> bool:

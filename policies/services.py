@@ -12,7 +12,6 @@ is re-matched (``matching.services.policy_matching_schedule``).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,34 +30,16 @@ from .permissions import (
 )
 from .rules import award_clean, criteria_clean, criteria_facets
 from .search import policy_search_index_rebuild, policy_search_index_update  # noqa: F401 - re-exported
-from .versions import MATCH_FIELDS, policy_snapshot, version_record
-
-logger = logging.getLogger(__name__)
-
-EDITABLE_FIELDS = (
-    "title",
-    "doc_number",
-    "level",
-    "benefit_type",
-    "summary",
-    "body",
-    "criteria",
-    "award",
-    "auto_grant",
-    "exclusive_group",
-    "apply_start",
-    "apply_end",
-    "valid_from",
-    "valid_until",
-    "processing_days",
-    "contact",
-    "source_url",
-    "source_name",
+from .versions import (
+    EDITABLE_FIELDS,
+    INTERPRETATION_FIELDS,
+    MATCH_FIELDS,
+    MATERIAL_FIELDS,
+    policy_snapshot,
+    version_record,
 )
-RELATION_FIELDS = ("department", "co_departments", "service_point", "interpretations", "materials")
 
-INTERPRETATION_FIELDS = ("kind", "title", "body", "question", "answer", "url")
-MATERIAL_FIELDS = ("name", "description", "required", "from_shared_data")
+RELATION_FIELDS = ("department", "co_departments", "service_point", "interpretations", "materials")
 
 
 # --- helpers ---------------------------------------------------------------------------

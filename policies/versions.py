@@ -15,14 +15,14 @@ from .rules import award_lines, criteria_lines
 # Fields whose change alters who matches or what they get: bumps ``Policy.version``.
 MATCH_FIELDS = ("criteria", "award", "auto_grant", "exclusive_group")
 
-SNAPSHOT_FIELDS = (
+# The policy's own fields an official edits (``policies.services``), and its child rows'.
+EDITABLE_FIELDS = (
     "title",
     "doc_number",
     "level",
     "benefit_type",
     "summary",
     "body",
-    "status",
     "criteria",
     "award",
     "auto_grant",
@@ -36,6 +36,11 @@ SNAPSHOT_FIELDS = (
     "source_url",
     "source_name",
 )
+INTERPRETATION_FIELDS = ("kind", "title", "body", "question", "answer", "url")
+MATERIAL_FIELDS = ("name", "description", "required", "from_shared_data")
+
+# A snapshot: those fields, the status, and the relations (see ``policy_snapshot``).
+SNAPSHOT_FIELDS = (*EDITABLE_FIELDS, "status")
 
 FIELD_LABELS = {
     "title": "标题",
@@ -76,11 +81,11 @@ def policy_snapshot(policy: Policy) -> dict:
     snap["co_departments"] = sorted(policy.co_departments.values_list("code", flat=True)) if policy.pk else []
     snap["service_point"] = policy.service_point.name if policy.service_point_id else None
     snap["interpretations"] = [
-        {k: getattr(i, k) for k in ("kind", "title", "body", "question", "answer", "url")}
+        {k: getattr(i, k) for k in INTERPRETATION_FIELDS}
         for i in policy.interpretations.all()
     ]
     snap["materials"] = [
-        {k: getattr(m, k) for k in ("name", "description", "required", "from_shared_data")}
+        {k: getattr(m, k) for k in MATERIAL_FIELDS}
         for m in policy.materials.all()
     ]
     return _jsonable(snap)

@@ -3,15 +3,22 @@
 from django.contrib import admin
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """An inline for append-only history (events, payments, visits): shown, never added,
-    changed or deleted in the admin."""
-
-    extra = 0
-    can_delete = False
+class ReadOnlyAdminMixin:
+    """For rows that only the services write (ledgers, histories, codes, the audit trail):
+    shown, never added, changed or deleted in the admin."""
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """An inline for append-only history (events, payments, visits)."""
+
+    extra = 0
+    can_delete = False

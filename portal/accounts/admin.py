@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_inlines import ReadOnlyAdminMixin
+
 from . import services
 from .admin_masking import PersonalDataMaskingMixin
 from .models import PASSWORD_MUST_CHANGE, ActivationCode, BindingStatus, EnterpriseBindingRequest, User
@@ -156,21 +158,12 @@ class EnterpriseBindingRequestAdmin(PersonalDataMaskingMixin, admin.ModelAdmin):
 
 
 @admin.register(ActivationCode)
-class ActivationCodeAdmin(admin.ModelAdmin):
+class ActivationCodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "enterprise", "channel", "sent_to", "issued_by", "expires_at", "used_at", "used_by"]
     list_select_related = ["enterprise", "issued_by", "used_by"]
     search_fields = ["enterprise__name", "enterprise__credit_code"]
     exclude = ["code_hash"]
     raw_id_fields = ["enterprise"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- the audit trail: read-only for everybody, superusers included -----------------------
@@ -179,17 +172,8 @@ if admin.site.is_registered(LogEntry):
 
 
 @admin.register(LogEntry)
-class AuditLogEntryAdmin(AuditlogLogEntryAdmin):
+class AuditLogEntryAdmin(ReadOnlyAdminMixin, AuditlogLogEntryAdmin):
     """Nobody edits or deletes audit entries through the admin; PostgreSQL enforces the same
     with a trigger (migration accounts.0004), retention purges excepted."""
 
     actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -52,29 +51,3 @@ def official_required(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-class EnterpriseUserRequiredMixin(AccessMixin):
-    """Class-based counterpart of :func:`enterprise_user_required`."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        enterprise = user_enterprise(request.user)
-        if enterprise is None:
-            if user_is_official(request.user):
-                raise PermissionDenied
-            return redirect("accounts:bind")
-        request.enterprise = enterprise
-        return super().dispatch(request, *args, **kwargs)
-
-
-class OfficialRequiredMixin(AccessMixin):
-    """Class-based counterpart of :func:`official_required`."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not user_is_official(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)

@@ -32,6 +32,25 @@ def user_is_official(user: Any) -> bool:
     return bool(user.is_official)
 
 
+def user_is_official_of(user: Any, department_id: int | None) -> bool:
+    """Whether ``user`` serves the department (a superuser serves every department)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if department_id is None:
+        return user.is_superuser
+    return bool(user.is_official_of(department_id))
+
+
+def user_department_ids(user: Any) -> list[int] | None:
+    """The ids of the departments ``user`` serves; None means all of them (a superuser), []
+    none (anonymous, inactive, or an enterprise user)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    return list(user.departments.values_list("id", flat=True))
+
+
 def user_departments(user: Any) -> QuerySet:
     """The departments ``user`` is an official of (all of them for a superuser)."""
     if not user_is_official(user):
