@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
@@ -11,6 +9,7 @@ from rest_framework import serializers
 
 from api.v1.common.fields import StrictCharField
 from matching import criteria
+from matching.criteria import NearMiss
 from matching.eligibility import EligibilityResult
 
 
@@ -83,7 +82,7 @@ class EligibilityResponseSerializer(serializers.Serializer):
                 for i in result.eligible
             ],
             "possible": [
-                {"policy": i.policy.id, "title": i.policy.title, "missing": [_missing(m) for m in i.missing]}
+                {"policy": i.policy.id, "title": i.policy.title, "missing": i.missing}
                 for i in result.possible
             ],
             "near_misses": [
@@ -93,27 +92,5 @@ class EligibilityResponseSerializer(serializers.Serializer):
         }
 
 
-def _missing(item):
-    if isinstance(item, dict):
-        return item
-    if hasattr(item, "__dict__"):
-        return {k: str(v) for k, v in vars(item).items()}
-    return str(item)
-
-
-def _unmet(near) -> dict:
-    return {
-        "field": getattr(near, "field", ""),
-        "path": getattr(near, "path", ""),
-        "needed": _text(getattr(near, "needed", None)),
-        "actual": _text(getattr(near, "actual", None)),
-        "text": getattr(near, "text", ""),
-    }
-
-
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return value if isinstance(value, str) else str(value)
+def _unmet(near: NearMiss) -> dict:
+    return {"field": near.field, "path": near.path, "needed": near.needed, "actual": near.actual, "text": near.text}

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.services import BulkResult
+
 ENTERPRISE_WRITABLE = [
     "credit_code", "name", "district", "zone", "industry", "established_on", "registered_capital", "address",
     "legal_representative", "contact_name", "contact_phone", "contact_email", "tags", "indicators",
@@ -50,25 +52,13 @@ def row_shape_errors(row: dict) -> dict[str, list[str]]:
     return out
 
 
-def bulk_errors(result) -> dict:
-    """The registry's row errors keyed by row index and field."""
-    errors = getattr(result, "errors", None) or {}
-    if isinstance(errors, list):  # [{"index", "field", "message"}]
-        out: dict[str, dict[str, list[str]]] = {}
-        for e in errors:
-            out.setdefault(str(e.get("index")), {}).setdefault(e.get("field") or "non_field_errors", []).append(
-                str(e.get("message")))
-        return out
-    return {str(k): v for k, v in errors.items()}
+def bulk_errors(result: BulkResult) -> dict:
+    """The registry's row errors keyed by row index (as text) and field."""
+    return {str(index): fields for index, fields in result.errors.items()}
 
 
-def bulk_counts(result, total: int) -> dict:
-    def count(name):
-        value = getattr(result, name, 0)
-        return len(value) if isinstance(value, list | tuple | set) else int(value or 0)
-
-    return {"count": total, "created": count("created"), "updated": count("updated"),
-            "unchanged": count("unchanged")}
+def bulk_counts(result: BulkResult, total: int) -> dict:
+    return {"count": total, "created": result.created, "updated": result.updated, "unchanged": result.unchanged}
 
 
 def indexed_errors(exc: DjangoValidationError) -> dict:
