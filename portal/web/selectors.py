@@ -59,13 +59,16 @@ def policies_closing_soon(*, limit: int = 6, within_days: int = DEADLINE_SOON_DA
 
 def portal_figures() -> dict[str, Any]:
     """Headline figures for the home page, cached for a few minutes (counting a
-    million-row match table on every home-page view would be wasteful)."""
-    figures = cache.get("web:figures")
+    million-row match table on every home-page view would be wasteful). Keyed by the date:
+    what is open changes at midnight (Shanghai)."""
+    today = timezone.localdate()
+    key = f"web:figures:{today.isoformat()}"
+    figures = cache.get(key)
     if figures is not None:
         return figures
+
     from matching.models import Match, MatchStatus
 
-    today = timezone.localdate()
     published = policies_public()
     active = Match.objects.exclude(status=MatchStatus.ENDED)
     figures = {
@@ -76,7 +79,7 @@ def portal_figures() -> dict[str, Any]:
         "amount": active.filter(status=MatchStatus.ELIGIBLE).aggregate(s=Sum("amount"))["s"] or Decimal(0),
         "auto_grant": published.filter(auto_grant=True).count(),
     }
-    cache.set("web:figures", figures, FIGURES_CACHE_SECONDS)
+    cache.set(key, figures, FIGURES_CACHE_SECONDS)
     return figures
 
 
@@ -92,13 +95,15 @@ def policy_for_page(*, policy_id: int) -> Policy | None:
 
 
 def policy_facets_cached(*, q: str, filters: dict, compute) -> dict:
-    """Facet counts of a search, cached until a published policy changes (counting means
-    reading every matching policy row; the published set changes rarely)."""
+    """Facet counts of a search, cached until a published policy changes or the date does
+    (counting means reading every matching policy row; the published set changes rarely, and
+    the "open" count changes at midnight)."""
     import hashlib
     import json
 
     stamp = policies_public().aggregate(n=Count("id"), t=Max("updated_at"), v=Sum("version"))
-    raw = json.dumps([q, filters, stamp["n"], str(stamp["t"]), stamp["v"]], sort_keys=True, ensure_ascii=False)
+    raw = json.dumps([q, filters, stamp["n"], str(stamp["t"]), stamp["v"], timezone.localdate().isoformat()],
+                     sort_keys=True, ensure_ascii=False)
     key = "web:facets:" + hashlib.sha1(raw.encode()).hexdigest()
     facets = cache.get(key)
     if facets is None:
