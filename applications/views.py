@@ -4,6 +4,7 @@ Views check who may act and call one service; the services check again."""
 
 from __future__ import annotations
 
+import json
 import mimetypes
 from decimal import Decimal, InvalidOperation
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from policies.models import Policy
 from portal.accounts.decorators import enterprise_user_required, official_required
 from portal.accounts.masking import masked_for
 
@@ -73,8 +75,6 @@ def _declared_from(request: HttpRequest) -> dict[str, str]:
 
 @enterprise_user_required
 def apply(request: HttpRequest, policy_id: int) -> HttpResponse:
-    from policies.models import Policy
-
     policy = get_object_or_404(Policy.objects.select_related("department"), pk=policy_id, status="published")
     enterprise = request.enterprise
     prefill = application_prefill(policy=policy, enterprise=enterprise)
@@ -342,8 +342,6 @@ def autogrant_overview(request: HttpRequest) -> HttpResponse:
 
 @official_required
 def autogrant_policy(request: HttpRequest, policy_id: int) -> HttpResponse:
-    from policies.models import Policy
-
     policy = get_object_or_404(Policy, pk=policy_id, auto_grant=True)
     if not user_is_official_of(request.user, policy.department_id):
         raise PermissionDenied
@@ -384,7 +382,6 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = get_object_or_404(GrantProposal.objects.select_related("policy", "enterprise"), pk=pk)
     if not user_is_official_of(request.user, proposal.policy.department_id):
         raise PermissionDenied
-    import json
 
     return render(
         request,

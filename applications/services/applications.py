@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from ..notify import enterprise_message_create, user_message_create
 from ..prefill import application_prefill, jsonable
 from ..uploads import upload_check
 from .common import local_date, make_reference, now_or
+from .grants import grant_event, grant_push_account_request
 
 S = ApplicationStatus
 
@@ -382,7 +384,6 @@ def application_approve(
         data={"amount": application.amount_approved, "within_limit": application.working_days_taken <= application.processing_days},
         at=moment,
     )
-    from .grants import grant_event, grant_push_account_request
 
     grant_event(grant, action="granted", actor=actor, comment=f"申报 {application.reference} 审核通过", at=moment)
     _push(
@@ -439,8 +440,6 @@ def applications_escalate_overdue(*, now: datetime | None = None, limit: int = 5
     Idempotent: an application is escalated once (``escalated_at``); rows are claimed with
     a conditional UPDATE so that two beat runs cannot escalate the same one twice.
     """
-    from django.core.mail import send_mail
-
     moment = now_or(now)
     today = local_date(moment)
     candidates = list(

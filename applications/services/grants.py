@@ -21,6 +21,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from matching.criteria import award_amount
+from matching.models import Match, MatchStatus
+from matching.pipeline.events import grant_confirmed_emit
+from matching.profiles import profiles_load
+from policies.models import Policy
 from portal.links import absolute_url
 
 from ..access import user_enterprise_id, user_is_official_of
@@ -91,8 +96,6 @@ def _frozen_profile(profile, used: set[str]) -> dict[str, Any]:
 
 
 def _award(policy, profile, as_of) -> tuple[Decimal | None, str, list]:
-    from matching.criteria import award_amount
-
     if not policy.award:
         return None, "政策未设定奖补金额公式", []
     result = award_amount(policy.award, profile, as_of=as_of)
@@ -110,10 +113,6 @@ def grant_proposals_generate(
     """Create proposals for eligible matches of a published auto-grant policy that have none
     yet for the period. Idempotent (unique (policy, enterprise, period)); bounded by ``limit``
     per call, so a caller loops (the beat task does) until it returns 0."""
-    from matching.models import Match, MatchStatus
-    from matching.profiles import profiles_load
-    from policies.models import Policy
-
     moment = now_or(now)
     today = local_date(moment)
     policy = Policy.objects.filter(pk=policy_id, status="published", auto_grant=True).first()
@@ -248,7 +247,6 @@ def grant_batch_confirm(
     proposals = list(qs.select_related("enterprise").order_by("id"))
     if not proposals:
         raise ValidationError({"proposals": ["没有可确认的拟兑现记录"]})
-    from matching.models import Match, MatchStatus
 
     still_eligible = set(
         Match.objects.filter(
@@ -297,7 +295,6 @@ def grant_batch_confirm(
         proposal.save(update_fields=["status", "decided_by", "decided_at", "batch"])
         grant_event(grant, action="granted", actor=actor, comment=f"免申即享批次 {batch.pk} 确认", at=moment)
         grant_push_account_request(grant, at=moment, sms=sms)
-        from matching.pipeline.events import grant_confirmed_emit
 
         grant_confirmed_emit(grant=grant)
         total += proposal.amount
@@ -406,6 +403,4 @@ def grant_receipt_confirm(*, grant: Grant, actor, now: datetime | None = None) -
 
 
 def auto_grant_policy_ids() -> list[int]:
-    from policies.models import Policy
-
     return list(Policy.objects.filter(Q(status="published") & Q(auto_grant=True)).values_list("pk", flat=True))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.apps import apps
+
 # kinds of field, which decide the ops and the value type
 NUMERIC = "numeric"  # number, money, percent
 DATE = "date"
@@ -163,8 +165,6 @@ def vocabulary_load() -> Vocabulary:
     in a hot loop, and a cache would let a just-defined indicator or tag be refused (or a
     deleted one accepted) by another process or test.
     """
-    from django.apps import apps
-
     IndicatorDefinition = apps.get_model("enterprises", "IndicatorDefinition")
     TagDefinition = apps.get_model("enterprises", "TagDefinition")
     rows = list(IndicatorDefinition.objects.values("id", "code", "name", "type", "unit", "periodicity"))

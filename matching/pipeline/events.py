@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from matching.models import WebhookSubscription
 from matching.pipeline.outbox import webhook_deliveries_create
+from policies.models import Policy
 from portal.links import absolute_url
 
 POLICY_EVENTS = {
@@ -41,7 +42,6 @@ def policy_event_emit(*, policy_id: int, reason: str, run_id: int) -> int:
     event = POLICY_EVENTS.get(reason)
     if event is None:
         return 0
-    from policies.models import Policy
 
     policy = Policy.objects.filter(pk=policy_id).select_related("department").first()
     if policy is None:

@@ -10,7 +10,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from matching.channels import Message
+from matching.criteria import evaluate
 from matching.models import Match, Notification
+from matching.profiles import profile_load
 from portal.links import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -89,9 +91,6 @@ def push_content(notification: Notification, *, match: Match | None = None) -> P
     if notification.reason == "lost":
         return content
     try:
-        from matching.criteria import evaluate
-        from matching.profiles import profile_load
-
         as_of = timezone.localdate()
         ev = evaluate(policy.criteria or {}, profile_load(notification.enterprise_id, as_of=as_of), as_of=as_of)
         content.why = [str(r) for r in (ev.reasons or [])][:8]

@@ -15,6 +15,7 @@ qualify get ``ended`` and a "lost" notice, the rest are updated silently.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import date
@@ -22,10 +23,12 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, DecimalField, Func, Max, Min, TextField, Value, When
+from django.db.models import Case, DecimalField, Func, Max, Min, Sum, TextField, Value, When
 from django.utils import timezone
 
 from enterprises.models import Enterprise
+from matching import tasks
+from matching.criteria import compile_award, compile_tree, compile_unknown_leaves
 from matching.models import MatchChunk, MatchRun, RunStatus, WebhookSubscription
 from matching.pipeline.fanout import external_notifications_fanout
 from matching.pipeline.outbox import webhook_deliveries_create
@@ -58,8 +61,6 @@ def runs_start(*, run_ids: list[int]) -> None:
 
 
 def _chunks_enqueue(chunks: list[tuple[int, int, int]]) -> None:
-    from matching import tasks
-
     for _id_from, _run_id, chunk_id in chunks:
         enqueue_on_commit(tasks.policy_chunk_run, chunk_id)
 
@@ -120,8 +121,6 @@ _LO, _HI = -7_000_000_000_000_000_001, -7_000_000_000_000_000_002
 def _compiled(policy: Policy, as_of: date, with_missing: bool):
     """Compiled criteria, award and (``with_missing``) missing-data expressions of a policy
     version for the range ``[_LO, _HI)`` (its indicator and tag sets are cut to the range)."""
-    from matching.criteria import compile_award, compile_tree
-
     id_range = (_LO, _HI)
     compiled = compile_tree(policy.criteria or {}, as_of=as_of, id_range=id_range)
     amount = (
@@ -136,10 +135,6 @@ def _missing_expr(policy: Policy, as_of: date, id_range: tuple[int, int]) -> lis
     """What a possible match lacks: one ``CASE WHEN <this condition is unknown and decides>
     THEN ',<item>' ELSE '' END`` per unknown condition. All empty for an eligible enterprise:
     no condition of a tree that is known to hold is unknown and decides."""
-    import json
-
-    from matching.criteria import compile_unknown_leaves
-
     return [
         Case(
             When(leaf.q, then=Value("," + json.dumps(leaf.missing, ensure_ascii=False, default=str))),
@@ -227,8 +222,6 @@ def chunk_run(*, chunk_id: int) -> None:
         MatchChunk.objects.filter(pk=chunk.pk).update(done=True, done_at=now, matched=matched, ended=ended)
         _run_finish_if_complete(run_id=run.pk)
         if matched or ended:
-            from matching import tasks
-
             enqueue_on_commit(tasks.deliveries_plan)
 
 
@@ -242,8 +235,6 @@ def _run_finish_if_complete(*, run_id: int) -> None:
 
 
 def run_totals_close(*, run_id: int) -> None:
-    from django.db.models import Sum
-
     totals = MatchChunk.objects.filter(run_id=run_id).aggregate(m=Sum("matched"), e=Sum("ended"))
     closed = MatchRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
         status=RunStatus.DONE, finished_at=timezone.now(), matched=totals["m"] or 0, ended=totals["e"] or 0

@@ -17,10 +17,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from enterprises import reference
-from enterprises.models import IndicatorDefinition, IndicatorType, Scale, TagDefinition
+from enterprises.models import EntityType, IndicatorDefinition, IndicatorType, Scale, TagDefinition
+from matching.criteria import profile_from_json
 from matching.criteria.periods import period_label, period_stated
+from matching.eligibility import eligibility_for_profile
 
-from .selectors import PolicyBrief, award_trees, criteria_conditions, policies_published_briefs
+from .selectors import (
+    PolicyBrief,
+    _missing_labels,
+    _near_text,
+    award_trees,
+    criteria_conditions,
+    policies_published_briefs,
+)
 
 CORE_ORDER = ["district", "zone", "industry", "established_on", "registered_capital", "scale", "entity_type"]
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:@[A-Za-z0-9_]+)?")
@@ -118,8 +127,6 @@ class CalculatorForm(forms.Form):
                 label=_("企业规模"), choices=[("", _("不清楚"))] + list(Scale.choices), required=False
             )
         if "entity_type" in spec.core:
-            from enterprises.models import EntityType
-
             self.fields["entity_type"] = forms.ChoiceField(
                 label=_("主体类型"), choices=[("", _("不清楚"))] + list(EntityType.choices), required=False
             )
@@ -226,11 +233,6 @@ def calculator_form(data=None) -> CalculatorForm:
 def calculator_results(*, profile_data: dict, as_of: datetime.date | None = None) -> dict[str, Any]:
     """Every published policy on a stated profile → eligible / possible / near misses, and the
     total the eligible ones grant (closed application windows left out, as in 我的政策)."""
-    from matching.criteria import profile_from_json
-    from matching.eligibility import eligibility_for_profile
-
-    from .selectors import _missing_labels, _near_text
-
     result = eligibility_for_profile(profile=profile_from_json(profile_data), as_of=as_of or timezone.localdate())
     for item in result.eligible + result.possible:
         item.missing = _missing_labels(item.missing) or _missing_labels(item.award_missing)

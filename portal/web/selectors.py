@@ -8,6 +8,8 @@ user): no selector here takes an enterprise id from the URL.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -18,7 +20,10 @@ from django.utils import timezone
 
 from enterprises.models import Enterprise
 from inbox.selectors import inbox_unread_count
+from matching.criteria import award_amount, evaluate, near_misses
 from matching.eligibility import awards_total
+from matching.models import Match, MatchStatus
+from matching.profiles import profile_load
 from policies.briefs import (  # noqa: F401 - _briefs re-exported for the tests' cache reset
     PolicyBrief,
     _briefs,
@@ -67,8 +72,6 @@ def portal_figures() -> dict[str, Any]:
     if figures is not None:
         return figures
 
-    from matching.models import Match, MatchStatus
-
     published = policies_public()
     active = Match.objects.exclude(status=MatchStatus.ENDED)
     figures = {
@@ -98,9 +101,6 @@ def policy_facets_cached(*, q: str, filters: dict, compute) -> dict:
     """Facet counts of a search, cached until a published policy changes or the date does
     (counting means reading every matching policy row; the published set changes rarely, and
     the "open" count changes at midnight)."""
-    import hashlib
-    import json
-
     stamp = policies_public().aggregate(n=Count("id"), t=Max("updated_at"), v=Sum("version"))
     raw = json.dumps([q, filters, stamp["n"], str(stamp["t"]), stamp["v"], timezone.localdate().isoformat()],
                      sort_keys=True, ensure_ascii=False)
@@ -192,10 +192,6 @@ def my_policies_overview(
     """The enterprise's eligible and possible policies (from the match table, explained
     by the criteria engine), its near misses, what is new since ``since``, deadlines
     within 30 days and the total amount (highest award only within an exclusive group)."""
-    from matching.criteria import award_amount, evaluate
-    from matching.models import Match, MatchStatus
-    from matching.profiles import profile_load
-
     as_of = as_of or timezone.localdate()
     all_briefs = policies_published_briefs()
     briefs = {b.id: b for b in all_briefs}
@@ -260,8 +256,6 @@ def near_misses_for_enterprise(
     """Published policies the enterprise narrowly misses (one condition away), cached per
     enterprise, profile change and policy set: evaluating every policy's tree on each page
     view is the expensive part of "我的政策"."""
-    from matching.criteria import near_misses
-
     briefs = briefs if briefs is not None else policies_published_briefs()
     key = f"web:near:{enterprise.pk}:{enterprise.updated_at.timestamp() if enterprise.updated_at else 0}:" \
           f"{policies_fingerprint()}:{as_of.isoformat()}"

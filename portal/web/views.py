@@ -13,10 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from applications.selectors import grants_for_enterprise
 from enterprises import reference
 from inbox.selectors import inbox_item_get, notifications_for_enterprise
 from inbox.services import inbox_item_mark_read, inbox_mark_all_read
+from matching.criteria import CriteriaError, award_amount, evaluate
+from matching.profiles import profile_load
+from matching.selectors import channel_preferences_get
+from matching.services import channel_preferences_set, unsubscribe_by_token
 from policies.models import Department
+from policies.rules import award_lines, criteria_text
+from policies.selectors import highlight, policy_facets, policy_search
 from portal.accounts.decorators import enterprise_user_required
 from portal.accounts.masking import masked_for
 from portal.accounts.selectors import user_enterprise
@@ -24,6 +31,7 @@ from portal.accounts.selectors import user_enterprise
 from . import selectors, services
 from .calculator import calculator_form, calculator_results
 from .forms import CorrectionRequestForm, PolicySearchForm, PreferencesForm
+from .templatetags.web_tags import yuan
 
 PAGE_SIZE = 20
 
@@ -47,8 +55,6 @@ def _search_form(request: HttpRequest) -> PolicySearchForm:
 
 @require_GET
 def policy_list(request: HttpRequest) -> HttpResponse:
-    from policies.selectors import highlight, policy_facets, policy_search
-
     form = _search_form(request)
     q, filters = "", {}
     if form.is_bound and form.is_valid():
@@ -85,10 +91,6 @@ def _facets(counts: dict, form: PolicySearchForm) -> dict:
 
 @require_GET
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from matching.criteria import award_amount, evaluate
-    from matching.profiles import profile_load
-    from policies.rules import criteria_text
-
     policy = selectors.policy_for_page(policy_id=pk)
     if policy is None:
         raise Http404(_("政策不存在或尚未发布"))
@@ -115,9 +117,6 @@ def _award_lines(award: dict | None) -> list[str]:
     """The award in words; a plain amount as "100万元" rather than a formula."""
     if not award:
         return []
-    from policies.rules import award_lines
-
-    from .templatetags.web_tags import yuan
 
     lines = award_lines(award)
     amount = str(award.get("amount", "")).strip()
@@ -133,8 +132,6 @@ def calculator(request: HttpRequest) -> HttpResponse:
     form = calculator_form(data)
     results = None
     if form.is_bound and form.is_valid():
-        from matching.criteria import CriteriaError
-
         try:
             results = calculator_results(profile_data=form.profile_json())
         except CriteriaError as exc:
@@ -149,7 +146,6 @@ def calculator(request: HttpRequest) -> HttpResponse:
 def my_policies(request: HttpRequest) -> HttpResponse:
     since = services.portal_visit_record(user=request.user)
     overview = selectors.my_policies_overview(enterprise=request.enterprise, since=since)
-    from applications.selectors import grants_for_enterprise
 
     # grants and payments (免申即享 and approved applications) with their status; one query
     grants = list(grants_for_enterprise(request.enterprise.pk)[:20])
@@ -171,8 +167,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _preference(enterprise):
-    from matching.selectors import channel_preferences_get
-
     return channel_preferences_get(enterprise_id=enterprise.pk)
 
 
@@ -210,8 +204,6 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 @require_POST
 def unsubscribe_all(request: HttpRequest) -> HttpResponse:
     """One click in the inbox: stop every external channel (in-app messages stay)."""
-    from matching.services import unsubscribe_by_token
-
     preference = _preference(request.enterprise)
     if preference.pk:
         unsubscribe_by_token(token=preference.unsubscribe_token)
@@ -222,8 +214,6 @@ def unsubscribe_all(request: HttpRequest) -> HttpResponse:
 @enterprise_user_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    from matching.services import channel_preferences_set
-
     current = _preference(request.enterprise)
     initial = {
         "email": current.email, "email_address": current.email_address, "sms": current.sms,
