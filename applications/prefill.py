@@ -141,10 +141,6 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _load_profile(enterprise) -> Any:
-    return profile_load(enterprise)
-
-
 def _latest(periods: dict | None) -> tuple[str, Any]:
     if not periods:
         return "", None
@@ -154,13 +150,13 @@ def _latest(periods: dict | None) -> tuple[str, Any]:
 
 
 def application_prefill(*, policy, enterprise) -> Prefill:
-    profile = _load_profile(enterprise)
-    indicators = getattr(profile, "indicators", {}) or {}
+    profile = profile_load(enterprise)
+    indicators = profile.indicators
     fields: list[PrefillField] = []
     for code, label in CORE_FIELDS.items():
-        value = getattr(profile, code, None)
+        value = getattr(profile, code)
         if value is None:
-            value = getattr(enterprise, code, None)
+            value = getattr(enterprise, code)
         fields.append(
             PrefillField(field=code, label=label, value=value, derived=code == "scale", display=_display(code, value))
         )
@@ -186,7 +182,7 @@ def application_prefill(*, policy, enterprise) -> Prefill:
                 display=display,
             )
         )
-    tags = sorted(_tag_names(getattr(profile, "tags", None)))
+    tags = sorted(profile.tags)
     return Prefill(
         fields=fields,
         tags=tags,
@@ -218,19 +214,6 @@ def _display(code: str, value: Any) -> str:
     except Exception:  # noqa: BLE001 - an unknown code is shown as it is
         return str(value)
     return ""
-
-
-def _tag_names(tags: Any) -> set[str]:
-    names: set[str] = set()
-    for tag in tags or []:
-        if isinstance(tag, str):
-            names.add(tag)
-        elif isinstance(tag, dict):
-            names.add(str(tag.get("name", "")))
-        else:
-            names.add(str(getattr(tag, "name", tag)))
-    names.discard("")
-    return names
 
 
 jsonable = _jsonable

@@ -69,7 +69,7 @@ def _users(departments: list[Department]):
         user, created = User.objects.get_or_create(
             username=username, defaults={"first_name": first, "last_name": last, "is_staff": True, "password": password}
         )
-        if hasattr(user, "password_changed_at") and user.password_changed_at is None:
+        if user.password_changed_at is None:
             user.password_changed_at = timezone.now()
             user.save(update_fields=["password_changed_at"])
         user.departments.add(*departments)

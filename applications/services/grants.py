@@ -99,11 +99,11 @@ def _award(policy, profile, as_of) -> tuple[Decimal | None, str, list]:
     if not policy.award:
         return None, "政策未设定奖补金额公式", []
     result = award_amount(policy.award, profile, as_of=as_of)
-    missing = [jsonable(m) for m in (getattr(result, "missing", None) or [])]
+    missing = [jsonable(m) for m in result.missing]
     amount = result.amount
     if amount is not None:
         amount = Decimal(amount).quantize(Decimal("0.01"))
-    return amount, str(getattr(result, "text", "") or ""), missing
+    return amount, result.text, missing
 
 
 @transaction.atomic
