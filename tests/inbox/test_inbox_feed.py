@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from inbox.selectors import inbox_unread_count, notifications_for_enterprise
 from inbox.services import inbox_item_mark_read, message_send
@@ -84,3 +85,32 @@ def test_the_inbox_page_shows_both_and_marks_a_message_read_in_place(client, inb
     push.refresh_from_db()
     assert push.read_at is not None
     assert 'class="badge"' not in client.get(reverse("web:inbox")).content.decode()
+
+
+def test_the_api_lists_what_the_inbox_shows_and_marks_a_message_read(settings, inbox_world):
+    settings.SITE_URL = "https://zc.example.gov.cn"
+    user, push, message, _theirs_push, theirs_message = inbox_world
+    api = APIClient()
+    api.force_authenticate(user)
+    # when the enterprise user lists its notifications
+    body = api.get("/api/v1/notifications/").json()
+    # then the API lists the same items as the 消息 page, in the same order
+    page = [(i.source, i.id) for i in notifications_for_enterprise(enterprise_id=user.enterprise_id)[:20]]
+    assert [(r["source"], r["id"]) for r in body["results"]] == page == [("message", message.pk),
+                                                                         ("notification", push.pk)]
+    assert body["count"] == 2
+    msg, match = body["results"]
+    assert (msg["kind"], msg["policy"], msg["title"], msg["reason"], msg["link"]) == (
+        "application", None, "申报已受理：研发费用后补助", "", "https://zc.example.gov.cn/applications/41/")
+    assert (match["kind"], match["policy"], match["title"], match["reason"], match["channel"]) == (
+        "match", push.policy_id, "研发费用后补助", "new_match", "inapp")
+    assert match["link"] == f"https://zc.example.gov.cn/policy/{push.policy_id}/"
+    oldest_first = api.get("/api/v1/notifications/?ordering=created_at").json()["results"]
+    assert [r["source"] for r in oldest_first] == ["notification", "message"]
+    # when it marks the message read (and tries another enterprise's)
+    assert api.post(f"/api/v1/notifications/{message.pk}/read/?source=message").status_code == 204
+    assert api.post(f"/api/v1/notifications/{theirs_message.pk}/read/?source=message").status_code == 404
+    # then only the push is unread, and a bad filter value is refused
+    unread = api.get("/api/v1/notifications/?unread=true").json()["results"]
+    assert [(r["source"], r["id"]) for r in unread] == [("notification", push.pk)]
+    assert api.get("/api/v1/notifications/?unread=maybe").status_code == 400

@@ -1,20 +1,22 @@
-"""``/api/v1/notifications/``: what the enterprise user's inbox shows. The rows come from one
-domain selector (``notifications_for_enterprise``) and are marked read by one service, so
-that the inbox and the API list the same messages."""
+"""``/api/v1/notifications/``: what the enterprise user's inbox shows, match pushes and
+application / appeal / grant messages. The rows come from one domain selector
+(``inbox.selectors.notifications_for_enterprise``, which the 消息 page uses too) and are marked
+read by one service, so that the inbox and the API list the same messages."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from api import access
 from api.v1.common.base import ApiBase
 from api.v1.common.responses import ERROR_401, ERROR_403, ERROR_404
+from inbox.selectors import SOURCE_MESSAGE, SOURCE_NOTIFICATION, notifications_for_enterprise
+from inbox.services import inbox_item_mark_read
 from matching.models import Notification
-from matching.selectors import notifications_for_enterprise
-from matching.services import notification_mark_read
 
 from .filters import NotificationFilter
 from .serializers import NotificationSerializer
@@ -39,13 +41,32 @@ class NotificationViewSet(ApiBase, mixins.ListModelMixin, viewsets.GenericViewSe
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        return notifications_for_enterprise(enterprise_id=self._enterprise_id())
+        enterprise_id = self._enterprise_id()
+        params = NotificationFilter(self.request.query_params, queryset=Notification.objects.none())
+        if not params.is_valid():
+            raise ValidationError(params.errors)
+        return notifications_for_enterprise(
+            enterprise_id=enterprise_id, unread=params.form.cleaned_data.get("unread"),
+            since=params.form.cleaned_data.get("since"),
+            oldest_first=self.request.query_params.get("ordering") == "created_at",
+        )
 
-    @extend_schema(summary="标记为已读", request=None, responses={204: None, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
-                   tags=["notifications"])
+    def filter_queryset(self, queryset):
+        # The selector has filtered and ordered (the filter set and ``ordering`` above); the rows
+        # are a union of two tables and cannot be filtered again.
+        return queryset
+
+    @extend_schema(
+        summary="标记为已读", request=None, responses={204: None, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
+        tags=["notifications"],
+        parameters=[OpenApiParameter("source", OpenApiTypes.STR, enum=[SOURCE_NOTIFICATION, SOURCE_MESSAGE],
+                                     default=SOURCE_NOTIFICATION, description="列表中该条的 source")],
+    )
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         enterprise_id = self._enterprise_id()
-        if not str(pk).isdigit() or not notification_mark_read(notification_id=int(pk), enterprise_id=enterprise_id):
+        source = request.query_params.get("source", SOURCE_NOTIFICATION)
+        if not str(pk).isdigit() or not inbox_item_mark_read(enterprise_id=enterprise_id, source=source,
+                                                            item_id=int(pk)):
             raise NotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
