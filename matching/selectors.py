@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from matching.models import ChannelPreference, Match, MatchStatus, Notification
+from matching.models import ChannelPreference, Match, MatchStatus
 
 
 def matches_for_enterprise(*, enterprise_id: int, include_ended: bool = False) -> QuerySet[Match]:
@@ -20,15 +20,6 @@ def matches_for_policy(*, policy_id: int, include_ended: bool = False) -> QueryS
     if not include_ended:
         qs = qs.exclude(status=MatchStatus.ENDED)
     return qs
-
-
-def notifications_for_enterprise(*, enterprise_id: int, unread_only: bool = False) -> QuerySet[Notification]:
-    """In-app match pushes, newest first, with their policies (one query). The enterprise's whole
-    inbox (pushes and application / appeal / grant messages) is ``inbox.selectors``."""
-    qs = Notification.objects.filter(enterprise_id=enterprise_id, channel="inapp").select_related("policy")
-    if unread_only:
-        qs = qs.filter(read_at__isnull=True)
-    return qs.order_by("-created_at", "-id")
 
 
 def channel_preferences_get(*, enterprise_id: int) -> ChannelPreference:
