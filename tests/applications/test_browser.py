@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from applications import services
 from applications.models import Application, Grant, GrantStatus
+from tests.browser.conftest import chromium_browser
 from tests.factories.accounts import EnterpriseUserFactory
 from tests.factories.applications import BankAccountFactory, match_create
 from tests.factories.enterprises import EnterpriseFactory, IndicatorValueFactory
@@ -28,19 +29,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
 PASSWORD = "Demo-2026-zz"
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    return chromium_browser()  # the process's one Chromium (two sync Playwrights cannot coexist)
 
 
 @pytest.fixture

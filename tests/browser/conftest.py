@@ -7,6 +7,7 @@ Screenshots of each page at desktop (1280 px) and phone (360 px) width go to
 
 from __future__ import annotations
 
+import atexit
 import os
 from pathlib import Path
 
@@ -22,16 +23,35 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]  # fmt: skip
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    from playwright.sync_api import sync_playwright
+_SHARED: dict = {}
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
+
+def chromium_browser():
+    """The one Chromium of this test process. Playwright's sync API cannot run two instances at
+    once in a thread, so every suite (tests/browser, tests/journeys, tests/applications) shares
+    this one, whatever order xdist runs their tests in; it is closed when the process exits."""
+    if "browser" not in _SHARED:
+        from playwright.sync_api import sync_playwright
+
+        _SHARED["playwright"] = sync_playwright().start()
+        _SHARED["browser"] = _SHARED["playwright"].chromium.launch(
             executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=CHROMIUM_ARGS
         )
-        yield browser
+        atexit.register(_chromium_stop)
+    return _SHARED["browser"]
+
+
+def _chromium_stop() -> None:
+    browser, playwright = _SHARED.pop("browser", None), _SHARED.pop("playwright", None)
+    if browser is not None:
         browser.close()
+    if playwright is not None:
+        playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    return chromium_browser()
 
 
 @pytest.fixture
