@@ -26,15 +26,13 @@ from ..models import (
     ApplicationFile,
     ApplicationStatus,
     DepartmentHead,
-    Grant,
     GrantSource,
-    GrantStatus,
 )
 from ..notify import enterprise_message_create, user_message_create
 from ..prefill import application_prefill, jsonable
 from ..uploads import upload_check
 from .common import local_date, make_reference, now_or
-from .grants import grant_event, grant_push_account_request
+from .grants import grant_enter, grant_event, grant_push_account_request
 
 S = ApplicationStatus
 
@@ -355,26 +353,14 @@ def application_approve(
     application.reasons = comment
     application.save()
     policy = application.policy
-    try:
-        with transaction.atomic():
-            grant = Grant.objects.create(
-                policy=policy,
-                department_id=application.department_id,
-                enterprise_id=application.enterprise_id,
-                district=application.enterprise.district,
-                period=period or str(today.year),
-                exclusive_group=policy.exclusive_group,
-                source=GrantSource.APPLICATION,
-                application=application,
-                amount=application.amount_approved,
-                status=GrantStatus.AWAITING_ACCOUNT,
-                eligible_since=application.submitted_at,
-                granted_at=moment,
-            )
-    except IntegrityError as exc:
-        raise ValidationError(
-            {"amount": [_("该企业本期已享受本政策或同一“从高不重复”组的政策，不能重复兑现")]}
-        ) from exc
+    grant = grant_enter(
+        policy=policy, department_id=application.department_id, enterprise=application.enterprise,
+        period=period or str(today.year), exclusive_group=policy.exclusive_group, source=GrantSource.APPLICATION,
+        amount=application.amount_approved, eligible_since=application.submitted_at, at=moment,
+        application=application,
+    )
+    if grant is None:
+        raise ValidationError({"amount": [_("该企业本期已享受本政策或同一“从高不重复”组的政策，不能重复兑现")]})
     _event(
         application,
         action="approved",

@@ -51,6 +51,34 @@ def grant_event(grant: Grant, *, action: str, actor=None, comment: str = "", at:
     GrantEvent.objects.create(grant=grant, action=action, actor=actor, comment=comment, at=at)
 
 
+def grant_enter(
+    *, policy, department_id: int, enterprise, period: str, exclusive_group: str, source: str, amount: Decimal,
+    eligible_since: datetime, at: datetime, application=None, proposal=None,
+) -> Grant | None:
+    """A grant into the ledger, awaiting the enterprise's account; None when the database's
+    constraints refuse it (already granted for this policy and period, or a grant in the same
+    exclusive group): the one place a grant is written, for an approval and a 免申即享 batch."""
+    try:
+        with transaction.atomic():
+            return Grant.objects.create(
+                policy=policy,
+                department_id=department_id,
+                enterprise_id=enterprise.pk,
+                district=enterprise.district,
+                period=period,
+                exclusive_group=exclusive_group,
+                source=source,
+                application=application,
+                proposal=proposal,
+                amount=amount,
+                status=GrantStatus.AWAITING_ACCOUNT,
+                eligible_since=eligible_since,
+                granted_at=at,
+            )
+    except IntegrityError:
+        return None
+
+
 def grant_token_make(grant: Grant) -> str:
     return signing.TimestampSigner(salt=TOKEN_SALT).sign(str(grant.pk))
 
@@ -259,40 +287,19 @@ def grant_batch_confirm(
     for proposal in proposals:
         if proposal.enterprise_id not in still_eligible:
             # The match ended after the proposal was made (profile changed, policy revised).
-            proposal.status = ProposalStatus.EXCLUDED
-            proposal.excluded_reason = "确认时企业已不再符合条件(匹配已失效)"
-            proposal.decided_by = actor
-            proposal.decided_at = moment
-            proposal.save(update_fields=["status", "excluded_reason", "decided_by", "decided_at"])
+            _proposal_decide(proposal, ProposalStatus.EXCLUDED, actor=actor, at=moment,
+                             reason="确认时企业已不再符合条件(匹配已失效)")
             continue
-        try:
-            with transaction.atomic():
-                grant = Grant.objects.create(
-                    policy=policy,
-                    department_id=policy.department_id,
-                    enterprise_id=proposal.enterprise_id,
-                    district=proposal.enterprise.district,
-                    period=period,
-                    exclusive_group=proposal.exclusive_group,
-                    source=GrantSource.AUTO,
-                    proposal=proposal,
-                    amount=proposal.amount,
-                    status=GrantStatus.AWAITING_ACCOUNT,
-                    eligible_since=proposal.eligible_since,
-                    granted_at=moment,
-                )
-        except IntegrityError:
-            proposal.status = ProposalStatus.SUPERSEDED
-            proposal.excluded_reason = "该企业本期已享受本政策或同一“从高不重复”组的政策"
-            proposal.decided_by = actor
-            proposal.decided_at = moment
-            proposal.save(update_fields=["status", "excluded_reason", "decided_by", "decided_at"])
+        grant = grant_enter(
+            policy=policy, department_id=policy.department_id, enterprise=proposal.enterprise, period=period,
+            exclusive_group=proposal.exclusive_group, source=GrantSource.AUTO, amount=proposal.amount,
+            eligible_since=proposal.eligible_since, at=moment, proposal=proposal,
+        )
+        if grant is None:
+            _proposal_decide(proposal, ProposalStatus.SUPERSEDED, actor=actor, at=moment,
+                             reason="该企业本期已享受本政策或同一“从高不重复”组的政策")
             continue
-        proposal.status = ProposalStatus.CONFIRMED
-        proposal.decided_by = actor
-        proposal.decided_at = moment
-        proposal.batch = batch
-        proposal.save(update_fields=["status", "decided_by", "decided_at", "batch"])
+        _proposal_decide(proposal, ProposalStatus.CONFIRMED, actor=actor, at=moment, batch=batch)
         grant_event(grant, action="granted", actor=actor, comment=f"免申即享批次 {batch.pk} 确认", at=moment)
         grant_push_account_request(grant, at=moment, sms=sms)
 
@@ -315,12 +322,22 @@ def grant_proposal_exclude(*, proposal: GrantProposal, actor, reason: str, now: 
         raise ValidationError({"reason": ["请填写排除原因"]})
     if proposal.status not in (ProposalStatus.PROPOSED, ProposalStatus.UNKNOWN_AMOUNT):
         raise ValidationError({"status": [f"当前状态“{proposal.get_status_display()}”不能排除"]})
-    proposal.status = ProposalStatus.EXCLUDED
-    proposal.excluded_reason = reason
-    proposal.decided_by = actor
-    proposal.decided_at = moment
-    proposal.save(update_fields=["status", "excluded_reason", "decided_by", "decided_at"])
+    _proposal_decide(proposal, ProposalStatus.EXCLUDED, actor=actor, at=moment, reason=reason)
     return proposal
+
+
+def _proposal_decide(proposal: GrantProposal, status: str, *, actor, at: datetime, reason: str = "", batch=None) -> None:
+    proposal.status = status
+    proposal.decided_by = actor
+    proposal.decided_at = at
+    fields = ["status", "decided_by", "decided_at"]
+    if reason:
+        proposal.excluded_reason = reason
+        fields.append("excluded_reason")
+    if batch is not None:
+        proposal.batch = batch
+        fields.append("batch")
+    proposal.save(update_fields=fields)
 
 
 def _account_dict(account: BankAccount) -> dict[str, Any]:
