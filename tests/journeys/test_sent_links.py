@@ -176,6 +176,12 @@ def test_every_link_the_portal_sends_resolves_and_opens_for_its_reader(
         kinds.add(message.kind)
         links.append((absolute_url(message.link), reader, f"in-app «{message.title}»"))
     assert {"application", "grant", "case", "case_staff"} <= kinds
+    # ... and the API gives each of an enterprise's notifications (pushes and messages) its link
+    for user in (city.user, city.other_user):
+        client.force_login(user)
+        rows = client.get("/api/v1/notifications/", {"page_size": 100}).json()["results"]
+        assert rows and all(row["link"] for row in rows)
+        links += [(row["link"], user, f"API notification «{row['title']}»") for row in rows]
     # ... and every link, wherever it was written, opens for the one who reads it
     assert len(links) > 25
     for url, reader, origin in links:
