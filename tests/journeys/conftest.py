@@ -49,19 +49,38 @@ def city_build() -> City:
     head = OfficialFactory(username="gxj-head", departments=[department], email="head@example.gov.cn")
     DepartmentHead.objects.create(department=department, user=head)
     enterprise = enterprise_upsert(
-        data={"credit_code": credit_code(301), "name": "郑州丙智能装备有限公司", "district": "410105",
-              "industry": "C3411", "established_on": "2016-04-01", "registered_capital": "8000000",
-              "contact_name": "王五", "contact_phone": "13811112222", "contact_email": "wangwu@example.com"},
+        data={
+            "credit_code": credit_code(301),
+            "name": "郑州丙智能装备有限公司",
+            "district": "410105",
+            "industry": "C3411",
+            "established_on": "2016-04-01",
+            "registered_capital": "8000000",
+            "contact_name": "王五",
+            "contact_phone": "13811112222",
+            "contact_email": "wangwu@example.com",
+        },
         source="test",
     )
     other = enterprise_upsert(
-        data={"credit_code": credit_code(302), "name": "郑州丁新材料有限公司", "district": "410105",
-              "industry": "C2651", "established_on": "2019-07-01", "registered_capital": "3000000",
-              "contact_phone": "13933334444"},
+        data={
+            "credit_code": credit_code(302),
+            "name": "郑州丁新材料有限公司",
+            "district": "410105",
+            "industry": "C2651",
+            "established_on": "2019-07-01",
+            "registered_capital": "3000000",
+            "contact_phone": "13933334444",
+        },
         source="test",
     )
     return City(
-        department=department, drafter=drafter, reviewer=reviewer, head=head, enterprise=enterprise, other=other,
+        department=department,
+        drafter=drafter,
+        reviewer=reviewer,
+        head=head,
+        enterprise=enterprise,
+        other=other,
         user=EnterpriseUserFactory(username="bing", enterprise=enterprise),
         other_user=EnterpriseUserFactory(username="ding", enterprise=other),
     )
@@ -70,10 +89,18 @@ def city_build() -> City:
 def policy_data(city: City, *, title: str, min_capital: int = 1_000_000, amount: str = "300000") -> dict:
     today = timezone.localdate()
     return {
-        "title": title, "department": city.department, "benefit_type": "subsidy", "processing_days": 10,
-        "summary": f"对符合条件的企业给予{title}。", "body": "第一条 注册在郑州市且注册资本达到要求的企业可以申报。",
-        "criteria": {"all": [{"field": "district", "op": "within", "value": ["4101"]},
-                             {"field": "registered_capital", "op": ">=", "value": min_capital}]},
+        "title": title,
+        "department": city.department,
+        "benefit_type": "subsidy",
+        "processing_days": 10,
+        "summary": f"对符合条件的企业给予{title}。",
+        "body": "第一条 注册在郑州市且注册资本达到要求的企业可以申报。",
+        "criteria": {
+            "all": [
+                {"field": "district", "op": "within", "value": ["4101"]},
+                {"field": "registered_capital", "op": ">=", "value": min_capital},
+            ]
+        },
         "award": {"amount": amount},
         "apply_end": today + datetime.timedelta(days=30),
     }

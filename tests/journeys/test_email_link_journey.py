@@ -50,15 +50,20 @@ def test_the_link_in_the_publication_email_shows_the_enterprise_its_verdict_and_
     # given 丙 (registered capital 800万), which wants its pushes by e-mail, and a draft policy for
     # enterprises of at least 100万 sent for review by its drafter
     city = city_build()
-    channel_preferences_set(enterprise_id=city.enterprise.pk, email=True, email_address="boss@bing.example.com",
-                            digest=False)
+    channel_preferences_set(
+        enterprise_id=city.enterprise.pk, email=True, email_address="boss@bing.example.com", digest=False
+    )
     draft = policy_submit(
         policy=policy_create(actor=city.drafter, data=policy_data(city, title="智能制造设备补贴")),
         actor=city.drafter,
     )
     # and a real worker that writes its e-mail to files and links to this server
-    start_worker(SITE_URL=live_server.url, EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-                 EMAIL_FILE_PATH=str(mail_dir), MATCH_CHUNK_SIZE=100)
+    start_worker(
+        SITE_URL=live_server.url,
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail_dir),
+        MATCH_CHUNK_SIZE=100,
+    )
 
     # when the department's reviewer publishes it in the admin
     login(page, live_server.url, city.reviewer.username, PASSWORD)

@@ -83,14 +83,28 @@ def test_every_link_the_portal_sends_resolves_and_opens_for_its_reader(
 
     # given two enterprises: 丙 wants e-mail, SMS and webhooks in digests, 丁 e-mail and SMS one by one
     city = city_build()
-    channel_preferences_set(enterprise_id=city.enterprise.pk, email=True, email_address="boss@bing.example.com",
-                            sms=True, sms_phone="13811112222", webhook=True, digest=True)
-    channel_preferences_set(enterprise_id=city.other.pk, email=True, email_address="boss@ding.example.com",
-                            sms=True, sms_phone="13933334444", digest=False)
+    channel_preferences_set(
+        enterprise_id=city.enterprise.pk,
+        email=True,
+        email_address="boss@bing.example.com",
+        sms=True,
+        sms_phone="13811112222",
+        webhook=True,
+        digest=True,
+    )
+    channel_preferences_set(
+        enterprise_id=city.other.pk,
+        email=True,
+        email_address="boss@ding.example.com",
+        sms=True,
+        sms_phone="13933334444",
+        digest=False,
+    )
     from api.services import webhook_subscription_create
 
-    webhook_subscription_create(owner=None, url="http://127.0.0.1:9/bing", events=["match.created"],
-                                enterprise=city.enterprise)
+    webhook_subscription_create(
+        owner=None, url="http://127.0.0.1:9/bing", events=["match.created"], enterprise=city.enterprise
+    )
     webhook_subscription_create(owner=None, url="http://127.0.0.1:9/platform", events=["policy.published"])
 
     # when two policies are published by the department's officials (matched, pushed)
@@ -115,54 +129,88 @@ def test_every_link_the_portal_sends_resolves_and_opens_for_its_reader(
     policy = city.policies[0]
     with django_capture_on_commit_callbacks(execute=True):
         application = applications.application_submit(
-            policy=policy, enterprise=city.enterprise, applicant=city.user,
-            declared={"contact_name": "王五", "contact_phone": "13811112222"}, files=[])
+            policy=policy,
+            enterprise=city.enterprise,
+            applicant=city.user,
+            declared={"contact_name": "王五", "contact_phone": "13811112222"},
+            files=[],
+        )
         applications.application_accept(application=application, actor=city.reviewer)
         applications.application_return(application=application, actor=city.reviewer, reasons="请补充联系人")
-        applications.application_resubmit(application=application, actor=city.user,
-                                          declared={"contact_name": "王五"}, files=[])
-        applications.application_approve(application=application, actor=city.reviewer, amount=Decimal("300000"))
+        applications.application_resubmit(
+            application=application, actor=city.user, declared={"contact_name": "王五"}, files=[]
+        )
+        applications.application_approve(
+            application=application, actor=city.reviewer, amount=Decimal("300000")
+        )
         grant = Grant.objects.get(application=application)
         applications.grant_account_confirm(grant=grant, actor=city.user)
         (instruction,) = applications.payment_instructions_create(grant_ids=[grant.pk], actor=city.reviewer)
         csv = f"指令编号,结果,到账日期,失败原因,银行流水号\r\n{instruction.reference},成功,{today},,B1\r\n"
-        result = applications.payment_results_import(content=csv.encode(), filename="r.csv", actor=city.reviewer)
+        result = applications.payment_results_import(
+            content=csv.encode(), filename="r.csv", actor=city.reviewer
+        )
         assert result.ok, result.errors
     # and 丁's application to the second policy is overdue (督办 to the department head)
     with django_capture_on_commit_callbacks(execute=True):
         late = applications.application_submit(
-            policy=city.policies[1], enterprise=city.other, applicant=city.other_user,
-            declared={"contact_name": "赵六", "contact_phone": "13933334444"}, files=[])
+            policy=city.policies[1],
+            enterprise=city.other,
+            applicant=city.other_user,
+            declared={"contact_name": "赵六", "contact_phone": "13933334444"},
+            files=[],
+        )
         Application.objects.filter(pk=late.pk).update(due_on=today - datetime.timedelta(days=10))
         assert applications.applications_escalate_overdue() == 1
 
     # when 丙 raises a problem that is answered, closed and rated badly, and reports arrears
-    case = appeals.case_raise(enterprise=city.enterprise, raised_by=city.user, category=Category.FINANCE,
-                              title="设备补贴资金未到位", description="补贴已公示两个月未拨付",
-                              department=city.department)
+    case = appeals.case_raise(
+        enterprise=city.enterprise,
+        raised_by=city.user,
+        category=Category.FINANCE,
+        title="设备补贴资金未到位",
+        description="补贴已公示两个月未拨付",
+        department=city.department,
+    )
     appeals.case_accept(case=case, actor=city.reviewer)
     appeals.case_answer(case=case, reply="已协调财政局本周拨付", actor=city.reviewer)
     appeals.case_confirm(case=case, resolved=True, actor=city.user)
     appeals.case_close(case=case, actor=city.reviewer)
     appeals.case_rate(case=case, score=1, comment="拖得太久", actor=city.user)
-    arrears = appeals.arrears_report(enterprise=city.enterprise, reported_by=city.user, debtor_name="某区住建局",
-                                     debtor_type="government", amount="90000",
-                                     due_on=today - datetime.timedelta(days=60), department=city.department)
+    arrears = appeals.arrears_report(
+        enterprise=city.enterprise,
+        reported_by=city.user,
+        debtor_name="某区住建局",
+        debtor_type="government",
+        amount="90000",
+        due_on=today - datetime.timedelta(days=60),
+        department=city.department,
+    )
     appeals.arrears_verify(arrears=arrears, actor=city.reviewer)
-    appeals.arrears_plan_agree(arrears=arrears, actor=city.reviewer,
-                               installments=[(today + datetime.timedelta(days=30), Decimal("90000"))])
+    appeals.arrears_plan_agree(
+        arrears=arrears,
+        actor=city.reviewer,
+        installments=[(today + datetime.timedelta(days=30), Decimal("90000"))],
+    )
     appeals.arrears_repayment_record(arrears=arrears, actor=city.reviewer, amount="90000", paid_on=today)
 
     # then every e-mail and SMS the portal sent carries links (pushes, digests, unsubscribe, the
     # one-click account confirmation, the overdue notice to the head) ...
-    readers = {"boss@bing.example.com": city.user, "boss@ding.example.com": city.other_user,
-               city.enterprise.contact_email: city.user, city.head.email: city.head,
-               "13811112222": city.user, "13933334444": city.other_user}
+    readers = {
+        "boss@bing.example.com": city.user,
+        "boss@ding.example.com": city.other_user,
+        city.enterprise.contact_email: city.user,
+        city.head.email: city.head,
+        "13811112222": city.user,
+        "13933334444": city.other_user,
+    }
     for message in mail.outbox:
         reader = readers[message.to[0]]
         links += [(u, reader, f"e-mail «{message.subject}»") for u in _urls_in(message.body)]
-        links += [(u, reader, f"List-Unsubscribe of «{message.subject}»")
-                  for u in _urls_in(message.extra_headers.get("List-Unsubscribe", ""))]
+        links += [
+            (u, reader, f"List-Unsubscribe of «{message.subject}»")
+            for u in _urls_in(message.extra_headers.get("List-Unsubscribe", ""))
+        ]
     links += [(u, readers[phone], f"SMS «{text[:30]}»") for phone, text in sms.SENT for u in _urls_in(text)]
     # ... so does every webhook payload (to integrators: the policy page is public) ...
     payloads = list(WebhookDelivery.objects.values_list("event", "payload"))
@@ -172,7 +220,9 @@ def test_every_link_the_portal_sends_resolves_and_opens_for_its_reader(
     kinds = set()
     for message in Message.objects.all():
         assert message.link.startswith("/"), f"in-app «{message.title}» has no page link: {message.link!r}"
-        reader = message.user or (city.user if message.enterprise_id == city.enterprise.pk else city.other_user)
+        reader = message.user or (
+            city.user if message.enterprise_id == city.enterprise.pk else city.other_user
+        )
         kinds.add(message.kind)
         links.append((absolute_url(message.link), reader, f"in-app «{message.title}»"))
     assert {"application", "grant", "case", "case_staff"} <= kinds
@@ -187,7 +237,17 @@ def test_every_link_the_portal_sends_resolves_and_opens_for_its_reader(
     for url, reader, origin in links:
         _assert_answers(client, url, reader, origin)
     pages = {resolve(urlsplit(u).path).view_name for u, _, _ in links}
-    assert {"web:policy_detail", "web:my_policies", "web:inbox", "matching:unsubscribe",
-            "applications:detail", "applications:grant_confirm", "applications:grant_detail",
-            "applications:my_grants", "applications:review_queue", "appeals:detail", "appeals:staff_case",
-            "appeals:arrears_detail"} <= pages, json.dumps(sorted(pages))
+    assert {
+        "web:policy_detail",
+        "web:my_policies",
+        "web:inbox",
+        "matching:unsubscribe",
+        "applications:detail",
+        "applications:grant_confirm",
+        "applications:grant_detail",
+        "applications:my_grants",
+        "applications:review_queue",
+        "appeals:detail",
+        "appeals:staff_case",
+        "appeals:arrears_detail",
+    } <= pages, json.dumps(sorted(pages))

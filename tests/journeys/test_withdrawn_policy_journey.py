@@ -14,22 +14,40 @@ pytestmark = pytest.mark.django_db
 
 
 def _transition(client, policy, action: str, reason: str = ""):
-    response = client.post(reverse("admin:policies_policy_transition", args=[policy.pk, action]), {"reason": reason})
+    response = client.post(
+        reverse("admin:policies_policy_transition", args=[policy.pk, action]), {"reason": reason}
+    )
     assert response.status_code == 302
     return response
 
 
 def _change_form(policy, **overrides) -> dict:
     data = {
-        "title": policy.title, "doc_number": policy.doc_number, "department": policy.department_id,
-        "level": policy.level, "benefit_type": policy.benefit_type, "summary": policy.summary, "body": policy.body,
-        "criteria": json.dumps(policy.criteria, ensure_ascii=False), "award": json.dumps(policy.award),
-        "exclusive_group": "", "apply_end": policy.apply_end.isoformat() if policy.apply_end else "",
-        "processing_days": str(policy.processing_days), "contact": "", "source_url": "", "source_name": "",
+        "title": policy.title,
+        "doc_number": policy.doc_number,
+        "department": policy.department_id,
+        "level": policy.level,
+        "benefit_type": policy.benefit_type,
+        "summary": policy.summary,
+        "body": policy.body,
+        "criteria": json.dumps(policy.criteria, ensure_ascii=False),
+        "award": json.dumps(policy.award),
+        "exclusive_group": "",
+        "apply_end": policy.apply_end.isoformat() if policy.apply_end else "",
+        "processing_days": str(policy.processing_days),
+        "contact": "",
+        "source_url": "",
+        "source_name": "",
     }
     for prefix in ("interpretations", "materials", "attachments"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0",
-                     f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
     data.update(overrides)
     return data
 

@@ -20,7 +20,9 @@ def _published(drafter, reviewer, draft_data) -> Policy:
 
 
 def _withdrawn(drafter, reviewer, draft_data) -> Policy:
-    return policy_withdraw(policy=_published(drafter, reviewer, draft_data), actor=reviewer, reason="政策调整")
+    return policy_withdraw(
+        policy=_published(drafter, reviewer, draft_data), actor=reviewer, reason="政策调整"
+    )
 
 
 def _change_url(policy: Policy) -> str:
@@ -28,28 +30,46 @@ def _change_url(policy: Policy) -> str:
 
 
 def _transition(client, policy: Policy, action: str, reason: str = ""):
-    return client.post(reverse("admin:policies_policy_transition", args=[policy.pk, action]), {"reason": reason})
+    return client.post(
+        reverse("admin:policies_policy_transition", args=[policy.pk, action]), {"reason": reason}
+    )
 
 
 def _change_form(policy: Policy, **overrides) -> dict:
     data = {
-        "title": policy.title, "doc_number": policy.doc_number, "department": policy.department_id,
-        "level": policy.level, "benefit_type": policy.benefit_type, "summary": policy.summary, "body": policy.body,
-        "criteria": json.dumps(policy.criteria, ensure_ascii=False), "award": json.dumps(policy.award),
-        "exclusive_group": "", "processing_days": str(policy.processing_days), "contact": "", "source_url": "",
+        "title": policy.title,
+        "doc_number": policy.doc_number,
+        "department": policy.department_id,
+        "level": policy.level,
+        "benefit_type": policy.benefit_type,
+        "summary": policy.summary,
+        "body": policy.body,
+        "criteria": json.dumps(policy.criteria, ensure_ascii=False),
+        "award": json.dumps(policy.award),
+        "exclusive_group": "",
+        "processing_days": str(policy.processing_days),
+        "contact": "",
+        "source_url": "",
         "source_name": "",
     }
     for prefix in ("interpretations", "materials", "attachments"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0",
-                     f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
     data.update(overrides)
     return data
 
 
 @pytest.mark.parametrize("who", USERS)
 @pytest.mark.parametrize("state", ["published", "withdrawn"])
-def test_change_page_of_a_published_or_withdrawn_policy_opens(client, request, drafter, reviewer, draft_data,
-                                                              scheduled, who, state):
+def test_change_page_of_a_published_or_withdrawn_policy_opens(
+    client, request, drafter, reviewer, draft_data, scheduled, who, state
+):
     # given
     policy = (_published if state == "published" else _withdrawn)(drafter, reviewer, draft_data)
     client.force_login(request.getfixturevalue(who))
@@ -63,8 +83,9 @@ def test_change_page_of_a_published_or_withdrawn_policy_opens(client, request, d
 
 
 @pytest.mark.parametrize("who", USERS)
-def test_withdrawn_policy_offers_reopening_to_the_departments_officials(client, request, drafter, reviewer,
-                                                                         draft_data, scheduled, who):
+def test_withdrawn_policy_offers_reopening_to_the_departments_officials(
+    client, request, drafter, reviewer, draft_data, scheduled, who
+):
     policy = _withdrawn(drafter, reviewer, draft_data)
     client.force_login(request.getfixturevalue(who))
     html = client.get(_change_url(policy)).content.decode()
@@ -73,8 +94,9 @@ def test_withdrawn_policy_offers_reopening_to_the_departments_officials(client, 
 
 
 @pytest.mark.parametrize("who", USERS)
-def test_withdrawn_policy_is_reopened_revised_and_published_again(client, request, drafter, reviewer, draft_data,
-                                                                  scheduled, who):
+def test_withdrawn_policy_is_reopened_revised_and_published_again(
+    client, request, drafter, reviewer, draft_data, scheduled, who
+):
     # given a withdrawn policy
     policy = _withdrawn(drafter, reviewer, draft_data)
     version = policy.version
@@ -85,8 +107,12 @@ def test_withdrawn_policy_is_reopened_revised_and_published_again(client, reques
     assert response.status_code == 302
     policy.refresh_from_db()
     assert policy.status == PolicyStatus.DRAFT
-    criteria = {"all": [{"field": "district", "op": "within", "value": ["4101"]},
-                        {"field": "registered_capital", "op": ">=", "value": 8000000}]}
+    criteria = {
+        "all": [
+            {"field": "district", "op": "within", "value": ["4101"]},
+            {"field": "registered_capital", "op": ">=", "value": 8000000},
+        ]
+    }
     response = client.post(_change_url(policy), _change_form(policy, criteria=json.dumps(criteria)))
     assert response.status_code == 302, response.content.decode()[:2000]
     # and sent for review by the drafter and published by the reviewer
@@ -104,8 +130,9 @@ def test_withdrawn_policy_is_reopened_revised_and_published_again(client, reques
     assert "撤回后重新修订：提高门槛后重新发布" in comments
 
 
-def test_official_of_another_department_cannot_reopen(client, drafter, reviewer, other_reviewer, draft_data,
-                                                      scheduled):
+def test_official_of_another_department_cannot_reopen(
+    client, drafter, reviewer, other_reviewer, draft_data, scheduled
+):
     policy = _withdrawn(drafter, reviewer, draft_data)
     client.force_login(other_reviewer)
     response = _transition(client, policy, "reopen")

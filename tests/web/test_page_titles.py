@@ -29,31 +29,63 @@ def enterprise_world(city, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     official = OfficialFactory(username="kjj-official", departments=[city.department])
     application = applications.application_submit(
-        policy=city.policies["generic"], enterprise=city.enterprise, applicant=city.user,
-        declared={"contact_name": "李四", "contact_phone": "13812345678"}, files=[])
+        policy=city.policies["generic"],
+        enterprise=city.enterprise,
+        applicant=city.user,
+        declared={"contact_name": "李四", "contact_phone": "13812345678"},
+        files=[],
+    )
     applications.application_approve(application=application, actor=official, amount="100000")
-    case = appeals.case_raise(enterprise=city.enterprise, raised_by=city.user, category=Category.FINANCE,
-                              title="补贴到账慢", description="公示后两个月未到账", department=city.department)
+    case = appeals.case_raise(
+        enterprise=city.enterprise,
+        raised_by=city.user,
+        category=Category.FINANCE,
+        title="补贴到账慢",
+        description="公示后两个月未到账",
+        department=city.department,
+    )
     appeals.case_accept(case=case, actor=official)
-    arrears = appeals.arrears_report(enterprise=city.enterprise, reported_by=city.user, debtor_name="某区住建局",
-                                     debtor_type="government", amount="90000", department=city.department,
-                                     due_on=timezone.localdate() - datetime.timedelta(days=30))
-    return {"application": application, "grant": Grant.objects.get(application=application), "case": case,
-            "arrears": arrears}
+    arrears = appeals.arrears_report(
+        enterprise=city.enterprise,
+        reported_by=city.user,
+        debtor_name="某区住建局",
+        debtor_type="government",
+        amount="90000",
+        department=city.department,
+        due_on=timezone.localdate() - datetime.timedelta(days=30),
+    )
+    return {
+        "application": application,
+        "grant": Grant.objects.get(application=application),
+        "case": case,
+        "arrears": arrears,
+    }
 
 
 def _enterprise_pages(city, world) -> list[str]:
     return [
-        reverse("web:home"), reverse("web:policy_list"), reverse("web:policy_list") + "?q=研发",
-        reverse("web:policy_detail", args=[city.policies["rd"].pk]), reverse("web:calculator"),
-        reverse("web:my_policies"), reverse("web:inbox"), reverse("web:preferences"), reverse("web:my_enterprise"),
-        reverse("applications:apply", args=[city.policies["rd"].pk]), reverse("applications:mine"),
-        reverse("applications:detail", args=[world["application"].pk]), reverse("applications:my_grants"),
+        reverse("web:home"),
+        reverse("web:policy_list"),
+        reverse("web:policy_list") + "?q=研发",
+        reverse("web:policy_detail", args=[city.policies["rd"].pk]),
+        reverse("web:calculator"),
+        reverse("web:my_policies"),
+        reverse("web:inbox"),
+        reverse("web:preferences"),
+        reverse("web:my_enterprise"),
+        reverse("applications:apply", args=[city.policies["rd"].pk]),
+        reverse("applications:mine"),
+        reverse("applications:detail", args=[world["application"].pk]),
+        reverse("applications:my_grants"),
         reverse("applications:grant_detail", args=[world["grant"].pk]),
-        reverse("appeals:mine"), reverse("appeals:new"), reverse("appeals:detail", args=[world["case"].pk]),
-        reverse("appeals:my_arrears"), reverse("appeals:arrears_new"),
+        reverse("appeals:mine"),
+        reverse("appeals:new"),
+        reverse("appeals:detail", args=[world["case"].pk]),
+        reverse("appeals:my_arrears"),
+        reverse("appeals:arrears_new"),
         reverse("appeals:arrears_detail", args=[world["arrears"].pk]),
-        reverse("inbox:list"), reverse("accounts:password_change"),
+        reverse("inbox:list"),
+        reverse("accounts:password_change"),
     ]
 
 
