@@ -209,11 +209,13 @@ def arrears_evidence(request, pk: int, evidence_id: int):
 # --- officials ------------------------------------------------------------------------
 
 
+def _of_my_departments(request, qs):
+    """An official handles the cases and arrears of their departments; a superuser all."""
+    return qs if request.user.is_superuser else qs.filter(department__in=user_departments(request.user))
+
+
 def _staff_cases(request):
-    qs = Case.objects.select_related("enterprise", "department")
-    if not request.user.is_superuser:
-        qs = qs.filter(department__in=user_departments(request.user))
-    return qs
+    return _of_my_departments(request, Case.objects.select_related("enterprise", "department"))
 
 
 @official_required
@@ -303,10 +305,7 @@ def staff_log(request):
 
 
 def _staff_arrears(request):
-    qs = ArrearsCase.objects.select_related("enterprise", "department")
-    if not request.user.is_superuser:
-        qs = qs.filter(department__in=user_departments(request.user))
-    return qs
+    return _of_my_departments(request, ArrearsCase.objects.select_related("enterprise", "department"))
 
 
 @official_required
