@@ -54,8 +54,15 @@ class InboxItem:
         if row["source"] == SOURCE_NOTIFICATION:
             link = reverse("web:policy_detail", args=[row["policy_id"]])
         return cls(
-            source=row["source"], id=row["id"], kind=row["kind"], reason=row["reason"], policy_id=row["policy_id"],
-            title=row["title"] or "", body=row["body"], link=link, created_at=row["created_at"],
+            source=row["source"],
+            id=row["id"],
+            kind=row["kind"],
+            reason=row["reason"],
+            policy_id=row["policy_id"],
+            title=row["title"] or "",
+            body=row["body"],
+            link=link,
+            created_at=row["created_at"],
             read_at=row["read_at"],
         )
 
@@ -65,27 +72,42 @@ _COLUMNS = ("source", "id", "kind", "reason", "policy_id", "title", "body", "lin
 
 def _as_columns(qs: QuerySet, **values) -> QuerySet:
     # Every column is an annotation, given in the same order on both sides of the UNION.
-    return qs.order_by().annotate(**{f"i_{name}": values[name] for name in _COLUMNS}).values_list(
-        *(f"i_{name}" for name in _COLUMNS)
+    return (
+        qs.order_by()
+        .annotate(**{f"i_{name}": values[name] for name in _COLUMNS})
+        .values_list(*(f"i_{name}" for name in _COLUMNS))
     )
 
 
 def _notifications(enterprise_id: int) -> QuerySet:
     return _as_columns(
         Notification.objects.filter(enterprise_id=enterprise_id, channel=Channel.INAPP),
-        source=Value(SOURCE_NOTIFICATION, output_field=CharField()), id=F("id"),
-        kind=Value(KIND_MATCH, output_field=CharField()), reason=F("reason"), policy_id=F("policy_id"),
-        title=F("policy__title"), body=Value("", output_field=TextField()),
-        link=Value("", output_field=CharField()), created_at=F("created_at"), read_at=F("read_at"),
+        source=Value(SOURCE_NOTIFICATION, output_field=CharField()),
+        id=F("id"),
+        kind=Value(KIND_MATCH, output_field=CharField()),
+        reason=F("reason"),
+        policy_id=F("policy_id"),
+        title=F("policy__title"),
+        body=Value("", output_field=TextField()),
+        link=Value("", output_field=CharField()),
+        created_at=F("created_at"),
+        read_at=F("read_at"),
     )
 
 
 def _messages(enterprise_id: int) -> QuerySet:
     return _as_columns(
         Message.objects.filter(enterprise_id=enterprise_id),
-        source=Value(SOURCE_MESSAGE, output_field=CharField()), id=F("id"), kind=F("kind"),
-        reason=Value("", output_field=CharField()), policy_id=Value(None, output_field=IntegerField()),
-        title=F("title"), body=F("body"), link=F("link"), created_at=F("created_at"), read_at=F("read_at"),
+        source=Value(SOURCE_MESSAGE, output_field=CharField()),
+        id=F("id"),
+        kind=F("kind"),
+        reason=Value("", output_field=CharField()),
+        policy_id=Value(None, output_field=IntegerField()),
+        title=F("title"),
+        body=F("body"),
+        link=F("link"),
+        created_at=F("created_at"),
+        read_at=F("read_at"),
     )
 
 
@@ -110,7 +132,10 @@ class InboxFeed(Sequence):
 
 
 def notifications_for_enterprise(
-    *, enterprise_id: int, unread: bool | None = None, since: datetime.datetime | None = None,
+    *,
+    enterprise_id: int,
+    unread: bool | None = None,
+    since: datetime.datetime | None = None,
     oldest_first: bool = False,
 ) -> InboxFeed:
     """Everything the enterprise's inbox shows: match pushes and application / appeal / grant
@@ -142,7 +167,8 @@ def inbox_item_get(*, enterprise_id: int, source: str, item_id: int) -> InboxIte
 
 def inbox_unread_count(*, enterprise_id: int) -> int:
     """Unread match pushes and messages (the badge in the navigation), in one query."""
-    pushes = Notification.objects.filter(enterprise_id=enterprise_id, channel=Channel.INAPP, read_at__isnull=True)
+    pushes = Notification.objects.filter(
+        enterprise_id=enterprise_id, channel=Channel.INAPP, read_at__isnull=True
+    )
     messages = Message.objects.filter(enterprise_id=enterprise_id, read_at__isnull=True).order_by()
     return pushes.values_list("id").union(messages.values_list("id"), all=True).count()
-

@@ -37,7 +37,6 @@ COPY_BACK = [
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("enterprises", "0004_indicator_value_set_indexes"),
         ("inbox", "0001_initial"),
@@ -49,16 +48,25 @@ class Migration(migrations.Migration):
             model_name="delivery",
             name="enterprise",
             field=models.ForeignKey(
-                blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+", to="enterprises.enterprise", verbose_name="企业",
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="enterprises.enterprise",
+                verbose_name="企业",
             ),
         ),
         migrations.AddField(
             model_name="delivery",
             name="message",
             field=models.ForeignKey(
-                blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="deliveries",
-                to="inbox.message", verbose_name="站内消息",
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deliveries",
+                to="inbox.message",
+                verbose_name="站内消息",
             ),
         ),
         # related_name "+" while the old table still holds the "deliveries" accessor
@@ -66,8 +74,12 @@ class Migration(migrations.Migration):
             model_name="delivery",
             name="subscription",
             field=models.ForeignKey(
-                blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+",
-                to="matching.webhooksubscription", verbose_name="订阅",
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="matching.webhooksubscription",
+                verbose_name="订阅",
             ),
         ),
         migrations.AddField(
@@ -96,21 +108,27 @@ class Migration(migrations.Migration):
             model_name="delivery",
             name="subscription",
             field=models.ForeignKey(
-                blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="deliveries",
-                to="matching.webhooksubscription", verbose_name="订阅",
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deliveries",
+                to="matching.webhooksubscription",
+                verbose_name="订阅",
             ),
         ),
         migrations.AddConstraint(
             model_name="delivery",
             constraint=models.UniqueConstraint(
-                condition=models.Q(("subscription__isnull", False)), fields=("subscription", "event_key"),
+                condition=models.Q(("subscription__isnull", False)),
+                fields=("subscription", "event_key"),
                 name="delivery_webhook_once",
             ),
         ),
         migrations.AddConstraint(
             model_name="delivery",
             constraint=models.UniqueConstraint(
-                condition=models.Q(("message__isnull", False)), fields=("message", "channel"),
+                condition=models.Q(("message__isnull", False)),
+                fields=("message", "channel"),
                 name="delivery_message_once",
             ),
         ),

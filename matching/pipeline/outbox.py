@@ -23,7 +23,12 @@ def _deliveries_send_on_commit() -> None:
 
 
 def webhook_deliveries_create(
-    *, subscriptions: Iterable[WebhookSubscription], event: str, key: str, payload: dict, enqueue: bool = True,
+    *,
+    subscriptions: Iterable[WebhookSubscription],
+    event: str,
+    key: str,
+    payload: dict,
+    enqueue: bool = True,
 ) -> int:
     """One delivery of ``payload`` per subscription, idempotent by (subscription, ``key``).
     Returns how many subscriptions it was addressed to."""
@@ -33,8 +38,15 @@ def webhook_deliveries_create(
     now = timezone.now()
     Delivery.objects.bulk_create(
         [
-            Delivery(channel=Channel.WEBHOOK, enterprise_id=s.enterprise_id, subscription=s, event=event,
-                     event_key=key[:120], payload=payload, next_attempt_at=now)
+            Delivery(
+                channel=Channel.WEBHOOK,
+                enterprise_id=s.enterprise_id,
+                subscription=s,
+                event=event,
+                event_key=key[:120],
+                payload=payload,
+                next_attempt_at=now,
+            )
             for s in subscriptions
         ],
         ignore_conflicts=True,
@@ -69,9 +81,14 @@ def message_deliveries_create(*, message, sms_text: str = "", sms_phone: str = "
     now = timezone.now()
     Delivery.objects.bulk_create(
         [
-            Delivery(enterprise_id=message.enterprise_id, channel=channel, recipient=recipient, message=message,
-                     payload={"short": sms_text} if channel == Channel.SMS and sms_text else None,
-                     next_attempt_at=now)
+            Delivery(
+                enterprise_id=message.enterprise_id,
+                channel=channel,
+                recipient=recipient,
+                message=message,
+                payload={"short": sms_text} if channel == Channel.SMS and sms_text else None,
+                next_attempt_at=now,
+            )
             for channel, recipient in targets.items()
         ],
         ignore_conflicts=True,

@@ -52,9 +52,12 @@ def test_an_application_steps_sms_is_an_outbox_row_retried_after_a_timeout_and_s
     flaky_sms.failures = 1
     # when it submits an application
     application = services.application_submit(
-        policy=policy, enterprise=enterprise_user.enterprise, applicant=enterprise_user,
+        policy=policy,
+        enterprise=enterprise_user.enterprise,
+        applicant=enterprise_user,
         declared={"rd_expense": "2500000", "contact_name": "李经理", "contact_phone": "13812345678"},
-        files=[(audit_material.pk, pdf("审计报告.pdf"))], now=at(2025, 9, 26),
+        files=[(audit_material.pk, pdf("审计报告.pdf"))],
+        now=at(2025, 9, 26),
     )
     # then the step wrote its in-app message and an SMS delivery of it, and sent nothing yet
     message = Message.objects.get(enterprise=enterprise_user.enterprise, kind="application")
@@ -92,7 +95,10 @@ def test_the_grants_account_link_goes_by_sms_to_the_contact_phone_through_the_ou
     # and the task sends the one-click link
     deliver.deliveries_send()
     ((phone, text),) = flaky_sms.sent
-    assert phone == "13700002222" and "确认收款账户：https://zc.example.gov.cn/applications/grants/confirm/" in text
+    assert (
+        phone == "13700002222"
+        and "确认收款账户：https://zc.example.gov.cn/applications/grants/confirm/" in text
+    )
 
 
 def test_a_grant_without_sms_writes_the_in_app_message_only(flaky_sms):

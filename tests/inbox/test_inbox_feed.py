@@ -22,15 +22,30 @@ def inbox_world():
     user = EnterpriseUserFactory()
     other = EnterpriseUserFactory()
     policy = PolicyFactory(status="published", title="研发费用后补助")
-    push = NotificationFactory(enterprise=user.enterprise, policy=policy, reason="new_match",
-                               created_at=timezone.now() - timedelta(hours=1))
-    message = message_send(kind="application", title="申报已受理：研发费用后补助", key="accepted-1",
-                           enterprise=user.enterprise, body="请留意审核进度。",
-                           link=reverse("applications:detail", args=[41]))
-    theirs_push = NotificationFactory(enterprise=other.enterprise, policy=PolicyFactory(status="published",
-                                      title="稳岗返还"))
-    theirs_message = message_send(kind="case", title="您的诉求已答复：别人的诉求", key="case-theirs",
-                                  enterprise=other.enterprise, link="/appeals/9/")
+    push = NotificationFactory(
+        enterprise=user.enterprise,
+        policy=policy,
+        reason="new_match",
+        created_at=timezone.now() - timedelta(hours=1),
+    )
+    message = message_send(
+        kind="application",
+        title="申报已受理：研发费用后补助",
+        key="accepted-1",
+        enterprise=user.enterprise,
+        body="请留意审核进度。",
+        link=reverse("applications:detail", args=[41]),
+    )
+    theirs_push = NotificationFactory(
+        enterprise=other.enterprise, policy=PolicyFactory(status="published", title="稳岗返还")
+    )
+    theirs_message = message_send(
+        kind="case",
+        title="您的诉求已答复：别人的诉求",
+        key="case-theirs",
+        enterprise=other.enterprise,
+        link="/appeals/9/",
+    )
     return user, push, message, theirs_push, theirs_message
 
 
@@ -42,14 +57,28 @@ def test_the_selector_lists_match_pushes_and_application_messages_newest_first(i
     assert [(i.source, i.id) for i in items] == [("message", message.pk), ("notification", push.pk)]
     msg, match = items
     assert (msg.kind, msg.title, msg.body, msg.link, msg.policy_id, msg.read_at) == (
-        "application", "申报已受理：研发费用后补助", "请留意审核进度。", "/applications/41/", None, None)
+        "application",
+        "申报已受理：研发费用后补助",
+        "请留意审核进度。",
+        "/applications/41/",
+        None,
+        None,
+    )
     assert (match.kind, match.reason, match.title, match.policy_id) == (
-        "match", "new_match", "研发费用后补助", push.policy_id)
+        "match",
+        "new_match",
+        "研发费用后补助",
+        push.policy_id,
+    )
     assert match.link == reverse("web:policy_detail", args=[push.policy_id])
     assert notifications_for_enterprise(enterprise_id=user.enterprise_id).count() == 2
+
     # and the filters and the order the API offers
     def listed(**filters):
-        return [(i.source, i.id) for i in notifications_for_enterprise(enterprise_id=user.enterprise_id, **filters)[:20]]
+        return [
+            (i.source, i.id)
+            for i in notifications_for_enterprise(enterprise_id=user.enterprise_id, **filters)[:20]
+        ]
 
     assert listed(since=timezone.now() - timedelta(minutes=5)) == [("message", message.pk)]
     assert listed(oldest_first=True) == [("notification", push.pk), ("message", message.pk)]
@@ -96,14 +125,27 @@ def test_the_api_lists_what_the_inbox_shows_and_marks_a_message_read(settings, i
     body = api.get("/api/v1/notifications/").json()
     # then the API lists the same items as the 消息 page, in the same order
     page = [(i.source, i.id) for i in notifications_for_enterprise(enterprise_id=user.enterprise_id)[:20]]
-    assert [(r["source"], r["id"]) for r in body["results"]] == page == [("message", message.pk),
-                                                                         ("notification", push.pk)]
+    assert (
+        [(r["source"], r["id"]) for r in body["results"]]
+        == page
+        == [("message", message.pk), ("notification", push.pk)]
+    )
     assert body["count"] == 2
     msg, match = body["results"]
     assert (msg["kind"], msg["policy"], msg["title"], msg["reason"], msg["link"]) == (
-        "application", None, "申报已受理：研发费用后补助", "", "https://zc.example.gov.cn/applications/41/")
+        "application",
+        None,
+        "申报已受理：研发费用后补助",
+        "",
+        "https://zc.example.gov.cn/applications/41/",
+    )
     assert (match["kind"], match["policy"], match["title"], match["reason"], match["channel"]) == (
-        "match", push.policy_id, "研发费用后补助", "new_match", "inapp")
+        "match",
+        push.policy_id,
+        "研发费用后补助",
+        "new_match",
+        "inapp",
+    )
     assert match["link"] == f"https://zc.example.gov.cn/policy/{push.policy_id}/"
     oldest_first = api.get("/api/v1/notifications/?ordering=created_at").json()["results"]
     assert [r["source"] for r in oldest_first] == ["notification", "message"]

@@ -32,8 +32,13 @@ def repair_queue(monkeypatch):
 
 
 def _webhook(subscription, *, due_since: timedelta = timedelta(0)) -> WebhookDelivery:
-    return WebhookDelivery.objects.create(subscription=subscription, event="policy.published", event_key="k1",
-                                          payload={"policy": {"id": 1}}, next_attempt_at=timezone.now() - due_since)
+    return WebhookDelivery.objects.create(
+        subscription=subscription,
+        event="policy.published",
+        event_key="k1",
+        payload={"policy": {"id": 1}},
+        next_attempt_at=timezone.now() - due_since,
+    )
 
 
 def test_a_webhook_being_sent_is_not_requeued_by_repair_even_when_it_was_long_overdue(
@@ -86,25 +91,41 @@ def test_an_enterprise_message_goes_out_on_the_channels_the_enterprise_chose_onc
     settings.SITE_URL = "https://zc.example.gov.cn"
     # given an enterprise with e-mail and SMS on, and one with no external channel
     chosen, quiet = EnterpriseFactory(), EnterpriseFactory()
-    channel_preferences_set(enterprise_id=chosen.pk, email=True, email_address="boss@example.com", sms=True,
-                            sms_phone="13811112222")
+    channel_preferences_set(
+        enterprise_id=chosen.pk,
+        email=True,
+        email_address="boss@example.com",
+        sms=True,
+        sms_phone="13811112222",
+    )
     # when a case step messages both, twice (a retried step)
     for _ in range(2):
         for enterprise in (chosen, quiet):
-            message_send(kind="case", title="您的诉求已答复：设备补贴", key=f"case-answered-{enterprise.pk}",
-                         enterprise=enterprise, link="/appeals/7/")
+            message_send(
+                kind="case",
+                title="您的诉求已答复：设备补贴",
+                key=f"case-answered-{enterprise.pk}",
+                enterprise=enterprise,
+                link="/appeals/7/",
+            )
     # then the first has one e-mail and one SMS delivery of its message, the second only the in-app message
     rows = Delivery.objects.filter(message__enterprise=chosen)
-    assert sorted(rows.values_list("channel", "recipient")) == [("email", "boss@example.com"),
-                                                                ("sms", "13811112222")]
+    assert sorted(rows.values_list("channel", "recipient")) == [
+        ("email", "boss@example.com"),
+        ("sms", "13811112222"),
+    ]
     assert not Delivery.objects.filter(message__enterprise=quiet).exists()
     # and the delivery task sends them with the page's absolute link
     sms.SENT.clear()
     assert deliver.deliveries_send() == 2
     assert deliver.deliveries_send() == 0
     (email,) = mail.outbox
-    assert email.subject == "您的诉求已答复：设备补贴" and "https://zc.example.gov.cn/appeals/7/" in email.body
-    assert sms.SENT == [("13811112222", "【政策找企业】您的诉求已答复：设备补贴。详情 https://zc.example.gov.cn/appeals/7/")]
+    assert (
+        email.subject == "您的诉求已答复：设备补贴" and "https://zc.example.gov.cn/appeals/7/" in email.body
+    )
+    assert sms.SENT == [
+        ("13811112222", "【政策找企业】您的诉求已答复：设备补贴。详情 https://zc.example.gov.cn/appeals/7/")
+    ]
     assert set(rows.values_list("status", flat=True)) == {"sent"}
 
 
@@ -112,8 +133,14 @@ def test_an_unsubscribed_enterprise_gets_its_messages_in_app_only():
     enterprise = EnterpriseFactory()
     pref = channel_preferences_set(enterprise_id=enterprise.pk, email=True, email_address="boss@example.com")
     unsubscribe_by_token(token=pref.unsubscribe_token)
-    message = message_send(kind="application", title="申报已受理", key="k-unsub", enterprise=enterprise,
-                           link="/applications/1/", sms_phone="13811112222")
+    message = message_send(
+        kind="application",
+        title="申报已受理",
+        key="k-unsub",
+        enterprise=enterprise,
+        link="/applications/1/",
+        sms_phone="13811112222",
+    )
     assert message is not None and not Delivery.objects.filter(message=message).exists()
 
 
@@ -139,15 +166,20 @@ def broker(*, up: bool):
 
 
 def test_with_the_broker_down_a_message_waits_in_the_outbox_and_the_repair_run_sends_it_later(
-    django_capture_on_commit_callbacks
+    django_capture_on_commit_callbacks,
 ):
     # given an enterprise that wants e-mail
     enterprise = EnterpriseFactory()
     channel_preferences_set(enterprise_id=enterprise.pk, email=True, email_address="boss@example.com")
     # when an application step messages it while the broker is down
     with broker(up=False), django_capture_on_commit_callbacks(execute=True) as callbacks:
-        message = message_send(kind="application", title="申报已受理：研发费用后补助", key="k-broker",
-                               enterprise=enterprise, link="/applications/3/")
+        message = message_send(
+            kind="application",
+            title="申报已受理：研发费用后补助",
+            key="k-broker",
+            enterprise=enterprise,
+            link="/applications/3/",
+        )
     # then the step and its delivery are written (the enqueue on commit failed), nothing was sent
     assert len(callbacks) == 1
     delivery = Delivery.objects.get(message=message)
