@@ -5,7 +5,7 @@ award is compiled to SQL (``compiler``, ``award``) and by ``vocabulary_load``. S
 """
 
 from .award import AwardResult, award_amount, award_missing, compile_award, validate_award
-from .compiler import CompiledCriteria, UnknownLeaf, compile_tree, compile_unknown_leaves
+from .compiler import CompiledCriteria, UnknownLeaf, compile_missing, compile_tree, compile_unknown_leaves
 from .errors import CriteriaError
 from .evaluate import (
     ELIGIBLE,
@@ -27,7 +27,7 @@ from .vocabulary import CORE_FIELDS, Vocabulary, vocabulary_load
 __all__ = [
     "CORE_FIELDS", "ELIGIBLE", "NOT_ELIGIBLE", "POSSIBLE", "AwardResult", "CompiledCriteria", "ConditionResult",
     "CriteriaError", "Evaluation", "NearMiss", "Profile", "TagHolding", "UnknownLeaf", "Vocabulary",
-    "award_amount", "award_missing", "compile_award", "compile_evaluator", "compile_tree", "compile_unknown_leaves", "evaluate", "evaluate_result",
+    "award_amount", "award_missing", "compile_award", "compile_evaluator", "compile_missing", "compile_tree", "compile_unknown_leaves", "evaluate", "evaluate_result",
     "near_misses", "profile_from_json", "render", "render_condition", "validate", "validate_award",
     "vocabulary_load",
 ]  # fmt: skip

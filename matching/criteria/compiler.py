@@ -12,6 +12,7 @@ Constants are Python booleans until the end, so trivially true/false parts vanis
 
 from __future__ import annotations
 
+import json
 import math
 import operator
 from dataclasses import dataclass
@@ -19,7 +20,20 @@ from datetime import date
 from functools import reduce
 from typing import Any
 
-from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q, Value
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import (
     Exact,
@@ -54,7 +68,7 @@ def and_(*items: Cond) -> Cond:
             return False
         if x is not True:
             qs.append(x)
-    return reduce(operator.and_, qs) if qs else True
+    return _chain(operator.and_, qs) if qs else True
 
 
 def or_(*items: Cond) -> Cond:
@@ -64,7 +78,21 @@ def or_(*items: Cond) -> Cond:
             return True
         if x is not False:
             qs.append(x)
-    return reduce(operator.or_, qs) if qs else False
+    return _chain(operator.or_, qs) if qs else False
+
+
+GROUP = 64
+
+
+def _chain(op, qs: list[Q]) -> Q:
+    """``q1 op q2 op …``. SQLite parses a flat chain into an expression ``len(qs)`` deep and refuses
+    one deeper than 1,000 ("Expression tree is too large"): a long chain is cut into groups of
+    ``GROUP``, each one parenthesised operand (Django would merge nested Q objects back into one
+    chain, hence the wrapper)."""
+    if len(qs) <= GROUP or connection.vendor != "sqlite":
+        return reduce(op, qs)
+    groups = [reduce(op, qs[i:i + GROUP]) for i in range(0, len(qs), GROUP)]
+    return _chain(op, [Q(ExpressionWrapper(g, output_field=BooleanField())) for g in groups])
 
 
 def not_(x: Cond) -> Cond:
@@ -315,13 +343,15 @@ class IndicatorSet(Expression):
     def set_source_expressions(self, exprs):
         (self.outer,) = exprs
 
-    def _where(self) -> tuple[str, list]:
+    def _where(self, sqlite: bool = False) -> tuple[str, list]:
         present = "value IS NULL AND text_value <> ''" if self.code else "value IS NOT NULL"
         sql, params = f"indicator_id = %s AND {present}", [self.indicator_id]
         if self.id_range is not None:
             sql, params = sql + " AND enterprise_id >= %s AND enterprise_id < %s", params + list(self.id_range)
         if self.period is not None:
             return sql + " AND period = %s", params + [self.period]
+        if sqlite:  # begun (or no start): the same without a parenthesis (each one counts on SQLite)
+            return sql + " AND period_start > %s IS NOT 1", params + [self.as_of]
         return sql + " AND (period_start IS NULL OR period_start <= %s)", params + [self.as_of]
 
     def _cmp(self, numeric_param: str) -> tuple[str, list]:
@@ -350,16 +380,16 @@ class IndicatorSet(Expression):
         return sql, (*params, *outer_params, *cmp_params)
 
     def as_sql(self, compiler, connection):
+        # As few levels of nesting as the rows need (SQLite's parser stack is shared by all of them).
         outer_sql, outer_params = compiler.compile(self.outer)
-        where, params = self._where()
-        if self.period is None:
-            rows = (f"SELECT enterprise_id, value, text_value FROM (SELECT enterprise_id, value, text_value, "
-                    f"ROW_NUMBER() OVER (PARTITION BY enterprise_id ORDER BY {self.ORDER}) AS rn "
-                    f"FROM {self.TABLE} WHERE {where}) r WHERE rn = 1")  # fmt: skip
-        else:
-            rows = f"SELECT enterprise_id, value, text_value FROM {self.TABLE} WHERE {where}"
+        where, params = self._where(sqlite=connection.vendor == "sqlite")
         cmp, cmp_params = self._cmp("CAST(%s AS NUMERIC)")
-        sql = f"{outer_sql} IN (SELECT l.enterprise_id FROM ({rows}) l WHERE {cmp})"
+        if self.period is None:
+            sql = (f"{outer_sql} IN (SELECT l.enterprise_id FROM (SELECT enterprise_id, value, text_value, "
+                   f"ROW_NUMBER() OVER (PARTITION BY enterprise_id ORDER BY {self.ORDER}) AS rn "
+                   f"FROM {self.TABLE} WHERE {where}) l WHERE l.rn = 1 AND {cmp})")  # fmt: skip
+        else:
+            sql = f"{outer_sql} IN (SELECT l.enterprise_id FROM {self.TABLE} l WHERE {where} AND {cmp})"
         return sql, (*outer_params, *params, *cmp_params)
 
 
@@ -412,6 +442,13 @@ def _compile(node: dict, as_of: date, ids: Ids, memo: dict | None = None, path: 
             _compile(c, as_of, ids, memo, f"{path}.{key}[{i}]" if path else f"{key}[{i}]")
             for i, c in enumerate(node[key])
         ]
+        if connection.vendor == "sqlite":
+            # The most nested child first: SQLite's parser keeps only a "(" on its stack (~100 deep)
+            # for a parenthesis that opens an operand, but "x AND (" for one that follows it, so
+            # "((… OR b) AND a)" costs a third of "a AND (b OR (…))" per level. AND and OR are
+            # commutative in three-valued logic too; PostgreSQL keeps the written order.
+            order = sorted(range(len(pairs)), key=lambda i: -_height(node[key][i]))
+            pairs = [pairs[i] for i in order]
         ts, fs = [p[0] for p in pairs], [p[1] for p in pairs]
         out = (and_(*ts), or_(*fs)) if key == "all" else (or_(*ts), and_(*fs))
     elif "not" in node:
@@ -422,6 +459,15 @@ def _compile(node: dict, as_of: date, ids: Ids, memo: dict | None = None, path: 
     if memo is not None:
         memo[path] = out
     return out
+
+
+def _height(node: dict) -> int:
+    """Levels of parentheses a node's SQL nests (``not`` swaps T and F and adds none)."""
+    if "not" in node:
+        return _height(node["not"])
+    if "all" in node or "any" in node:
+        return 1 + max((_height(c) for c in node.get("all", node.get("any"))), default=0)
+    return 0
 
 
 def compile_tree(tree: dict, *, as_of: date, id_range: tuple[int, int] | None = None) -> CompiledCriteria:
@@ -441,30 +487,180 @@ def compile_unknown_leaves(tree: dict, *, as_of: date, id_range: tuple[int, int]
     (as ``Evaluation.missing`` names it), with the enterprises for which that condition is
     unknown and decides the result (it and all its ancestors are unknown).
 
-    ``Enterprise.objects.filter(possible_q & leaf.q)`` are the enterprises missing ``leaf.missing``.
+    ``Enterprise.objects.filter(possible_q & leaf.q)`` are the enterprises missing ``leaf.missing``:
+    ``leaf.q`` is only meaningful together with ``possible_q`` (the root is unknown), which keeps it
+    small: under an unknown ``all`` a child is unknown exactly when it is not true, under an unknown
+    ``any`` when it is not false, under ``not`` always, so each condition on the way down is one side
+    of a node (never the whole root again, as "unknown" = not true and not false would be).
     ``id_range`` as in ``compile_tree``.
     """
     tree = tree or {}
     memo: dict[str, tuple[Cond, Cond]] = {}
     _compile(tree, as_of, ids_for([tree], id_range=id_range), memo)
-
-    def unknown(path: str) -> Cond:
-        t, f = memo[path]
-        return and_(not_(t), not_(f))
-
     out: dict[str, UnknownLeaf] = {}
-    conds: dict[str, Cond] = {}
+    conds: dict[str, list[Cond]] = {}
     for path, cond, _nots, ancestors in iter_leaves(tree):
-        q = and_(unknown(path), *[unknown(a) for a, _ in ancestors])
+        chain = [a for a, _n in ancestors[1:]] + ([path] if ancestors else [])  # below the root, to the leaf
+        q = and_(*[_unknown_under(memo[p], parent) for p, (_a, parent) in zip(chain, ancestors, strict=True)])
         if q is False:
             continue
         item = missing_label(cond, as_of)
         label = item["label"]
-        if label in out:
-            conds[label] = or_(conds[label], q)
-        else:
+        if label not in out:
             out[label] = UnknownLeaf(path=path, missing=item, q=NOTHING)
-            conds[label] = q
-    for label, leaf in out.items():
-        leaf.q = to_q(conds[label])
+        conds.setdefault(label, []).append(q)
+    for label, leaf in out.items():  # (``Q()`` cannot be a ``When`` condition: "always" is pk IS NOT NULL)
+        q = or_(*conds[label])
+        leaf.q = Q(pk__isnull=False) if q is True else to_q(q)
     return list(out.values())
+
+
+def _unknown_under(pair: tuple[Cond, Cond], parent: dict) -> Cond:
+    """A node is unknown, given that its parent is: not true under ``all``, not false under ``any``."""
+    t, f = pair
+    if "all" in parent:
+        return not_(t)
+    if "any" in parent:
+        return not_(f)
+    return True  # under ``not``
+
+
+def compile_missing(tree: dict, *, as_of: date, id_range: tuple[int, int] | None = None,
+                    shared: bool | None = None) -> list[Expression]:
+    """What a possible row lacks, as text: the concatenation (``||``) of the returned expressions is
+    ``,<item>,<item>…``, one JSON item per missing label in the order of ``Evaluation.missing``
+    (a label first where its first deciding condition is). Only meaningful for rows whose tree is
+    unknown. ``id_range`` as in ``compile_tree``.
+
+    Two forms, the same text. A small tree whose labels do not interleave (every condition of a
+    label before every condition of the next: the order of the list is then fixed) and that needs
+    at most three copies of a condition on average (the conditions of an ``all``; an ``all`` with
+    an ``any`` in it): one ``CASE`` per label over ``compile_unknown_leaves``, evaluated with the
+    sets of the main condition. Any other tree (``shared=True`` forces it): ``MissingText``, each
+    condition evaluated once per row into a column and the three-valued logic written on the
+    columns, so the SQL grows with the tree, never with its square.
+    """
+    tree = tree or {}
+    leaves = list(iter_leaves(tree))
+    if not leaves:
+        return []
+    if shared is None:
+        size: dict[str, int] = {}
+        for path, _c, _n, ancestors in leaves:
+            for p in [a for a, _n2 in ancestors] + [path]:
+                size[p] = size.get(p, 0) + 1
+        copies = sum(size[p] for path, _c, _n, anc in leaves for p in [a for a, _n2 in anc[1:]] + [path])
+        labels = [missing_label(c, as_of)["label"] for _p, c, _n, _a in leaves]
+        runs = [label for i, label in enumerate(labels) if i == 0 or labels[i - 1] != label]
+        shared = copies > 3 * len(leaves) or len(runs) != len(set(runs))
+    if shared:
+        return [MissingText(tree, as_of=as_of, ids=ids_for([tree], id_range=id_range))]
+    return [
+        Case(When(leaf.q, then=Value("," + _item_json(leaf.missing))), default=Value(""), output_field=TextField())
+        for leaf in compile_unknown_leaves(tree, as_of=as_of, id_range=id_range)
+    ]
+
+
+def _item_json(item: dict) -> str:
+    return json.dumps(item, ensure_ascii=False, default=str)
+
+
+class MissingText(Expression):
+    """``,<item>,<item>…`` for a row whose tree is unknown, each condition evaluated once.
+
+    A scalar sub-query of the row, ``(WITH c AS (SELECT <conditions>), n AS (SELECT <nodes> FROM c),
+    f AS (SELECT <firsts> FROM n) SELECT <items> FROM f)``:
+
+    - ``c``: each condition as TRUE / FALSE / NULL (its T and F sets, once each);
+    - ``n``: the state of every inner node below the root, SQL's AND / OR / NOT on those columns
+      (which is DESIGN §4's three-valued logic);
+    - ``f``: per label, the position of its first condition that decides (NULL, with every node
+      above it NULL; the root is unknown for a possible row): one flat ``CASE``;
+    - the items: for each condition in tree order, its label's item if it is that first one, which
+      is ``Evaluation.missing``, in its order, each label once.
+
+    ``MATERIALIZED`` keeps each level from being merged into the next (which would copy a condition
+    into every reference to it); side by side in one ``WITH``, the levels do not nest (SQLite's
+    parser stack, ~100, counts every level of nesting in the whole query)."""
+
+    def __init__(self, tree: dict, *, as_of: date, ids: Ids):
+        super().__init__(output_field=TextField())
+        memo: dict[str, tuple[Cond, Cond]] = {}
+        _compile(tree, as_of, ids, memo)
+        leaves = list(iter_leaves(tree))
+        column = {path: f"c{i}" for i, (path, _c, _n, _a) in enumerate(leaves)}
+        self.states = []
+        for path, _c, _n, _a in leaves:
+            t, f = memo[path]
+            if t is True or f is True:
+                self.states.append(Value(t is True, output_field=BooleanField()))
+            else:
+                whens = [When(x, then=Value(v)) for x, v in ((t, True), (f, False)) if x is not False]
+                self.states.append(Case(*whens, default=Value(None), output_field=BooleanField())
+                                   if whens else Value(None, output_field=BooleanField()))  # fmt: skip
+        self.nodes: list[tuple[str, str]] = []  # (column, SQL on the condition columns)
+        for _path, _c, _n, ancestors in leaves:
+            for p, node in ancestors[1:]:
+                if p not in column:
+                    column[p] = f"n{len(self.nodes)}"
+                    self.nodes.append((column[p], _state_sql(node, p, column)))
+        self.labels: dict[str, list] = {}  # label → [column, [(position, decides SQL)], item]
+        self.order: list[tuple[str, int]] = []  # (label, position) of every condition, in tree order
+        for i, (path, cond, _n, ancestors) in enumerate(leaves):
+            item = missing_label(cond, as_of)
+            entry = self.labels.setdefault(item["label"], [f"m{len(self.labels)}", [], item])
+            decides = " AND ".join(f"n.{column[p]} IS NULL" for p in [a for a, _n2 in ancestors[1:]] + [path])
+            entry[1].append((i, decides))
+            self.order.append((item["label"], i))
+
+    def __repr__(self) -> str:
+        return f"MissingText({len(self.states)} conditions)"
+
+    @property
+    def identity(self):
+        return (self.__class__, id(self))
+
+    def get_source_expressions(self):
+        return list(self.states)
+
+    def set_source_expressions(self, exprs):
+        self.states = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        cols, params = [], []
+        for i, state in enumerate(self.states):
+            sql, p = compiler.compile(state)
+            cols.append(f"{sql} AS c{i}")
+            params += p
+        passed = [f"c.c{i} AS c{i}" for i in range(len(self.states))]
+        nodes = [f"{sql} AS {name}" for name, sql in self.nodes]
+        firsts = [f"CASE {' '.join(f'WHEN {d} THEN {i}' for i, d in where)} END AS {name}"
+                  for name, where, _item in self.labels.values()]  # fmt: skip
+        items, item_params = [], []
+        for label, i in self.order:
+            name, _where, item = self.labels[label]
+            items.append(f"CASE f.{name} WHEN {i} THEN %s ELSE '' END")
+            item_params.append("," + _item_json(item))
+        # groups of ``GROUP`` (a flat ``||`` chain of every condition would be too deep an expression for SQLite)
+        text = " || ".join(f"({' || '.join(items[i:i + GROUP])})" for i in range(0, len(items), GROUP))
+        sql = (f"(WITH c AS MATERIALIZED (SELECT {', '.join(cols)}), "
+               f"n AS MATERIALIZED (SELECT {', '.join(passed + nodes)} FROM c), "
+               f"f AS MATERIALIZED (SELECT {', '.join(firsts)} FROM n) SELECT {text} FROM f)")  # fmt: skip
+        return sql, params + item_params
+
+
+def _state_sql(node: dict, path: str, column: dict[str, str]) -> str:
+    """The three-valued state of ``node`` on the condition columns of ``c`` (SQL's AND/OR/NOT)."""
+    if not node:
+        return "TRUE"
+    if "not" in node:
+        return f"(NOT {_state_sql(node['not'], f'{path}.not' if path else 'not', column)})"
+    if "all" in node or "any" in node:
+        key = "all" if "all" in node else "any"
+        kids = [(-_height(c), _state_sql(c, f"{path}.{key}[{i}]" if path else f"{key}[{i}]", column))
+                for i, c in enumerate(node[key])]  # fmt: skip
+        if not kids:
+            return "TRUE"
+        kids.sort(key=lambda k: k[0])  # the most nested first, as in ``_compile``
+        return "(" + f" {'AND' if key == 'all' else 'OR'} ".join(sql for _h, sql in kids) + ")"
+    return f"c.{column[path]}"

@@ -18,7 +18,12 @@ OP_ALIASES = {"==": "=", "eq": "=", "≠": "!=", "<>": "!=", "ne": "!=", "≥": 
               "lte": "<=", "gt": ">", "lt": "<", "not in": "not_in", "not within": "not_within"}  # fmt: skip
 LIST_OPS = {"in", "not_in", "within", "not_within", "has_any", "has_all", "has_none"}
 CONDITION_KEYS = {"field", "op", "value", "period", "recognized", "first_time"}
-MAX_DEPTH = 30
+# Bounds of a tree (and of all the ``when`` trees of an award together): far beyond any real
+# policy (a few levels, a few dozen conditions), and within what every backend compiles: SQLite's
+# parser stack (~100) is shared by every level of nesting in the query of a chunk, and the worst
+# tree within these bounds leaves it a margin (tests/criteria/test_compile_large.py).
+MAX_DEPTH = 12
+MAX_CONDITIONS = 500
 PROVINCE_NAMES = {"河南省": "41", "河南": "41"}
 PERIODICITY_NAMES = {"year": "年度", "half": "半年", "quarter": "季度", "month": "月度", "none": "不分期"}
 
@@ -333,7 +338,17 @@ def validate(tree: Any, *, vocabulary: V.Vocabulary) -> dict:
     out = v.node(tree, "")
     if v.errors or out is None:
         raise CriteriaError(v.errors or [{"path": "", "message": "条件无效"}])
+    if count_conditions(out) > MAX_CONDITIONS:
+        raise CriteriaError([{"path": "", "message": f"条件超过 {MAX_CONDITIONS} 个"}])
     return out
+
+
+def count_conditions(node: dict) -> int:
+    if "not" in node:
+        return count_conditions(node["not"])
+    if "all" in node or "any" in node:
+        return sum(count_conditions(c) for c in node.get("all", node.get("any")))
+    return 1 if node else 0
 
 
 def validate_condition_value(spec: V.FieldSpec, op: str, value: Any, *, vocabulary: V.Vocabulary) -> Any:

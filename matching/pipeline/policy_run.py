@@ -15,7 +15,6 @@ qualify get ``ended`` and a "lost" notice, the rest are updated silently.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from datetime import date
@@ -28,7 +27,7 @@ from django.utils import timezone
 
 from enterprises.models import Enterprise
 from matching import tasks
-from matching.criteria import compile_award, compile_tree, compile_unknown_leaves
+from matching.criteria import compile_award, compile_missing, compile_tree
 from matching.models import MatchChunk, MatchRun, RunStatus, WebhookSubscription
 from matching.pipeline.fanout import external_notifications_fanout
 from matching.pipeline.outbox import webhook_deliveries_create
@@ -132,17 +131,10 @@ def _compiled(policy: Policy, as_of: date, with_missing: bool):
 
 
 def _missing_expr(policy: Policy, as_of: date, id_range: tuple[int, int]) -> list:
-    """What a possible match lacks: one ``CASE WHEN <this condition is unknown and decides>
-    THEN ',<item>' ELSE '' END`` per unknown condition. All empty for an eligible enterprise:
-    no condition of a tree that is known to hold is unknown and decides."""
-    return [
-        Case(
-            When(leaf.q, then=Value("," + json.dumps(leaf.missing, ensure_ascii=False, default=str))),
-            default=Value(""),
-            output_field=TextField(),
-        )
-        for leaf in compile_unknown_leaves(policy.criteria or {}, as_of=as_of, id_range=id_range)
-    ]
+    """What a possible match lacks: text parts whose concatenation is ``,<item>,<item>…``
+    (``compile_missing``: one ``CASE`` per label for a small tree, one scalar sub-query that
+    evaluates each condition once for a large one). Only evaluated for a possible row."""
+    return compile_missing(policy.criteria or {}, as_of=as_of, id_range=id_range)
 
 
 def candidates_sql(*, policy: Policy, id_from: int, id_to: int, as_of: date,
@@ -326,7 +318,11 @@ def _chunk_fresh_pg(*, policy: Policy, cand: tuple[str, list], now) -> int:
 
 def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: tuple, now) -> tuple[int, int]:
     """Diff the new set against the existing rows of this range (portable SQL). ``ids`` is the
-    candidate SELECT without the missing data (enough to find gains and losses)."""
+    candidate SELECT without the missing data (enough to find gains and losses). The candidates are
+    a ``WITH`` at the top of each INSERT's SELECT (of the UPDATE's one sub-query) rather than a
+    sub-query nested in it: SQLite's parser stack (~100) is shared by every level of nesting, and a
+    large policy's criteria need it (PostgreSQL inlines a CTE used once: the same plan). Not before
+    the INSERT: Python's sqlite3 then reports no rowcount."""
     pid, ver = policy.pk, policy.version
     cand_sql, cand_params = ids
     with connection.cursor() as cur:
@@ -334,33 +330,36 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: t
         cur.execute(
             f"""
             INSERT INTO matching_notification (enterprise_id, policy_id, policy_version, channel, reason, created_at)
+            WITH c AS ({cand_sql})
             SELECT c.id, %s, %s, 'inapp', {_NEW_REASON_CAND}, %s
-            FROM ({cand_sql}) c
+            FROM c
             LEFT JOIN matching_match m ON m.policy_id = %s AND m.enterprise_id = c.id
             WHERE (m.enterprise_id IS NULL OR m.status = 'ended')
             ON CONFLICT DO NOTHING
             """,
-            [pid, ver, now, *cand_params, pid],
+            [*cand_params, pid, ver, now, pid],
         )
         matched = cur.rowcount
         # 2. no longer qualifying → a "lost" notice, then the row ends
         lost_where = (
             "m.policy_id = %s AND m.enterprise_id >= %s AND m.enterprise_id < %s AND m.status <> 'ended' "
-            f"AND m.enterprise_id NOT IN (SELECT c.id FROM ({cand_sql}) c)"
+            "AND m.enterprise_id NOT IN (SELECT c.id FROM c)"
         )
-        lost_params = [pid, id_from, id_to, *cand_params]
+        lost_params = [pid, id_from, id_to]
         cur.execute(
             f"""
             INSERT INTO matching_notification (enterprise_id, policy_id, policy_version, channel, reason, created_at)
+            WITH c AS ({cand_sql})
             SELECT m.enterprise_id, %s, %s, 'inapp', 'lost', %s FROM matching_match m WHERE {lost_where}
             ON CONFLICT DO NOTHING
             """,
-            [pid, ver, now, *lost_params],
+            [*cand_params, pid, ver, now, *lost_params],
         )
         cur.execute(
-            f"UPDATE matching_match SET status = 'ended', ended_at = %s "
-            f"WHERE policy_id = %s AND enterprise_id IN (SELECT m.enterprise_id FROM matching_match m WHERE {lost_where})",
-            [now, pid, *lost_params],
+            "UPDATE matching_match SET status = 'ended', ended_at = %s WHERE policy_id = %s "
+            "AND enterprise_id >= %s AND enterprise_id < %s AND status <> 'ended' "
+            f"AND enterprise_id NOT IN (WITH c AS ({cand_sql}) SELECT c.id FROM c)",
+            [now, pid, id_from, id_to, *cand_params],
         )
         ended = cur.rowcount
         # 3. upsert the new set; rows already current are left alone
@@ -368,8 +367,9 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: t
         cur.execute(
             f"""
             INSERT INTO matching_match (policy_id, enterprise_id, policy_version, status, amount, missing, matched_at)
+            WITH c AS ({cand_sql})
             SELECT %s, c.id, %s, c.m_status, CAST(c.m_amount AS NUMERIC), c.m_missing, %s
-            FROM ({cand_sql}) c WHERE 1 = 1
+            FROM c WHERE 1 = 1
             ON CONFLICT (policy_id, enterprise_id) DO UPDATE SET
                 policy_version = excluded.policy_version,
                 status = excluded.status,
@@ -383,6 +383,6 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: t
                OR matching_match.amount IS DISTINCT FROM excluded.amount
                OR matching_match.missing IS DISTINCT FROM excluded.missing
             """.replace("IS DISTINCT FROM", "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"),
-            [pid, ver, now, *cand_params],
+            [*cand_params, pid, ver, now],
         )
     return matched, ended
