@@ -45,7 +45,11 @@ def policy_department_ids(user) -> set[int] | None:
 def is_official_of(user, department_id: int | None) -> bool:
     if is_integrator(user):
         key = user.api_key
-        return key.has_scope("policies:write") and key.department_id is not None and key.department_id == department_id
+        return (
+            key.has_scope("policies:write")
+            and key.department_id is not None
+            and key.department_id == department_id
+        )
     ids = official_department_ids(user)
     return ids is None or department_id in ids
 

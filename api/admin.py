@@ -21,7 +21,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
     """Officials issue keys here; the key is shown once, in the message after saving."""
 
     form = ApiKeyForm
-    list_display = ["name", "organisation", "prefix", "scope_list", "department", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "organisation",
+        "prefix",
+        "scope_list",
+        "department",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = ["revoked_at"]
     search_fields = ["name", "organisation", "prefix"]
     readonly_fields = ["prefix", "account", "created_by", "created_at", "last_used_at", "revoked_at"]

@@ -7,7 +7,11 @@ DEMO_KEY_PREFIX = "demo2026"
 DEMO_KEY = f"{ApiKey.KEY_PREFIX}_{DEMO_KEY_PREFIX}_Demo-2026-zz-integrator-key"
 
 DEMO_LOGINS = [
-    (f"Authorization: Api-Key {DEMO_KEY}", "-", "接入平台密钥(全部权限范围) / integrator API key, all scopes"),
+    (
+        f"Authorization: Api-Key {DEMO_KEY}",
+        "-",
+        "接入平台密钥(全部权限范围) / integrator API key, all scopes",
+    ),
 ]
 
 

@@ -29,7 +29,9 @@ class ApiAutoSchema(AutoSchema):
         """Anonymous access (``{}``) only where the view says so (``public`` / ``public_actions``)."""
         auths = [a for a in super().get_auth() if a]
         view = self.view
-        if getattr(view, "public", False) or getattr(view, "action", None) in getattr(view, "public_actions", ()):
+        if getattr(view, "public", False) or getattr(view, "action", None) in getattr(
+            view, "public_actions", ()
+        ):
             auths.append({})
         return auths
 
@@ -38,9 +40,13 @@ class ApiAutoSchema(AutoSchema):
         for code, (description, schema) in _DEFAULTS.items():
             current = responses.get(code)
             if current is None or "content" not in current:
-                responses[code] = {"content": {"application/json": {"schema": schema}}, "description": description}
+                responses[code] = {
+                    "content": {"application/json": {"schema": schema}},
+                    "description": description,
+                }
         if "429" in responses:
             responses["429"].setdefault("headers", {})["Retry-After"] = {
-                "schema": {"type": "integer"}, "description": "多少秒后可以重试",
+                "schema": {"type": "integer"},
+                "description": "多少秒后可以重试",
             }
         return responses

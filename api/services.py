@@ -94,8 +94,9 @@ def credential_touch(*, obj: ApiKey | AuthToken) -> None:
 
 # --- webhook subscriptions (the pipeline signs and delivers; the API registers them) ---------
 @transaction.atomic
-def webhook_subscription_create(*, owner, url: str, events: list[str] | None = None, enterprise=None,
-                                active: bool = True):
+def webhook_subscription_create(
+    *, owner, url: str, events: list[str] | None = None, enterprise=None, active: bool = True
+):
     from matching.models import WebhookSubscription
 
     return WebhookSubscription.objects.create(

@@ -60,7 +60,18 @@ class DepartmentScopedAdmin(admin.ModelAdmin):
 
 @admin.register(Case)
 class CaseAdmin(DepartmentScopedAdmin):
-    list_display = ("number", "title", "enterprise", "category", "kind", "department", "status", "due_on", "escalated", "created_at")
+    list_display = (
+        "number",
+        "title",
+        "enterprise",
+        "category",
+        "kind",
+        "department",
+        "status",
+        "due_on",
+        "escalated",
+        "created_at",
+    )
     list_filter = ("status", "category", "kind", "source", "escalated", "department", "district")
     search_fields = ("number", "title", "enterprise__name", "enterprise__credit_code")
     date_hierarchy = "created_at"
@@ -107,5 +118,3 @@ class ArrearsCaseAdmin(DepartmentScopedAdmin):
     search_fields = ("number", "debtor_name", "enterprise__name", "enterprise__credit_code")
     readonly_fields = [f.name for f in ArrearsCase._meta.fields]
     inlines = [InstallmentInline, RepaymentInline, ArrearsEventInline]
-
-

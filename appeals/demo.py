@@ -28,8 +28,15 @@ ROUTES = {
 }
 # 航空港区 enterprises' approvals go to the zone's own administration.
 DISTRICT_ROUTES = [(Category.APPROVALS, "410173", "zz-hkg"), (Category.POLICY, "410173", "zz-hkg")]
-LIMITS = {Category.FINANCE: 10, Category.APPROVALS: 5, Category.ARREARS: 15, Category.POLICY: 5,
-          Category.TALENT: 10, Category.LAND: 20, Category.OTHER: 10}
+LIMITS = {
+    Category.FINANCE: 10,
+    Category.APPROVALS: 5,
+    Category.ARREARS: 15,
+    Category.POLICY: 5,
+    Category.TALENT: 10,
+    Category.LAND: 20,
+    Category.OTHER: 10,
+}
 
 
 @transaction.atomic
@@ -38,13 +45,15 @@ def load(*, enterprises: int = 0, seed: int = 0) -> str:
     rules = 0
     for category, code in ROUTES.items():
         if code in departments:
-            _, created = RoutingRule.objects.get_or_create(category=category, district="", priority=100,
-                                                           defaults={"department": departments[code]})
+            _, created = RoutingRule.objects.get_or_create(
+                category=category, district="", priority=100, defaults={"department": departments[code]}
+            )
             rules += created
     for category, district, code in DISTRICT_ROUTES:
         if code in departments:
-            _, created = RoutingRule.objects.get_or_create(category=category, district=district, priority=100,
-                                                           defaults={"department": departments[code]})
+            _, created = RoutingRule.objects.get_or_create(
+                category=category, district=district, priority=100, defaults={"department": departments[code]}
+            )
             rules += created
     for category, days in LIMITS.items():
         CategoryTimeLimit.objects.get_or_create(category=category, defaults={"working_days": days})
@@ -56,28 +65,49 @@ def load(*, enterprises: int = 0, seed: int = 0) -> str:
     enterprise_user = User.objects.filter(username="enterprise").select_related("enterprise").first()
     official = User.objects.filter(username="official").first()
     if enterprise_user is None or enterprise_user.enterprise is None or Case.objects.exists():
-        return f"{rules} routing rules; cases already there" if Case.objects.exists() else f"{rules} routing rules"
+        return (
+            f"{rules} routing rules; cases already there"
+            if Case.objects.exists()
+            else f"{rules} routing rules"
+        )
 
     enterprise = enterprise_user.enterprise
     answered = services.case_raise(
-        enterprise=enterprise, raised_by=enterprise_user, category=Category.FINANCE,
-        title="申请科技贷款贴息，银行放款慢", description="我公司3月向合作银行申请“科技贷”500万元，至今未放款，影响设备采购。希望协调。",
+        enterprise=enterprise,
+        raised_by=enterprise_user,
+        category=Category.FINANCE,
+        title="申请科技贷款贴息，银行放款慢",
+        description="我公司3月向合作银行申请“科技贷”500万元，至今未放款，影响设备采购。希望协调。",
     )
     services.case_raise(
-        enterprise=enterprise, raised_by=enterprise_user, category=Category.TALENT,
-        title="引进博士的安家补贴怎么申请", description="今年引进两名博士，想了解安家补贴的申请条件和材料。",
+        enterprise=enterprise,
+        raised_by=enterprise_user,
+        category=Category.TALENT,
+        title="引进博士的安家补贴怎么申请",
+        description="今年引进两名博士，想了解安家补贴的申请条件和材料。",
         kind="problem",
     )
-    handler = official if official and official.is_official_of(answered.department_id) else \
-        User.objects.filter(username="policy-reviewer").first()
+    handler = (
+        official
+        if official and official.is_official_of(answered.department_id)
+        else User.objects.filter(username="policy-reviewer").first()
+    )
     if handler and answered.department_id and handler.is_official_of(answered.department_id):
         services.case_accept(case=answered, actor=handler)
-        services.case_answer(case=answered, actor=handler,
-                             reply="已与承办银行沟通，贷款已进入放款流程，预计5个工作日内放款；贴息可在放款后通过本平台申报。")
+        services.case_answer(
+            case=answered,
+            actor=handler,
+            reply="已与承办银行沟通，贷款已进入放款流程，预计5个工作日内放款；贴息可在放款后通过本平台申报。",
+        )
     services.arrears_report(
-        enterprise=enterprise, reported_by=enterprise_user, debtor_name="某区市政工程管理处",
-        debtor_type="public_institution", amount="380000.00", due_on=timezone.localdate() - dt.timedelta(days=200),
-        contract_no="SZ-2025-118", description="道路照明智能控制系统项目尾款，验收合格后未支付。",
+        enterprise=enterprise,
+        reported_by=enterprise_user,
+        debtor_name="某区市政工程管理处",
+        debtor_type="public_institution",
+        amount="380000.00",
+        due_on=timezone.localdate() - dt.timedelta(days=200),
+        contract_no="SZ-2025-118",
+        description="道路照明智能控制系统项目尾款，验收合格后未支付。",
     )
     _city_cases(seed=seed)
     return f"{rules} routing rules, {Case.objects.count()} cases, {ArrearsCase.objects.count()} arrears"
@@ -107,8 +137,14 @@ def _city_cases(*, seed: int) -> None:
         category = rng.choice(list(TOPICS))
         title, description = TOPICS[category]
         enterprise = Enterprise.objects.get(pk=rng.choice(ids))
-        case = services.case_raise(enterprise=enterprise, logged_by=handler, category=category, title=title,
-                                   description=description, source=rng.choice(["hotline", "visit"]))
+        case = services.case_raise(
+            enterprise=enterprise,
+            logged_by=handler,
+            category=category,
+            title=title,
+            description=description,
+            source=rng.choice(["hotline", "visit"]),
+        )
         if case.department_id is None or not handler.is_official_of(case.department_id):
             continue
         days_ago = rng.randint(2, 120)
@@ -125,5 +161,6 @@ def _city_cases(*, seed: int) -> None:
         Case.objects.filter(pk=case.pk).update(
             created_at=created,
             due_on=services.case_due_on(category=category, start=timezone.localtime(created).date()),
-            resolved_at=resolved, closed_at=resolved if case.closed_at else None,
+            resolved_at=resolved,
+            closed_at=resolved if case.closed_at else None,
         )

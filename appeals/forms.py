@@ -51,19 +51,25 @@ class CaseForm(forms.Form):
 
 class LogOnBehalfForm(CaseForm):
     credit_code = forms.CharField(label=_("企业统一社会信用代码"), max_length=40)
-    source = forms.ChoiceField(label=_("来源"), choices=[("hotline", _("12345热线")), ("visit", _("上门走访"))])
+    source = forms.ChoiceField(
+        label=_("来源"), choices=[("hotline", _("12345热线")), ("visit", _("上门走访"))]
+    )
 
 
 class ConfirmForm(forms.Form):
-    resolved = forms.TypedChoiceField(label=_("问题是否已解决"), coerce=lambda v: v == "yes",
-                                      choices=[("yes", _("已解决")), ("no", _("未解决，重新提起"))],
-                                      widget=forms.RadioSelect)
+    resolved = forms.TypedChoiceField(
+        label=_("问题是否已解决"),
+        coerce=lambda v: v == "yes",
+        choices=[("yes", _("已解决")), ("no", _("未解决，重新提起"))],
+        widget=forms.RadioSelect,
+    )
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class RatingForm(forms.Form):
-    score = forms.TypedChoiceField(label=_("评分"), coerce=int, choices=[(i, str(i)) for i in range(5, 0, -1)],
-                                   widget=forms.RadioSelect)
+    score = forms.TypedChoiceField(
+        label=_("评分"), coerce=int, choices=[(i, str(i)) for i in range(5, 0, -1)], widget=forms.RadioSelect
+    )
     comment = forms.CharField(label=_("评价"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -84,8 +90,12 @@ class TransferForm(forms.Form):
 class ReturnVisitForm(forms.Form):
     method = forms.ChoiceField(label=_("回访方式"), choices=ReturnVisit.Method.choices)
     summary = forms.CharField(label=_("回访情况"), widget=forms.Textarea(attrs={"rows": 3}))
-    resolved = forms.TypedChoiceField(label=_("企业是否认可已解决"), coerce=lambda v: v == "yes",
-                                      choices=[("yes", _("是")), ("no", _("否，继续办理"))], widget=forms.RadioSelect)
+    resolved = forms.TypedChoiceField(
+        label=_("企业是否认可已解决"),
+        coerce=lambda v: v == "yes",
+        choices=[("yes", _("是")), ("no", _("否，继续办理"))],
+        widget=forms.RadioSelect,
+    )
 
 
 class ArrearsForm(forms.Form):
@@ -93,15 +103,25 @@ class ArrearsForm(forms.Form):
     debtor_type = forms.ChoiceField(label=_("欠款单位类型"), choices=DebtorType.choices)
     amount = forms.DecimalField(label=_("欠款金额(元)"), max_digits=16, decimal_places=2, min_value=0.01)
     contract_no = forms.CharField(label=_("合同编号"), max_length=100, required=False)
-    due_on = forms.DateField(label=_("约定付款日"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    description = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    due_on = forms.DateField(
+        label=_("约定付款日"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     evidence = MultipleFileField(label=_("证明材料(合同、发票、对账单等)"), required=False)
 
 
 class ArrearsVerifyForm(forms.Form):
-    accept = forms.TypedChoiceField(label=_("核实结论"), coerce=lambda v: v == "yes",
-                                    choices=[("yes", _("属实")), ("no", _("不予认定"))], widget=forms.RadioSelect)
-    verified_amount = forms.DecimalField(label=_("核实金额(元)"), required=False, max_digits=16, decimal_places=2)
+    accept = forms.TypedChoiceField(
+        label=_("核实结论"),
+        coerce=lambda v: v == "yes",
+        choices=[("yes", _("属实")), ("no", _("不予认定"))],
+        widget=forms.RadioSelect,
+    )
+    verified_amount = forms.DecimalField(
+        label=_("核实金额(元)"), required=False, max_digits=16, decimal_places=2
+    )
     note = forms.CharField(label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -126,5 +146,7 @@ class ArrearsPlanForm(forms.Form):
 
 
 class RepaymentForm(forms.Form):
-    paid_on = forms.DateField(label=_("还款日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    paid_on = forms.DateField(
+        label=_("还款日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     amount = forms.DecimalField(label=_("还款金额(元)"), max_digits=16, decimal_places=2, min_value=0.01)

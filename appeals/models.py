@@ -61,7 +61,9 @@ class RoutingRule(models.Model):
 
     category = models.CharField(_("类别"), max_length=12, choices=Category.choices)
     district = models.CharField(_("区县"), max_length=6, blank=True, default="")
-    department = models.ForeignKey("policies.Department", on_delete=models.PROTECT, verbose_name=_("承办部门"))
+    department = models.ForeignKey(
+        "policies.Department", on_delete=models.PROTECT, verbose_name=_("承办部门")
+    )
     priority = models.PositiveSmallIntegerField(_("优先级"), default=100)
 
     class Meta:
@@ -91,20 +93,59 @@ class CategoryTimeLimit(models.Model):
 
 class Case(models.Model):
     number = models.CharField(_("编号"), max_length=24, unique=True)
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="cases", verbose_name=_("企业"))
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="cases", verbose_name=_("企业")
+    )
     kind = models.CharField(_("类型"), max_length=12, choices=CaseKind.choices, default=CaseKind.PROBLEM)
     category = models.CharField(_("类别"), max_length=12, choices=Category.choices)
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("内容"))
-    policy = models.ForeignKey("policies.Policy", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("涉及政策"))
+    policy = models.ForeignKey(
+        "policies.Policy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("涉及政策"),
+    )
     source = models.CharField(_("来源"), max_length=10, choices=CaseSource.choices, default=CaseSource.PORTAL)
     district = models.CharField(_("区县"), max_length=6, blank=True, default="", db_index=True)
-    department = models.ForeignKey("policies.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("承办部门"))
-    status = models.CharField(_("状态"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED, db_index=True)
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("提出人"))
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_cases", verbose_name=_("承办人"))
+    department = models.ForeignKey(
+        "policies.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("承办部门"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED, db_index=True
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提出人"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("承办人"),
+    )
     reply = models.TextField(_("答复"), blank=True, default="")
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups", verbose_name=_("原诉求"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("原诉求"),
+    )
     due_on = models.DateField(_("办理期限"), null=True, blank=True)
     reminded = models.BooleanField(_("已提醒"), default=False)
     escalated = models.BooleanField(_("已督办"), default=False)
@@ -151,8 +192,12 @@ class CaseEvent(models.Model):
     action = models.CharField(_("动作"), max_length=24, choices=CaseAction.choices)
     from_status = models.CharField(max_length=12, blank=True, default="")
     to_status = models.CharField(max_length=12, blank=True, default="")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    department = models.ForeignKey("policies.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    department = models.ForeignKey(
+        "policies.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     note = models.TextField(_("说明"), blank=True, default="")
     at = models.DateTimeField(auto_now_add=True)
 
@@ -171,7 +216,9 @@ class CaseAttachment(models.Model):
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -209,7 +256,9 @@ class Rating(models.Model):
     class Meta:
         verbose_name = _("评价")
         verbose_name_plural = _("评价")
-        constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_5")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_5")
+        ]
 
     def __str__(self) -> str:
         return f"{self.score}/5"
@@ -238,7 +287,9 @@ class ArrearsStatus(models.TextChoices):
 
 class ArrearsCase(models.Model):
     number = models.CharField(_("编号"), max_length=24, unique=True)
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="arrears", verbose_name=_("债权企业"))
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="arrears", verbose_name=_("债权企业")
+    )
     debtor_name = models.CharField(_("欠款单位"), max_length=200)
     debtor_type = models.CharField(_("欠款单位类型"), max_length=20, choices=DebtorType.choices)
     debtor_credit_code = models.CharField(_("欠款单位信用代码"), max_length=18, blank=True, default="")
@@ -247,11 +298,24 @@ class ArrearsCase(models.Model):
     due_on = models.DateField(_("约定付款日"))
     description = models.TextField(_("情况说明"), blank=True, default="")
     district = models.CharField(_("区县"), max_length=6, blank=True, default="", db_index=True)
-    department = models.ForeignKey("policies.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("督办部门"))
-    status = models.CharField(_("状态"), max_length=12, choices=ArrearsStatus.choices, default=ArrearsStatus.REPORTED, db_index=True)
-    verified_amount = models.DecimalField(_("核实金额(元)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    department = models.ForeignKey(
+        "policies.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("督办部门"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ArrearsStatus.choices, default=ArrearsStatus.REPORTED, db_index=True
+    )
+    verified_amount = models.DecimalField(
+        _("核实金额(元)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     note = models.TextField(_("处理意见"), blank=True, default="")
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
 
@@ -259,7 +323,9 @@ class ArrearsCase(models.Model):
         verbose_name = _("拖欠账款")
         verbose_name_plural = _("拖欠账款")
         ordering = ["-created_at"]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="arrears_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="arrears_amount_positive")
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.debtor_name}"
@@ -298,7 +364,9 @@ class Repayment(models.Model):
 
     class Meta:
         ordering = ["paid_on"]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="repayment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="repayment_amount_positive")
+        ]
 
     def __str__(self) -> str:
         return f"{self.paid_on}: {self.amount}"

@@ -26,8 +26,14 @@ def cases_visible_to(*, enterprise_id: int | None, department_ids: Collection[in
     return qs.filter(department_id__in=list(department_ids))
 
 
-def cases_filtered(*, start: dt.date | None = None, end: dt.date | None = None, district: str = "",
-                   department_id: int | None = None, category: str = ""):
+def cases_filtered(
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    district: str = "",
+    department_id: int | None = None,
+    category: str = "",
+):
     qs = Case.objects.all()
     if start:
         qs = qs.filter(created_at__date__gte=start)
@@ -50,7 +56,9 @@ def _median_days(qs) -> float | None:
     return round(statistics.median(days), 1) if days else None
 
 
-def case_figures(*, group_by: str | None = None, today: dt.date | None = None, **filters) -> list[dict] | dict:
+def case_figures(
+    *, group_by: str | None = None, today: dt.date | None = None, **filters
+) -> list[dict] | dict:
     """collected, resolved, resolution rate, median days, overdue, satisfaction — overall or by
     ``department``, ``district`` or ``category``."""
     today = today or timezone.localdate()
@@ -64,7 +72,9 @@ def case_figures(*, group_by: str | None = None, today: dt.date | None = None, *
     }
 
     def finish(row: dict, subset) -> dict:
-        row["resolution_rate"] = round(100 * row["resolved"] / row["collected"], 1) if row["collected"] else 0.0
+        row["resolution_rate"] = (
+            round(100 * row["resolved"] / row["collected"], 1) if row["collected"] else 0.0
+        )
         row["satisfaction"] = round(row["satisfaction"], 2) if row["satisfaction"] is not None else None
         row["median_days"] = _median_days(subset)
         return row
@@ -87,7 +97,11 @@ def policy_friction(*, limit: int = 10, **filters) -> list[dict]:
         cases_filtered(**filters)
         .filter(policy__isnull=False)
         .values("policy_id", policy_title=F("policy__title"))
-        .annotate(cases=Count("id"), complaints=Count("id", filter=Q(kind="complaint")), bad=Count("id", filter=Q(rating__score__lte=2)))
+        .annotate(
+            cases=Count("id"),
+            complaints=Count("id", filter=Q(kind="complaint")),
+            bad=Count("id", filter=Q(rating__score__lte=2)),
+        )
         .order_by("-cases", "-complaints")[:limit]
     )
 
@@ -108,21 +122,28 @@ def arrears_figures(*, today: dt.date | None = None, district: str = "") -> dict
     if district:
         qs = qs.filter(district=district)
     by_type = list(
-        qs.values("debtor_type").annotate(
-            cases=Count("id"), amount=Sum("amount"),
+        qs.values("debtor_type")
+        .annotate(
+            cases=Count("id"),
+            amount=Sum("amount"),
             settled=Count("id", filter=Q(status=ArrearsStatus.SETTLED)),
-        ).order_by("debtor_type")
+        )
+        .order_by("debtor_type")
     )
     labels = dict(DebtorType.choices)
     for row in by_type:
         row["label"] = str(labels.get(row["debtor_type"], row["debtor_type"]))
-    by_district = list(qs.values("district").annotate(cases=Count("id"), amount=Sum("amount")).order_by("district"))
+    by_district = list(
+        qs.values("district").annotate(cases=Count("id"), amount=Sum("amount")).order_by("district")
+    )
     repaid = {
         row["id"]: row["repaid"] or Decimal("0")
         for row in qs.annotate(repaid=Sum("repayments__amount")).values("id", "repaid")
     }
     ages: dict[str, dict] = {}
-    for case in qs.exclude(status__in=[ArrearsStatus.SETTLED, ArrearsStatus.REJECTED]).only("id", "due_on", "amount", "verified_amount"):
+    for case in qs.exclude(status__in=[ArrearsStatus.SETTLED, ArrearsStatus.REJECTED]).only(
+        "id", "due_on", "amount", "verified_amount"
+    ):
         bucket = _age_bucket((today - case.due_on).days)
         entry = ages.setdefault(bucket, {"bucket": bucket, "cases": 0, "outstanding": Decimal("0")})
         entry["cases"] += 1

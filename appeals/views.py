@@ -54,8 +54,14 @@ def _form_error(form, exc: ValidationError) -> None:
 
 def _save_attachments(case: Case, files, user) -> None:
     for f in files:
-        CaseAttachment.objects.create(case=case, file=f, original_name=f.name[:200],
-                                      content_type=getattr(f, "content_type", "") or "", size=f.size, uploaded_by=user)
+        CaseAttachment.objects.create(
+            case=case,
+            file=f,
+            original_name=f.name[:200],
+            content_type=getattr(f, "content_type", "") or "",
+            size=f.size,
+            uploaded_by=user,
+        )
 
 
 def _days_left(case: Case) -> int | None:
@@ -80,13 +86,18 @@ def case_new(request):
     policy_id = request.GET.get("policy") or request.POST.get("policy")
     if policy_id and str(policy_id).isdigit():
         policy = Policy.objects.filter(pk=policy_id, status="published").first()
-    form = CaseForm(request.POST or None, request.FILES or None, initial={"policy": policy.pk if policy else None,
-                                                                        "category": "policy" if policy else None})
+    form = CaseForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"policy": policy.pk if policy else None, "category": "policy" if policy else None},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
                 case = services.case_raise(
-                    enterprise=request.enterprise, raised_by=request.user, policy=policy,
+                    enterprise=request.enterprise,
+                    raised_by=request.user,
+                    policy=policy,
                     **{k: form.cleaned_data[k] for k in ("kind", "category", "title", "description")},
                 )
                 _save_attachments(case, form.cleaned_data["attachments"], request.user)
@@ -100,29 +111,48 @@ def case_new(request):
 
 @enterprise_user_required
 def case_detail(request, pk: int):
-    case = get_object_or_404(Case.objects.select_related("department", "policy"), pk=pk, enterprise=request.enterprise)
+    case = get_object_or_404(
+        Case.objects.select_related("department", "policy"), pk=pk, enterprise=request.enterprise
+    )
     confirm_form = ConfirmForm(request.POST if request.POST.get("action") == "confirm" else None)
     rating_form = RatingForm(request.POST if request.POST.get("action") == "rate" else None)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "confirm" and confirm_form.is_valid():
-                services.case_confirm(case=case, actor=request.user, resolved=confirm_form.cleaned_data["resolved"],
-                                      note=confirm_form.cleaned_data["note"])
+                services.case_confirm(
+                    case=case,
+                    actor=request.user,
+                    resolved=confirm_form.cleaned_data["resolved"],
+                    note=confirm_form.cleaned_data["note"],
+                )
                 messages.success(request, _("感谢您的反馈"))
                 return redirect("appeals:detail", pk=case.pk)
             if request.POST.get("action") == "rate" and rating_form.is_valid():
-                services.case_rate(case=case, actor=request.user, score=rating_form.cleaned_data["score"],
-                                   comment=rating_form.cleaned_data["comment"])
+                services.case_rate(
+                    case=case,
+                    actor=request.user,
+                    score=rating_form.cleaned_data["score"],
+                    comment=rating_form.cleaned_data["comment"],
+                )
                 messages.success(request, _("感谢您的评价"))
                 return redirect("appeals:detail", pk=case.pk)
         except ValidationError as exc:
             _form_error(rating_form if request.POST.get("action") == "rate" else confirm_form, exc)
     rating = getattr(case, "rating", None)  # reverse one-to-one: AttributeError when absent
-    return render(request, "appeals/case_detail.html", {
-        "case": case, "events": case.events.select_related("actor", "department"),
-        "attachments": case.attachments.all(), "confirm_form": confirm_form, "rating_form": rating_form,
-        "rating": rating, "days_left": _days_left(case), "staff": False,
-    })
+    return render(
+        request,
+        "appeals/case_detail.html",
+        {
+            "case": case,
+            "events": case.events.select_related("actor", "department"),
+            "attachments": case.attachments.all(),
+            "confirm_form": confirm_form,
+            "rating_form": rating_form,
+            "rating": rating,
+            "days_left": _days_left(case),
+            "staff": False,
+        },
+    )
 
 
 def _visible_case_or_404(request, pk: int) -> Case:
@@ -158,13 +188,23 @@ def arrears_new(request):
                 for f in data["evidence"]:
                     upload_check(f)
                 arrears = services.arrears_report(
-                    enterprise=request.enterprise, reported_by=request.user, debtor_name=data["debtor_name"],
-                    debtor_type=data["debtor_type"], amount=data["amount"], due_on=data["due_on"],
-                    contract_no=data["contract_no"], description=data["description"],
+                    enterprise=request.enterprise,
+                    reported_by=request.user,
+                    debtor_name=data["debtor_name"],
+                    debtor_type=data["debtor_type"],
+                    amount=data["amount"],
+                    due_on=data["due_on"],
+                    contract_no=data["contract_no"],
+                    description=data["description"],
                 )
                 for f in data["evidence"]:
-                    ArrearsEvidence.objects.create(arrears=arrears, file=f, original_name=f.name[:200],
-                                                   content_type=getattr(f, "content_type", "") or "", size=f.size)
+                    ArrearsEvidence.objects.create(
+                        arrears=arrears,
+                        file=f,
+                        original_name=f.name[:200],
+                        content_type=getattr(f, "content_type", "") or "",
+                        size=f.size,
+                    )
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -188,9 +228,16 @@ def arrears_detail(request, pk: int):
 
 def _arrears_context(arrears: ArrearsCase, *, staff: bool) -> dict:
     repaid = sum((r.amount for r in arrears.repayments.all()), 0)
-    return {"arrears": arrears, "plan": arrears.plan.all(), "repayments": arrears.repayments.all(),
-            "events": arrears.events.select_related("actor"), "evidence": arrears.evidence.all(),
-            "repaid": repaid, "outstanding": (arrears.verified_amount or arrears.amount) - repaid, "staff": staff}
+    return {
+        "arrears": arrears,
+        "plan": arrears.plan.all(),
+        "repayments": arrears.repayments.all(),
+        "events": arrears.events.select_related("actor"),
+        "evidence": arrears.evidence.all(),
+        "repaid": repaid,
+        "outstanding": (arrears.verified_amount or arrears.amount) - repaid,
+        "staff": staff,
+    }
 
 
 def arrears_evidence(request, pk: int, evidence_id: int):
@@ -235,8 +282,11 @@ def staff_queue(request):
     qs = qs.order_by("due_on", "created_at")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     rows = [(case, _days_left(case)) for case in page.object_list]
-    return render(request, "appeals/staff_queue.html", {"page": page, "rows": rows, "state": state,
-                                                        "q": request.GET.get("q", "")})
+    return render(
+        request,
+        "appeals/staff_queue.html",
+        {"page": page, "rows": rows, "state": state, "q": request.GET.get("q", "")},
+    )
 
 
 @official_required
@@ -255,8 +305,12 @@ def staff_case(request, pk: int):
             elif action == "answer" and answer_form.is_valid():
                 services.case_answer(case=case, actor=request.user, reply=answer_form.cleaned_data["reply"])
             elif action == "transfer" and transfer_form.is_valid():
-                services.case_transfer(case=case, actor=request.user, to_department=transfer_form.cleaned_data["department"],
-                                       reason=transfer_form.cleaned_data["reason"])
+                services.case_transfer(
+                    case=case,
+                    actor=request.user,
+                    to_department=transfer_form.cleaned_data["department"],
+                    reason=transfer_form.cleaned_data["reason"],
+                )
                 messages.success(request, _("已转办"))
                 return redirect("appeals:staff_queue")
             elif action == "visit" and visit_form.is_valid():
@@ -271,13 +325,22 @@ def staff_case(request, pk: int):
         else:
             messages.success(request, _("已保存"))
             return redirect("appeals:staff_case", pk=case.pk)
-    return render(request, "appeals/case_detail.html", {
-        "case": case, "events": case.events.select_related("actor", "department"),
-        "attachments": case.attachments.all(), "answer_form": answer_form, "transfer_form": transfer_form,
-        "visit_form": visit_form, "days_left": _days_left(case), "staff": True,
-        "rating": getattr(case, "rating", None),
-        "return_visits": case.return_visits.select_related("official"),
-    })
+    return render(
+        request,
+        "appeals/case_detail.html",
+        {
+            "case": case,
+            "events": case.events.select_related("actor", "department"),
+            "attachments": case.attachments.all(),
+            "answer_form": answer_form,
+            "transfer_form": transfer_form,
+            "visit_form": visit_form,
+            "days_left": _days_left(case),
+            "staff": True,
+            "rating": getattr(case, "rating", None),
+            "return_visits": case.return_visits.select_related("official"),
+        },
+    )
 
 
 @official_required
@@ -292,7 +355,9 @@ def staff_log(request):
             try:
                 with transaction.atomic():
                     case = services.case_raise(
-                        enterprise=enterprise, logged_by=request.user, source=form.cleaned_data["source"],
+                        enterprise=enterprise,
+                        logged_by=request.user,
+                        source=form.cleaned_data["source"],
                         **{k: form.cleaned_data[k] for k in ("kind", "category", "title", "description")},
                     )
                     _save_attachments(case, form.cleaned_data["attachments"], request.user)
@@ -300,7 +365,11 @@ def staff_log(request):
                 _form_error(form, exc)
             else:
                 messages.success(request, _("已代企业登记，编号%s") % case.number)
-                return redirect("appeals:staff_case", pk=case.pk) if case.department_id and request.user.is_official_of(case.department_id) else redirect("appeals:staff_queue")
+                return (
+                    redirect("appeals:staff_case", pk=case.pk)
+                    if case.department_id and request.user.is_official_of(case.department_id)
+                    else redirect("appeals:staff_queue")
+                )
     return render(request, "appeals/staff_log.html", {"form": form})
 
 
@@ -310,7 +379,9 @@ def _staff_arrears(request):
 
 @official_required
 def staff_arrears_list(request):
-    page = Paginator(_staff_arrears(request).order_by("status", "-created_at"), 25).get_page(request.GET.get("page"))
+    page = Paginator(_staff_arrears(request).order_by("status", "-created_at"), 25).get_page(
+        request.GET.get("page")
+    )
     return render(request, "appeals/staff_arrears.html", {"page": page})
 
 
@@ -326,9 +397,13 @@ def staff_arrears_detail(request, pk: int):
             if action == "verify" and verify_form.is_valid():
                 services.arrears_verify(arrears=arrears, actor=request.user, **verify_form.cleaned_data)
             elif action == "plan" and plan_form.is_valid():
-                services.arrears_plan_agree(arrears=arrears, actor=request.user, installments=plan_form.cleaned_data["plan"])
+                services.arrears_plan_agree(
+                    arrears=arrears, actor=request.user, installments=plan_form.cleaned_data["plan"]
+                )
             elif action == "repayment" and repayment_form.is_valid():
-                services.arrears_repayment_record(arrears=arrears, actor=request.user, **repayment_form.cleaned_data)
+                services.arrears_repayment_record(
+                    arrears=arrears, actor=request.user, **repayment_form.cleaned_data
+                )
             else:
                 raise ValidationError(_("请检查填写的内容"))
         except (ValidationError, PermissionDenied) as exc:

@@ -43,7 +43,16 @@ class ApplicationEventInline(ReadOnlyInline):
 
 @admin.register(Application)
 class ApplicationAdmin(DepartmentScopedAdmin):
-    list_display = ["reference", "policy", "enterprise", "status", "submitted_at", "due_on", "escalated_at", "page"]
+    list_display = [
+        "reference",
+        "policy",
+        "enterprise",
+        "status",
+        "submitted_at",
+        "due_on",
+        "escalated_at",
+        "page",
+    ]
     list_filter = ["status", "department"]
     search_fields = ["reference", "enterprise__name", "enterprise__credit_code", "policy__title"]
     list_select_related = ["policy", "enterprise"]

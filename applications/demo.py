@@ -36,7 +36,11 @@ DEMO_PASSWORD = "Demo-2026-zz"
 OFFICER = "grants-officer"
 HEAD = "dept-head"
 DEMO_LOGINS = [
-    (OFFICER, DEMO_PASSWORD, "申报审核与兑付专员（各演示部门）：/applications/review/ 审核、免申即享确认、兑付台账、统计"),
+    (
+        OFFICER,
+        DEMO_PASSWORD,
+        "申报审核与兑付专员（各演示部门）：/applications/review/ 审核、免申即享确认、兑付台账、统计",
+    ),
     (HEAD, DEMO_PASSWORD, "部门负责人（各演示部门）：接收超时督办（站内消息）"),
 ]
 DEMO_PROPOSALS = 600  # per auto-grant policy at demo load
@@ -67,7 +71,10 @@ def _officer_and_head():
 
 
 def _declared(prefill, enterprise) -> dict[str, str]:
-    declared = {"contact_name": enterprise.contact_name or "王经理", "contact_phone": enterprise.contact_phone or "13800000000"}
+    declared = {
+        "contact_name": enterprise.contact_name or "王经理",
+        "contact_phone": enterprise.contact_phone or "13800000000",
+    }
     for item in prefill.missing:
         if item.kind == "indicator":
             declared[item.field] = "1" if item.indicator_type == "flag" else "1200000"
@@ -90,8 +97,12 @@ def _submit(policy, user, moment: datetime) -> Application | None:
     ]
     try:
         return services.application_submit(
-            policy=policy, enterprise=enterprise, applicant=user, declared=_declared(prefill, enterprise),
-            files=files, now=moment,
+            policy=policy,
+            enterprise=enterprise,
+            applicant=user,
+            declared=_declared(prefill, enterprise),
+            files=files,
+            now=moment,
         )
     except ValidationError as exc:
         log.info("demo application for %s not made: %s", policy.title, exc)
@@ -126,8 +137,15 @@ def _bank_account(enterprise) -> None:
     )
 
 
-def _pay(grants: list[Grant], officer, *, enterprise_user_ids: set[int], instructed: datetime, paid: datetime,
-         fail_one: bool) -> None:
+def _pay(
+    grants: list[Grant],
+    officer,
+    *,
+    enterprise_user_ids: set[int],
+    instructed: datetime,
+    paid: datetime,
+    fail_one: bool,
+) -> None:
     for grant in grants:
         _bank_account(grant.enterprise)
         if grant.enterprise_id in enterprise_user_ids:
@@ -143,27 +161,36 @@ def _pay(grants: list[Grant], officer, *, enterprise_user_ids: set[int], instruc
         if fail_one and index == len(instructions) - 1 and len(instructions) > 1:
             rows.append([ins.reference, "失败", "", "收款账户状态异常（已销户）", ""])
         else:
-            rows.append([ins.reference, "成功", timezone.localtime(paid).date().isoformat(), "", f"DEMO{ins.pk:08d}"])
-    services.payment_results_import(content=_results_csv(rows), filename="demo-results.csv", actor=officer, now=paid)
+            rows.append(
+                [ins.reference, "成功", timezone.localtime(paid).date().isoformat(), "", f"DEMO{ins.pk:08d}"]
+            )
+    services.payment_results_import(
+        content=_results_csv(rows), filename="demo-results.csv", actor=officer, now=paid
+    )
 
 
 def _applications(officer, today_moment: datetime) -> int:
     User = get_user_model()
-    demo_user = User.objects.filter(username="enterprise", enterprise__isnull=False).select_related("enterprise").first()
+    demo_user = (
+        User.objects.filter(username="enterprise", enterprise__isnull=False)
+        .select_related("enterprise")
+        .first()
+    )
     if demo_user is None:
         return 0
     today = timezone.localtime(today_moment).date()
     open_policies = [
-        p for p in Policy.objects.filter(status="published", auto_grant=False).order_by("id")
+        p
+        for p in Policy.objects.filter(status="published", auto_grant=False).order_by("id")
         if (p.apply_start is None or p.apply_start <= today - timedelta(days=30))
         and (p.apply_end is None or p.apply_end >= today)
     ]
     if not open_policies:
         return 0
     matched = set(
-        Match.objects.filter(enterprise=demo_user.enterprise, status__in=["eligible", "possible"]).values_list(
-            "policy_id", flat=True
-        )
+        Match.objects.filter(
+            enterprise=demo_user.enterprise, status__in=["eligible", "possible"]
+        ).values_list("policy_id", flat=True)
     )
     open_policies.sort(key=lambda p: (p.pk not in matched, p.pk))
     days = timedelta(days=1)
@@ -178,7 +205,9 @@ def _applications(officer, today_moment: datetime) -> int:
             app = _submit(policy, demo_user, today_moment - 10 * days)
             if app:
                 services.application_return(
-                    application=app, actor=officer, now=today_moment - 8 * days,
+                    application=app,
+                    actor=officer,
+                    now=today_moment - 8 * days,
                     reasons="请补充加盖公章的研发费用专项审计报告（第 3 页缺盖章）",
                 )
         else:
@@ -186,11 +215,19 @@ def _applications(officer, today_moment: datetime) -> int:
             if app:
                 services.application_accept(application=app, actor=officer, now=today_moment - 28 * days)
                 services.application_approve(
-                    application=app, actor=officer, amount=_award(policy, demo_user.enterprise, today),
+                    application=app,
+                    actor=officer,
+                    amount=_award(policy, demo_user.enterprise, today),
                     now=today_moment - 20 * days,
                 )
-                _pay([app.grant], officer, enterprise_user_ids=set(), instructed=today_moment - 15 * days,
-                     paid=today_moment - 12 * days, fail_one=False)
+                _pay(
+                    [app.grant],
+                    officer,
+                    enterprise_user_ids=set(),
+                    instructed=today_moment - 15 * days,
+                    paid=today_moment - 12 * days,
+                    fail_one=False,
+                )
         made += bool(app)
     # Other enterprises: an overdue one (escalated), a rejection and approvals for the figures,
     # on the policy whose application window opened first (so the timeline fits in it).
@@ -217,28 +254,47 @@ def _applications(officer, today_moment: datetime) -> int:
         if index == 0:
             continue  # left open past its time limit: overdue, escalated below
         if index == 1:
-            services.application_reject(application=app, actor=officer, reasons="近三年存在失信记录，不符合申报条件",
-                                        now=start + 6 * days)
+            services.application_reject(
+                application=app,
+                actor=officer,
+                reasons="近三年存在失信记录，不符合申报条件",
+                now=start + 6 * days,
+            )
         else:
-            services.application_approve(application=app, actor=officer, amount=_award(policy, user.enterprise, today),
-                                         now=start + (7 + index) * days)
-            _pay([app.grant], officer, enterprise_user_ids=set(), instructed=start + (10 + index) * days,
-                 paid=start + (13 + index) * days, fail_one=False)
+            services.application_approve(
+                application=app,
+                actor=officer,
+                amount=_award(policy, user.enterprise, today),
+                now=start + (7 + index) * days,
+            )
+            _pay(
+                [app.grant],
+                officer,
+                enterprise_user_ids=set(),
+                instructed=start + (10 + index) * days,
+                paid=start + (13 + index) * days,
+                fail_one=False,
+            )
     services.applications_escalate_overdue(now=today_moment)
     return made
 
 
 def _auto_grants(officer, now: datetime) -> tuple[int, int]:
     User = get_user_model()
-    demo_ids = set(User.objects.filter(enterprise__isnull=False, username__in=["enterprise", "enterprise2"])
-                   .values_list("enterprise_id", flat=True))
+    demo_ids = set(
+        User.objects.filter(enterprise__isnull=False, username__in=["enterprise", "enterprise2"]).values_list(
+            "enterprise_id", flat=True
+        )
+    )
     period = str(timezone.localtime(now).year)
     created = 0
     policy_ids = services.auto_grant_policy_ids()
     for pid in policy_ids:
         # One bounded batch per policy keeps the demo load quick; on a running system the
         # beat task (applications.grant_proposals_generate) proposes the rest.
-        created += services.grant_proposals_generate(policy_id=pid, period=period, now=now, limit=DEMO_PROPOSALS)
+        created += services.grant_proposals_generate(
+            policy_id=pid, period=period, now=now, limit=DEMO_PROPOSALS
+        )
     if GrantBatch.objects.exists():
         return created, 0
     # Confirm and pay one policy's batch, preferring one the demo enterprise is in.
@@ -247,18 +303,25 @@ def _auto_grants(officer, now: datetime) -> tuple[int, int]:
     )
     if not candidates:
         return created, 0
-    with_demo = [p for p in candidates if GrantProposal.objects.filter(policy=p, enterprise_id__in=demo_ids,
-                                                                        status="proposed").exists()]
+    with_demo = [
+        p
+        for p in candidates
+        if GrantProposal.objects.filter(policy=p, enterprise_id__in=demo_ids, status="proposed").exists()
+    ]
     policy = (with_demo or candidates)[0]
     ids = list(
         GrantProposal.objects.filter(policy=policy, period=period, status="proposed")
         .order_by("id")
         .values_list("pk", flat=True)[:40]
     )
-    ids += list(GrantProposal.objects.filter(policy=policy, period=period, status="proposed",
-                                             enterprise_id__in=demo_ids).values_list("pk", flat=True))
-    batch = services.grant_batch_confirm(policy=policy, period=period, actor=officer, proposal_ids=list(set(ids)), now=now,
-                                         sms=False)
+    ids += list(
+        GrantProposal.objects.filter(
+            policy=policy, period=period, status="proposed", enterprise_id__in=demo_ids
+        ).values_list("pk", flat=True)
+    )
+    batch = services.grant_batch_confirm(
+        policy=policy, period=period, actor=officer, proposal_ids=list(set(ids)), now=now, sms=False
+    )
     grants = list(Grant.objects.filter(proposal__batch=batch).select_related("enterprise"))
     _pay(grants, officer, enterprise_user_ids=demo_ids, instructed=now, paid=now, fail_one=True)
     return created, batch.count

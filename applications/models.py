@@ -31,7 +31,9 @@ class DepartmentHead(models.Model):
     """The head (分管负责人) of a department: receives escalations of overdue applications."""
 
     department = models.ForeignKey("policies.Department", on_delete=models.CASCADE, related_name="heads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="headed_departments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="headed_departments"
+    )
 
     class Meta:
         verbose_name = _("部门负责人")
@@ -67,10 +69,18 @@ class Application(models.Model):
     reference = models.CharField(_("申报编号"), max_length=24, unique=True)
     policy = models.ForeignKey("policies.Policy", on_delete=models.PROTECT, related_name="applications")
     department = models.ForeignKey("policies.Department", on_delete=models.PROTECT, related_name="+")
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="applications")
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
     status = models.CharField(
-        _("状态"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED, db_index=True
+        _("状态"),
+        max_length=12,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.SUBMITTED,
+        db_index=True,
     )
     # What the registry said when the form was filled (自动填充) and what the enterprise supplied.
     prefilled = models.JSONField(_("自动填充数据"), default=dict, blank=True)
@@ -137,7 +147,9 @@ class ApplicationEvent(models.Model):
     action = models.CharField(_("操作"), max_length=20)
     from_status = models.CharField(_("原状态"), max_length=12, blank=True, default="")
     to_status = models.CharField(_("新状态"), max_length=12, blank=True, default="")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     comment = models.TextField(_("说明"), blank=True, default="")
     data = models.JSONField(_("数据"), default=dict, blank=True)
     at = models.DateTimeField(_("时间"), db_index=True)
@@ -173,7 +185,9 @@ class ApplicationFile(models.Model):
     """An uploaded material. Served only through ``views.file_download`` (permission checked)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="files")
-    material = models.ForeignKey("policies.Material", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    material = models.ForeignKey(
+        "policies.Material", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     file = models.FileField(_("文件"), upload_to=_upload_to, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
     kind = models.CharField(_("类型"), max_length=8)
@@ -195,7 +209,9 @@ class BankAccount(models.Model):
     """The account a grant is paid into. ``source`` says where it came from (shared data
     from the tax bureau, the enterprise itself); the enterprise confirms it with one click."""
 
-    enterprise = models.OneToOneField("enterprises.Enterprise", on_delete=models.CASCADE, related_name="bank_account")
+    enterprise = models.OneToOneField(
+        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="bank_account"
+    )
     account_name = models.CharField(_("户名"), max_length=200)
     bank_name = models.CharField(_("开户行"), max_length=200)
     account_number = models.CharField(_("账号"), max_length=40)
@@ -246,7 +262,9 @@ class GrantProposal(models.Model):
     """免申即享 proposal: computed automatically from an eligible match, with the facts frozen."""
 
     policy = models.ForeignKey("policies.Policy", on_delete=models.PROTECT, related_name="grant_proposals")
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="grant_proposals")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="grant_proposals"
+    )
     period = models.CharField(_("期间"), max_length=7)
     exclusive_group = models.CharField(_("从高不重复组"), max_length=60, blank=True, default="")
     match_id = models.BigIntegerField(_("匹配记录"), null=True, blank=True)
@@ -257,12 +275,20 @@ class GrantProposal(models.Model):
     facts = models.JSONField(_("计算依据(冻结)"))
     eligible_since = models.DateTimeField(_("符合条件时间"))
     status = models.CharField(
-        _("状态"), max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED, db_index=True
+        _("状态"),
+        max_length=12,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.PROPOSED,
+        db_index=True,
     )
     excluded_reason = models.TextField(_("排除原因"), blank=True, default="")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    batch = models.ForeignKey(GrantBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals")
+    batch = models.ForeignKey(
+        GrantBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals"
+    )
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
     class Meta:
@@ -304,11 +330,19 @@ class Grant(models.Model):
     period = models.CharField(_("期间"), max_length=7)
     exclusive_group = models.CharField(_("从高不重复组"), max_length=60, blank=True, default="")
     source = models.CharField(_("来源"), max_length=12, choices=GrantSource.choices)
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, null=True, blank=True, related_name="grant")
-    proposal = models.OneToOneField(GrantProposal, on_delete=models.PROTECT, null=True, blank=True, related_name="grant")
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="grant"
+    )
+    proposal = models.OneToOneField(
+        GrantProposal, on_delete=models.PROTECT, null=True, blank=True, related_name="grant"
+    )
     amount = models.DecimalField(_("金额(元)"), **MONEY)
     status = models.CharField(
-        _("状态"), max_length=16, choices=GrantStatus.choices, default=GrantStatus.AWAITING_ACCOUNT, db_index=True
+        _("状态"),
+        max_length=16,
+        choices=GrantStatus.choices,
+        default=GrantStatus.AWAITING_ACCOUNT,
+        db_index=True,
     )
     eligible_since = models.DateTimeField(_("符合条件/申报时间"))
     granted_at = models.DateTimeField(_("核定时间"))
@@ -345,7 +379,9 @@ class GrantEvent(models.Model):
 
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("操作"), max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     comment = models.TextField(_("说明"), blank=True, default="")
     at = models.DateTimeField(_("时间"))
 
@@ -386,7 +422,11 @@ class PaymentInstruction(models.Model):
     bank_name = models.CharField(_("开户行"), max_length=200)
     account_number = models.CharField(_("账号"), max_length=40)
     status = models.CharField(
-        _("状态"), max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.INSTRUCTED, db_index=True
+        _("状态"),
+        max_length=12,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.INSTRUCTED,
+        db_index=True,
     )
     failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True, default="")
     bank_reference = models.CharField(_("银行流水号"), max_length=60, blank=True, default="")
@@ -403,7 +443,9 @@ class PaymentInstruction(models.Model):
         constraints = [
             # At most one attempt in flight or successful per grant.
             models.UniqueConstraint(
-                fields=["grant"], condition=Q(status__in=["instructed", "paid"]), name="payment_one_live_per_grant"
+                fields=["grant"],
+                condition=Q(status__in=["instructed", "paid"]),
+                name="payment_one_live_per_grant",
             )
         ]
 

@@ -15,13 +15,28 @@ from inbox.services import message_send
 
 
 def enterprise_message_create(
-    *, enterprise_id: int, key: str, title: str, body: str = "", url: str = "", kind: str = "application",
-    sms_text: str = "", sms_phone: str = "",
+    *,
+    enterprise_id: int,
+    key: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    kind: str = "application",
+    sms_text: str = "",
+    sms_phone: str = "",
 ) -> None:
     """``sms_text`` replaces the SMS wording; ``sms_phone`` texts that number when the enterprise
     has not chosen SMS (``inbox.services.message_send``)."""
-    message_send(kind=kind, title=title, key=key, enterprise=Enterprise(pk=enterprise_id), body=body, link=url,
-                  sms_text=sms_text, sms_phone=sms_phone)
+    message_send(
+        kind=kind,
+        title=title,
+        key=key,
+        enterprise=Enterprise(pk=enterprise_id),
+        body=body,
+        link=url,
+        sms_text=sms_text,
+        sms_phone=sms_phone,
+    )
 
 
 def user_message_create(*, user, key: str, title: str, body: str = "", url: str = "") -> None:

@@ -80,7 +80,12 @@ class Prefill:
     def snapshot(self) -> dict:
         return {
             "fields": {
-                f.field: {"value": _jsonable(f.value), "period": f.period, "label": f.label, "display": str(f.shown)}
+                f.field: {
+                    "value": _jsonable(f.value),
+                    "period": f.period,
+                    "label": f.label,
+                    "display": str(f.shown),
+                }
                 for f in self.fields
                 if f.known
             },
@@ -158,7 +163,9 @@ def application_prefill(*, policy, enterprise) -> Prefill:
         if value is None:
             value = getattr(enterprise, code)
         fields.append(
-            PrefillField(field=code, label=label, value=value, derived=code == "scale", display=_display(code, value))
+            PrefillField(
+                field=code, label=label, value=value, derived=code == "scale", display=_display(code, value)
+            )
         )
     wanted = policy_fields(policy)
     definitions = {d.code: d for d in IndicatorDefinition.objects.filter(code__in=wanted)}

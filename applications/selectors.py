@@ -38,10 +38,16 @@ def today_local() -> date:
 
 
 def applications_for_enterprise(*, enterprise_id: int) -> QuerySet[Application]:
-    return Application.objects.filter(enterprise_id=enterprise_id).select_related("policy").order_by("-submitted_at")
+    return (
+        Application.objects.filter(enterprise_id=enterprise_id)
+        .select_related("policy")
+        .order_by("-submitted_at")
+    )
 
 
-def grants_for_enterprise(enterprise_id: int, *, department_ids: Collection[int] | None = None) -> QuerySet[Grant]:
+def grants_for_enterprise(
+    enterprise_id: int, *, department_ids: Collection[int] | None = None
+) -> QuerySet[Grant]:
     """The enterprise's grants, newest first, with the policy and the payment attempts
     (for "我的政策" and the API). Cancelled grants are left out. ``department_ids`` narrows
     them to the grants of those departments (what an official of them may see)."""
@@ -92,7 +98,9 @@ def application_clock(application: Application, *, today: date | None = None) ->
     return Clock(days_used=used, days_left=left, paused=paused, overdue=overdue)
 
 
-def review_queue(*, user, today: date | None = None, include_returned: bool = True) -> list[tuple[Application, Clock]]:
+def review_queue(
+    *, user, today: date | None = None, include_returned: bool = True
+) -> list[tuple[Application, Clock]]:
     """Open applications of the user's departments, most urgent first, each with its clock."""
     today = today or today_local()
     statuses = [S.SUBMITTED, S.ACCEPTED] + ([S.RETURNED] if include_returned else [])
@@ -150,7 +158,9 @@ def department_figures(
     days from submission to decision (time returned for correction not counted), over the
     applications of ``applications_filtered`` (period = submission date)."""
     today = today or today_local()
-    qs = applications_filtered(user=user, start=start, end=end, district=district, department_id=department_id)
+    qs = applications_filtered(
+        user=user, start=start, end=end, district=district, department_id=department_id
+    )
     counts = {
         row["department_id"]: row
         for row in qs.values("department_id").annotate(
@@ -166,9 +176,9 @@ def department_figures(
         )
     }
     taken: dict[int, list[int]] = {}
-    for dept_id, days in qs.filter(working_days_taken__isnull=False, status__in=[S.APPROVED, S.REJECTED]).values_list(
-        "department_id", "working_days_taken"
-    ):
+    for dept_id, days in qs.filter(
+        working_days_taken__isnull=False, status__in=[S.APPROVED, S.REJECTED]
+    ).values_list("department_id", "working_days_taken"):
         taken.setdefault(dept_id, []).append(days)
     names = dict(Department.objects.filter(pk__in=counts).values_list("pk", "name"))
     out = []
@@ -296,7 +306,10 @@ def days_to_money(
     return {
         "overall": summary(all_days),
         "by_policy": sorted(
-            ({"policy": v["policy"], "source": v["source"], **summary(v["days"])} for v in per_policy.values()),
+            (
+                {"policy": v["policy"], "source": v["source"], **summary(v["days"])}
+                for v in per_policy.values()
+            ),
             key=lambda r: r["policy"],
         ),
     }
@@ -318,7 +331,9 @@ def auto_grant_overview(*, user) -> list[dict[str, Any]]:
     policies = list(qs.select_related("department").order_by("title"))
     counts: dict[int, dict[str, int]] = {}
     for row in (
-        GrantProposal.objects.filter(policy__in=policies).values("policy_id", "status").annotate(n=Count("id"))
+        GrantProposal.objects.filter(policy__in=policies)
+        .values("policy_id", "status")
+        .annotate(n=Count("id"))
     ):
         counts.setdefault(row["policy_id"], {})[row["status"]] = row["n"]
     return [{"policy": p, "counts": counts.get(p.pk, {})} for p in policies]
@@ -332,7 +347,9 @@ def ledger(*, user, status: str = "") -> QuerySet[Grant]:
 
 
 def instructions_pending(*, user) -> QuerySet[PaymentInstruction]:
-    qs = PaymentInstruction.objects.filter(status=PaymentStatus.INSTRUCTED).select_related("grant__policy", "grant__enterprise")
+    qs = PaymentInstruction.objects.filter(status=PaymentStatus.INSTRUCTED).select_related(
+        "grant__policy", "grant__enterprise"
+    )
     departments = user_department_ids(user)
     if departments is not None:
         qs = qs.filter(grant__department_id__in=departments)

@@ -54,7 +54,10 @@ def upload_check(upload: UploadedFile, *, existing_count: int = 0) -> CheckedUpl
     """Raise ValidationError (Chinese message naming the file) unless the upload is acceptable."""
     name = PurePath(upload.name or "").name
     if existing_count >= MAX_FILES_PER_APPLICATION:
-        raise ValidationError(_("材料文件最多 %(max)s 个，“%(name)s”未能上传") % {"max": MAX_FILES_PER_APPLICATION, "name": name})
+        raise ValidationError(
+            _("材料文件最多 %(max)s 个，“%(name)s”未能上传")
+            % {"max": MAX_FILES_PER_APPLICATION, "name": name}
+        )
     ext = PurePath(name).suffix.lower()
     if ext not in ALLOWED:
         raise ValidationError(_("“%(name)s”：只接受 PDF、JPG、PNG、DOCX、XLSX 文件") % {"name": name})

@@ -64,7 +64,9 @@ def _files_from(request: HttpRequest, policy) -> list[tuple[int | None, object]]
 
 
 def _declared_from(request: HttpRequest) -> dict[str, str]:
-    declared = {k.removeprefix("declared__"): v for k, v in request.POST.items() if k.startswith("declared__")}
+    declared = {
+        k.removeprefix("declared__"): v for k, v in request.POST.items() if k.startswith("declared__")
+    }
     declared["contact_name"] = request.POST.get("contact_name", "")
     declared["contact_phone"] = request.POST.get("contact_phone", "")
     return declared
@@ -149,14 +151,25 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     is_reviewer = user_can_review_application(request.user, application)
     is_owner = user_enterprise_id(request.user) == application.enterprise_id
-    prefill = application_prefill(policy=application.policy, enterprise=application.enterprise) if is_owner else None
+    prefill = (
+        application_prefill(policy=application.policy, enterprise=application.enterprise)
+        if is_owner
+        else None
+    )
     labels = application.prefilled.get("labels", {})
     registry_rows = [
-        (item.get("label") or labels.get(code, code), item.get("display") or item.get("value"), item.get("period", ""))
+        (
+            item.get("label") or labels.get(code, code),
+            item.get("display") or item.get("value"),
+            item.get("period", ""),
+        )
         for code, item in application.prefilled.get("fields", {}).items()
     ]
     declared_rows = [
-        (labels.get(code, code), value if is_owner or code != "contact_phone" else masked_for(request.user, value))
+        (
+            labels.get(code, code),
+            value if is_owner or code != "contact_phone" else masked_for(request.user, value),
+        )
         for code, value in application.declared.items()
     ]
     return render(
@@ -216,8 +229,12 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(ApplicationFile.objects.select_related("application"), pk=pk)
     if not user_can_view_application(request.user, item.application):
         raise Http404
-    content_type = mimetypes.types_map.get("." + {"jpg": "jpeg"}.get(item.kind, item.kind), "application/octet-stream")
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=content_type)
+    content_type = mimetypes.types_map.get(
+        "." + {"jpg": "jpeg"}.get(item.kind, item.kind), "application/octet-stream"
+    )
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -234,7 +251,9 @@ def my_grants(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = get_object_or_404(Grant.objects.select_related("policy", "enterprise", "department", "proposal"), pk=pk)
+    grant = get_object_or_404(
+        Grant.objects.select_related("policy", "enterprise", "department", "proposal"), pk=pk
+    )
     if not user_can_view_grant(request.user, grant):
         raise Http404
     is_owner = user_enterprise_id(request.user) == grant.enterprise_id
@@ -247,7 +266,9 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": grant.payments.all(),
             "is_owner": is_owner,
             "is_official": user_is_official_of(request.user, grant.department_id),
-            "account": BankAccount.objects.filter(enterprise_id=grant.enterprise_id).first() if is_owner else None,
+            "account": BankAccount.objects.filter(enterprise_id=grant.enterprise_id).first()
+            if is_owner
+            else None,
             "grant_token": services.grant_token_make(grant) if is_owner else "",
         },
     )
@@ -263,10 +284,16 @@ def grant_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         new_account = None
         if not account or request.POST.get("account_number"):
-            new_account = {k: request.POST.get(k, "") for k in ("account_name", "bank_name", "account_number")}
+            new_account = {
+                k: request.POST.get(k, "") for k in ("account_name", "bank_name", "account_number")
+            }
         try:
-            services.grant_account_confirm(grant=grant, actor=request.user if request.user.is_authenticated else None,
-                                           via_token=True, account=new_account)
+            services.grant_account_confirm(
+                grant=grant,
+                actor=request.user if request.user.is_authenticated else None,
+                via_token=True,
+                account=new_account,
+            )
         except ValidationError as exc:
             _flash_errors(request, exc)
         else:
@@ -315,17 +342,24 @@ def review_action(request: HttpRequest, pk: int) -> HttpResponse:
         if action == "accept":
             services.application_accept(application=application, actor=request.user)
         elif action == "return":
-            services.application_return(application=application, actor=request.user, reasons=request.POST.get("reasons", ""))
+            services.application_return(
+                application=application, actor=request.user, reasons=request.POST.get("reasons", "")
+            )
         elif action == "approve":
             try:
                 amount = Decimal(request.POST.get("amount", "").replace(",", ""))
             except InvalidOperation as exc:
                 raise ValidationError({"amount": ["核定金额应为数字"]}) from exc
             services.application_approve(
-                application=application, actor=request.user, amount=amount, comment=request.POST.get("reasons", "")
+                application=application,
+                actor=request.user,
+                amount=amount,
+                comment=request.POST.get("reasons", ""),
             )
         elif action == "reject":
-            services.application_reject(application=application, actor=request.user, reasons=request.POST.get("reasons", ""))
+            services.application_reject(
+                application=application, actor=request.user, reasons=request.POST.get("reasons", "")
+            )
         else:
             raise ValidationError({"action": ["未知操作"]})
     except ValidationError as exc:
@@ -337,7 +371,9 @@ def review_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 @official_required
 def autogrant_overview(request: HttpRequest) -> HttpResponse:
-    return render(request, "applications/autogrant.html", {"rows": selectors.auto_grant_overview(user=request.user)})
+    return render(
+        request, "applications/autogrant.html", {"rows": selectors.auto_grant_overview(user=request.user)}
+    )
 
 
 @official_required
@@ -349,11 +385,15 @@ def autogrant_policy(request: HttpRequest, policy_id: int) -> HttpResponse:
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("proposal") if i.isdigit()]
         try:
-            batch = services.grant_batch_confirm(policy=policy, period=period, actor=request.user, proposal_ids=ids or None)
+            batch = services.grant_batch_confirm(
+                policy=policy, period=period, actor=request.user, proposal_ids=ids or None
+            )
         except ValidationError as exc:
             _flash_errors(request, exc)
         else:
-            messages.success(request, f"已确认 {batch.count} 家企业，合计 {batch.total} 元；已通知企业确认收款账户")
+            messages.success(
+                request, f"已确认 {batch.count} 家企业，合计 {batch.total} 元；已通知企业确认收款账户"
+            )
         return redirect(f"{reverse('applications:autogrant_policy', args=[policy.pk])}?period={period}")
     proposals = list(selectors.proposals_for_policy(policy_id=policy.pk, period=period)[:500])
     open_total = sum((p.amount or 0) for p in proposals if p.status == ProposalStatus.PROPOSED)
@@ -369,12 +409,16 @@ def autogrant_policy(request: HttpRequest, policy_id: int) -> HttpResponse:
 def proposal_exclude(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = get_object_or_404(GrantProposal, pk=pk)
     try:
-        services.grant_proposal_exclude(proposal=proposal, actor=request.user, reason=request.POST.get("reason", ""))
+        services.grant_proposal_exclude(
+            proposal=proposal, actor=request.user, reason=request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         _flash_errors(request, exc)
     else:
         messages.success(request, "已排除")
-    return redirect(f"{reverse('applications:autogrant_policy', args=[proposal.policy_id])}?period={proposal.period}")
+    return redirect(
+        f"{reverse('applications:autogrant_policy', args=[proposal.policy_id])}?period={proposal.period}"
+    )
 
 
 @official_required
@@ -444,7 +488,10 @@ def payments_import(request: HttpRequest) -> HttpResponse:
         return redirect("applications:payments")
     result = services.payment_results_import(content=upload.read(), filename=upload.name, actor=request.user)
     request.session["applications_import_result"] = {
-        "ok": result.ok, "errors": result.errors[:200], "paid": result.paid, "failed": result.failed
+        "ok": result.ok,
+        "errors": result.errors[:200],
+        "paid": result.paid,
+        "failed": result.failed,
     }
     return redirect("applications:payments")
 

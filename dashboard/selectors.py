@@ -25,7 +25,12 @@ class Filters:
     department_id: int | None = None
 
     def as_case_filters(self) -> dict:
-        return {"start": self.start, "end": self.end, "district": self.district, "department_id": self.department_id}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "district": self.district,
+            "department_id": self.department_id,
+        }
 
 
 def _label_rows(rows: list[dict], group_by: str) -> list[dict]:
@@ -80,9 +85,15 @@ def dashboard_figures(filters: Filters, *, user) -> dict:
     case_filters = filters.as_case_filters()
     return {
         "cases": appeals_selectors.case_figures(**case_filters),
-        "cases_by_department": _label_rows(appeals_selectors.case_figures(group_by="department", **case_filters), "department"),
-        "cases_by_district": _label_rows(appeals_selectors.case_figures(group_by="district", **case_filters), "district"),
-        "cases_by_category": _label_rows(appeals_selectors.case_figures(group_by="category", **case_filters), "category"),
+        "cases_by_department": _label_rows(
+            appeals_selectors.case_figures(group_by="department", **case_filters), "department"
+        ),
+        "cases_by_district": _label_rows(
+            appeals_selectors.case_figures(group_by="district", **case_filters), "district"
+        ),
+        "cases_by_category": _label_rows(
+            appeals_selectors.case_figures(group_by="category", **case_filters), "category"
+        ),
         "policy_friction": appeals_selectors.policy_friction(**case_filters),
         "arrears": appeals_selectors.arrears_figures(district=filters.district),
         "coverage": liaison_selectors.coverage_total(),

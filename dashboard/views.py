@@ -30,28 +30,37 @@ def _date(value: str | None) -> dt.date | None:
 def _filters(request) -> Filters:
     department = request.GET.get("department") or ""
     allowed = user_departments(request.user)
-    department_id = int(department) if department.isdigit() and allowed.filter(pk=department).exists() else None
+    department_id = (
+        int(department) if department.isdigit() and allowed.filter(pk=department).exists() else None
+    )
     if department_id is None and not request.user.is_superuser:
         # An official who is not an administrator sees their own department's figures.
         first = allowed.first()
         department_id = first.pk if first else None
-    return Filters(start=_date(request.GET.get("start")), end=_date(request.GET.get("end")),
-                   district=request.GET.get("district", "") if request.GET.get("district", "").isdigit() else "",
-                   department_id=department_id)
+    return Filters(
+        start=_date(request.GET.get("start")),
+        end=_date(request.GET.get("end")),
+        district=request.GET.get("district", "") if request.GET.get("district", "").isdigit() else "",
+        department_id=department_id,
+    )
 
 
 @official_required
 def index(request):
     filters = _filters(request)
     figures = dashboard_figures(filters, user=request.user)
-    return render(request, "dashboard/index.html", {
-        "figures": figures,
-        "figures_json": json.loads(json.dumps(figures, cls=DjangoJSONEncoder, default=str)),
-        "filters": filters,
-        "districts": sorted(zhengzhou_districts().items()),
-        "departments": user_departments(request.user).order_by("code"),
-        "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "dashboard/index.html",
+        {
+            "figures": figures,
+            "figures_json": json.loads(json.dumps(figures, cls=DjangoJSONEncoder, default=str)),
+            "filters": filters,
+            "districts": sorted(zhengzhou_districts().items()),
+            "departments": user_departments(request.user).order_by("code"),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 def _cell(value):
@@ -82,22 +91,40 @@ def export_xlsx(request):
     for section in ("cases", "matching", "coverage"):
         for key, value in figures[section].items():
             ws.append([f"{section}.{key}", _cell(value)])
-    for title, key in (("诉求-部门", "cases_by_department"), ("诉求-区县", "cases_by_district"),
-                       ("诉求-类别", "cases_by_category"), ("政策堵点", "policy_friction"),
-                       ("包联覆盖", "coverage_by_district")):
+    for title, key in (
+        ("诉求-部门", "cases_by_department"),
+        ("诉求-区县", "cases_by_district"),
+        ("诉求-类别", "cases_by_category"),
+        ("政策堵点", "policy_friction"),
+        ("包联覆盖", "coverage_by_district"),
+    ):
         _write_rows(wb.create_sheet(title), figures[key])
     arrears = figures["arrears"]
     _write_rows(wb.create_sheet("欠款-类型"), arrears["by_debtor_type"])
     _write_rows(wb.create_sheet("欠款-账龄"), arrears["by_age"])
     apps = figures["applications"]
     _write_rows(wb.create_sheet("申报-部门"), apps["by_department"])
-    _write_rows(wb.create_sheet("兑付-按月"), [
-        {"month": row["label"], "count": row["count"], "granted": row["granted"],
-         "paid_count": row["paid_count"], "paid": row["paid"]} for row in apps["grants_by_month"]])
+    _write_rows(
+        wb.create_sheet("兑付-按月"),
+        [
+            {
+                "month": row["label"],
+                "count": row["count"],
+                "granted": row["granted"],
+                "paid_count": row["paid_count"],
+                "paid": row["paid"],
+            }
+            for row in apps["grants_by_month"]
+        ],
+    )
     days = apps["days_to_money"]
-    _write_rows(wb.create_sheet("到账天数"), [{"policy": "合计", "source": "", **days["overall"]}, *days["by_policy"]])
+    _write_rows(
+        wb.create_sheet("到账天数"), [{"policy": "合计", "source": "", **days["overall"]}, *days["by_policy"]]
+    )
     buf = io.BytesIO()
     wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="dashboard-{timezone.localdate():%Y%m%d}.xlsx"'
     return response

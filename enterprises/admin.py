@@ -155,7 +155,15 @@ class EnterpriseAdmin(PersonalDataMaskingMixin, AuditlogHistoryAdminMixin, Impor
     personal_data_fields = {"contact_phone": "phone", "contact_email": "email"}
     list_display = ["name", "credit_code", "district_display", "zone_display", "industry", "scale", "needs_review",
                     "contact_phone"]  # fmt: skip
-    list_filter = [DistrictFilter, ZoneFilter, SectionFilter, "scale", TagFilter, "needs_review", "entity_type"]
+    list_filter = [
+        DistrictFilter,
+        ZoneFilter,
+        SectionFilter,
+        "scale",
+        TagFilter,
+        "needs_review",
+        "entity_type",
+    ]
     search_fields = ["name", "=credit_code"]
     readonly_fields = ["entity_type", "scale", "history_link", "created_at", "updated_at"]
     inlines = [EnterpriseTagInline, IndicatorValueInline]
@@ -164,9 +172,15 @@ class EnterpriseAdmin(PersonalDataMaskingMixin, AuditlogHistoryAdminMixin, Impor
     show_auditlog_history_link = False
     fieldsets = [
         (None, {"fields": ["credit_code", "name", "entity_type", "district", "zone", "industry", "scale"]}),
-        (_("登记信息"), {"fields": ["established_on", "registered_capital", "address", "legal_representative"]}),
+        (
+            _("登记信息"),
+            {"fields": ["established_on", "registered_capital", "address", "legal_representative"]},
+        ),
         (_("联系人"), {"fields": ["contact_name", "contact_phone", "contact_email"]}),
-        (_("核验"), {"fields": ["needs_review", "review_reason", "history_link", "created_at", "updated_at"]}),
+        (
+            _("核验"),
+            {"fields": ["needs_review", "review_reason", "history_link", "created_at", "updated_at"]},
+        ),
     ]
 
     @admin.display(description=_("行政区划"), ordering="district")
@@ -197,7 +211,6 @@ class EnterpriseAdmin(PersonalDataMaskingMixin, AuditlogHistoryAdminMixin, Impor
         super().save_related(request, form, formsets, change)
         # Scale follows industry and the latest employees/revenue/assets; the change re-matches.
         services.enterprise_profile_changed(enterprise_ids=[form.instance.pk])
-
 
 
 @admin.register(IndicatorDefinition)

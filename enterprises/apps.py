@@ -11,7 +11,9 @@ def builtin_vocabulary_ensure(sender, using="default", **kwargs) -> None:
     and then sends ``post_migrate``, so they are put back here, as Django does for permissions."""
     migration = importlib.import_module("enterprises.migrations.0002_builtin_indicators_and_tags")
     IndicatorDefinition = apps.get_model("enterprises", "IndicatorDefinition")
-    if IndicatorDefinition.objects.using(using).filter(builtin=True).count() >= len(migration.BUILTIN_INDICATORS):
+    if IndicatorDefinition.objects.using(using).filter(builtin=True).count() >= len(
+        migration.BUILTIN_INDICATORS
+    ):
         return
     migration.create(apps, None)
 
@@ -22,4 +24,6 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("市场主体库")
 
     def ready(self) -> None:
-        post_migrate.connect(builtin_vocabulary_ensure, sender=self, dispatch_uid="enterprises_builtin_vocabulary")
+        post_migrate.connect(
+            builtin_vocabulary_ensure, sender=self, dispatch_uid="enterprises_builtin_vocabulary"
+        )

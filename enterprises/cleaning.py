@@ -99,7 +99,9 @@ def parse_date(value: Any, *, label: str = "日期") -> date | None:
     )
 
 
-def parse_decimal(value: Any, *, label: str, money: bool = False, allow_negative: bool = False) -> Decimal | None:
+def parse_decimal(
+    value: Any, *, label: str, money: bool = False, allow_negative: bool = False
+) -> Decimal | None:
     """A number (commas, 元 and 万元 allowed for money) → Decimal; blank → None (unknown, not zero)."""
     if _blank(value):
         return None
@@ -139,7 +141,9 @@ def parse_decimal(value: Any, *, label: str, money: bool = False, allow_negative
             "%(label)s不能为负数：%(v)s", code="negative", params={"label": label, "v": value}
         )
     if abs(number) >= _MAX_NUMBER:
-        raise ValidationError("%(label)s数值过大：%(v)s", code="too_large", params={"label": label, "v": value})
+        raise ValidationError(
+            "%(label)s数值过大：%(v)s", code="too_large", params={"label": label, "v": value}
+        )
     return number
 
 
@@ -216,7 +220,9 @@ def clean_tags(value: Any, *, vocabulary: Vocabulary, errors: dict[str, list[str
         name = _text(item["name"])
         tag_id = vocabulary.tag_id(name)
         if tag_id is None:
-            errors.setdefault("tags", []).append(f"未知的资质标签：{name}（不在标签词表中，请先在词表中添加）")
+            errors.setdefault("tags", []).append(
+                f"未知的资质标签：{name}（不在标签词表中，请先在词表中添加）"
+            )
             continue
         try:
             recognized_on = parse_date(item.get("recognized_on"), label=f"{name}的认定日期")
@@ -246,7 +252,9 @@ def _indicator_spec(vocabulary: Vocabulary, code: Any, period: Any) -> tuple[dic
     text = vocabulary.indicator_code(_text(code))
     field_spec = vocabulary.indicators.get(text)
     if field_spec is None or text not in vocabulary.indicator_ids:
-        raise ValidationError("未知的指标代码：%(c)s（请先在指标定义中添加）", code="unknown_indicator", params={"c": text})
+        raise ValidationError(
+            "未知的指标代码：%(c)s（请先在指标定义中添加）", code="unknown_indicator", params={"c": text}
+        )
     normal = reference.normalize_period(period)
     periodicity = field_spec.periodicity
     if period_kind(normal) != ("" if periodicity == "none" else periodicity):
@@ -380,7 +388,9 @@ def _clean_core(name: str, value: Any) -> Any:
     text = _text(value)
     if len(text) > MAX_LENGTHS[name]:
         raise ValidationError(
-            "%(label)s过长（最多%(n)d个字符）", code="too_long", params={"label": label, "n": MAX_LENGTHS[name]}
+            "%(label)s过长（最多%(n)d个字符）",
+            code="too_long",
+            params={"label": label, "n": MAX_LENGTHS[name]},
         )
     if name == "contact_email" and text:
         try:

@@ -30,8 +30,14 @@ def load(enterprises: int = 5000, seed: int = 20261127) -> str:
         return f"市场主体库已有 {present} 家企业（未改动）"
     # No policy exists yet when the registry loads first: publishing matches set-based later.
     report = rows_import(
-        headers=HEADERS, rows=lambda: _rows(enterprises, seed), source="演示数据", chunk_size=2500, rematch=False
+        headers=HEADERS,
+        rows=lambda: _rows(enterprises, seed),
+        source="演示数据",
+        chunk_size=2500,
+        rematch=False,
     )
     if not report.ok:
         raise RuntimeError("演示企业数据未通过校验：" + "; ".join(str(e) for e in report.errors[:5]))
-    return f"市场主体库：新增 {report.created} 家，更新 {report.updated} 家，共 {Enterprise.objects.count()} 家"
+    return (
+        f"市场主体库：新增 {report.created} 家，更新 {report.updated} 家，共 {Enterprise.objects.count()} 家"
+    )

@@ -213,6 +213,7 @@ def file_open(path: str | Path) -> tuple[list[Any], Callable[[], Iterator[list[A
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
+
         def rows() -> Iterator[list[Any]]:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
             try:
@@ -375,7 +376,9 @@ def _write_spooled(spool, *, report: ImportReport, fields: set[str], source: str
     with transaction.atomic():
         for n_rows, records in _spooled(spool):
             existing = _existing([r.credit_code for _, r in records])
-            result = writer.records_write([r for _, r in records], fields=fields, source=source, existing=existing)
+            result = writer.records_write(
+                [r for _, r in records], fields=fields, source=source, existing=existing
+            )
             written += n_rows
             if written >= analyze_at:
                 writer.tables_analyze()
@@ -421,13 +424,20 @@ def _report_duplicates(digests: array, *, rows, columns: ColumnMap, report: Impo
         if code and _digest(code) in dup:
             if code in first:
                 report.bad_rows += 1
-                report.add(RowError(row=number, field="统一社会信用代码", message=f"与第{first[code]}行重复：{code}"))
+                report.add(
+                    RowError(row=number, field="统一社会信用代码", message=f"与第{first[code]}行重复：{code}")
+                )
             else:
                 first[code] = number
 
 
 def enterprise_import_file(
-    *, path: str | Path, source: str = "", dry_run: bool = False, chunk_size: int = 5000, progress=None,
+    *,
+    path: str | Path,
+    source: str = "",
+    dry_run: bool = False,
+    chunk_size: int = 5000,
+    progress=None,
     rematch: bool = True,
 ) -> ImportReport:
     """Import a CSV or xlsx file of enterprises (all or nothing)."""

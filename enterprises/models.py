@@ -42,7 +42,13 @@ class Enterprise(models.Model):
     )
     # Derived by 国统字〔2017〕213号 from the latest employees / revenue / total_assets; null = unknown.
     scale = models.CharField(  # noqa: DJ001 - NULL is "unknown", distinct from any tier
-        _("企业规模"), max_length=8, choices=Scale.choices, null=True, blank=True, editable=False, db_index=True
+        _("企业规模"),
+        max_length=8,
+        choices=Scale.choices,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
     )
     address = models.CharField(_("地址"), max_length=300, blank=True, default="")
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True, default="")
@@ -126,7 +132,9 @@ class IndicatorDefinition(models.Model):
 
     code = models.SlugField(_("代码"), max_length=60, unique=True)
     name = models.CharField(_("名称"), max_length=100)
-    type = models.CharField(_("类型"), max_length=10, choices=IndicatorType.choices, default=IndicatorType.NUMBER)
+    type = models.CharField(
+        _("类型"), max_length=10, choices=IndicatorType.choices, default=IndicatorType.NUMBER
+    )
     unit = models.CharField(_("单位"), max_length=20, blank=True, default="")
     periodicity = models.CharField(
         _("周期"), max_length=10, choices=Periodicity.choices, default=Periodicity.YEAR
@@ -157,7 +165,9 @@ class IndicatorValue(models.Model):
     enterprise = models.ForeignKey(
         Enterprise, on_delete=models.CASCADE, related_name="indicator_values", db_index=False
     )
-    indicator = models.ForeignKey(IndicatorDefinition, on_delete=models.PROTECT, related_name="values", db_index=False)
+    indicator = models.ForeignKey(
+        IndicatorDefinition, on_delete=models.PROTECT, related_name="values", db_index=False
+    )
     period = models.CharField(_("期间"), max_length=7, blank=True, default="")
     period_start = models.DateField(_("期间起"), null=True, blank=True)
     period_end = models.DateField(_("期间止"), null=True, blank=True)
@@ -171,7 +181,9 @@ class IndicatorValue(models.Model):
         verbose_name = _("指标值")
         verbose_name_plural = _("指标值")
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "indicator", "period"], name="indicator_value_unique")
+            models.UniqueConstraint(
+                fields=["enterprise", "indicator", "period"], name="indicator_value_unique"
+            )
         ]
         indexes = [
             models.Index(fields=["indicator", "period", "value"], name="indval_ind_period_value"),

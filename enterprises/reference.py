@@ -115,7 +115,9 @@ def validate_credit_code(code: str) -> CreditCodeCheck:
         raise ValidationError("统一社会信用代码不能为空", code="required")
     if len(code) != 18:
         raise ValidationError(
-            "统一社会信用代码应为18位，实际为%(n)d位：%(code)s", code="length", params={"n": len(code), "code": code}
+            "统一社会信用代码应为18位，实际为%(n)d位：%(code)s",
+            code="length",
+            params={"n": len(code), "code": code},
         )
     alphabet = _alphabet()
     bad = sorted({c for c in code if c not in alphabet})
@@ -143,7 +145,9 @@ def validate_credit_code(code: str) -> CreditCodeCheck:
             "统一社会信用代码校验位（第18位）不正确：%(code)s", code="checksum", params={"code": code}
         ) from None
     except stdnum_exceptions.ValidationError:
-        raise ValidationError("统一社会信用代码格式不正确：%(code)s", code="format", params={"code": code}) from None
+        raise ValidationError(
+            "统一社会信用代码格式不正确：%(code)s", code="format", params={"code": code}
+        ) from None
     body = code[8:16]
     org_ok = all(c.isdigit() or "A" <= c <= "Z" for c in body) and code[16] == org_code_check_char(body)
     return CreditCodeCheck(code=code, entity_type=entity_type_for(code), org_code_ok=org_ok)
@@ -190,7 +194,10 @@ def _name_variants(name: str) -> set[str]:
 def _divisions() -> dict:
     data = _load("zhengzhou_divisions.json")
     districts: dict[str, str] = {data["city"]["code"]: data["city"]["name"]}
-    district_names: dict[str, str] = {data["city"]["name"]: data["city"]["code"], "郑州": data["city"]["code"]}
+    district_names: dict[str, str] = {
+        data["city"]["name"]: data["city"]["code"],
+        "郑州": data["city"]["code"],
+    }
     for row in data["county_level_divisions"]:
         districts[row["code"]] = row["name"]
         names = {row["name"], row.get("short_name") or row["name"]}
@@ -210,7 +217,12 @@ def _divisions() -> dict:
         for n in [row["name"], *short.get(code, [])]:
             zone_names[n] = code
     zone_names["郑东"] = ZHENGDONG_ZONE_CODE
-    return {"districts": districts, "district_names": district_names, "zones": zones, "zone_names": zone_names}
+    return {
+        "districts": districts,
+        "district_names": district_names,
+        "zones": zones,
+        "zone_names": zone_names,
+    }
 
 
 def zhengzhou_districts() -> dict[str, str]:
@@ -258,7 +270,9 @@ def normalize_district(value: str) -> str:
                 "郑东新区是功能区，没有行政区划代码：请在“功能区”中填写，行政区划填写所在区（通常为金水区）",
                 code="zone_not_district",
             )
-    raise ValidationError("未知的行政区划：%(v)s（请填写郑州市的区县名称或6位代码）", code="unknown", params={"v": value})
+    raise ValidationError(
+        "未知的行政区划：%(v)s（请填写郑州市的区县名称或6位代码）", code="unknown", params={"v": value}
+    )
 
 
 def normalize_zone(value: str | None) -> str:
@@ -274,7 +288,9 @@ def normalize_zone(value: str | None) -> str:
         if name in div["zone_names"]:
             return div["zone_names"][name]
     raise ValidationError(
-        "未知的功能区：%(v)s（可填：经开区、高新区、航空港区、郑东新区或其代码）", code="unknown", params={"v": value}
+        "未知的功能区：%(v)s（可填：经开区、高新区、航空港区、郑东新区或其代码）",
+        code="unknown",
+        params={"v": value},
     )
 
 
@@ -347,14 +363,20 @@ def normalize_industry(value: str, *, allow_section: bool = True) -> str:
     match = _INDUSTRY_RE.match(text)
     if not match:
         raise ValidationError(
-            "行业代码格式不正确：%(v)s（应为门类字母加2-4位数字，如 C3411、I65）", code="invalid", params={"v": value}
+            "行业代码格式不正确：%(v)s（应为门类字母加2-4位数字，如 C3411、I65）",
+            code="invalid",
+            params={"v": value},
         )
     letter, digits = match.groups()
     if letter and letter not in ind["sections"]:
-        raise ValidationError("国民经济行业分类中没有门类 %(l)s：%(v)s", code="unknown", params={"l": letter, "v": value})
+        raise ValidationError(
+            "国民经济行业分类中没有门类 %(l)s：%(v)s", code="unknown", params={"l": letter, "v": value}
+        )
     division = ind["divisions"].get(digits[:2])
     if division is None:
-        raise ValidationError("国民经济行业分类中没有大类 %(d)s：%(v)s", code="unknown", params={"d": digits[:2], "v": value})
+        raise ValidationError(
+            "国民经济行业分类中没有大类 %(d)s：%(v)s", code="unknown", params={"d": digits[:2], "v": value}
+        )
     if letter and letter != division[0]:
         raise ValidationError(
             "行业门类与大类不符：大类 %(d)s 属于门类 %(s)s，不是 %(l)s",
@@ -382,7 +404,11 @@ def industry_name(code: str) -> str:
 _TIERS = ("large", "medium", "small")  # then micro
 _TIER_RANK = {"large": 3, "medium": 2, "small": 1, "micro": 0}
 # The table's X is 从业人员 (persons), Y 营业收入 and Z 资产总额 in 万元; the profile holds yuan.
-_TABLE_FIELDS = {"X": ("employees", Decimal(1)), "Y": ("revenue", Decimal(10000)), "Z": ("total_assets", Decimal(10000))}
+_TABLE_FIELDS = {
+    "X": ("employees", Decimal(1)),
+    "Y": ("revenue", Decimal(10000)),
+    "Z": ("total_assets", Decimal(10000)),
+}
 
 
 @lru_cache(maxsize=1)
@@ -488,17 +514,22 @@ def scale_inputs_for(industry: str) -> list[str]:
 # Periods
 # ---------------------------------------------------------------------------
 
+
 def normalize_period(value: Any) -> str:
-    """"2024", "2024H1", "2024Q2", "2024-05" or "" (no periodicity); raises ValidationError.
+    """ "2024", "2024H1", "2024Q2", "2024-05" or "" (no periodicity); raises ValidationError.
     The parsing is ``matching.criteria.periods.period_normalize`` (the one period parser)."""
     # Imported here, not at the top: the criteria package imports this module (district and
     # industry codes), so a top-level import would be circular whichever is imported first.
     from matching.criteria.periods import period_normalize
 
-    period = period_normalize(value if isinstance(value, str | int | float) or value is None else _clean_text(value))
+    period = period_normalize(
+        value if isinstance(value, str | int | float) or value is None else _clean_text(value)
+    )
     if period is None:
         raise ValidationError(
-            "期间格式不正确：%(v)s（应为 2024、2024H1、2024Q2 或 2024-05）", code="invalid", params={"v": value}
+            "期间格式不正确：%(v)s（应为 2024、2024H1、2024Q2 或 2024-05）",
+            code="invalid",
+            params={"v": value},
         )
     return period
 

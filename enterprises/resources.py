@@ -68,15 +68,24 @@ class EnterpriseResource(resources.ModelResource):
             return ""
         if name == "tags":
             return tags_to_text(
-                [{"name": t.tag.name, "recognized_on": t.recognized_on, "expires_on": t.expires_on,
-                  "first_time": t.first_time} for t in instance.tags.all()]  # fmt: skip
+                [
+                    {
+                        "name": t.tag.name,
+                        "recognized_on": t.recognized_on,
+                        "expires_on": t.expires_on,
+                        "first_time": t.first_time,
+                    }
+                    for t in instance.tags.all()
+                ]  # fmt: skip
             )
         if name == "needs_review":
             return "是" if instance.needs_review else ""
         return super().export_field(field, instance, **kwargs)
 
     # --- import: one validation, one write path -----------------------------------------------
-    def import_data_inner(self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs):
+    def import_data_inner(
+        self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+    ):
         result = self.get_result_class()()
         headers = [str(h or "") for h in (dataset.headers or [])]
         result.diff_headers = headers
@@ -97,7 +106,11 @@ class EnterpriseResource(resources.ModelResource):
             for error in report.errors:
                 by_row.setdefault(error.row, {}).setdefault(error.field, []).append(error.message)
             for number, errors in by_row.items():
-                values = OrderedDict(zip(headers, rows[number - 2], strict=False)) if number >= 2 else OrderedDict()
+                values = (
+                    OrderedDict(zip(headers, rows[number - 2], strict=False))
+                    if number >= 2
+                    else OrderedDict()
+                )
                 # Keyed by the Chinese label; "第N行" is the spreadsheet row (header = row 1).
                 messages = {f"第{number}行 {label}": msgs for label, msgs in errors.items()}
                 result.append_invalid_row(number, values, ValidationError(messages))
@@ -108,9 +121,10 @@ class EnterpriseResource(resources.ModelResource):
         for number in sorted(outcome):
             code, kind = outcome[number]
             row_result = self.get_row_result_class()()
-            row_result.import_type = {"new": RowResult.IMPORT_TYPE_NEW, "update": RowResult.IMPORT_TYPE_UPDATE}.get(
-                kind, RowResult.IMPORT_TYPE_SKIP
-            )
+            row_result.import_type = {
+                "new": RowResult.IMPORT_TYPE_NEW,
+                "update": RowResult.IMPORT_TYPE_UPDATE,
+            }.get(kind, RowResult.IMPORT_TYPE_SKIP)
             instance = instances.get(code)
             row_result.instance = instance
             row_result.object_id = instance.pk if instance else None

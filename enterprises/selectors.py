@@ -12,8 +12,10 @@ def enterprises_with_profile() -> QuerySet[Enterprise]:
     """Enterprises with their tags and indicator values prefetched (the whole §3 profile), by id."""
     return Enterprise.objects.prefetch_related(
         Prefetch("tags", queryset=EnterpriseTag.objects.select_related("tag").order_by("tag__name")),
-        Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator").order_by(
-            "indicator__code", "period")),
+        Prefetch(
+            "indicator_values",
+            queryset=IndicatorValue.objects.select_related("indicator").order_by("indicator__code", "period"),
+        ),
     ).order_by("id")
 
 

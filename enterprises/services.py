@@ -54,7 +54,9 @@ def _validation_error(errors: dict[str, list[str]]) -> ValidationError:
     return ValidationError({k: [ValidationError(m) for m in v] for k, v in errors.items()})
 
 
-def _write_groups(records: list[CleanRecord], *, source: str, existing: set[str] | None = None) -> writer.WriteResult:
+def _write_groups(
+    records: list[CleanRecord], *, source: str, existing: set[str] | None = None
+) -> writer.WriteResult:
     """Records may carry different sets of core fields (partial updates): write each set apart."""
     total = writer.WriteResult()
     groups: dict[frozenset[str], list[CleanRecord]] = {}
@@ -99,7 +101,11 @@ def enterprise_bulk_upsert(*, rows: list[dict], source: str, actor: Any = None) 
     ``errors`` says which row (0-based index) and field, in Chinese."""
     vocabulary = vocabulary_load()
     codes = [normalize_credit_code(r.get("credit_code") or "") for r in rows]
-    existing = set(Enterprise.objects.filter(credit_code__in=[c for c in codes if c]).values_list("credit_code", flat=True))
+    existing = set(
+        Enterprise.objects.filter(credit_code__in=[c for c in codes if c]).values_list(
+            "credit_code", flat=True
+        )
+    )
     result = BulkResult()
     records: list[CleanRecord] = []
     seen: dict[str, int] = {}
@@ -110,7 +116,11 @@ def enterprise_bulk_upsert(*, rows: list[dict], source: str, actor: Any = None) 
             result.errors[index] = exc.errors
             continue
         if record.credit_code in seen:
-            result.errors[index] = {"credit_code": [f"统一社会信用代码与第{seen[record.credit_code] + 1}条重复：{record.credit_code}"]}
+            result.errors[index] = {
+                "credit_code": [
+                    f"统一社会信用代码与第{seen[record.credit_code] + 1}条重复：{record.credit_code}"
+                ]
+            }
             continue
         seen[record.credit_code] = index
         records.append(record)
@@ -138,9 +148,13 @@ def indicator_values_set(*, values: list[dict], source: str) -> int:
     wanted_codes = {normalize_credit_code(v.get("credit_code") or "") for v in values if v.get("credit_code")}
     known = set(Enterprise.objects.filter(credit_code__in=wanted_codes).values_list("credit_code", flat=True))
     for index, item in enumerate(values):
-        code = codes_by_id.get(item.get("enterprise_id")) or normalize_credit_code(item.get("credit_code") or "")
+        code = codes_by_id.get(item.get("enterprise_id")) or normalize_credit_code(
+            item.get("credit_code") or ""
+        )
         if code not in known and code not in codes_by_id.values():
-            errors.setdefault(f"{index}.enterprise", []).append(f"市场主体库中没有该企业：{code or item.get('enterprise_id')}")
+            errors.setdefault(f"{index}.enterprise", []).append(
+                f"市场主体库中没有该企业：{code or item.get('enterprise_id')}"
+            )
             continue
         try:
             cleaned = clean_indicator_value(
@@ -154,8 +168,14 @@ def indicator_values_set(*, values: list[dict], source: str) -> int:
     if errors:
         raise _validation_error(errors)
     records = [
-        CleanRecord(credit_code=code, entity_type="", needs_review=False, review_reason="", core={},
-                    indicators=list(vals.values()))  # fmt: skip
+        CleanRecord(
+            credit_code=code,
+            entity_type="",
+            needs_review=False,
+            review_reason="",
+            core={},
+            indicators=list(vals.values()),
+        )  # fmt: skip
         for code, vals in by_code.items()
     ]
     result = writer.records_write(records, fields=set(), source=source, existing=set(by_code))
@@ -184,11 +204,18 @@ def enterprise_tag_set(*, enterprise: Enterprise, name: str, recognized_on=None,
                        first_time=None, source: str = "") -> None:  # fmt: skip
     """Add or update one qualification, keeping the others."""
     current = [
-        {"name": t.tag.name, "recognized_on": t.recognized_on, "expires_on": t.expires_on, "first_time": t.first_time}
+        {
+            "name": t.tag.name,
+            "recognized_on": t.recognized_on,
+            "expires_on": t.expires_on,
+            "first_time": t.first_time,
+        }
         for t in enterprise.tags.select_related("tag")
         if t.tag.name != name
     ]
-    current.append({"name": name, "recognized_on": recognized_on, "expires_on": expires_on, "first_time": first_time})
+    current.append(
+        {"name": name, "recognized_on": recognized_on, "expires_on": expires_on, "first_time": first_time}
+    )
     enterprise_tags_set(enterprise=enterprise, tags=current, source=source)
 
 

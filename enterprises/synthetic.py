@@ -54,7 +54,9 @@ WORDS = [w for w in WORDS if not w.isascii()]
 SUFFIX = {"C": "制造", "I": "科技", "M": "技术", "F": "商贸", "L": "企业管理", "E": "建设工程", "G": "物流",
           "H": "餐饮管理", "K": "置业", "A": "农业", "D": "能源", "B": "矿业", "R": "文化传媒", "O": "服务",
           "N": "环保", "P": "教育咨询", "Q": "医疗管理", "J": "金融服务"}  # fmt: skip
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰文斌浩宇博思涵晨阳鑫"
 STREETS = {"410105": "金水路", "410102": "中原路", "410103": "大学路", "410104": "紫荆山路", "410108": "天河路",
            "410106": "济源路", "410122": "青年路", "410181": "杜甫路", "410182": "索河路", "410183": "青屏大街",
@@ -159,8 +161,14 @@ def enterprise_row(index: int, seed: int) -> dict:
     # Indicators: the latest year in the size band, earlier years grown into it.
     row = reference.sme_row_for(industry)
     bounds = (row or {}).get("indicators", {})
-    employees = _band(rng, bounds["X"], size, 1) if "X" in bounds else _band(rng, {"large": 1000, "medium": 300, "small": 20}, size, 1)
-    revenue = _band(rng, bounds["Y"], size, 10000) if "Y" in bounds else employees * rng.randint(150_000, 900_000)
+    employees = (
+        _band(rng, bounds["X"], size, 1)
+        if "X" in bounds
+        else _band(rng, {"large": 1000, "medium": 300, "small": 20}, size, 1)
+    )
+    revenue = (
+        _band(rng, bounds["Y"], size, 10000) if "Y" in bounds else employees * rng.randint(150_000, 900_000)
+    )
     assets = _band(rng, bounds["Z"], size, 10000) if "Z" in bounds else int(revenue * rng.uniform(0.4, 2.5))
     tech = archetype == 1 or (section in "ICM" and rng.random() < 0.35)
     values: dict[str, list] = {k: [] for k in INDICATORS}
@@ -172,7 +180,9 @@ def enterprise_row(index: int, seed: int) -> dict:
         values["total_assets"].insert(0, _money(a))
         values["rd_expense"].insert(0, _money(r * rng.uniform(0.03, 0.09)) if tech else "")
         values["tax_paid"].insert(0, _money(r * rng.uniform(0.01, 0.06)) if rng.random() < 0.85 else "")
-        values["insured_employees"].insert(0, max(1, int(e * rng.uniform(0.7, 1.0))) if rng.random() < 0.9 else "")
+        values["insured_employees"].insert(
+            0, max(1, int(e * rng.uniform(0.7, 1.0))) if rng.random() < 0.9 else ""
+        )
         e, r, a = e / growth[i], r / growth[i], a / growth[i] * 1.02
     if rng.random() < 0.03:  # some enterprises never reported: unknown, not zero
         for k in ("employees", "revenue", "total_assets"):
@@ -220,13 +230,17 @@ def _tags(rng: random.Random, *, archetype: int, tech: bool, section: str, indus
     if archetype == 1 or (tech and rng.random() < 0.3):
         tags.append(_tag("高新技术企业", day(rng.choice([2022, 2023, 2024, 2025])), 3, rng.random() < 0.6))
     if tech and size != "large" and rng.random() < 0.5:
-        tags.append(f"科技型中小企业|{date(2025, rng.randint(3, 9), rng.randint(1, 28)).isoformat()}|2025-12-31")
+        tags.append(
+            f"科技型中小企业|{date(2025, rng.randint(3, 9), rng.randint(1, 28)).isoformat()}|2025-12-31"
+        )
     if section in "BCD" and revenue_2025 >= 20_000_000:
         tags.append(_tag("规模以上工业企业", day(rng.choice([2019, 2021, 2023, 2024])), 30))
     if section == "F" and revenue_2025 >= (20_000_000 if industry[1:3] == "51" else 5_000_000):
         tags.append("限额以上批发零售企业")
     if size in ("small", "medium") and section in "CI" and rng.random() < 0.08:
-        tags.append(_tag("专精特新中小企业", day(rng.choice([2022, 2023, 2024, 2025])), 3, rng.random() < 0.7))
+        tags.append(
+            _tag("专精特新中小企业", day(rng.choice([2022, 2023, 2024, 2025])), 3, rng.random() < 0.7)
+        )
         if rng.random() < 0.15:
             tags.append(_tag('专精特新"小巨人"企业', day(2024), 3, True))
         if rng.random() < 0.05:

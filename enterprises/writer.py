@@ -139,14 +139,22 @@ def records_write(
                 inputs = _latest_scale_inputs(r, today)
                 scale = reference.classify_scale(industry=core["industry"], **inputs)
             ent_rows.append(
-                (r.credit_code, r.entity_type, r.needs_review, r.review_reason,
-                 *[core[c] for c in CORE_FIELDS], scale)  # fmt: skip
+                (
+                    r.credit_code,
+                    r.entity_type,
+                    r.needs_review,
+                    r.review_reason,
+                    *[core[c] for c in CORE_FIELDS],
+                    scale,
+                )  # fmt: skip
             )
         _temp_table(cursor, "tmp_reg_ent", _ENT_COLS, _ENT_TYPES)
         _load(cursor, "tmp_reg_ent", _ENT_COLS, ent_rows)
         set_cols = [c for c in CORE_FIELDS if c in fields]
         insert_cols = [*_ENT_COLS, "created_at", "updated_at"]
-        assignments = ", ".join([f"{c} = excluded.{c}" for c in set_cols] + ["updated_at = excluded.updated_at"])
+        assignments = ", ".join(
+            [f"{c} = excluded.{c}" for c in set_cols] + ["updated_at = excluded.updated_at"]
+        )
         where = " OR ".join(_distinct(f"{ENT}.{c}", f"excluded.{c}") for c in set_cols) or "false"
         # Rows already as the batch says are filtered out before the insert is even tried:
         # a speculative insert that conflicts costs far more than an index lookup.
@@ -279,7 +287,9 @@ def _existing_codes(cursor, codes: list[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(codes), 900):
         part = codes[i : i + 900]
-        cursor.execute(f"SELECT credit_code FROM {ENT} WHERE credit_code IN ({', '.join(['%s'] * len(part))})", part)
+        cursor.execute(
+            f"SELECT credit_code FROM {ENT} WHERE credit_code IN ({', '.join(['%s'] * len(part))})", part
+        )
         found.update(row[0] for row in cursor.fetchall())
     return found
 

@@ -8,10 +8,22 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Message(models.Model):
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, null=True, blank=True,
-                                   related_name="messages", verbose_name=_("企业"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="messages", verbose_name=_("用户"))
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("企业"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("用户"),
+    )
     kind = models.CharField(_("类型"), max_length=20)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True, default="")
@@ -24,10 +36,16 @@ class Message(models.Model):
         verbose_name = _("站内消息")
         verbose_name_plural = _("站内消息")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["enterprise", "-created_at"], name="inbox_enterprise_recent"),
-                   models.Index(fields=["user", "-created_at"], name="inbox_user_recent")]
-        constraints = [models.CheckConstraint(
-            condition=models.Q(enterprise__isnull=False) | models.Q(user__isnull=False), name="inbox_has_recipient")]
+        indexes = [
+            models.Index(fields=["enterprise", "-created_at"], name="inbox_enterprise_recent"),
+            models.Index(fields=["user", "-created_at"], name="inbox_user_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(enterprise__isnull=False) | models.Q(user__isnull=False),
+                name="inbox_has_recipient",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -23,8 +23,18 @@ def _key(*parts) -> str:
     return raw if len(raw) <= 120 else hashlib.sha256(raw.encode()).hexdigest()
 
 
-def message_send(*, kind: str, title: str, key: str, enterprise=None, user=None, body: str = "",
-                 link: str = "", sms_text: str = "", sms_phone: str = "") -> Message | None:
+def message_send(
+    *,
+    kind: str,
+    title: str,
+    key: str,
+    enterprise=None,
+    user=None,
+    body: str = "",
+    link: str = "",
+    sms_text: str = "",
+    sms_phone: str = "",
+) -> Message | None:
     """Idempotent by ``key``: the second call with the same key sends nothing and returns None.
 
     ``link`` is a site path (``reverse(...)``). For an enterprise, ``sms_text`` replaces the
@@ -34,8 +44,15 @@ def message_send(*, kind: str, title: str, key: str, enterprise=None, user=None,
         raise ValueError("a message needs an enterprise or a user")
     try:
         with transaction.atomic():
-            message = Message.objects.create(enterprise=enterprise, user=user, kind=kind, title=title[:200],
-                                             body=body, link=link, key=_key(key))
+            message = Message.objects.create(
+                enterprise=enterprise,
+                user=user,
+                kind=kind,
+                title=title[:200],
+                body=body,
+                link=link,
+                key=_key(key),
+            )
             if enterprise is not None:
                 message_deliveries_create(message=message, sms_text=sms_text, sms_phone=sms_phone)
             return message
@@ -52,7 +69,9 @@ def messages_for(*, user):
 
 
 def message_mark_read(*, user, message_id: int) -> bool:
-    return bool(messages_for(user=user).filter(pk=message_id, read_at__isnull=True).update(read_at=timezone.now()))
+    return bool(
+        messages_for(user=user).filter(pk=message_id, read_at__isnull=True).update(read_at=timezone.now())
+    )
 
 
 @transaction.atomic

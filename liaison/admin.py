@@ -7,7 +7,12 @@ from .models import Assignment, Visit
 class AssignmentAdmin(admin.ModelAdmin):
     list_display = ("enterprise", "official", "role", "active", "assigned_on", "ended_on")
     list_filter = ("role", "active", "enterprise__district")
-    search_fields = ("enterprise__name", "enterprise__credit_code", "official__username", "official__last_name")
+    search_fields = (
+        "enterprise__name",
+        "enterprise__credit_code",
+        "official__username",
+        "official__last_name",
+    )
     raw_id_fields = ("enterprise", "official")
     list_select_related = ("enterprise", "official")
 

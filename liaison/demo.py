@@ -23,14 +23,18 @@ def load(*, enterprises: int = 0, seed: int = 0) -> str:
     targets = []
     if enterprise_user and enterprise_user.enterprise_id:
         targets.append(enterprise_user.enterprise_id)
-    targets += list(Enterprise.objects.exclude(pk__in=targets).order_by("id").values_list("id", flat=True)[:40])
+    targets += list(
+        Enterprise.objects.exclude(pk__in=targets).order_by("id").values_list("id", flat=True)[:40]
+    )
     Assignment.objects.bulk_create(
         [Assignment(enterprise_id=pk, official=official, role=AssignmentRole.LEAD) for pk in targets]
     )
     if targets:
         visit = Visit.objects.create(
-            enterprise_id=targets[0], visited_on=timezone.localdate() - dt.timedelta(days=14),
-            discussed="了解企业研发投入和扩产计划；企业反映科技贷款放款慢，已登记诉求。", recorded_by=official,
+            enterprise_id=targets[0],
+            visited_on=timezone.localdate() - dt.timedelta(days=14),
+            discussed="了解企业研发投入和扩产计划；企业反映科技贷款放款慢，已登记诉求。",
+            recorded_by=official,
         )
         visit.officials.add(official)
     return f"{len(targets)} enterprises assigned to the demo official"

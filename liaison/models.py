@@ -11,9 +11,18 @@ class AssignmentRole(models.TextChoices):
 
 
 class Assignment(models.Model):
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="liaisons", verbose_name=_("企业"))
-    official = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="liaison_assignments", verbose_name=_("包联干部"))
-    role = models.CharField(_("角色"), max_length=8, choices=AssignmentRole.choices, default=AssignmentRole.LEAD)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="liaisons", verbose_name=_("企业")
+    )
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="liaison_assignments",
+        verbose_name=_("包联干部"),
+    )
+    role = models.CharField(
+        _("角色"), max_length=8, choices=AssignmentRole.choices, default=AssignmentRole.LEAD
+    )
     active = models.BooleanField(_("有效"), default=True)
     assigned_on = models.DateField(_("包联日期"), auto_now_add=True)
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
@@ -28,7 +37,9 @@ class Assignment(models.Model):
                 fields=["enterprise"], condition=models.Q(active=True, role="lead"), name="one_active_lead"
             ),
             models.UniqueConstraint(
-                fields=["enterprise", "official"], condition=models.Q(active=True), name="one_active_assignment"
+                fields=["enterprise", "official"],
+                condition=models.Q(active=True),
+                name="one_active_assignment",
             ),
         ]
         indexes = [models.Index(fields=["official", "active"], name="liaison_official_active")]
@@ -38,14 +49,20 @@ class Assignment(models.Model):
 
 
 class Visit(models.Model):
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="visits", verbose_name=_("企业"))
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="visits", verbose_name=_("企业")
+    )
     visited_on = models.DateField(_("走访日期"))
-    officials = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="visits", verbose_name=_("走访人员"))
+    officials = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="visits", verbose_name=_("走访人员")
+    )
     discussed = models.TextField(_("交流内容"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     # Problems found on the visit go into the same ledger as the enterprise's own cases.
-    cases = models.ManyToManyField("appeals.Case", blank=True, related_name="visits", verbose_name=_("发现问题"))
+    cases = models.ManyToManyField(
+        "appeals.Case", blank=True, related_name="visits", verbose_name=_("发现问题")
+    )
 
     class Meta:
         verbose_name = _("走访记录")

@@ -35,11 +35,18 @@ def coverage_by_district(*, district: str = "") -> list[dict]:
 def coverage_total() -> dict:
     total = Enterprise.objects.count()
     covered = (
-        Assignment.objects.filter(active=True, role=AssignmentRole.LEAD).values("enterprise_id").distinct().count()
+        Assignment.objects.filter(active=True, role=AssignmentRole.LEAD)
+        .values("enterprise_id")
+        .distinct()
+        .count()
     )
     officials = Assignment.objects.filter(active=True).values("official_id").distinct().count()
-    return {"total": total, "covered": covered, "officials": officials,
-            "rate": round(100 * covered / total, 1) if total else 0.0}
+    return {
+        "total": total,
+        "covered": covered,
+        "officials": officials,
+        "rate": round(100 * covered / total, 1) if total else 0.0,
+    }
 
 
 def assignments_for_official(*, official):
@@ -63,7 +70,11 @@ def briefing_for_enterprise(*, enterprise) -> dict:
     open_cases = list(
         Case.objects.filter(enterprise=enterprise, status__in=OPEN_STATUSES).select_related("department")
     )
-    arrears = list(ArrearsCase.objects.filter(enterprise=enterprise).exclude(status__in=[ArrearsStatus.SETTLED, ArrearsStatus.REJECTED]))
+    arrears = list(
+        ArrearsCase.objects.filter(enterprise=enterprise).exclude(
+            status__in=[ArrearsStatus.SETTLED, ArrearsStatus.REJECTED]
+        )
+    )
     return {
         "enterprise": enterprise,
         "unclaimed_matches": unclaimed,
@@ -71,5 +82,7 @@ def briefing_for_enterprise(*, enterprise) -> dict:
         "arrears": arrears,
         "grants": grants,
         "visits": list(enterprise.visits.prefetch_related("officials").all()[:5]),
-        "liaisons": list(Assignment.objects.filter(enterprise=enterprise, active=True).select_related("official")),
+        "liaisons": list(
+            Assignment.objects.filter(enterprise=enterprise, active=True).select_related("official")
+        ),
     }

@@ -25,7 +25,9 @@ def assignment_create(*, enterprise, official, role: str = AssignmentRole.LEAD, 
     if not official.is_official:
         raise ValidationError({"official": _("包联干部须为政府部门工作人员")})
     if role == AssignmentRole.LEAD:
-        current = Assignment.objects.filter(enterprise=enterprise, role=AssignmentRole.LEAD, active=True).first()
+        current = Assignment.objects.filter(
+            enterprise=enterprise, role=AssignmentRole.LEAD, active=True
+        ).first()
         if current and current.official_id != official.pk:
             raise ValidationError({"official": _("该企业已有包联责任人：%s") % current.official})
     try:
@@ -51,7 +53,9 @@ def assignments_reassign(*, from_official, to_official, reason: str, actor=None)
         old.ended_on = today
         old.end_reason = reason
         old.save(update_fields=["active", "ended_on", "end_reason"])
-        existing = Assignment.objects.filter(enterprise_id=old.enterprise_id, official=to_official, active=True).first()
+        existing = Assignment.objects.filter(
+            enterprise_id=old.enterprise_id, official=to_official, active=True
+        ).first()
         if existing:
             if old.role == AssignmentRole.LEAD and existing.role != AssignmentRole.LEAD:
                 existing.role = AssignmentRole.LEAD
@@ -63,8 +67,15 @@ def assignments_reassign(*, from_official, to_official, reason: str, actor=None)
 
 
 @transaction.atomic
-def visit_record(*, enterprise, visited_on: dt.date, officials: list, discussed: str, actor,
-                 problems: list[dict] | None = None) -> Visit:
+def visit_record(
+    *,
+    enterprise,
+    visited_on: dt.date,
+    officials: list,
+    discussed: str,
+    actor,
+    problems: list[dict] | None = None,
+) -> Visit:
     """Log a visit (上门服务). Each problem found becomes a case in the common ledger."""
     _require_official(actor)
     errors = {}
@@ -74,14 +85,20 @@ def visit_record(*, enterprise, visited_on: dt.date, officials: list, discussed:
         errors["visited_on"] = _("走访日期不能晚于今天")
     if errors:
         raise ValidationError(errors)
-    visit = Visit.objects.create(enterprise=enterprise, visited_on=visited_on, discussed=discussed.strip(),
-                                 recorded_by=actor)
+    visit = Visit.objects.create(
+        enterprise=enterprise, visited_on=visited_on, discussed=discussed.strip(), recorded_by=actor
+    )
     visit.officials.set(set(officials) | {actor})
     for i, problem in enumerate(problems or []):
         try:
-            case = case_raise(enterprise=enterprise, category=problem.get("category", ""),
-                              title=problem.get("title", ""), description=problem.get("description", ""),
-                              source=CaseSource.VISIT, logged_by=actor)
+            case = case_raise(
+                enterprise=enterprise,
+                category=problem.get("category", ""),
+                title=problem.get("title", ""),
+                description=problem.get("description", ""),
+                source=CaseSource.VISIT,
+                logged_by=actor,
+            )
         except ValidationError as exc:
             raise ValidationError({f"problems[{i}].{k}": v for k, v in exc.message_dict.items()}) from None
         visit.cases.add(case)

@@ -19,8 +19,21 @@ from matching.pipeline.queue import enqueue_now
 class DeliveryAdmin(admin.ModelAdmin):
     """The delivery log of every channel; failed and dead deliveries are the dead-letter queue."""
 
-    list_display = ("id", "channel", "enterprise_id", "digest", "message_id", "subscription_id", "event", "status",
-                    "attempts", "next_attempt_at", "response_code", "duration_ms", "error")
+    list_display = (
+        "id",
+        "channel",
+        "enterprise_id",
+        "digest",
+        "message_id",
+        "subscription_id",
+        "event",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "response_code",
+        "duration_ms",
+        "error",
+    )
     list_filter = ("status", "channel", "digest")
     search_fields = ("=enterprise__id", "recipient", "event", "error")
     readonly_fields = [f.name for f in Delivery._meta.fields]
@@ -29,8 +42,13 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("重新投递所选失败/放弃的消息"))
     def retry(self, request, queryset):
-        n = delivery_retry(delivery_ids=list(queryset.filter(
-            status__in=[DeliveryStatus.FAILED, DeliveryStatus.DEAD]).values_list("pk", flat=True)))
+        n = delivery_retry(
+            delivery_ids=list(
+                queryset.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.DEAD]).values_list(
+                    "pk", flat=True
+                )
+            )
+        )
         if n:
             enqueue_now(tasks.deliveries_send)
         self.message_user(request, _("已重新排队 %(n)d 条") % {"n": n}, messages.SUCCESS)
@@ -40,7 +58,16 @@ class DeliveryAdmin(admin.ModelAdmin):
 class WebhookDeliveryAdmin(DeliveryAdmin):
     """The same deliveries, those that are signed POSTs to an integrator's subscription."""
 
-    list_display = ("id", "subscription", "event", "status", "attempts", "response_code", "duration_ms", "error")
+    list_display = (
+        "id",
+        "subscription",
+        "event",
+        "status",
+        "attempts",
+        "response_code",
+        "duration_ms",
+        "error",
+    )
     list_filter = ("status", "event")
     list_select_related = ("subscription",)
 
@@ -61,17 +88,53 @@ class ChannelPreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("id", "enterprise_id", "policy_id", "policy_version", "channel", "reason", "created_at", "read_at")
+    list_display = (
+        "id",
+        "enterprise_id",
+        "policy_id",
+        "policy_version",
+        "channel",
+        "reason",
+        "created_at",
+        "read_at",
+    )
     list_filter = ("channel", "reason")
     search_fields = ("=enterprise__id", "=policy__id")
     show_full_result_count = False
-    readonly_fields = ("enterprise", "policy", "policy_version", "channel", "reason", "created_at", "read_at", "delivery")
+    readonly_fields = (
+        "enterprise",
+        "policy",
+        "policy_version",
+        "channel",
+        "reason",
+        "created_at",
+        "read_at",
+        "delivery",
+    )
 
 
 @admin.register(MatchRun)
 class MatchRunAdmin(admin.ModelAdmin):
-    list_display = ("id", "policy_id", "policy_version", "reason", "status", "matched", "ended", "created_at",
-                    "finished_at")
+    list_display = (
+        "id",
+        "policy_id",
+        "policy_version",
+        "reason",
+        "status",
+        "matched",
+        "ended",
+        "created_at",
+        "finished_at",
+    )
     list_filter = ("status", "reason")
-    readonly_fields = ("policy", "policy_version", "reason", "status", "created_at", "started_at", "finished_at",
-                       "matched", "ended")
+    readonly_fields = (
+        "policy",
+        "policy_version",
+        "reason",
+        "status",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "matched",
+        "ended",
+    )

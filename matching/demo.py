@@ -28,7 +28,11 @@ DEMO_LOGINS: list[tuple[str, str, str]] = []
 
 
 def _demo_enterprise_id() -> int | None:
-    return Enterprise.objects.filter(credit_code=DEMO_ENTERPRISE_CREDIT_CODE).values_list("pk", flat=True).first()
+    return (
+        Enterprise.objects.filter(credit_code=DEMO_ENTERPRISE_CREDIT_CODE)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def policies_match_now(*, policy_ids: list[int], reason: str = "published") -> int:
@@ -51,8 +55,9 @@ def load(enterprises: int = 0, seed: int = 0) -> str:
     demo_id = _demo_enterprise_id()
     if demo_id is not None:
         if not ChannelPreference.objects.filter(enterprise_id=demo_id).exists():
-            channel_preferences_set(enterprise_id=demo_id, email=True, email_address="demo@zhisuan.example.com",
-                                    digest=True)
+            channel_preferences_set(
+                enterprise_id=demo_id, email=True, email_address="demo@zhisuan.example.com", digest=True
+            )
     published = dict(Policy.objects.filter(status=PolicyStatus.PUBLISHED).values_list("pk", "version"))
     done = set(
         MatchRun.objects.filter(policy_id__in=published, status=RunStatus.DONE)
@@ -66,5 +71,7 @@ def load(enterprises: int = 0, seed: int = 0) -> str:
         enterprises_rematch(enterprise_ids=pending)
     matches = Match.objects.exclude(status="ended").count()
     notes = Notification.objects.filter(channel="inapp").count()
-    return (f"{runs} policy runs, {matches} active matches, {notes} in-app notifications, "
-            f"{derived} derived tag changes")
+    return (
+        f"{runs} policy runs, {matches} active matches, {notes} in-app notifications, "
+        f"{derived} derived tag changes"
+    )

@@ -96,7 +96,11 @@ def eligibility_for_profile(*, profile: Profile, as_of: dt.date) -> EligibilityR
             continue
         misses = near_misses(tree, profile, as_of=as_of)
         if misses:
-            near.append(EligibilityItem(policy=brief, status="near", unmet=list(misses), closed=brief.is_closed(as_of)))
+            near.append(
+                EligibilityItem(
+                    policy=brief, status="near", unmet=list(misses), closed=brief.is_closed(as_of)
+                )
+            )
     total = awards_total(eligible)
     return EligibilityResult(as_of=as_of, eligible=eligible, possible=possible, near=near, total=total)
 
@@ -105,11 +109,16 @@ def _jsonable(item):
     if isinstance(item, dict | str | int | float) or item is None:
         return item
     if hasattr(item, "__dict__"):
-        return {k: (v if isinstance(v, str | int | float | bool) or v is None else str(v)) for k, v in vars(item).items()}
+        return {
+            k: (v if isinstance(v, str | int | float | bool) or v is None else str(v))
+            for k, v in vars(item).items()
+        }
     return str(item)
 
 
-def matches_explained(*, enterprise_id: int, matches: Iterable[Any], as_of: dt.date | None = None) -> list[dict]:
+def matches_explained(
+    *, enterprise_id: int, matches: Iterable[Any], as_of: dt.date | None = None
+) -> list[dict]:
     """Stored matches with their reasons and missing data, explained on read.
 
     The set-based run stores who matches, not why: the why is the criteria engine's

@@ -34,12 +34,19 @@ class Match(models.Model):
 
     pk = models.CompositePrimaryKey("policy_id", "enterprise_id")
     policy = models.ForeignKey(
-        "policies.Policy", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
-        related_name="matches", verbose_name=_("政策"),
+        "policies.Policy",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="matches",
+        verbose_name=_("政策"),
     )
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="matches", verbose_name=_("企业"),
+        "enterprises.Enterprise",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="matches",
+        verbose_name=_("企业"),
     )
     policy_version = models.PositiveIntegerField(_("政策匹配版本"), default=1)
     status = models.CharField(_("状态"), max_length=8, choices=MatchStatus.choices)
@@ -83,12 +90,20 @@ class Notification(models.Model):
     """
 
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
-        related_name="+", verbose_name=_("企业"),
+        "enterprises.Enterprise",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("企业"),
     )
     policy = models.ForeignKey(
-        "policies.Policy", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
-        related_name="+", verbose_name=_("政策"),
+        "policies.Policy",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("政策"),
     )
     policy_version = models.PositiveIntegerField(_("政策匹配版本"))
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
@@ -96,8 +111,14 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("创建时间"))
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     delivery = models.ForeignKey(
-        "Delivery", on_delete=models.SET_NULL, null=True, blank=True, db_constraint=False, db_index=False,
-        related_name="notifications", verbose_name=_("投递"),
+        "Delivery",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        db_index=False,
+        related_name="notifications",
+        verbose_name=_("投递"),
     )
 
     class Meta:
@@ -112,7 +133,8 @@ class Notification(models.Model):
         indexes = [
             # the planner's queue: external-channel rows not yet given to a delivery
             models.Index(
-                fields=["channel", "enterprise"], name="notification_unplanned",
+                fields=["channel", "enterprise"],
+                name="notification_unplanned",
                 condition=models.Q(delivery__isnull=True) & ~models.Q(channel="inapp"),
             ),
         ]
@@ -147,25 +169,41 @@ class Delivery(models.Model):
     """
 
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
-        related_name="+", verbose_name=_("企业"),
+        "enterprises.Enterprise",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("企业"),
     )
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
     digest = models.BooleanField(_("汇总消息"), default=False)
     recipient = models.CharField(_("接收方"), max_length=500, blank=True, default="")
     message = models.ForeignKey(
-        "inbox.Message", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries",
+        "inbox.Message",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
         verbose_name=_("站内消息"),
     )
     subscription = models.ForeignKey(
-        "WebhookSubscription", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries",
+        "WebhookSubscription",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
         verbose_name=_("订阅"),
     )
     event = models.CharField(_("事件"), max_length=30, blank=True, default="")
     event_key = models.CharField(_("事件键"), max_length=120, blank=True, default="")
     payload = models.JSONField(_("内容"), null=True, blank=True)
     status = models.CharField(
-        _("状态"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING,
+        _("状态"),
+        max_length=8,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
     )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试时间"))
@@ -182,18 +220,21 @@ class Delivery(models.Model):
         constraints = [
             # a repeated event or a retried fan-out cannot post twice to one subscription
             models.UniqueConstraint(
-                fields=["subscription", "event_key"], name="delivery_webhook_once",
+                fields=["subscription", "event_key"],
+                name="delivery_webhook_once",
                 condition=models.Q(subscription__isnull=False),
             ),
             # an inbox message goes out at most once per transport
             models.UniqueConstraint(
-                fields=["message", "channel"], name="delivery_message_once",
+                fields=["message", "channel"],
+                name="delivery_message_once",
                 condition=models.Q(message__isnull=False),
             ),
         ]
         indexes = [
             models.Index(
-                fields=["next_attempt_at"], name="delivery_due",
+                fields=["next_attempt_at"],
+                name="delivery_due",
                 condition=models.Q(status__in=["pending", "sending"]),
             ),
             models.Index(fields=["status", "channel"], name="delivery_status"),
@@ -211,7 +252,9 @@ class ChannelPreference(models.Model):
     """How an enterprise wants to hear about matches. In-app is always on."""
 
     enterprise = models.OneToOneField(
-        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="channel_preference",
+        "enterprises.Enterprise",
+        on_delete=models.CASCADE,
+        related_name="channel_preference",
         verbose_name=_("企业"),
     )
     email = models.BooleanField(_("电子邮件"), default=False)
@@ -249,12 +292,20 @@ class WebhookSubscription(models.Model):
     policy-level ``policy.matched`` summaries."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="webhook_subscriptions", verbose_name=_("所有者"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_subscriptions",
+        verbose_name=_("所有者"),
     )
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="webhook_subscriptions", verbose_name=_("企业"),
+        "enterprises.Enterprise",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_subscriptions",
+        verbose_name=_("企业"),
     )
     url = models.URLField(_("回调地址"), max_length=500)
     events = models.JSONField(_("订阅事件"), default=list, blank=True)
@@ -309,7 +360,10 @@ class MatchRun(models.Model):
     """A requested policy run, written in the caller's transaction (the run's outbox)."""
 
     policy = models.ForeignKey(
-        "policies.Policy", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        "policies.Policy",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
         verbose_name=_("政策"),
     )
     policy_version = models.PositiveIntegerField(_("政策匹配版本"), null=True, blank=True)
@@ -347,7 +401,11 @@ class MatchChunk(models.Model):
         verbose_name = _("匹配分片")
         verbose_name_plural = _("匹配分片")
         constraints = [models.UniqueConstraint(fields=["run", "id_from"], name="matchchunk_once")]
-        indexes = [models.Index(fields=["done", "enqueued_at"], name="matchchunk_open", condition=models.Q(done=False))]
+        indexes = [
+            models.Index(
+                fields=["done", "enqueued_at"], name="matchchunk_open", condition=models.Q(done=False)
+            )
+        ]
 
     def __str__(self) -> str:
         return f"run {self.run_id} [{self.id_from}, {self.id_to})"

@@ -52,7 +52,9 @@ def profiles_load(ids: Iterable[int] | None = None, *, queryset=None) -> dict[in
     ):
         value = _indicator_value(row)
         if value is not None:
-            profiles[row["enterprise_id"]].indicators.setdefault(row["indicator__code"], {})[row["period"]] = value
+            profiles[row["enterprise_id"]].indicators.setdefault(row["indicator__code"], {})[
+                row["period"]
+            ] = value
     return profiles
 
 

@@ -22,13 +22,30 @@ def celery_executable() -> list[str]:
 
 
 def worker_start(
-    *, env: dict[str, str], concurrency: int = 2, beat: bool = False, log_path: str | None = None,
+    *,
+    env: dict[str, str],
+    concurrency: int = 2,
+    beat: bool = False,
+    log_path: str | None = None,
     hostname: str = "match-bench@%h",
 ) -> subprocess.Popen:
     full_env = {**os.environ, **env, "CELERY_TASK_ALWAYS_EAGER": "false"}
     args = [
-        *celery_executable(), "-A", "portal", "worker", "-l", "info", "--concurrency", str(concurrency),
-        "--pool", "prefork", "-n", hostname, "--without-gossip", "--without-mingle", "--without-heartbeat",
+        *celery_executable(),
+        "-A",
+        "portal",
+        "worker",
+        "-l",
+        "info",
+        "--concurrency",
+        str(concurrency),
+        "--pool",
+        "prefork",
+        "-n",
+        hostname,
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
     ]
     if beat:
         schedule = f"/tmp/celerybeat-{os.getpid()}-{time.time_ns()}"

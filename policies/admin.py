@@ -109,7 +109,15 @@ class AttachmentInline(admin.TabularInline):
 
 class JsonTextarea(forms.Textarea):
     def __init__(self, attrs=None):
-        super().__init__(attrs={"rows": 14, "cols": 90, "class": "vLargeTextField policy-json", "spellcheck": "false", **(attrs or {})})
+        super().__init__(
+            attrs={
+                "rows": 14,
+                "cols": 90,
+                "class": "vLargeTextField policy-json",
+                "spellcheck": "false",
+                **(attrs or {}),
+            }
+        )
 
     def format_value(self, value):
         if isinstance(value, str):
@@ -127,14 +135,36 @@ class PolicyAdminForm(forms.ModelForm):
     class Meta:
         model = Policy
         fields = [
-            "title", "doc_number", "department", "co_departments", "level", "benefit_type", "summary", "body",
-            "criteria", "award", "auto_grant", "exclusive_group", "apply_start", "apply_end", "valid_from",
-            "valid_until", "processing_days", "contact", "service_point", "source_url", "source_name",
+            "title",
+            "doc_number",
+            "department",
+            "co_departments",
+            "level",
+            "benefit_type",
+            "summary",
+            "body",
+            "criteria",
+            "award",
+            "auto_grant",
+            "exclusive_group",
+            "apply_start",
+            "apply_end",
+            "valid_from",
+            "valid_until",
+            "processing_days",
+            "contact",
+            "service_point",
+            "source_url",
+            "source_name",
         ]
         widgets = {"criteria": JsonTextarea(), "award": JsonTextarea(attrs={"rows": 6})}
         help_texts = {
-            "criteria": _("JSON 条件树，例如 {\"all\": [{\"field\": \"district\", \"op\": \"within\", \"value\": [\"郑州市\"]}]}；{} 表示不限。"),
-            "award": _("例如 {\"amount\": \"min(0.1 * rd_expense@last_year, 2000000)\"} 或按情形 {\"cases\": [...], \"cap\": \"...\"}；留空表示无金额。"),
+            "criteria": _(
+                'JSON 条件树，例如 {"all": [{"field": "district", "op": "within", "value": ["郑州市"]}]}；{} 表示不限。'
+            ),
+            "award": _(
+                '例如 {"amount": "min(0.1 * rd_expense@last_year, 2000000)"} 或按情形 {"cases": [...], "cap": "..."}；留空表示无金额。'
+            ),
         }
 
     def __init__(self, *args, request: HttpRequest | None = None, **kwargs):
@@ -146,7 +176,9 @@ class PolicyAdminForm(forms.ModelForm):
                 self.fields[name].required = False
         user = getattr(request, "user", None)
         if "department" in self.fields and user is not None and not user.is_superuser:
-            self.fields["department"].queryset = Department.objects.filter(pk__in=user_department_ids(user) or [])
+            self.fields["department"].queryset = Department.objects.filter(
+                pk__in=user_department_ids(user) or []
+            )
 
     def clean_criteria(self):
         try:
@@ -207,15 +239,55 @@ class PolicyAdmin(admin.ModelAdmin):
         "version_history",
     ]
     fieldsets = [
-        (_("状态与流程"), {"fields": ["workflow_buttons", ("status", "version"), ("created_by", "submitted_by", "published_by", "published_at")]}),
+        (
+            _("状态与流程"),
+            {
+                "fields": [
+                    "workflow_buttons",
+                    ("status", "version"),
+                    ("created_by", "submitted_by", "published_by", "published_at"),
+                ]
+            },
+        ),
         (
             _("基本信息"),
-            {"fields": ["title", "doc_number", ("department", "level", "benefit_type"), "co_departments", "summary", "body"]},
+            {
+                "fields": [
+                    "title",
+                    "doc_number",
+                    ("department", "level", "benefit_type"),
+                    "co_departments",
+                    "summary",
+                    "body",
+                ]
+            },
         ),
-        (_("申报条件与奖补"), {"fields": ["criteria", "criteria_rendered", "award", "award_rendered", ("auto_grant", "exclusive_group"), "reach_preview", "facets"]}),
+        (
+            _("申报条件与奖补"),
+            {
+                "fields": [
+                    "criteria",
+                    "criteria_rendered",
+                    "award",
+                    "award_rendered",
+                    ("auto_grant", "exclusive_group"),
+                    "reach_preview",
+                    "facets",
+                ]
+            },
+        ),
         (
             _("时间与办理"),
-            {"fields": [("apply_start", "apply_end"), ("valid_from", "valid_until"), "processing_days", "contact", "service_point", ("source_name", "source_url")]},
+            {
+                "fields": [
+                    ("apply_start", "apply_end"),
+                    ("valid_from", "valid_until"),
+                    "processing_days",
+                    "contact",
+                    "service_point",
+                    ("source_name", "source_url"),
+                ]
+            },
         ),
         (_("修订记录"), {"fields": ["version_history"], "classes": ["collapse"]}),
     ]
@@ -307,11 +379,17 @@ class PolicyAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("条件（中文）"))
     def criteria_rendered(self, obj):
-        return format_html('<div class="policy-rendered" id="criteria-rendered">{}</div>', criteria_text(obj.criteria if obj else {}))
+        return format_html(
+            '<div class="policy-rendered" id="criteria-rendered">{}</div>',
+            criteria_text(obj.criteria if obj else {}),
+        )
 
     @admin.display(description=_("金额（中文）"))
     def award_rendered(self, obj):
-        return format_html('<div class="policy-rendered" id="award-rendered">{}</div>', award_text(obj.award if obj else None))
+        return format_html(
+            '<div class="policy-rendered" id="award-rendered">{}</div>',
+            award_text(obj.award if obj else None),
+        )
 
     @admin.display(description=_("覆盖面预览"))
     def reach_preview(self, obj):
@@ -335,7 +413,9 @@ class PolicyAdmin(admin.ModelAdmin):
     def workflow_buttons(self, obj):
         if not obj or not obj.pk:
             return _("保存草稿后可提交审核。")
-        return format_html("{}", render_to_string("policies/admin_workflow_buttons.html", {"buttons": self._buttons(obj)}))
+        return format_html(
+            "{}", render_to_string("policies/admin_workflow_buttons.html", {"buttons": self._buttons(obj)})
+        )
 
     def _buttons(self, obj) -> list[dict]:
         user = _local.request.user
@@ -344,11 +424,32 @@ class PolicyAdmin(admin.ModelAdmin):
             out.append({"action": "submit", "label": "提交审核", "url": _transition_url(obj, "submit")})
         if obj.status in (PolicyStatus.DRAFT, PolicyStatus.IN_REVIEW):
             refusal = publish_refusal(user, obj)
-            out.append({"action": "publish", "label": "审核发布", "url": _transition_url(obj, "publish"), "disabled": refusal})
+            out.append(
+                {
+                    "action": "publish",
+                    "label": "审核发布",
+                    "url": _transition_url(obj, "publish"),
+                    "disabled": refusal,
+                }
+            )
         if obj.status == PolicyStatus.IN_REVIEW and user_is_reviewer_of(user, obj.department_id):
-            out.append({"action": "return", "label": "退回修改", "url": _transition_url(obj, "return"), "reason": True})
+            out.append(
+                {
+                    "action": "return",
+                    "label": "退回修改",
+                    "url": _transition_url(obj, "return"),
+                    "reason": True,
+                }
+            )
         if obj.status == PolicyStatus.PUBLISHED and user_is_reviewer_of(user, obj.department_id):
-            out.append({"action": "withdraw", "label": "撤回", "url": _transition_url(obj, "withdraw"), "reason": True})
+            out.append(
+                {
+                    "action": "withdraw",
+                    "label": "撤回",
+                    "url": _transition_url(obj, "withdraw"),
+                    "reason": True,
+                }
+            )
         if obj.status == PolicyStatus.WITHDRAWN and user_is_official_of(user, obj.department_id):
             out.append({"action": "reopen", "label": "重新修订", "url": _transition_url(obj, "reopen")})
         return out
@@ -357,7 +458,10 @@ class PolicyAdmin(admin.ModelAdmin):
     def version_history(self, obj):
         if not obj or not obj.pk:
             return "-"
-        return format_html("{}", render_to_string("policies/admin_versions.html", {"versions": policy_versions(policy=obj)[:30]}))
+        return format_html(
+            "{}",
+            render_to_string("policies/admin_versions.html", {"versions": policy_versions(policy=obj)[:30]}),
+        )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         _local.request = request  # the read-only panels need the user (per thread)
@@ -393,7 +497,13 @@ class PolicyAdmin(admin.ModelAdmin):
             try:
                 parsed[field] = json.loads(raw) if raw else ({} if field == "criteria" else None)
             except ValueError as exc:
-                out["errors"].append({"field": field, "path": field, "message": f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列）：{exc.msg}"})
+                out["errors"].append(
+                    {
+                        "field": field,
+                        "path": field,
+                        "message": f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列）：{exc.msg}",
+                    }
+                )
         if not out["errors"]:
             for field, clean in (("criteria", criteria_clean), ("award", award_clean)):
                 try:
@@ -477,7 +587,16 @@ class PolicyAdmin(admin.ModelAdmin):
 class PolicyVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["policy", "number", "match_version", "comment", "changed_by", "changed_at"]
     list_select_related = ["policy", "changed_by"]
-    readonly_fields = ["policy", "number", "match_version", "comment", "changed_by", "changed_at", "changes_readable", "snapshot"]
+    readonly_fields = [
+        "policy",
+        "number",
+        "match_version",
+        "comment",
+        "changed_by",
+        "changed_at",
+        "changes_readable",
+        "snapshot",
+    ]
     exclude = ["changes"]
     search_fields = ["policy__title"]
 
@@ -495,4 +614,3 @@ class PolicyVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return _is_official(request.user)
-

@@ -40,7 +40,9 @@ class PolicyBrief:
         return self.window(on) == WINDOW_OPEN
 
     def is_closed(self, on: dt.date | None = None) -> bool:
-        return application_closed(auto_grant=self.auto_grant, apply_end=self.apply_end, on=on or timezone.localdate())
+        return application_closed(
+            auto_grant=self.auto_grant, apply_end=self.apply_end, on=on or timezone.localdate()
+        )
 
     def in_force(self, on: dt.date) -> bool:
         return validity_covers(self.valid_from, self.valid_until, on)
@@ -58,16 +60,40 @@ def policies_published_briefs() -> list[PolicyBrief]:
     process's copy is current; the trees are re-read only when a policy changed."""
     key = _published().aggregate(n=Count("id"), t=Max("updated_at"), v=Sum("version"))
     if _briefs["key"] != key:
-        rows = _published().select_related("department").only(
-            "id", "title", "department__name", "benefit_type", "criteria", "award", "auto_grant",
-            "exclusive_group", "apply_start", "apply_end", "version", "valid_from", "valid_until",
+        rows = (
+            _published()
+            .select_related("department")
+            .only(
+                "id",
+                "title",
+                "department__name",
+                "benefit_type",
+                "criteria",
+                "award",
+                "auto_grant",
+                "exclusive_group",
+                "apply_start",
+                "apply_end",
+                "version",
+                "valid_from",
+                "valid_until",
+            )
         )
         _briefs["items"] = [
             PolicyBrief(
-                id=p.id, title=p.title, department=p.department.name, benefit_type=p.benefit_type,
-                criteria=p.criteria or {}, award=p.award, auto_grant=p.auto_grant,
-                exclusive_group=p.exclusive_group, apply_start=p.apply_start, apply_end=p.apply_end,
-                version=p.version, valid_from=p.valid_from, valid_until=p.valid_until,
+                id=p.id,
+                title=p.title,
+                department=p.department.name,
+                benefit_type=p.benefit_type,
+                criteria=p.criteria or {},
+                award=p.award,
+                auto_grant=p.auto_grant,
+                exclusive_group=p.exclusive_group,
+                apply_start=p.apply_start,
+                apply_end=p.apply_end,
+                version=p.version,
+                valid_from=p.valid_from,
+                valid_until=p.valid_until,
             )
             for p in rows
         ]

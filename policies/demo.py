@@ -40,12 +40,24 @@ def _departments() -> dict[str, Department]:
     for code, name, short, level, division, parent, contact, website, points in DEPARTMENTS:
         dept, _ = Department.objects.get_or_create(
             code=code,
-            defaults={"name": name, "short_name": short, "level": level, "district": division, "contact": contact, "website": website},
+            defaults={
+                "name": name,
+                "short_name": short,
+                "level": level,
+                "district": division,
+                "contact": contact,
+                "website": website,
+            },
         )
         for point_name, address, hotline in points:
             ServicePoint.objects.get_or_create(
-                department=dept, name=point_name,
-                defaults={"address": address, "hotline": hotline, "hours": "工作日 上午9:00-12:00，下午13:30-17:30"},
+                department=dept,
+                name=point_name,
+                defaults={
+                    "address": address,
+                    "hotline": hotline,
+                    "hours": "工作日 上午9:00-12:00，下午13:30-17:30",
+                },
             )
         out[code] = dept
         if parent and dept.parent_id is None and parent in out:
@@ -57,7 +69,14 @@ def _departments() -> dict[str, Department]:
 def _indicators() -> None:
     for code, name, type_, unit, periodicity, description in INDICATORS:
         IndicatorDefinition.objects.get_or_create(
-            code=code, defaults={"name": name, "type": type_, "unit": unit, "periodicity": periodicity, "description": description}
+            code=code,
+            defaults={
+                "name": name,
+                "type": type_,
+                "unit": unit,
+                "periodicity": periodicity,
+                "description": description,
+            },
         )
 
 
@@ -67,16 +86,21 @@ def _users(departments: list[Department]):
     users = []
     for username, first, last in ((DRAFTER, "起草员", "张"), (REVIEWER, "审核员", "刘")):
         user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last, "is_staff": True, "password": password}
+            username=username,
+            defaults={"first_name": first, "last_name": last, "is_staff": True, "password": password},
         )
         if user.password_changed_at is None:
             user.password_changed_at = timezone.now()
             user.save(update_fields=["password_changed_at"])
         user.departments.add(*departments)
         users.append(user)
-    users[1].user_permissions.add(Permission.objects.get(codename="review_policy", content_type__app_label="policies"))
+    users[1].user_permissions.add(
+        Permission.objects.get(codename="review_policy", content_type__app_label="policies")
+    )
     # The admin also needs the model permissions for the policy library.
-    model_perms = Permission.objects.filter(content_type__app_label="policies").exclude(codename__startswith="delete_")
+    model_perms = Permission.objects.filter(content_type__app_label="policies").exclude(
+        codename__startswith="delete_"
+    )
     for user in users:
         user.user_permissions.add(*model_perms)
     return users[0].__class__.objects.get(pk=users[0].pk), users[1].__class__.objects.get(pk=users[1].pk)
@@ -142,12 +166,16 @@ def _materials(spec: dict) -> list[dict]:
     for name in spec.get("materials", []):
         shared = name.endswith("*")
         name = name.rstrip("*")
-        out.append({
-            "name": name,
-            "description": "由平台从政务共享数据获取，无需上传。" if shared else "加盖企业公章的扫描件（PDF）。",
-            "required": True,
-            "from_shared_data": shared,
-        })
+        out.append(
+            {
+                "name": name,
+                "description": "由平台从政务共享数据获取，无需上传。"
+                if shared
+                else "加盖企业公章的扫描件（PDF）。",
+                "required": True,
+                "from_shared_data": shared,
+            }
+        )
     return out
 
 
@@ -157,14 +185,21 @@ def _publish(spec: dict, *, drafter, reviewer, service_points: dict, today: dt.d
     if points:
         data["service_point"] = points.pk
         data["contact"] = f"{points.name} {points.hotline}"
-    policy = services.policy_create(actor=drafter, data=data, interpretations=_interpretations(spec), materials=_materials(spec))
+    policy = services.policy_create(
+        actor=drafter, data=data, interpretations=_interpretations(spec), materials=_materials(spec)
+    )
     policy = services.policy_submit(policy=policy, actor=drafter)
     return services.policy_publish(policy=policy, actor=reviewer)
 
 
 def _indicator_values(seed: int, today: dt.date) -> int:
     """Demo-only indicators for the synthetic registry (layoff rate, freight costs …)."""
-    defs = {d.code: d for d in IndicatorDefinition.objects.filter(code__in=[i[0] for i in INDICATORS] + ["insured_employees", "tax_paid"])}
+    defs = {
+        d.code: d
+        for d in IndicatorDefinition.objects.filter(
+            code__in=[i[0] for i in INDICATORS] + ["insured_employees", "tax_paid"]
+        )
+    }
     demo_codes = [i[0] for i in INDICATORS]
     if IndicatorValue.objects.filter(indicator__code__in=demo_codes, source="demo-policies").exists():
         return 0
@@ -174,12 +209,24 @@ def _indicator_values(seed: int, today: dt.date) -> int:
 
     def add(enterprise_id: int, code: str, period: str, value) -> None:
         start, end = period_bounds(period)
-        rows.append(IndicatorValue(
-            enterprise_id=enterprise_id, indicator=defs[code], period=period, period_start=start, period_end=end,
-            value=Decimal(str(value)).quantize(Decimal("0.01")), source="demo-policies", as_of=today,
-        ))
+        rows.append(
+            IndicatorValue(
+                enterprise_id=enterprise_id,
+                indicator=defs[code],
+                period=period,
+                period_start=start,
+                period_end=end,
+                value=Decimal(str(value)).quantize(Decimal("0.01")),
+                source="demo-policies",
+                as_of=today,
+            )
+        )
 
-    insured = dict(IndicatorValue.objects.filter(indicator=defs["insured_employees"], period=last).values_list("enterprise_id", "value"))
+    insured = dict(
+        IndicatorValue.objects.filter(indicator=defs["insured_employees"], period=last).values_list(
+            "enterprise_id", "value"
+        )
+    )
     for eid, n in insured.items():
         if n is None:
             continue
@@ -189,9 +236,17 @@ def _indicator_values(seed: int, today: dt.date) -> int:
 
     ents = Enterprise.objects.values_list("id", "district", "zone", "industry", "scale")
     quarter = f"{today.year}Q3" if today.month > 9 else f"{today.year - 1}Q4"
-    trade = set(EnterpriseTag.objects.filter(tag__name="外贸进出口企业").values_list("enterprise_id", flat=True))
-    above = set(EnterpriseTag.objects.filter(tag__name="规模以上工业企业").values_list("enterprise_id", flat=True))
-    taxed = dict(IndicatorValue.objects.filter(indicator=defs["tax_paid"], period=last).values_list("enterprise_id", "value"))
+    trade = set(
+        EnterpriseTag.objects.filter(tag__name="外贸进出口企业").values_list("enterprise_id", flat=True)
+    )
+    above = set(
+        EnterpriseTag.objects.filter(tag__name="规模以上工业企业").values_list("enterprise_id", flat=True)
+    )
+    taxed = dict(
+        IndicatorValue.objects.filter(indicator=defs["tax_paid"], period=last).values_list(
+            "enterprise_id", "value"
+        )
+    )
     for eid, district, zone, industry, scale in ents:
         industry = industry or ""
         if zone == "410173":
@@ -242,8 +297,10 @@ def _demo_tags(seed: int, today: dt.date) -> int:
         if tag is None:
             continue
         pool = [
-            eid for eid, industry, scale in ents
-            if (not sections or (industry or " ")[0] in sections) and (scales is None or scale in scales)
+            eid
+            for eid, industry, scale in ents
+            if (not sections or (industry or " ")[0] in sections)
+            and (scales is None or scale in scales)
             and (eid, tag.pk) not in held
         ]
         for eid in rng.sample(pool, min(count, len(pool))):
@@ -253,10 +310,16 @@ def _demo_tags(seed: int, today: dt.date) -> int:
                 month = min(when[1], today.month) if year == today.year else when[1]
                 recognized = dt.date(year, month, rng.randint(1, 28))
                 expires = recognized.replace(year=recognized.year + 3) - dt.timedelta(days=1)
-            rows.append(EnterpriseTag(
-                enterprise_id=eid, tag=tag, recognized_on=recognized, expires_on=expires, first_time=first,
-                source="demo-policies",
-            ))
+            rows.append(
+                EnterpriseTag(
+                    enterprise_id=eid,
+                    tag=tag,
+                    recognized_on=recognized,
+                    expires_on=expires,
+                    first_time=first,
+                    source="demo-policies",
+                )
+            )
             held.add((eid, tag.pk))
     EnterpriseTag.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return len(rows)
@@ -284,9 +347,14 @@ def load(enterprises: int = 0, seed: int = 20261127) -> str:
             continue
         # Published while in force, then its validity ended: the expiry run retires it.
         live = {**spec, "valid": (spec["valid"][0], 30)}
-        policy = _publish(live, drafter=drafter, reviewer=reviewer, service_points=service_points, today=today)
+        policy = _publish(
+            live, drafter=drafter, reviewer=reviewer, service_points=service_points, today=today
+        )
         services.policy_update(
-            policy=policy, actor=reviewer, data={"valid_until": _date(spec["valid"][1], today)}, comment="有效期调整为原文件规定"
+            policy=policy,
+            actor=reviewer,
+            data={"valid_until": _date(spec["valid"][1], today)},
+            comment="有效期调整为原文件规定",
         )
         created += 1
     expired = services.policy_expire_due(today=today)

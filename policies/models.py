@@ -24,8 +24,12 @@ class Department(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=40, blank=True, default="")
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
-    level = models.CharField(_("层级"), max_length=12, choices=DepartmentLevel.choices, default=DepartmentLevel.MUNICIPAL)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    level = models.CharField(
+        _("层级"), max_length=12, choices=DepartmentLevel.choices, default=DepartmentLevel.MUNICIPAL
+    )
     district = models.CharField(_("所属区划"), max_length=6, blank=True, default="")
     contact = models.CharField(_("联系方式"), max_length=200, blank=True, default="")
     website = models.URLField(_("网站"), blank=True, default="")
@@ -111,13 +115,23 @@ def validity_covers(valid_from: dt.date | None, valid_until: dt.date | None, on:
 class Policy(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     doc_number = models.CharField(_("文号"), max_length=100, blank=True, default="")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="policies", verbose_name=_("牵头部门"))
-    co_departments = models.ManyToManyField(Department, blank=True, related_name="co_policies", verbose_name=_("联合发文部门"))
-    level = models.CharField(_("层级"), max_length=12, choices=PolicyLevel.choices, default=PolicyLevel.MUNICIPAL)
-    benefit_type = models.CharField(_("支持方式"), max_length=12, choices=BenefitType.choices, default=BenefitType.SUBSIDY)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="policies", verbose_name=_("牵头部门")
+    )
+    co_departments = models.ManyToManyField(
+        Department, blank=True, related_name="co_policies", verbose_name=_("联合发文部门")
+    )
+    level = models.CharField(
+        _("层级"), max_length=12, choices=PolicyLevel.choices, default=PolicyLevel.MUNICIPAL
+    )
+    benefit_type = models.CharField(
+        _("支持方式"), max_length=12, choices=BenefitType.choices, default=BenefitType.SUBSIDY
+    )
     summary = models.TextField(_("摘要"), blank=True, default="")
     body = models.TextField(_("正文"), blank=True, default="")
-    status = models.CharField(_("状态"), max_length=12, choices=PolicyStatus.choices, default=PolicyStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=PolicyStatus.choices, default=PolicyStatus.DRAFT, db_index=True
+    )
     criteria = models.JSONField(_("申报条件"), default=dict, blank=True)
     award = models.JSONField(_("奖补金额"), null=True, blank=True)
     auto_grant = models.BooleanField(_("免申即享"), default=False)
@@ -128,7 +142,9 @@ class Policy(models.Model):
     valid_until = models.DateField(_("有效期止"), null=True, blank=True)
     processing_days = models.PositiveSmallIntegerField(_("办理时限(工作日)"), default=20)
     contact = models.CharField(_("咨询方式"), max_length=200, blank=True, default="")
-    service_point = models.ForeignKey(ServicePoint, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("服务窗口"))
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("服务窗口")
+    )
     source_url = models.URLField(_("原文链接"), blank=True, default="", max_length=500)
     source_name = models.CharField(_("来源"), max_length=200, blank=True, default="")
     # Incremented whenever a published policy's matching-relevant content is revised.
@@ -144,9 +160,15 @@ class Policy(models.Model):
     # on this small vector (~0.1 kB) while filtering on the full one through its GIN index,
     # so that ranking does not detoast the full ~4 kB vector of every hit.
     search_rank_vector = SearchVectorField(null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -180,7 +202,9 @@ class Policy(models.Model):
 
     def is_closed(self, on: dt.date | None = None) -> bool:
         """The application window has ended (never for 免申即享); see ``application_closed``."""
-        return application_closed(auto_grant=self.auto_grant, apply_end=self.apply_end, on=on or timezone.localdate())
+        return application_closed(
+            auto_grant=self.auto_grant, apply_end=self.apply_end, on=on or timezone.localdate()
+        )
 
 
 class PolicyVersion(models.Model):
@@ -192,7 +216,9 @@ class PolicyVersion(models.Model):
     snapshot = models.JSONField(_("快照"))
     changes = models.JSONField(_("变更内容"), default=dict)
     comment = models.CharField(_("说明"), max_length=200, blank=True, default="")
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -215,7 +241,9 @@ class Interpretation(models.Model):
     """政策解读."""
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="interpretations")
-    kind = models.CharField(_("形式"), max_length=8, choices=InterpretationKind.choices, default=InterpretationKind.TEXT)
+    kind = models.CharField(
+        _("形式"), max_length=8, choices=InterpretationKind.choices, default=InterpretationKind.TEXT
+    )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True, default="")
     question = models.TextField(_("问题"), blank=True, default="")

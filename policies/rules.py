@@ -21,7 +21,7 @@ def criteria_clean(tree: Any, *, vocabulary=None) -> dict:
     if tree in (None, ""):
         tree = {}
     if not isinstance(tree, dict):
-        raise ValidationError({"criteria": ["criteria: 申报条件必须是 JSON 对象（例如 {\"all\": [...]}）。"]})
+        raise ValidationError({"criteria": ['criteria: 申报条件必须是 JSON 对象（例如 {"all": [...]}）。']})
     vocabulary = vocabulary if vocabulary is not None else vocabulary_load()
     try:
         return validate(tree, vocabulary=vocabulary)
@@ -34,7 +34,7 @@ def award_clean(award: Any, *, vocabulary=None) -> dict | None:
     if award in (None, "", {}):
         return None
     if not isinstance(award, dict):
-        raise ValidationError({"award": ["award: 奖补金额必须是 JSON 对象（例如 {\"amount\": \"300000\"}）。"]})
+        raise ValidationError({"award": ['award: 奖补金额必须是 JSON 对象（例如 {"amount": "300000"}）。']})
     vocabulary = vocabulary if vocabulary is not None else vocabulary_load()
     try:
         return validate_award(award, vocabulary=vocabulary)

@@ -147,7 +147,10 @@ def apply_text_query(qs: QuerySet, q: str, *, full_text: bool | None = None) -> 
     words = query_words(q) or [q]
     for word in words:
         in_interp = Interpretation.objects.filter(policy=OuterRef("pk")).filter(
-            Q(title__icontains=word) | Q(body__icontains=word) | Q(question__icontains=word) | Q(answer__icontains=word)
+            Q(title__icontains=word)
+            | Q(body__icontains=word)
+            | Q(question__icontains=word)
+            | Q(answer__icontains=word)
         )
         qs = qs.filter(
             Q(title__icontains=word)
@@ -207,7 +210,9 @@ def _cut(sources: Iterable[str], terms: tuple[str, ...], width: int) -> str:
     return ""
 
 
-def _snippet(policy: Policy, terms: tuple[str, ...], interpretations: Iterable[str], width: int) -> SafeString:
+def _snippet(
+    policy: Policy, terms: tuple[str, ...], interpretations: Iterable[str], width: int
+) -> SafeString:
     text = _cut([policy.summary, policy.body], terms, width) or _cut(interpretations, terms, width)
     if not text:
         text = (policy.summary or policy.body or "")[: width * 2]
@@ -259,7 +264,12 @@ class TotalPaginator(Paginator):
     def page(self, number):
         qs = self.object_list
         query = getattr(qs, "query", None)
-        if "count" in self.__dict__ or self.orphans or query is None or "search_total" not in query.annotations:
+        if (
+            "count" in self.__dict__
+            or self.orphans
+            or query is None
+            or "search_total" not in query.annotations
+        ):
             return super().page(number)
         try:
             number = int(number)

@@ -55,7 +55,9 @@ def _department(value: Any, *, field: str = "department") -> Department:
         return value
     if value in (None, ""):
         raise ValidationError({field: ["请选择牵头部门。"]})
-    query = Department.objects.filter(pk=value) if str(value).isdigit() else Department.objects.filter(code=value)
+    query = (
+        Department.objects.filter(pk=value) if str(value).isdigit() else Department.objects.filter(code=value)
+    )
     department = query.first()
     if department is None:
         raise ValidationError({field: [f"部门「{value}」不存在。"]})
@@ -103,7 +105,9 @@ def _assign(policy: Policy, data: dict) -> None:
         except ValidationError as exc:
             errors.update(exc.message_dict)
     try:
-        policy.full_clean(exclude=["criteria", "award", "created_by", "submitted_by", "published_by", "service_point"])
+        policy.full_clean(
+            exclude=["criteria", "award", "created_by", "submitted_by", "published_by", "service_point"]
+        )
     except ValidationError as exc:
         for key, msgs in exc.message_dict.items():
             errors.setdefault(key, []).extend(msgs)
@@ -111,7 +115,11 @@ def _assign(policy: Policy, data: dict) -> None:
         errors.setdefault("title", ["请填写政策标题。"])
     if policy.apply_start and policy.apply_end and _as_date(policy.apply_start) > _as_date(policy.apply_end):
         errors.setdefault("apply_end", []).append("申报截止日期不能早于申报开始日期。")
-    if policy.valid_from and policy.valid_until and _as_date(policy.valid_from) > _as_date(policy.valid_until):
+    if (
+        policy.valid_from
+        and policy.valid_until
+        and _as_date(policy.valid_from) > _as_date(policy.valid_until)
+    ):
         errors.setdefault("valid_until", []).append("有效期止不能早于有效期起。")
     if errors:
         raise ValidationError(errors)
@@ -140,7 +148,9 @@ def _children(items: list[dict] | None, fields: tuple[str, ...], label: str) -> 
     return clean
 
 
-def _replace_children(policy: Policy, interpretations: list[dict] | None, materials: list[dict] | None) -> None:
+def _replace_children(
+    policy: Policy, interpretations: list[dict] | None, materials: list[dict] | None
+) -> None:
     if interpretations is not None:
         policy.interpretations.all().delete()
         Interpretation.objects.bulk_create(
@@ -148,7 +158,9 @@ def _replace_children(policy: Policy, interpretations: list[dict] | None, materi
         )
     if materials is not None:
         policy.materials.all().delete()
-        Material.objects.bulk_create(Material(policy=policy, position=i, **item) for i, item in enumerate(materials))
+        Material.objects.bulk_create(
+            Material(policy=policy, position=i, **item) for i, item in enumerate(materials)
+        )
 
 
 def _refresh_derived(policy: Policy) -> None:
@@ -242,7 +254,11 @@ def policy_update(
     co_departments = None
     if "co_departments" in data:
         co_departments = [_department(d, field="co_departments") for d in data.pop("co_departments") or []]
-    interpretations = _children(interpretations, INTERPRETATION_FIELDS, "interpretations") if interpretations is not None else None
+    interpretations = (
+        _children(interpretations, INTERPRETATION_FIELDS, "interpretations")
+        if interpretations is not None
+        else None
+    )
     materials = _children(materials, MATERIAL_FIELDS, "materials") if materials is not None else None
     _assign(policy, data)
     policy.save()
@@ -255,7 +271,9 @@ def policy_update(
 def _after_change(*, policy: Policy, actor, before: dict, comment: str) -> Policy:
     _refresh_derived(policy)
     after = policy_snapshot(policy)
-    revised = policy.status == PolicyStatus.PUBLISHED and any(before.get(f) != after.get(f) for f in MATCH_FIELDS)
+    revised = policy.status == PolicyStatus.PUBLISHED and any(
+        before.get(f) != after.get(f) for f in MATCH_FIELDS
+    )
     if revised:
         policy.version += 1
         Policy.objects.filter(pk=policy.pk).update(version=policy.version)
@@ -281,7 +299,9 @@ def policy_submit(*, policy: Policy, actor, comment: str = "提交审核") -> Po
     if actor is not None and not user_is_official_of(actor, policy.department_id):
         raise PermissionDenied(f"您不是「{policy.department.name}」的工作人员，不能提交该政策。")
     if policy.status != PolicyStatus.DRAFT:
-        raise ValidationError({"status": [f"政策当前状态为「{policy.get_status_display()}」，只有草稿可以提交审核。"]})
+        raise ValidationError(
+            {"status": [f"政策当前状态为「{policy.get_status_display()}」，只有草稿可以提交审核。"]}
+        )
     policy.status = PolicyStatus.IN_REVIEW
     policy.submitted_by = actor if actor else None
     policy.save(update_fields=["status", "submitted_by", "updated_at"])
@@ -334,7 +354,9 @@ def policy_publish(*, policy: Policy, actor, comment: str = "审核发布") -> P
     policy.status = PolicyStatus.PUBLISHED
     policy.published_by = actor if actor else None
     policy.published_at = timezone.now()
-    policy.save(update_fields=["status", "published_by", "published_at", "criteria", "award", "version", "updated_at"])
+    policy.save(
+        update_fields=["status", "published_by", "published_at", "criteria", "award", "version", "updated_at"]
+    )
     _refresh_derived(policy)
     version_record(policy=policy, actor=actor, comment=comment, force=True)
     _schedule_matching(policy_id=policy.pk, reason="published")
@@ -347,7 +369,9 @@ def policy_withdraw(*, policy: Policy, actor, reason: str = "") -> Policy:
     policy = Policy.objects.select_for_update().select_related("department").get(pk=policy.pk)
     _require_reviewer(actor, policy, "撤回政策")
     if policy.status != PolicyStatus.PUBLISHED:
-        raise ValidationError({"status": [f"政策当前状态为「{policy.get_status_display()}」，只有已发布的政策可以撤回。"]})
+        raise ValidationError(
+            {"status": [f"政策当前状态为「{policy.get_status_display()}」，只有已发布的政策可以撤回。"]}
+        )
     policy.status = PolicyStatus.WITHDRAWN
     policy.save(update_fields=["status", "updated_at"])
     version_record(policy=policy, actor=actor, comment=f"撤回：{reason}" if reason else "撤回", force=True)
@@ -364,7 +388,9 @@ def policy_reopen(*, policy: Policy, actor, reason: str = "") -> Policy:
     if actor is not None and not user_is_official_of(actor, policy.department_id):
         raise PermissionDenied(f"您不是「{policy.department.name}」的工作人员，不能修订该政策。")
     if policy.status != PolicyStatus.WITHDRAWN:
-        raise ValidationError({"status": [f"政策当前状态为「{policy.get_status_display()}」，只有已撤回的政策可以重新修订。"]})
+        raise ValidationError(
+            {"status": [f"政策当前状态为「{policy.get_status_display()}」，只有已撤回的政策可以重新修订。"]}
+        )
     policy.status = PolicyStatus.DRAFT
     policy.save(update_fields=["status", "updated_at"])
     comment = f"撤回后重新修订：{reason}" if reason else "撤回后重新修订"
@@ -377,14 +403,20 @@ def policy_expire_due(*, today: dt.date | None = None) -> list[int]:
     Returns the ids expired by this call."""
     today = today or _today()
     expired = []
-    due = Policy.objects.filter(status=PolicyStatus.PUBLISHED, valid_until__lt=today).values_list("pk", flat=True)
+    due = Policy.objects.filter(status=PolicyStatus.PUBLISHED, valid_until__lt=today).values_list(
+        "pk", flat=True
+    )
     for policy_id in list(due):
         with transaction.atomic():
             # A conditional UPDATE claims the row, so two runs never expire it twice.
-            if not Policy.objects.filter(pk=policy_id, status=PolicyStatus.PUBLISHED).update(status=PolicyStatus.EXPIRED):
+            if not Policy.objects.filter(pk=policy_id, status=PolicyStatus.PUBLISHED).update(
+                status=PolicyStatus.EXPIRED
+            ):
                 continue
             policy = Policy.objects.select_related("department").get(pk=policy_id)
-            version_record(policy=policy, actor=None, comment=f"有效期至{policy.valid_until}，自动过期", force=True)
+            version_record(
+                policy=policy, actor=None, comment=f"有效期至{policy.valid_until}，自动过期", force=True
+            )
             _schedule_matching(policy_id=policy_id, reason="expired")
             expired.append(policy_id)
     return expired

@@ -81,13 +81,9 @@ def policy_snapshot(policy: Policy) -> dict:
     snap["co_departments"] = sorted(policy.co_departments.values_list("code", flat=True)) if policy.pk else []
     snap["service_point"] = policy.service_point.name if policy.service_point_id else None
     snap["interpretations"] = [
-        {k: getattr(i, k) for k in INTERPRETATION_FIELDS}
-        for i in policy.interpretations.all()
+        {k: getattr(i, k) for k in INTERPRETATION_FIELDS} for i in policy.interpretations.all()
     ]
-    snap["materials"] = [
-        {k: getattr(m, k) for k in MATERIAL_FIELDS}
-        for m in policy.materials.all()
-    ]
+    snap["materials"] = [{k: getattr(m, k) for k in MATERIAL_FIELDS} for m in policy.materials.all()]
     return _jsonable(snap)
 
 

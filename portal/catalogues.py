@@ -105,8 +105,21 @@ def _extracted(catalogue: Catalogue, workdir: Path) -> Path:
         shutil.copytree(Path(settings.BASE_DIR) / "templates", copy / TOPLEVEL_TEMPLATES_LINK)
     env = {**os.environ, "PYTHONPATH": str(settings.BASE_DIR), "DJANGO_SETTINGS_MODULE": "portal.settings"}
     run = subprocess.run(
-        [sys.executable, "-P", "-m", "django", "makemessages", "-l", LANGUAGE, "--no-location", "--no-obsolete"],
-        cwd=copy, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-P",
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            LANGUAGE,
+            "--no-location",
+            "--no-obsolete",
+        ],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if run.returncode:
         raise RuntimeError(f"makemessages failed for {catalogue.app}: {run.stderr.strip()[-2000:]}")
@@ -122,8 +135,11 @@ def catalogue_problems(catalogue: Catalogue, *, extract: bool = False) -> list[P
     with tempfile.TemporaryDirectory(prefix="messages-check-") as tmp:
         merged = po_problems(catalogue.app, _extracted(catalogue, Path(tmp)))
     # a text that makemessages adds (untranslated, or fuzzy with a guessed translation)
-    return found + [Problem(catalogue.app, p.msgid, "not in the catalogue") for p in merged
-                    if (p.msgid, p.reason) not in known]
+    return found + [
+        Problem(catalogue.app, p.msgid, "not in the catalogue")
+        for p in merged
+        if (p.msgid, p.reason) not in known
+    ]
 
 
 def problems(*, extract: bool = False) -> list[Problem]:

@@ -11,7 +11,9 @@ _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+)")
 # One-time codes inside message texts (an SMS logged by the logging SMS backend).
-_ONE_TIME_CODE = re.compile(r"(激活码|验证码|activation code|verification code)(\s*[：:]?\s*)[A-Za-z0-9]{4,}", re.I)
+_ONE_TIME_CODE = re.compile(
+    r"(激活码|验证码|activation code|verification code)(\s*[：:]?\s*)[A-Za-z0-9]{4,}", re.I
+)
 
 
 def mask_text(text: str) -> str:

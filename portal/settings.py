@@ -297,8 +297,16 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "model": "accounts.User",
         # password and last_login are never recorded; reverse relations would only be noise
         "include_fields": [
-            "username", "first_name", "last_name", "email", "phone", "is_active", "is_staff",
-            "is_superuser", "enterprise", "password_changed_at",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "enterprise",
+            "password_changed_at",
         ],
         "mask_fields": ["phone", "email"],
         "m2m_fields": ["departments", "groups", "user_permissions"],
@@ -322,8 +330,14 @@ CELERY_BEAT_SCHEDULE = {
     "matching-repair": {"task": "matching.repair", "schedule": timedelta(seconds=MATCH_REPAIR_INTERVAL)},
     "matching-nightly": {"task": "matching.nightly", "schedule": crontab(hour=2, minute=30)},
     # applications: escalate overdue reviews; propose 免申即享 grants
-    "applications-escalate-overdue": {"task": "applications.escalate_overdue", "schedule": crontab(minute=30, hour=8)},
-    "applications-grant-proposals": {"task": "applications.grant_proposals_generate", "schedule": crontab(minute="*/15")},
+    "applications-escalate-overdue": {
+        "task": "applications.escalate_overdue",
+        "schedule": crontab(minute=30, hour=8),
+    },
+    "applications-grant-proposals": {
+        "task": "applications.grant_proposals_generate",
+        "schedule": crontab(minute="*/15"),
+    },
     "appeals-remind-and-escalate": {"task": "appeals.remind_and_escalate", "schedule": 6 * 60 * 60},
     "accounts-audit-purge": {"task": "portal.accounts.tasks.audit_purge", "schedule": 24 * 60 * 60},
 }

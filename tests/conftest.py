@@ -28,7 +28,9 @@ def pytest_configure(config):
     those tests are left out of such runs."""
     today = os.environ.get(TEST_TODAY_ENV)
     if today:
-        noon = dt.datetime.combine(dt.date.fromisoformat(today), dt.time(12), tzinfo=ZoneInfo(settings.TIME_ZONE))
+        noon = dt.datetime.combine(
+            dt.date.fromisoformat(today), dt.time(12), tzinfo=ZoneInfo(settings.TIME_ZONE)
+        )
         config._portal_clock = time_machine.travel(noon, tick=True)
         config._portal_clock.start()
 

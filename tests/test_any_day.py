@@ -40,9 +40,25 @@ def test_the_date_sensitive_tests_pass_on_a_far_day(day):
     # when it runs the date-sensitive tests
     marks = "clock and not services and not browser" + ("" if database_url else " and not postgres")
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-m", marks, "-x",
-         "--ignore", str(Path(__file__).relative_to(ROOT)), "-W", "ignore"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=2300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            marks,
+            "-x",
+            "--ignore",
+            str(Path(__file__).relative_to(ROOT)),
+            "-W",
+            "ignore",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=2300,
     )
     # then they pass, on that day
     tail = "\n".join(result.stdout.splitlines()[-40:])

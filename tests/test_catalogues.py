@@ -36,11 +36,16 @@ def _catalogue(tmp_path, entries: list[polib.POEntry]) -> Catalogue:
 def test_the_check_finds_untranslated_fuzzy_and_uncompiled_entries(tmp_path):
     # given a catalogue with a good entry, an empty one and a fuzzy guess, compiled before
     # the good entry's translation changed
-    app = _catalogue(tmp_path, [
-        polib.POEntry(msgid="政策库", msgstr="Policy library"),
-        polib.POEntry(msgid="我的政策", msgstr=""),
-        polib.POEntry(msgid="%(date)s 已截止申报", msgstr="%(date)s deadline", flags=["fuzzy", "python-format"]),
-    ])
+    app = _catalogue(
+        tmp_path,
+        [
+            polib.POEntry(msgid="政策库", msgstr="Policy library"),
+            polib.POEntry(msgid="我的政策", msgstr=""),
+            polib.POEntry(
+                msgid="%(date)s 已截止申报", msgstr="%(date)s deadline", flags=["fuzzy", "python-format"]
+            ),
+        ],
+    )
     po = polib.pofile(str(app.po))
     po.save_as_mofile(str(app.mo))
     po.find("政策库").msgstr = "Policies"
@@ -48,7 +53,11 @@ def test_the_check_finds_untranslated_fuzzy_and_uncompiled_entries(tmp_path):
     # when it is checked
     found = {(p.msgid, p.reason) for p in po_problems(app.app, app.po, mo_path=app.mo)}
     # then each problem is named
-    assert found == {("我的政策", "untranslated"), ("%(date)s 已截止申报", "fuzzy"), ("政策库", "not compiled")}
+    assert found == {
+        ("我的政策", "untranslated"),
+        ("%(date)s 已截止申报", "fuzzy"),
+        ("政策库", "not compiled"),
+    }
 
 
 def test_the_check_finds_a_page_text_that_is_not_in_the_catalogue(tmp_path):
@@ -56,8 +65,12 @@ def test_the_check_finds_a_page_text_that_is_not_in_the_catalogue(tmp_path):
     app = _catalogue(tmp_path, [polib.POEntry(msgid="已翻译的文字", msgstr="Translated text")])
     polib.pofile(str(app.po)).save_as_mofile(str(app.mo))
     (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "page.html").write_text('{% load i18n %}<h1>{% translate "新的页面文字" %}</h1>')
-    (tmp_path / "views.py").write_text('from django.utils.translation import gettext as _\n\nTITLE = _("已翻译的文字")\n')
+    (tmp_path / "templates" / "page.html").write_text(
+        '{% load i18n %}<h1>{% translate "新的页面文字" %}</h1>'
+    )
+    (tmp_path / "views.py").write_text(
+        'from django.utils.translation import gettext as _\n\nTITLE = _("已翻译的文字")\n'
+    )
     # when it is checked with extraction
     found = [(p.msgid, p.reason) for p in catalogue_problems(app, extract=True)]
     # then the new text is reported and the translated one is not

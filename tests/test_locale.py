@@ -17,6 +17,8 @@ def test_pages_stay_chinese_for_an_english_browser_until_the_visitor_switches(cl
 
 def test_the_api_honours_accept_language(client):
     chinese = client.post("/api/v1/auth/token/", {}, content_type="application/json")
-    english = client.post("/api/v1/auth/token/", {}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    english = client.post(
+        "/api/v1/auth/token/", {}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert chinese.status_code == english.status_code == 400
     assert chinese.json() != english.json()

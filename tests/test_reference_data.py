@@ -14,6 +14,12 @@ def test_built_in_indicators_and_tags_are_back_after_a_flush():
     call_command("flush", "--noinput", verbosity=0)
     # then post_migrate has put the built-in indicators, the common tags and the derived tags back
     assert set(IndicatorDefinition.objects.filter(builtin=True).values_list("code", flat=True)) >= {
-        "employees", "revenue", "total_assets", "rd_expense", "tax_paid", "insured_employees"}
+        "employees",
+        "revenue",
+        "total_assets",
+        "rd_expense",
+        "tax_paid",
+        "insured_employees",
+    }
     assert TagDefinition.objects.filter(name="高新技术企业").exists()
     assert TagDefinition.objects.filter(derived=True).exists()

@@ -20,7 +20,10 @@ def test_every_beat_entry_names_a_registered_task_and_lives_in_settings():
 
     app.loader.import_default_modules()  # the apps' tasks modules, as a worker imports them
     assert app.conf.beat_schedule == settings.CELERY_BEAT_SCHEDULE
-    missing = {name: e["task"] for name, e in settings.CELERY_BEAT_SCHEDULE.items() if e["task"] not in app.tasks}
+    missing = {
+        name: e["task"] for name, e in settings.CELERY_BEAT_SCHEDULE.items() if e["task"] not in app.tasks
+    }
     assert not missing, missing
     assert {"matching.repair", "matching.nightly", "policies.expire_due"} <= {
-        e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+        e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()
+    }

@@ -29,8 +29,11 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("indicator-values/", IndicatorValuesView.as_view(), name="indicator-values"),
     path("eligibility/", EligibilityView.as_view(), name="eligibility"),
-    re_path(r"^enterprises/(?P<credit_code>[^/]+)/matches/$", EnterpriseMatchesView.as_view(),
-            name="enterprise-matches"),
+    re_path(
+        r"^enterprises/(?P<credit_code>[^/]+)/matches/$",
+        EnterpriseMatchesView.as_view(),
+        name="enterprise-matches",
+    ),
     path("", include(router.urls)),
     path("enterprises/<str:credit_code>/grants/", EnterpriseGrantsView.as_view(), name="enterprise-grants"),
 ]

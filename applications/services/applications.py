@@ -37,7 +37,9 @@ from .grants import grant_enter, grant_event, grant_push_account_request
 S = ApplicationStatus
 
 
-def _event(application: Application, *, action: str, actor, from_status: str, comment: str = "", data=None, at):
+def _event(
+    application: Application, *, action: str, actor, from_status: str, comment: str = "", data=None, at
+):
     ApplicationEvent.objects.create(
         application=application,
         action=action,
@@ -101,23 +103,31 @@ def _clean_declared(prefill, declared: dict[str, Any], errors: dict[str, list[st
             try:
                 value = Decimal(raw.replace(",", ""))
             except InvalidOperation:
-                errors.setdefault(item.input_name, []).append(_("“%(label)s”应为数字") % {"label": item.label})
+                errors.setdefault(item.input_name, []).append(
+                    _("“%(label)s”应为数字") % {"label": item.label}
+                )
                 continue
             if not value.is_finite() or value < 0:
-                errors.setdefault(item.input_name, []).append(_("“%(label)s”应为不小于 0 的数字") % {"label": item.label})
+                errors.setdefault(item.input_name, []).append(
+                    _("“%(label)s”应为不小于 0 的数字") % {"label": item.label}
+                )
                 continue
             cleaned[item.field] = str(value)
         elif item.field == "registered_capital":
             try:
                 cleaned[item.field] = str(Decimal(raw.replace(",", "")))
             except InvalidOperation:
-                errors.setdefault(item.input_name, []).append(_("“%(label)s”应为数字") % {"label": item.label})
+                errors.setdefault(item.input_name, []).append(
+                    _("“%(label)s”应为数字") % {"label": item.label}
+                )
         else:
             cleaned[item.field] = raw[:200]
     for key in ("contact_name", "contact_phone"):
         value = str(declared.get(key, "") or "").strip()[:50]
         if not value:
-            errors.setdefault(key, []).append(_("请填写联系人") if key == "contact_name" else _("请填写联系电话"))
+            errors.setdefault(key, []).append(
+                _("请填写联系人") if key == "contact_name" else _("请填写联系电话")
+            )
         cleaned[key] = value
     return cleaned
 
@@ -125,9 +135,7 @@ def _clean_declared(prefill, declared: dict[str, Any], errors: dict[str, list[st
 def _required_materials_missing(policy, files, existing_material_ids: set[int]) -> list[str]:
     given = {mid for mid, _ in files if mid} | existing_material_ids
     return [
-        m.name
-        for m in policy.materials.all()
-        if m.required and not m.from_shared_data and m.pk not in given
+        m.name for m in policy.materials.all() if m.required and not m.from_shared_data and m.pk not in given
     ]
 
 
@@ -154,9 +162,13 @@ def application_submit(
         errors.setdefault("policy", []).append(_("该政策为免申即享，无需申报，符合条件的企业将自动兑现"))
     window = policy.window(today)
     if window == WINDOW_UPCOMING:
-        errors.setdefault("policy", []).append(_("申报尚未开始(开始日期 %(date)s)") % {"date": policy.apply_start.isoformat()})
+        errors.setdefault("policy", []).append(
+            _("申报尚未开始(开始日期 %(date)s)") % {"date": policy.apply_start.isoformat()}
+        )
     elif window == WINDOW_ENDED:
-        errors.setdefault("policy", []).append(_("申报已截止(截止日期 %(date)s)") % {"date": policy.apply_end.isoformat()})
+        errors.setdefault("policy", []).append(
+            _("申报已截止(截止日期 %(date)s)") % {"date": policy.apply_end.isoformat()}
+        )
     if Application.objects.filter(
         policy=policy, enterprise=enterprise, status__in=[S.SUBMITTED, S.ACCEPTED, S.RETURNED, S.APPROVED]
     ).exists():
@@ -167,7 +179,9 @@ def application_submit(
         errors.setdefault("amount_requested", []).append(_("申请金额不能为负数"))
     missing_materials = _required_materials_missing(policy, files, set())
     if missing_materials:
-        errors.setdefault("materials", []).append(_("缺少必需材料：%(names)s") % {"names": "、".join(missing_materials)})
+        errors.setdefault("materials", []).append(
+            _("缺少必需材料：%(names)s") % {"names": "、".join(missing_materials)}
+        )
     _check_files(files, errors)
     if errors:
         raise ValidationError(errors)
@@ -213,7 +227,12 @@ def _require_reviewer(application: Application, actor) -> None:
 def _require_status(application: Application, allowed: tuple[str, ...], action: str) -> None:
     if application.status not in allowed:
         raise ValidationError(
-            {"status": [_("当前状态“%(status)s”不能%(action)s") % {"status": application.get_status_display(), "action": action}]}
+            {
+                "status": [
+                    _("当前状态“%(status)s”不能%(action)s")
+                    % {"status": application.get_status_display(), "action": action}
+                ]
+            }
         )
 
 
@@ -238,7 +257,9 @@ def application_accept(*, application: Application, actor, now: datetime | None 
 
 
 @transaction.atomic
-def application_return(*, application: Application, actor, reasons: str, now: datetime | None = None) -> Application:
+def application_return(
+    *, application: Application, actor, reasons: str, now: datetime | None = None
+) -> Application:
     """Return for correction: the clock pauses until the enterprise resubmits."""
     moment = now_or(now)
     today = local_date(moment)
@@ -354,24 +375,37 @@ def application_approve(
     application.save()
     policy = application.policy
     grant = grant_enter(
-        policy=policy, department_id=application.department_id, enterprise=application.enterprise,
-        period=period or str(today.year), exclusive_group=policy.exclusive_group, source=GrantSource.APPLICATION,
-        amount=application.amount_approved, eligible_since=application.submitted_at, at=moment,
+        policy=policy,
+        department_id=application.department_id,
+        enterprise=application.enterprise,
+        period=period or str(today.year),
+        exclusive_group=policy.exclusive_group,
+        source=GrantSource.APPLICATION,
+        amount=application.amount_approved,
+        eligible_since=application.submitted_at,
+        at=moment,
         application=application,
     )
     if grant is None:
-        raise ValidationError({"amount": [_("该企业本期已享受本政策或同一“从高不重复”组的政策，不能重复兑现")]})
+        raise ValidationError(
+            {"amount": [_("该企业本期已享受本政策或同一“从高不重复”组的政策，不能重复兑现")]}
+        )
     _event(
         application,
         action="approved",
         actor=actor,
         from_status=previous,
         comment=comment,
-        data={"amount": application.amount_approved, "within_limit": application.working_days_taken <= application.processing_days},
+        data={
+            "amount": application.amount_approved,
+            "within_limit": application.working_days_taken <= application.processing_days,
+        },
         at=moment,
     )
 
-    grant_event(grant, action="granted", actor=actor, comment=f"申报 {application.reference} 审核通过", at=moment)
+    grant_event(
+        grant, action="granted", actor=actor, comment=f"申报 {application.reference} 审核通过", at=moment
+    )
     _push(
         application,
         step="approved",
@@ -384,7 +418,9 @@ def application_approve(
 
 
 @transaction.atomic
-def application_reject(*, application: Application, actor, reasons: str, now: datetime | None = None) -> Application:
+def application_reject(
+    *, application: Application, actor, reasons: str, now: datetime | None = None
+) -> Application:
     moment = now_or(now)
     today = local_date(moment)
     application = _lock(application)
@@ -399,7 +435,13 @@ def application_reject(*, application: Application, actor, reasons: str, now: da
     application.reasons = reasons
     application.save()
     _event(application, action="rejected", actor=actor, from_status=previous, comment=reasons, at=moment)
-    _push(application, step="rejected", title=f"申报未通过：{application.policy.title}", body=f"理由：{reasons}", at=moment)
+    _push(
+        application,
+        step="rejected",
+        title=f"申报未通过：{application.policy.title}",
+        body=f"理由：{reasons}",
+        at=moment,
+    )
     return application
 
 
@@ -441,7 +483,9 @@ def applications_escalate_overdue(*, now: datetime | None = None, limit: int = 5
             continue
         application = Application.objects.select_related("policy").get(pk=pk)
         overdue = workdays_between(application.due_on, today)
-        heads = list(DepartmentHead.objects.filter(department_id=application.department_id).select_related("user"))
+        heads = list(
+            DepartmentHead.objects.filter(department_id=application.department_id).select_related("user")
+        )
         _event(
             application,
             action="escalated",

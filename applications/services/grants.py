@@ -52,8 +52,18 @@ def grant_event(grant: Grant, *, action: str, actor=None, comment: str = "", at:
 
 
 def grant_enter(
-    *, policy, department_id: int, enterprise, period: str, exclusive_group: str, source: str, amount: Decimal,
-    eligible_since: datetime, at: datetime, application=None, proposal=None,
+    *,
+    policy,
+    department_id: int,
+    enterprise,
+    period: str,
+    exclusive_group: str,
+    source: str,
+    amount: Decimal,
+    eligible_since: datetime,
+    at: datetime,
+    application=None,
+    proposal=None,
 ) -> Grant | None:
     """A grant into the ledger, awaiting the enterprise's account; None when the database's
     constraints refuse it (already granted for this policy and period, or a grant in the same
@@ -188,7 +198,10 @@ def grant_proposals_generate(
     created = GrantProposal.objects.bulk_create(rows, ignore_conflicts=True)
     if policy.exclusive_group:
         exclusive_group_resolve(
-            group=policy.exclusive_group, period=period, enterprise_ids=[r.enterprise_id for r in rows], now=moment
+            group=policy.exclusive_group,
+            period=period,
+            enterprise_ids=[r.enterprise_id for r in rows],
+            now=moment,
         )
     return len(created)
 
@@ -198,7 +211,9 @@ def _winner_key(amount: Decimal | None, pk: int) -> tuple:
     return (amount if amount is not None else Decimal("-1"), -pk)
 
 
-def exclusive_group_resolve(*, group: str, period: str, enterprise_ids: list[int], now: datetime | None = None) -> int:
+def exclusive_group_resolve(
+    *, group: str, period: str, enterprise_ids: list[int], now: datetime | None = None
+) -> int:
     """从高、不重复: per enterprise keep only the highest proposal of the group open; a lower
     one is superseded. A lower grant not yet sent for payment is cancelled in favour of a
     higher proposal; once instructed or paid it stands and the higher one is superseded
@@ -218,14 +233,20 @@ def exclusive_group_resolve(*, group: str, period: str, enterprise_ids: list[int
     grants = {
         g.enterprise_id: g
         for g in Grant.objects.select_for_update().filter(
-            exclusive_group=group, period=period, enterprise_id__in=by_enterprise, status__in=live_grant_status
+            exclusive_group=group,
+            period=period,
+            enterprise_id__in=by_enterprise,
+            status__in=live_grant_status,
         )
     }
     for enterprise_id, items in by_enterprise.items():
         best = max(items, key=lambda p: _winner_key(p.amount, p.pk))
         grant = grants.get(enterprise_id)
         if grant is not None and grant.proposal_id != best.pk:
-            if grant.amount < (best.amount or 0) and grant.status in (GrantStatus.AWAITING_ACCOUNT, GrantStatus.READY):
+            if grant.amount < (best.amount or 0) and grant.status in (
+                GrantStatus.AWAITING_ACCOUNT,
+                GrantStatus.READY,
+            ):
                 grant.status = GrantStatus.CANCELLED
                 grant.cancelled_reason = f"同组政策({best.policy_id})金额更高，按从高不重复原则改享该政策"
                 grant.save(update_fields=["status", "cancelled_reason"])
@@ -236,7 +257,12 @@ def exclusive_group_resolve(*, group: str, period: str, enterprise_ids: list[int
         for p in items:
             if best is not None and p.pk == best.pk:
                 continue
-            if p.status == ProposalStatus.CONFIRMED and grant is not None and grant.proposal_id == p.pk and grant.status != GrantStatus.CANCELLED:
+            if (
+                p.status == ProposalStatus.CONFIRMED
+                and grant is not None
+                and grant.proposal_id == p.pk
+                and grant.status != GrantStatus.CANCELLED
+            ):
                 continue
             p.status = ProposalStatus.SUPERSEDED
             p.excluded_reason = "同一“从高不重复”组内已有更高金额的政策"
@@ -278,7 +304,9 @@ def grant_batch_confirm(
 
     still_eligible = set(
         Match.objects.filter(
-            policy_id=policy.pk, enterprise_id__in=[p.enterprise_id for p in proposals], status=MatchStatus.ELIGIBLE
+            policy_id=policy.pk,
+            enterprise_id__in=[p.enterprise_id for p in proposals],
+            status=MatchStatus.ELIGIBLE,
         ).values_list("enterprise_id", flat=True)
     )
     batch = GrantBatch.objects.create(policy=policy, period=period, confirmed_by=actor, confirmed_at=moment)
@@ -287,17 +315,34 @@ def grant_batch_confirm(
     for proposal in proposals:
         if proposal.enterprise_id not in still_eligible:
             # The match ended after the proposal was made (profile changed, policy revised).
-            _proposal_decide(proposal, ProposalStatus.EXCLUDED, actor=actor, at=moment,
-                             reason="确认时企业已不再符合条件(匹配已失效)")
+            _proposal_decide(
+                proposal,
+                ProposalStatus.EXCLUDED,
+                actor=actor,
+                at=moment,
+                reason="确认时企业已不再符合条件(匹配已失效)",
+            )
             continue
         grant = grant_enter(
-            policy=policy, department_id=policy.department_id, enterprise=proposal.enterprise, period=period,
-            exclusive_group=proposal.exclusive_group, source=GrantSource.AUTO, amount=proposal.amount,
-            eligible_since=proposal.eligible_since, at=moment, proposal=proposal,
+            policy=policy,
+            department_id=policy.department_id,
+            enterprise=proposal.enterprise,
+            period=period,
+            exclusive_group=proposal.exclusive_group,
+            source=GrantSource.AUTO,
+            amount=proposal.amount,
+            eligible_since=proposal.eligible_since,
+            at=moment,
+            proposal=proposal,
         )
         if grant is None:
-            _proposal_decide(proposal, ProposalStatus.SUPERSEDED, actor=actor, at=moment,
-                             reason="该企业本期已享受本政策或同一“从高不重复”组的政策")
+            _proposal_decide(
+                proposal,
+                ProposalStatus.SUPERSEDED,
+                actor=actor,
+                at=moment,
+                reason="该企业本期已享受本政策或同一“从高不重复”组的政策",
+            )
             continue
         _proposal_decide(proposal, ProposalStatus.CONFIRMED, actor=actor, at=moment, batch=batch)
         grant_event(grant, action="granted", actor=actor, comment=f"免申即享批次 {batch.pk} 确认", at=moment)
@@ -313,7 +358,9 @@ def grant_batch_confirm(
 
 
 @transaction.atomic
-def grant_proposal_exclude(*, proposal: GrantProposal, actor, reason: str, now: datetime | None = None) -> GrantProposal:
+def grant_proposal_exclude(
+    *, proposal: GrantProposal, actor, reason: str, now: datetime | None = None
+) -> GrantProposal:
     moment = now_or(now)
     proposal = GrantProposal.objects.select_for_update().select_related("policy").get(pk=proposal.pk)
     _require_official(proposal.policy, actor)
@@ -326,7 +373,9 @@ def grant_proposal_exclude(*, proposal: GrantProposal, actor, reason: str, now: 
     return proposal
 
 
-def _proposal_decide(proposal: GrantProposal, status: str, *, actor, at: datetime, reason: str = "", batch=None) -> None:
+def _proposal_decide(
+    proposal: GrantProposal, status: str, *, actor, at: datetime, reason: str = "", batch=None
+) -> None:
     proposal.status = status
     proposal.decided_by = actor
     proposal.decided_at = at
@@ -366,10 +415,16 @@ def grant_account_confirm(
     if not via_token and user_enterprise_id(actor) != grant.enterprise_id:
         raise PermissionDenied("只有本企业的用户可以确认收款账户")
     if grant.status not in (GrantStatus.AWAITING_ACCOUNT, GrantStatus.FAILED):
-        raise ValidationError({"status": [_("当前状态“%(status)s”无需确认账户") % {"status": grant.get_status_display()}]})
+        raise ValidationError(
+            {"status": [_("当前状态“%(status)s”无需确认账户") % {"status": grant.get_status_display()}]}
+        )
     if account:
         errors = {}
-        for key, label in (("account_name", _("户名")), ("bank_name", _("开户行")), ("account_number", _("账号"))):
+        for key, label in (
+            ("account_name", _("户名")),
+            ("bank_name", _("开户行")),
+            ("account_number", _("账号")),
+        ):
             if not str(account.get(key, "")).strip():
                 errors[key] = [_("请填写%(label)s") % {"label": label}]
         number = "".join(str(account.get("account_number", "")).split())
@@ -411,7 +466,9 @@ def grant_receipt_confirm(*, grant: Grant, actor, now: datetime | None = None) -
     if user_enterprise_id(actor) != grant.enterprise_id:
         raise PermissionDenied("只有本企业的用户可以确认到账")
     if grant.status != GrantStatus.PAID:
-        raise ValidationError({"status": [_("当前状态“%(status)s”不能确认到账") % {"status": grant.get_status_display()}]})
+        raise ValidationError(
+            {"status": [_("当前状态“%(status)s”不能确认到账") % {"status": grant.get_status_display()}]}
+        )
     grant.status = GrantStatus.RECEIVED
     grant.received_confirmed_at = moment
     grant.save(update_fields=["status", "received_confirmed_at"])
@@ -420,4 +477,6 @@ def grant_receipt_confirm(*, grant: Grant, actor, now: datetime | None = None) -
 
 
 def auto_grant_policy_ids() -> list[int]:
-    return list(Policy.objects.filter(Q(status="published") & Q(auto_grant=True)).values_list("pk", flat=True))
+    return list(
+        Policy.objects.filter(Q(status="published") & Q(auto_grant=True)).values_list("pk", flat=True)
+    )

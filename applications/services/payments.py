@@ -30,14 +30,27 @@ from ..notify import enterprise_message_create
 from .common import local_date, make_reference, now_or
 from .grants import grant_event
 
-BANK_CSV_HEADER = ["批次号", "序号", "指令编号", "收款户名", "收款账号", "收款开户行", "金额", "币种", "用途", "统一社会信用代码"]
+BANK_CSV_HEADER = [
+    "批次号",
+    "序号",
+    "指令编号",
+    "收款户名",
+    "收款账号",
+    "收款开户行",
+    "金额",
+    "币种",
+    "用途",
+    "统一社会信用代码",
+]
 RESULT_HEADER = ["指令编号", "结果", "到账日期", "失败原因", "银行流水号"]
 _PAID = {"成功", "paid", "success", "ok"}
 _FAILED = {"失败", "failed", "fail"}
 
 
 @transaction.atomic
-def payment_instructions_create(*, grant_ids: list[int], actor, now: datetime | None = None) -> list[PaymentInstruction]:
+def payment_instructions_create(
+    *, grant_ids: list[int], actor, now: datetime | None = None
+) -> list[PaymentInstruction]:
     """Issue one instruction per grant whose account is confirmed (ready, or failed and
     re-confirmed). Grants in another state are refused with their reason; nothing is written."""
     moment = now_or(now)
@@ -52,7 +65,9 @@ def payment_instructions_create(*, grant_ids: list[int], actor, now: datetime | 
         if not user_is_official_of(actor, grant.department_id):
             raise PermissionDenied("只能为本部门的政策下达拨付指令")
         if grant.status != GrantStatus.READY:
-            errors.setdefault(f"grant_{grant.pk}", []).append(f"状态“{grant.get_status_display()}”不能下达拨付指令")
+            errors.setdefault(f"grant_{grant.pk}", []).append(
+                f"状态“{grant.get_status_display()}”不能下达拨付指令"
+            )
     if errors:
         raise ValidationError(errors)
     created = []
@@ -70,7 +85,9 @@ def payment_instructions_create(*, grant_ids: list[int], actor, now: datetime | 
         )
         grant.status = GrantStatus.INSTRUCTED
         grant.save(update_fields=["status"])
-        grant_event(grant, action="instructed", actor=actor, comment=f"拨付指令 {instruction.reference}", at=moment)
+        grant_event(
+            grant, action="instructed", actor=actor, comment=f"拨付指令 {instruction.reference}", at=moment
+        )
         enterprise_message_create(
             enterprise_id=grant.enterprise_id,
             key=f"grant:{grant.pk}:instructed:{instruction.reference}",
@@ -170,7 +187,12 @@ def _read_rows(content: bytes, filename: str) -> list[list[str]]:
             raise ValidationError({"file": ["无法读取 Excel 文件"]}) from exc
         rows = []
         for row in wb.worksheets[0].iter_rows(values_only=True):
-            rows.append(["" if v is None else (v.date().isoformat() if isinstance(v, datetime) else str(v)) for v in row])
+            rows.append(
+                [
+                    "" if v is None else (v.date().isoformat() if isinstance(v, datetime) else str(v))
+                    for v in row
+                ]
+            )
         return rows
     try:
         text = content.decode("utf-8-sig")
@@ -183,7 +205,9 @@ def _read_rows(content: bytes, filename: str) -> list[list[str]]:
 
 
 @transaction.atomic
-def payment_results_import(*, content: bytes, filename: str, actor, now: datetime | None = None) -> ImportResult:
+def payment_results_import(
+    *, content: bytes, filename: str, actor, now: datetime | None = None
+) -> ImportResult:
     """Record paid / failed from the bank's results file. All-or-nothing: if any row has an
     error, the result lists every error (row number as in the file, field, message) and
     nothing changes."""
@@ -208,7 +232,9 @@ def payment_results_import(*, content: bytes, filename: str, actor, now: datetim
     refs = [cell(r, "指令编号") for r in rows[1:]]
     instructions = {
         i.reference: i
-        for i in PaymentInstruction.objects.select_for_update().filter(reference__in=refs).select_related("grant__policy")
+        for i in PaymentInstruction.objects.select_for_update()
+        .filter(reference__in=refs)
+        .select_related("grant__policy")
     }
     departments = user_department_ids(actor)
     for number, row in enumerate(rows[1:], start=2):
@@ -226,7 +252,13 @@ def payment_results_import(*, content: bytes, filename: str, actor, now: datetim
             errors.append({"row": number, "field": "指令编号", "message": f"找不到拨付指令 {ref}"})
             continue
         if ins.status != PaymentStatus.INSTRUCTED:
-            errors.append({"row": number, "field": "指令编号", "message": f"该指令已登记结果({ins.get_status_display()})"})
+            errors.append(
+                {
+                    "row": number,
+                    "field": "指令编号",
+                    "message": f"该指令已登记结果({ins.get_status_display()})",
+                }
+            )
             continue
         if result in _PAID:
             raw_date = cell(row, "到账日期")
@@ -236,7 +268,9 @@ def payment_results_import(*, content: bytes, filename: str, actor, now: datetim
                 errors.append({"row": number, "field": "到账日期", "message": "应为 YYYY-MM-DD 格式的日期"})
                 continue
             if paid_on > local_date(moment) or paid_on < local_date(ins.created_at):
-                errors.append({"row": number, "field": "到账日期", "message": "到账日期应在指令下达日与今天之间"})
+                errors.append(
+                    {"row": number, "field": "到账日期", "message": "到账日期应在指令下达日与今天之间"}
+                )
                 continue
             parsed.append((ins, PaymentStatus.PAID, paid_on, "", cell(row, "银行流水号")))
         elif result in _FAILED:
@@ -263,7 +297,9 @@ def payment_results_import(*, content: bytes, filename: str, actor, now: datetim
             grant.status = GrantStatus.PAID
             grant.paid_on = paid_on
             grant.save(update_fields=["status", "paid_on"])
-            grant_event(grant, action="paid", actor=actor, comment=f"{ins.reference} 到账 {paid_on}", at=moment)
+            grant_event(
+                grant, action="paid", actor=actor, comment=f"{ins.reference} 到账 {paid_on}", at=moment
+            )
             enterprise_message_create(
                 enterprise_id=grant.enterprise_id,
                 key=f"grant:{grant.pk}:paid:{ins.pk}",
@@ -276,7 +312,9 @@ def payment_results_import(*, content: bytes, filename: str, actor, now: datetim
         else:
             grant.status = GrantStatus.FAILED
             grant.save(update_fields=["status"])
-            grant_event(grant, action="failed", actor=actor, comment=f"{ins.reference} 失败：{reason}", at=moment)
+            grant_event(
+                grant, action="failed", actor=actor, comment=f"{ins.reference} 失败：{reason}", at=moment
+            )
             enterprise_message_create(
                 enterprise_id=grant.enterprise_id,
                 key=f"grant:{grant.pk}:failed:{ins.pk}",

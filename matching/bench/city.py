@@ -20,10 +20,38 @@ from enterprises.models import Enterprise, EnterpriseTag, IndicatorDefinition, I
 from matching.pipeline.profile_tags import derived_tags_refresh
 from policies.models import Department, Policy
 
-DISTRICTS = ["410102", "410103", "410104", "410105", "410106", "410108", "410122", "410181", "410182",
-             "410183", "410184", "410185"]
-INDUSTRIES = ["C3411", "C3911", "C2710", "C3670", "I6510", "I6420", "F5121", "F5211", "H6110", "L7212",
-              "M7320", "E4710", "G5430", "K7010", "A0111", "B0610"]
+DISTRICTS = [
+    "410102",
+    "410103",
+    "410104",
+    "410105",
+    "410106",
+    "410108",
+    "410122",
+    "410181",
+    "410182",
+    "410183",
+    "410184",
+    "410185",
+]
+INDUSTRIES = [
+    "C3411",
+    "C3911",
+    "C2710",
+    "C3670",
+    "I6510",
+    "I6420",
+    "F5121",
+    "F5211",
+    "H6110",
+    "L7212",
+    "M7320",
+    "E4710",
+    "G5430",
+    "K7010",
+    "A0111",
+    "B0610",
+]
 BENCH_DEPARTMENT = "bench-dept"
 
 
@@ -49,7 +77,9 @@ def _fill_columns(model, exprs: dict[str, str]) -> tuple[str, str, list]:
             if default is None and f.get_internal_type() in ("DateTimeField",):
                 default = timezone.now()
             sels.append("%s")
-            params.append(f.get_db_prep_value(default, connection, prepared=False) if default is not None else "")
+            params.append(
+                f.get_db_prep_value(default, connection, prepared=False) if default is not None else ""
+            )
     return ", ".join(cols), ", ".join(sels), params
 
 
@@ -77,58 +107,90 @@ def city_build(*, enterprises: int, log=print) -> dict:
             "entity_type": "'enterprise'",
             "district": f"({_sql_list(DISTRICTS)})[1 + abs(hashint4(i)) %% {len(DISTRICTS)}]",
             "zone": "CASE abs(hashint4(i + 7)) %% 20 WHEN 0 THEN '410171' WHEN 1 THEN '410172' "
-                    "WHEN 2 THEN '410173' ELSE '' END",
+            "WHEN 2 THEN '410173' ELSE '' END",
             "industry": f"({_sql_list(INDUSTRIES)})[1 + abs(hashint4(i + 13)) %% {len(INDUSTRIES)}]",
             "established_on": "date '1996-01-01' + abs(hashint4(i + 29)) %% 10950",
             "registered_capital": "(abs(hashint8(i::bigint * 7 + 3)) %% 100000000)::numeric",
             "scale": "CASE WHEN abs(hashint4(i + 31)) %% 100 < 2 THEN 'large' WHEN abs(hashint4(i + 31)) %% 100 < 10 "
-                     "THEN 'medium' WHEN abs(hashint4(i + 31)) %% 100 < 40 THEN 'small' "
-                     "WHEN abs(hashint4(i + 31)) %% 100 < 95 THEN 'micro' END",
-            "created_at": "now()", "updated_at": "now()",
+            "THEN 'medium' WHEN abs(hashint4(i + 31)) %% 100 < 40 THEN 'small' "
+            "WHEN abs(hashint4(i + 31)) %% 100 < 95 THEN 'micro' END",
+            "created_at": "now()",
+            "updated_at": "now()",
         },
     )
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL session_replication_role = replica")  # no FK triggers while bulk loading
-        _timed(f"{enterprises:,} enterprises", log, cur.execute, *(
-            f"INSERT INTO enterprises_enterprise ({ent_cols}) SELECT {ent_sels} "
-            f"FROM generate_series(1, %s) AS g(i)", [*ent_params, enterprises]))
+        _timed(
+            f"{enterprises:,} enterprises",
+            log,
+            cur.execute,
+            *(
+                f"INSERT INTO enterprises_enterprise ({ent_cols}) SELECT {ent_sels} "
+                f"FROM generate_series(1, %s) AS g(i)",
+                [*ent_params, enterprises],
+            ),
+        )
         codes = {"revenue": (3_000_000, 300_000_000), "employees": (3, 3000), "rd_expense": (0, 9_000_000)}
         for code, (lo, hi) in codes.items():
             ind = IndicatorDefinition.objects.get_or_create(code=code, defaults={"name": code})[0]
             val_cols, val_sels, val_params = _fill_columns(
                 IndicatorValue,
                 {
-                    "enterprise_id": "e.id", "indicator_id": str(int(ind.pk)), "period": "y::text",
-                    "period_start": "make_date(y, 1, 1)", "period_end": "make_date(y, 12, 31)",
+                    "enterprise_id": "e.id",
+                    "indicator_id": str(int(ind.pk)),
+                    "period": "y::text",
+                    "period_start": "make_date(y, 1, 1)",
+                    "period_end": "make_date(y, 12, 31)",
                     "value": f"({lo} + abs(hashint8(e.id * 10 + y + {len(code)})) %% {hi - lo})::numeric",
-                    "source": "'bench'", "as_of": "make_date(y + 1, 3, 31)", "updated_at": "now()",
+                    "source": "'bench'",
+                    "as_of": "make_date(y + 1, 3, 31)",
+                    "updated_at": "now()",
                 },
             )
-            _timed(f"{code} × {len(years)} years", log, cur.execute, *(
-                f"INSERT INTO enterprises_indicatorvalue ({val_cols}) SELECT {val_sels} "
-                f"FROM enterprises_enterprise e CROSS JOIN unnest(%s::int[]) AS y "
-                f"WHERE abs(hashint8(e.id * 3 + y)) %% 10 <> 0", [*val_params, years]))
+            _timed(
+                f"{code} × {len(years)} years",
+                log,
+                cur.execute,
+                *(
+                    f"INSERT INTO enterprises_indicatorvalue ({val_cols}) SELECT {val_sels} "
+                    f"FROM enterprises_enterprise e CROSS JOIN unnest(%s::int[]) AS y "
+                    f"WHERE abs(hashint8(e.id * 3 + y)) %% 10 <> 0",
+                    [*val_params, years],
+                ),
+            )
         for name, share in (("高新技术企业", 20), ("专精特新中小企业", 8)):
             tag = TagDefinition.objects.get_or_create(name=name)[0]
             tag_cols, tag_sels, tag_params = _fill_columns(
                 EnterpriseTag,
                 {
-                    "enterprise_id": "e.id", "tag_id": str(int(tag.pk)),
+                    "enterprise_id": "e.id",
+                    "tag_id": str(int(tag.pk)),
                     "recognized_on": "date %s + abs(hashint4((e.id + 101)::int)) %% 1000",
                     "expires_on": "date %s + abs(hashint4((e.id + 101)::int)) %% 1000 + 1095",
-                    "first_time": "abs(hashint4((e.id + 103)::int)) %% 2 = 0", "source": "'bench'",
+                    "first_time": "abs(hashint4((e.id + 103)::int)) %% 2 = 0",
+                    "source": "'bench'",
                 },
             )
             start = date(years[0], 1, 1).isoformat()
-            _timed(f"tag {name}", log, cur.execute, *(
-                f"INSERT INTO enterprises_enterprisetag ({tag_cols}) SELECT {tag_sels.replace('date %s', f'date {chr(39)}{start}{chr(39)}')} "
-                f"FROM enterprises_enterprise e WHERE abs(hashint4((e.id + {len(name)})::int)) %% 100 < {share}",
-                tag_params))
+            _timed(
+                f"tag {name}",
+                log,
+                cur.execute,
+                *(
+                    f"INSERT INTO enterprises_enterprisetag ({tag_cols}) SELECT {tag_sels.replace('date %s', f'date {chr(39)}{start}{chr(39)}')} "
+                    f"FROM enterprises_enterprise e WHERE abs(hashint4((e.id + {len(name)})::int)) %% 100 < {share}",
+                    tag_params,
+                ),
+            )
 
     derived = _timed("derived profile tags (画像)", log, lambda: derived_tags_refresh())
     with connection.cursor() as cur:
-        _timed("analyze", log, cur.execute,
-               "ANALYZE enterprises_enterprise, enterprises_indicatorvalue, enterprises_enterprisetag")
+        _timed(
+            "analyze",
+            log,
+            cur.execute,
+            "ANALYZE enterprises_enterprise, enterprises_indicatorvalue, enterprises_enterprisetag",
+        )
         cur.execute("SELECT count(*) FROM enterprises_indicatorvalue")
         values = cur.fetchone()[0]
         cur.execute("SELECT count(*) FROM enterprises_enterprisetag")
@@ -140,15 +202,37 @@ def policy_tree(rng: random.Random, years: list[int]) -> dict:
     """A varied, fairly selective tree of 3-6 conditions."""
     pool = [
         lambda: {"field": "district", "op": "within", "value": rng.sample(DISTRICTS, rng.randint(1, 3))},
-        lambda: {"field": "industry", "op": "within", "value": sorted({i[0] for i in rng.sample(INDUSTRIES, 2)})},
-        lambda: {"field": "registered_capital", "op": ">=", "value": rng.randrange(1_000_000, 90_000_000, 500_000)},
-        lambda: {"field": "revenue", "period": "last_year", "op": ">", "value": rng.randrange(5_000_000, 200_000_000, 1_000_000)},
+        lambda: {
+            "field": "industry",
+            "op": "within",
+            "value": sorted({i[0] for i in rng.sample(INDUSTRIES, 2)}),
+        },
+        lambda: {
+            "field": "registered_capital",
+            "op": ">=",
+            "value": rng.randrange(1_000_000, 90_000_000, 500_000),
+        },
+        lambda: {
+            "field": "revenue",
+            "period": "last_year",
+            "op": ">",
+            "value": rng.randrange(5_000_000, 200_000_000, 1_000_000),
+        },
         lambda: {"field": "employees", "op": ">=", "value": rng.randint(10, 1000)},
         lambda: {"field": "age_years", "op": ">=", "value": rng.randint(1, 15)},
         lambda: {"field": "tags", "op": "has", "value": rng.choice(["高新技术企业", "专精特新中小企业"])},
         lambda: {"not": {"field": "scale", "op": "in", "value": ["large"]}},
-        lambda: {"any": [{"field": "tags", "op": "has", "value": "高新技术企业"},
-                         {"field": "rd_expense", "period": "last_year", "op": ">=", "value": rng.randint(1, 8) * 1_000_000}]},
+        lambda: {
+            "any": [
+                {"field": "tags", "op": "has", "value": "高新技术企业"},
+                {
+                    "field": "rd_expense",
+                    "period": "last_year",
+                    "op": ">=",
+                    "value": rng.randint(1, 8) * 1_000_000,
+                },
+            ]
+        },
     ]
     # where and what industry (as real programmes do), then 1-4 further conditions: ~0.1-3 %
     picks = pool[:2] + rng.sample(pool[2:], rng.randint(1, 4))
@@ -158,10 +242,12 @@ def policy_tree(rng: random.Random, years: list[int]) -> dict:
 def selectivity_tree(share: float) -> dict:
     """``share`` of the registry: eligible when last year's revenue is known, possible when not."""
     threshold = int(round(100_000_000 * (1 - share)))
-    return {"all": [
-        {"field": "registered_capital", "op": ">=", "value": threshold},
-        {"field": "revenue", "period": "last_year", "op": ">", "value": 0},
-    ]}
+    return {
+        "all": [
+            {"field": "registered_capital", "op": ">=", "value": threshold},
+            {"field": "revenue", "period": "last_year", "op": ">", "value": 0},
+        ]
+    }
 
 
 def policies_build(*, count: int, seed: int = 7, log=print) -> list[int]:
@@ -171,9 +257,15 @@ def policies_build(*, count: int, seed: int = 7, log=print) -> list[int]:
     Policy.objects.filter(department=dept).delete()
     now = timezone.now()
     rows = [
-        Policy(title=f"基准政策 {i + 1}", department=dept, status="published", criteria=policy_tree(rng, years),
-               award={"amount": str(rng.choice([100000, 200000, 500000]))} if i % 3 else None,
-               published_at=now, version=1)
+        Policy(
+            title=f"基准政策 {i + 1}",
+            department=dept,
+            status="published",
+            criteria=policy_tree(rng, years),
+            award={"amount": str(rng.choice([100000, 200000, 500000]))} if i % 3 else None,
+            published_at=now,
+            version=1,
+        )
         for i in range(count)
     ]
     created = Policy.objects.bulk_create(rows, batch_size=500)

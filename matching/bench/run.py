@@ -84,7 +84,12 @@ def _floor_publish_once(*, share: float, jit: str) -> tuple[float, int]:
 def _policy_create(*, title: str, criteria: dict) -> int:
     dept = Department.objects.get_or_create(code=BENCH_DEPARTMENT, defaults={"name": "基准测试部门"})[0]
     return Policy.objects.create(
-        title=title, department=dept, status="published", criteria=criteria, published_at=timezone.now(), version=1
+        title=title,
+        department=dept,
+        status="published",
+        criteria=criteria,
+        published_at=timezone.now(),
+        version=1,
     ).pk
 
 
@@ -135,8 +140,11 @@ def rematch_latency(*, samples: int, seed: int = 11) -> dict:
         changes += r.gained + r.lost + r.updated
     times.sort()
     return {
-        "policies": published, "samples": samples, "median_ms": round(statistics.median(times), 2),
-        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2), "changed_rows": changes,
+        "policies": published,
+        "samples": samples,
+        "median_ms": round(statistics.median(times), 2),
+        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2),
+        "changed_rows": changes,
     }
 
 
@@ -155,10 +163,20 @@ def full_rebuild(*, timeout: float, sample: int = 0) -> tuple[float, int, int, i
     return elapsed, _count("SELECT count(*) FROM matching_match"), len(ids), len(all_ids)
 
 
-def bench_run(*, shares=(0.01, 0.10, 0.30), rematch_samples: int = 200, rebuild: bool = True,
-              rebuild_sample: int = 0, workers: int = 2, log=print) -> dict:
-    env = {"DATABASE_URL": os.environ.get("DATABASE_URL", ""), "REDIS_URL": settings.REDIS_URL,
-           "DB_CONN_MAX_AGE": "60"}  # persistent connections, as in production
+def bench_run(
+    *,
+    shares=(0.01, 0.10, 0.30),
+    rematch_samples: int = 200,
+    rebuild: bool = True,
+    rebuild_sample: int = 0,
+    workers: int = 2,
+    log=print,
+) -> dict:
+    env = {
+        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+        "REDIS_URL": settings.REDIS_URL,
+        "DB_CONN_MAX_AGE": "60",
+    }  # persistent connections, as in production
     log_path = os.path.join(tempfile.gettempdir(), f"bench-worker-{os.getpid()}.log")
     proc = worker_start(env=env, concurrency=workers, log_path=log_path)
     results: dict = {"publish": [], "chunk_size": settings.MATCH_CHUNK_SIZE, "worker_log": log_path}
@@ -170,9 +188,13 @@ def bench_run(*, shares=(0.01, 0.10, 0.30), rematch_samples: int = 200, rebuild:
                 cur.execute("CHECKPOINT")
             pipe_s, rows = pipeline_publish(share=share)
             entry = {
-                "selectivity": share, "rows": rows, "pipeline_s": round(pipe_s, 2),
-                "rows_per_s": int(rows / pipe_s) if pipe_s else None, "floor_s": round(floor_s, 2),
-                "floor_rows": floor_rows, "ratio": round(pipe_s / floor_s, 2) if floor_s else None,
+                "selectivity": share,
+                "rows": rows,
+                "pipeline_s": round(pipe_s, 2),
+                "rows_per_s": int(rows / pipe_s) if pipe_s else None,
+                "floor_s": round(floor_s, 2),
+                "floor_rows": floor_rows,
+                "ratio": round(pipe_s / floor_s, 2) if floor_s else None,
             }
             results["publish"].append(entry)
             log(f"  publish {share:.0%}: {entry}")
@@ -181,7 +203,10 @@ def bench_run(*, shares=(0.01, 0.10, 0.30), rematch_samples: int = 200, rebuild:
         if rebuild:
             secs, rows, done, total = full_rebuild(timeout=6 * 3600, sample=rebuild_sample)
             results["rebuild"] = {
-                "policies": done, "of": total, "minutes": round(secs / 60, 2), "match_rows": rows,
+                "policies": done,
+                "of": total,
+                "minutes": round(secs / 60, 2),
+                "match_rows": rows,
                 "minutes_all_policies": round(secs / 60 * total / done, 1) if done else None,
                 "extrapolated": done < total,
             }

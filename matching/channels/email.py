@@ -25,6 +25,9 @@ def send(message: Message, recipient: str, *, unsubscribe_url: str = "", **_kwar
     except smtplib.SMTPRecipientsRefused as exc:
         raise TransportError(f"recipient refused: {exc}", retryable=False) from exc
     except smtplib.SMTPResponseException as exc:
-        raise TransportError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", retryable=exc.smtp_code >= 400 and exc.smtp_code < 500) from exc
+        raise TransportError(
+            f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
+            retryable=exc.smtp_code >= 400 and exc.smtp_code < 500,
+        ) from exc
     except (OSError, smtplib.SMTPException, TimeoutError) as exc:
         raise TransportError(f"mail server unreachable: {exc}", retryable=True) from exc

@@ -39,15 +39,19 @@ class HttpSmsGatewayBackend:
             raise TransportError("SMS_GATEWAY_URL is not set", retryable=False)
         try:
             resp = requests.post(
-                self.url, json={"phone": phone, "text": text},
-                headers={"Authorization": f"Bearer {self.key}"}, timeout=self.timeout,
+                self.url,
+                json={"phone": phone, "text": text},
+                headers={"Authorization": f"Bearer {self.key}"},
+                timeout=self.timeout,
             )
         except requests.RequestException as exc:
             raise TransportError(f"SMS gateway unreachable: {exc}", retryable=True) from exc
         if resp.status_code >= 500 or resp.status_code == 429:
             raise TransportError(f"SMS gateway HTTP {resp.status_code}", retryable=True)
         if resp.status_code >= 400:
-            raise TransportError(f"SMS gateway refused: HTTP {resp.status_code} {resp.text[:200]}", retryable=False)
+            raise TransportError(
+                f"SMS gateway refused: HTTP {resp.status_code} {resp.text[:200]}", retryable=False
+            )
 
 
 def backend():

@@ -54,8 +54,9 @@ def post(url: str, secret: str, *, event: str, delivery_id: str, payload: dict, 
     return resp.status_code
 
 
-def send(message: Message, recipient: str, *, secret: str = "", event: str = "", delivery_id: str = "",
-         **_kwargs) -> int:
+def send(
+    message: Message, recipient: str, *, secret: str = "", event: str = "", delivery_id: str = "", **_kwargs
+) -> int:
     """POST ``message.data`` to the subscription's URL (``recipient``), signed with its secret.
     Returns the response code. (An enterprise's webhook channel for match pushes is first fanned
     out to its subscriptions, one delivery each: ``deliver.py``.)"""

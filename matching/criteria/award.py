@@ -149,7 +149,11 @@ class _Parser:
                 lo, hi = FUNCTIONS[name]
                 if not lo <= len(args) <= hi:
                     raise AwardSyntaxError(f"{name} 的参数个数不对")
-                if name == "round" and len(args) == 2 and (args[1][0] != "num" or args[1][1] != int(args[1][1])):
+                if (
+                    name == "round"
+                    and len(args) == 2
+                    and (args[1][0] != "num" or args[1][1] != int(args[1][1]))
+                ):
                     raise AwardSyntaxError("round 的第二个参数应为整数（保留几位小数）")
                 return ("call", name, args)
             if name in FUNCTIONS:
@@ -198,10 +202,14 @@ def validate_award(award: Any, *, vocabulary: V.Vocabulary) -> dict | None:
         return str(value).strip()
 
     if not isinstance(award, dict):
-        raise CriteriaError([{"path": "award", "message": "奖补金额应为对象：{\"amount\": …} 或 {\"cases\": […]}"}])
+        raise CriteriaError(
+            [{"path": "award", "message": '奖补金额应为对象：{"amount": …} 或 {"cases": […]}'}]
+        )
     extra = set(award) - {"amount", "cases", "cap"}
     if extra:
-        errors.append({"path": "award", "message": f"未知的键：{'、'.join(sorted(extra))}（可用 amount、cases、cap）"})
+        errors.append(
+            {"path": "award", "message": f"未知的键：{'、'.join(sorted(extra))}（可用 amount、cases、cap）"}
+        )
     out: dict[str, Any] = {}
     if ("amount" in award) == ("cases" in award):
         errors.append({"path": "award", "message": "amount 与 cases 须有且只有一个"})
@@ -218,7 +226,7 @@ def validate_award(award: Any, *, vocabulary: V.Vocabulary) -> dict | None:
             for i, case in enumerate(cases):
                 path = f"award.cases[{i}]"
                 if not isinstance(case, dict) or set(case) - {"when", "amount"} or "amount" not in case:
-                    errors.append({"path": path, "message": "每个情形应为 {\"when\": 条件, \"amount\": 金额}"})
+                    errors.append({"path": path, "message": '每个情形应为 {"when": 条件, "amount": 金额}'})
                     continue
                 when = case.get("when") or {}
                 try:
@@ -256,7 +264,11 @@ def _indicator_missing(name: str, period: str | None, as_of: date) -> dict:
     label = spec.name if spec else name
     if name in CORE_NUMBERS:
         return {"field": name, "label": label}
-    return {"field": name, "period": period or "latest", "label": f"{label}（{period_label(period, as_of=as_of)}）"}
+    return {
+        "field": name,
+        "period": period or "latest",
+        "label": f"{label}（{period_label(period, as_of=as_of)}）",
+    }
 
 
 def _eval(node, profile, as_of: date) -> Decimal:
@@ -387,7 +399,9 @@ def compile_award(award: dict | None, *, as_of: date, id_range: tuple[int, int] 
         return Value(None, output_field=out_field)
     texts = [c["amount"] for c in award.get("cases", [])] + [award.get("amount"), award.get("cap")]
     codes = {ref[0] for t in texts if t not in (None, "") for ref in _inputs(parse_amount(t))}
-    ids = ids_for([c.get("when") or {} for c in award.get("cases", [])], indicator_codes=codes, id_range=id_range)
+    ids = ids_for(
+        [c.get("when") or {} for c in award.get("cases", [])], indicator_codes=codes, id_range=id_range
+    )
     cap = parse_amount(award["cap"]) if award.get("cap") not in (None, "") else None
 
     def amount(text):
@@ -457,7 +471,9 @@ def _children(node) -> list:
 
 
 def _input_rows(name: str, period: str | None, as_of: date, ids):
-    rows = IndicatorValue.objects.filter(enterprise=OuterRef("pk"), indicator_id=ids.indicator(name), value__isnull=False)
+    rows = IndicatorValue.objects.filter(
+        enterprise=OuterRef("pk"), indicator_id=ids.indicator(name), value__isnull=False
+    )
     p = resolve_period(period, as_of)
     if p is None:
         return rows.filter(Q(period_start__isnull=True) | Q(period_start__lte=as_of)), True
@@ -504,7 +520,9 @@ class AmountSQL(Expression):
                 continue
             rows, latest = _input_rows(name, period, as_of, ids)
             if latest:
-                rows = rows.order_by(F("period_end").desc(nulls_last=True), F("period_start").desc(nulls_last=True))
+                rows = rows.order_by(
+                    F("period_end").desc(nulls_last=True), F("period_start").desc(nulls_last=True)
+                )
             values.append(Subquery(rows.values("value")[:1]))
             exists.append(Exists(rows))
         self.sources = values + (exists if self.guarded else [])

@@ -57,7 +57,14 @@ Cond = bool | Q  # True / False constants or a Q
 COMPLEMENT = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "between": "not_between",
               "not_between": "between", "in": "not_in", "not_in": "in"}  # fmt: skip
 LOOKUP = {"=": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte", "in": "in"}
-LOOKUP_CLASS = {"=": Exact, "<": LessThan, "<=": LessThanOrEqual, ">": GreaterThan, ">=": GreaterThanOrEqual, "in": In}
+LOOKUP_CLASS = {
+    "=": Exact,
+    "<": LessThan,
+    "<=": LessThanOrEqual,
+    ">": GreaterThan,
+    ">=": GreaterThanOrEqual,
+    "in": In,
+}
 NOTHING = Q(pk__in=[])
 
 
@@ -91,7 +98,7 @@ def _chain(op, qs: list[Q]) -> Q:
     chain, hence the wrapper)."""
     if len(qs) <= GROUP or connection.vendor != "sqlite":
         return reduce(op, qs)
-    groups = [reduce(op, qs[i:i + GROUP]) for i in range(0, len(qs), GROUP)]
+    groups = [reduce(op, qs[i : i + GROUP]) for i in range(0, len(qs), GROUP)]
     return _chain(op, [Q(ExpressionWrapper(g, output_field=BooleanField())) for g in groups])
 
 
@@ -239,7 +246,9 @@ class Ids:
         return [self.tags.get(n, -1) for n in names]
 
 
-def ids_for(trees: list[dict], *, indicator_codes=(), tag_names=(), id_range: tuple[int, int] | None = None) -> Ids:
+def ids_for(
+    trees: list[dict], *, indicator_codes=(), tag_names=(), id_range: tuple[int, int] | None = None
+) -> Ids:
     codes, names = set(indicator_codes), set(tag_names)
     for tree in trees:
         for _p, cond, _n, _a in iter_leaves(tree or {}):
@@ -248,7 +257,11 @@ def ids_for(trees: list[dict], *, indicator_codes=(), tag_names=(), id_range: tu
             elif cond["field"] not in V.CORE_FIELDS:
                 codes.add(cond["field"])
     inds = dict(IndicatorDefinition.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
-    rows = list(TagDefinition.objects.filter(name__in=names).values_list("name", "id", "derived")) if names else []
+    rows = (
+        list(TagDefinition.objects.filter(name__in=names).values_list("name", "id", "derived"))
+        if names
+        else []
+    )
     return Ids(inds, {n: i for n, i, _d in rows}, frozenset(i for _n, i, d in rows if d), id_range)
 
 
@@ -266,8 +279,10 @@ def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
         # DESIGN §4 example. A derived tag (微型企业, 成立10年以上) may be held by most of the
         # city: too big to hash in work_mem, and an unhashed IN would rescan the set per
         # row, so it stays a correlated EXISTS (a semi-join under AND, one probe per row else).
-        qs = EnterpriseTag.objects.filter(tag_id=tag_ids[0]) if len(tag_ids) == 1 else EnterpriseTag.objects.filter(
-            tag_id__in=tag_ids
+        qs = (
+            EnterpriseTag.objects.filter(tag_id=tag_ids[0])
+            if len(tag_ids) == 1
+            else EnterpriseTag.objects.filter(tag_id__in=tag_ids)
         )
         if extra is not None:
             qs = qs.filter(extra)
@@ -286,8 +301,12 @@ def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
         t_parts, f_parts = [], []
         if rec is not None:
             lo, hi = year_range(rec, as_of)
-            t_parts.append(and_(Q(recognized_on__gte=lo) if lo else True, Q(recognized_on__lte=hi) if hi else True))
-            f_parts.append(or_(Q(recognized_on__lt=lo) if lo else False, Q(recognized_on__gt=hi) if hi else False))
+            t_parts.append(
+                and_(Q(recognized_on__gte=lo) if lo else True, Q(recognized_on__lte=hi) if hi else True)
+            )
+            f_parts.append(
+                or_(Q(recognized_on__lt=lo) if lo else False, Q(recognized_on__gt=hi) if hi else False)
+            )
         if first:
             t_parts.append(Q(first_time=True))
             f_parts.append(Q(first_time=False))
@@ -347,7 +366,10 @@ class IndicatorSet(Expression):
         present = "value IS NULL AND text_value <> ''" if self.code else "value IS NOT NULL"
         sql, params = f"indicator_id = %s AND {present}", [self.indicator_id]
         if self.id_range is not None:
-            sql, params = sql + " AND enterprise_id >= %s AND enterprise_id < %s", params + list(self.id_range)
+            sql, params = (
+                sql + " AND enterprise_id >= %s AND enterprise_id < %s",
+                params + list(self.id_range),
+            )
         if self.period is not None:
             return sql + " AND period = %s", params + [self.period]
         if sqlite:  # begun (or no start): the same without a parenthesis (each one counts on SQLite)
@@ -433,7 +455,9 @@ def leaf_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
     return _indicator_pair(cond, as_of, ids)
 
 
-def _compile(node: dict, as_of: date, ids: Ids, memo: dict | None = None, path: str = "") -> tuple[Cond, Cond]:
+def _compile(
+    node: dict, as_of: date, ids: Ids, memo: dict | None = None, path: str = ""
+) -> tuple[Cond, Cond]:
     if not node:
         out = (True, False)
     elif "all" in node or "any" in node:
@@ -482,7 +506,9 @@ def compile_tree(tree: dict, *, as_of: date, id_range: tuple[int, int] | None = 
     return CompiledCriteria(eligible_q=to_q(t), not_eligible_q=to_q(f), true=t, false=f)
 
 
-def compile_unknown_leaves(tree: dict, *, as_of: date, id_range: tuple[int, int] | None = None) -> list[UnknownLeaf]:
+def compile_unknown_leaves(
+    tree: dict, *, as_of: date, id_range: tuple[int, int] | None = None
+) -> list[UnknownLeaf]:
     """For the "missing" list of possible matches, set-based: one entry per missing label
     (as ``Evaluation.missing`` names it), with the enterprises for which that condition is
     unknown and decides the result (it and all its ancestors are unknown).
@@ -525,8 +551,9 @@ def _unknown_under(pair: tuple[Cond, Cond], parent: dict) -> Cond:
     return True  # under ``not``
 
 
-def compile_missing(tree: dict, *, as_of: date, id_range: tuple[int, int] | None = None,
-                    shared: bool | None = None) -> list[Expression]:
+def compile_missing(
+    tree: dict, *, as_of: date, id_range: tuple[int, int] | None = None, shared: bool | None = None
+) -> list[Expression]:
     """What a possible row lacks, as text: the concatenation (``||``) of the returned expressions is
     ``,<item>,<item>…``, one JSON item per missing label in the order of ``Evaluation.missing``
     (a label first where its first deciding condition is). Only meaningful for rows whose tree is
@@ -556,7 +583,11 @@ def compile_missing(tree: dict, *, as_of: date, id_range: tuple[int, int] | None
     if shared:
         return [MissingText(tree, as_of=as_of, ids=ids_for([tree], id_range=id_range))]
     return [
-        Case(When(leaf.q, then=Value("," + _item_json(leaf.missing))), default=Value(""), output_field=TextField())
+        Case(
+            When(leaf.q, then=Value("," + _item_json(leaf.missing))),
+            default=Value(""),
+            output_field=TextField(),
+        )
         for leaf in compile_unknown_leaves(tree, as_of=as_of, id_range=id_range)
     ]
 
@@ -642,7 +673,7 @@ class MissingText(Expression):
             items.append(f"CASE f.{name} WHEN {i} THEN %s ELSE '' END")
             item_params.append("," + _item_json(item))
         # groups of ``GROUP`` (a flat ``||`` chain of every condition would be too deep an expression for SQLite)
-        text = " || ".join(f"({' || '.join(items[i:i + GROUP])})" for i in range(0, len(items), GROUP))
+        text = " || ".join(f"({' || '.join(items[i : i + GROUP])})" for i in range(0, len(items), GROUP))
         sql = (f"(WITH c AS MATERIALIZED (SELECT {', '.join(cols)}), "
                f"n AS MATERIALIZED (SELECT {', '.join(passed + nodes)} FROM c), "
                f"f AS MATERIALIZED (SELECT {', '.join(firsts)} FROM n) SELECT {text} FROM f)")  # fmt: skip

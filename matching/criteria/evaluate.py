@@ -180,7 +180,9 @@ def _flag(v: Any) -> Decimal:
 
 
 def tag_valid(h: TagHolding, as_of: date) -> bool:
-    return (h.recognized_on is None or h.recognized_on <= as_of) and (h.expires_on is None or h.expires_on >= as_of)
+    return (h.recognized_on is None or h.recognized_on <= as_of) and (
+        h.expires_on is None or h.expires_on >= as_of
+    )
 
 
 def _prefix_outcome(actual: str, codes: list[str]) -> bool | None:
@@ -257,7 +259,9 @@ def _tag_outcome(cond: dict, profile: Profile, as_of: date) -> tuple[bool | None
             if held.recognized_on is None:
                 parts.append(None)
             else:
-                parts.append((lo is None or held.recognized_on >= lo) and (hi is None or held.recognized_on <= hi))
+                parts.append(
+                    (lo is None or held.recognized_on >= lo) and (hi is None or held.recognized_on <= hi)
+                )
         if first:
             parts.append(held.first_time)
         return and3(parts), held, None

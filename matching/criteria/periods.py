@@ -79,7 +79,11 @@ def period_bounds(period: str) -> tuple[date | None, date | None]:
         return date(year, 1, 1), date(year, 12, 31)
     kind = period[4]
     if kind == "H":
-        return (date(year, 1, 1), date(year, 6, 30)) if period[5] == "1" else (date(year, 7, 1), date(year, 12, 31))
+        return (
+            (date(year, 1, 1), date(year, 6, 30))
+            if period[5] == "1"
+            else (date(year, 7, 1), date(year, 12, 31))
+        )
     if kind == "Q":
         first = 3 * (int(period[5]) - 1) + 1
         return date(year, first, 1), date(year, first + 2, calendar.monthrange(year, first + 2)[1])
@@ -162,4 +166,8 @@ def years_before(as_of: date, years: int) -> date | None:
 
 
 def age_years(established_on: date, as_of: date) -> int:
-    return as_of.year - established_on.year - ((as_of.month, as_of.day) < (established_on.month, established_on.day))
+    return (
+        as_of.year
+        - established_on.year
+        - ((as_of.month, as_of.day) < (established_on.month, established_on.day))
+    )

@@ -55,11 +55,17 @@ class Profile:
             "zone": self.zone,
             "industry": self.industry,
             "established_on": self.established_on.isoformat() if self.established_on else None,
-            "registered_capital": str(self.registered_capital) if self.registered_capital is not None else None,
+            "registered_capital": str(self.registered_capital)
+            if self.registered_capital is not None
+            else None,
             "scale": self.scale,
             "tags": [
-                {"name": n, "recognized_on": t.recognized_on.isoformat() if t.recognized_on else None,
-                 "expires_on": t.expires_on.isoformat() if t.expires_on else None, "first_time": t.first_time}
+                {
+                    "name": n,
+                    "recognized_on": t.recognized_on.isoformat() if t.recognized_on else None,
+                    "expires_on": t.expires_on.isoformat() if t.expires_on else None,
+                    "first_time": t.first_time,
+                }
                 for n, t in self.tags.items()
             ],  # fmt: skip
             "indicators": {c: {p: str(v) for p, v in vals.items()} for c, vals in self.indicators.items()},
@@ -131,7 +137,7 @@ def profile_from_json(data: dict) -> Profile:
             p.tags[tag.strip()] = TagHolding()
             continue
         if not isinstance(tag, dict) or not isinstance(tag.get("name"), str):
-            err(f"tags[{i}]", "资质应为名称或 {\"name\", \"recognized_on\", \"expires_on\", \"first_time\"}")
+            err(f"tags[{i}]", '资质应为名称或 {"name", "recognized_on", "expires_on", "first_time"}')
             continue
         dates = {}
         for key in ("recognized_on", "expires_on"):

@@ -201,8 +201,11 @@ def render_condition(cond: dict, *, language: str = "zh-hans", as_of: date | Non
         where = _or([zone_label(v, language=language) for v in values], en)
         positive = op in ("=", "in")
         if en:
-            return f"{'' if positive else 'not '}located in {where}" if any(values) else (
-                "in no functional zone" if positive else "in a functional zone")
+            return (
+                f"{'' if positive else 'not '}located in {where}"
+                if any(values)
+                else ("in no functional zone" if positive else "in a functional zone")
+            )
         if values == [""]:
             return "不在任何功能区" if positive else "位于某一功能区"
         return f"{'位于' if positive else '不位于'}{where}"

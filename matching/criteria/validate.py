@@ -54,7 +54,9 @@ class _Validator:
         logical = keys & {"all", "any", "not"}
         if logical:
             if len(keys) != 1:
-                self.err(path, f"逻辑节点只能有一个键（all、any 或 not），不能同时有：{'、'.join(sorted(keys))}")
+                self.err(
+                    path, f"逻辑节点只能有一个键（all、any 或 not），不能同时有：{'、'.join(sorted(keys))}"
+                )
                 return None
             key = next(iter(keys))
             if key == "not":
@@ -77,7 +79,10 @@ class _Validator:
         before = len(self.errors)
         unknown = set(node) - CONDITION_KEYS
         if unknown:
-            self.err(path, f"未知的键：{'、'.join(sorted(unknown))}（条件只能有 field、op、value、period、recognized、first_time）")
+            self.err(
+                path,
+                f"未知的键：{'、'.join(sorted(unknown))}（条件只能有 field、op、value、period、recognized、first_time）",
+            )
         for key in ("field", "op", "value"):
             if key not in node:
                 self.err(_join(path, key), f"缺少 {key}")
@@ -85,14 +90,20 @@ class _Validator:
             return None
         field = node["field"]
         if not isinstance(field, str) or self.vocab.field(field) is None:
-            self.err(_join(path, "field"), f"未知字段：{field}（可用：核心字段 {'、'.join(V.CORE_FIELDS)}，或已定义的指标代码）")
+            self.err(
+                _join(path, "field"),
+                f"未知字段：{field}（可用：核心字段 {'、'.join(V.CORE_FIELDS)}，或已定义的指标代码）",
+            )
             return None
         spec = self.vocab.field(field)
         op = node["op"]
         op = OP_ALIASES.get(op, op) if isinstance(op, str) else op
         allowed = V.OPS_BY_KIND[spec.kind]
         if op not in allowed:
-            self.err(_join(path, "op"), f"“{spec.name}”（{spec.type}）不能用运算符 {node['op']}，可用：{' '.join(allowed)}")
+            self.err(
+                _join(path, "op"),
+                f"“{spec.name}”（{spec.type}）不能用运算符 {node['op']}，可用：{' '.join(allowed)}",
+            )
             return None
         out: dict[str, Any] = {"field": field, "op": op}
         value = self.value(spec, op, node["value"], _join(path, "value"))
@@ -125,7 +136,11 @@ class _Validator:
     # ---- values --------------------------------------------------------------------
     def value(self, spec: V.FieldSpec, op: str, value: Any, path: str) -> Any:
         if op in LIST_OPS:
-            if isinstance(value, (str, int)) and not isinstance(value, bool) and spec.kind in (V.DIVISION, V.INDUSTRY):
+            if (
+                isinstance(value, (str, int))
+                and not isinstance(value, bool)
+                and spec.kind in (V.DIVISION, V.INDUSTRY)
+            ):
                 value = [value]
             if not isinstance(value, list):
                 self.err(path, f"运算符 {op} 的值应为列表")
@@ -196,7 +211,10 @@ class _Validator:
                 for code, (zh, en) in choices.items():
                     if value in (zh, en):
                         return code
-            self.err(path, f"“{spec.name}”没有这个取值：{value!r}（可用：{'、'.join(f'{c}({zh})' for c, (zh, _) in choices.items())}）")
+            self.err(
+                path,
+                f"“{spec.name}”没有这个取值：{value!r}（可用：{'、'.join(f'{c}({zh})' for c, (zh, _) in choices.items())}）",
+            )
             return None
         if kind == V.CODE:
             if spec.code == "zone":
@@ -281,7 +299,10 @@ class _Validator:
             return None
         period = parse_period(value)
         if period is None:
-            self.err(path, f"期间格式不正确：{value!r}（可用 latest、this_year、last_year、2024、2024H1、2024Q2、2024-05）")
+            self.err(
+                path,
+                f"期间格式不正确：{value!r}（可用 latest、this_year、last_year、2024、2024H1、2024Q2、2024-05）",
+            )
             return None
         if period == "latest":
             return None
@@ -291,7 +312,10 @@ class _Validator:
         if period not in ("this_year", "last_year"):
             kind = period_kind(period)
             if kind != "year" and kind != spec.periodicity:
-                self.err(path, f"指标“{spec.name}”按{PERIODICITY_NAMES.get(spec.periodicity, spec.periodicity)}统计，没有期间 {period}")
+                self.err(
+                    path,
+                    f"指标“{spec.name}”按{PERIODICITY_NAMES.get(spec.periodicity, spec.periodicity)}统计，没有期间 {period}",
+                )
                 return None
         return period
 
@@ -303,7 +327,7 @@ class _Validator:
         if isinstance(value, str):
             if len(value) == 4 and value.isdigit() and 1900 <= int(value) <= 2999:
                 return int(value)
-            self.err(path, f"recognized 应为 this_year、last_year、年份或 {{\"from\", \"to\"}}：{value!r}")
+            self.err(path, f'recognized 应为 this_year、last_year、年份或 {{"from", "to"}}：{value!r}')
             return None
         if isinstance(value, dict):
             extra = set(value) - {"from", "to"}
@@ -325,7 +349,7 @@ class _Validator:
                 self.err(path, "recognized 的 from 晚于 to")
                 return None
             return out
-        self.err(path, f"recognized 应为 this_year、last_year、年份或 {{\"from\", \"to\"}}：{value!r}")
+        self.err(path, f'recognized 应为 this_year、last_year、年份或 {{"from", "to"}}：{value!r}')
         return None
 
 

@@ -66,7 +66,9 @@ CORE_FIELDS: dict[str, FieldSpec] = {
     "entity_type": FieldSpec("entity_type", ENUM, "主体类型", "entity type", "enum", choices=ENTITY_TYPES),
     "scale": FieldSpec("scale", ENUM, "企业规模", "size", "enum", choices=SCALES),
     "established_on": FieldSpec("established_on", DATE, "成立日期", "established on", "date"),
-    "registered_capital": FieldSpec("registered_capital", NUMERIC, "注册资本", "registered capital", "money", "元"),
+    "registered_capital": FieldSpec(
+        "registered_capital", NUMERIC, "注册资本", "registered capital", "money", "元"
+    ),
     "age_years": FieldSpec("age_years", NUMERIC, "成立年限", "years since establishment", "number", "年"),
     "tags": FieldSpec("tags", TAGS, "资质", "qualifications", "tags"),
 }
@@ -168,10 +170,15 @@ def vocabulary_load() -> Vocabulary:
     IndicatorDefinition = apps.get_model("enterprises", "IndicatorDefinition")
     TagDefinition = apps.get_model("enterprises", "TagDefinition")
     rows = list(IndicatorDefinition.objects.values("id", "code", "name", "type", "unit", "periodicity"))
-    inds = {r["code"]: indicator_spec(r["code"], r["name"], r["type"], r["unit"], r["periodicity"]) for r in rows}
+    inds = {
+        r["code"]: indicator_spec(r["code"], r["name"], r["type"], r["unit"], r["periodicity"]) for r in rows
+    }
     tag_ids = dict(TagDefinition.objects.values_list("name", "id"))
     vocab = Vocabulary(
-        indicators=inds, tags=frozenset(tag_ids), indicator_ids={r["code"]: r["id"] for r in rows}, tag_ids=tag_ids
+        indicators=inds,
+        tags=frozenset(tag_ids),
+        indicator_ids={r["code"]: r["id"] for r in rows},
+        tag_ids=tag_ids,
     )
     remember_labels(vocab)
     return vocab

@@ -75,8 +75,7 @@ def _plan_batch(*, limit: int) -> int:
     if not rows:
         return 0
     prefs = {
-        p.enterprise_id: p
-        for p in ChannelPreference.objects.filter(enterprise_id__in={r[1] for r in rows})
+        p.enterprise_id: p for p in ChannelPreference.objects.filter(enterprise_id__in={r[1] for r in rows})
     }
     now = timezone.now()
     groups: list[tuple[Delivery, list[int]]] = []
@@ -87,11 +86,26 @@ def _plan_batch(*, limit: int) -> int:
         if pref is not None:
             recipient = {"email": pref.email_address, "sms": pref.sms_phone}.get(channel, "")
         if pref is not None and pref.digest and len(ids) > 1:
-            groups.append((Delivery(enterprise_id=enterprise_id, channel=channel, digest=True,
-                                    recipient=recipient, next_attempt_at=now), ids))
+            groups.append(
+                (
+                    Delivery(
+                        enterprise_id=enterprise_id,
+                        channel=channel,
+                        digest=True,
+                        recipient=recipient,
+                        next_attempt_at=now,
+                    ),
+                    ids,
+                )
+            )
         else:
             groups.extend(
-                (Delivery(enterprise_id=enterprise_id, channel=channel, recipient=recipient, next_attempt_at=now), [i])
+                (
+                    Delivery(
+                        enterprise_id=enterprise_id, channel=channel, recipient=recipient, next_attempt_at=now
+                    ),
+                    [i],
+                )
                 for i in ids
             )
     deliveries = Delivery.objects.bulk_create([g[0] for g in groups])
@@ -140,7 +154,9 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def _push_message(delivery: Delivery) -> Message:
-    notifications = list(Notification.objects.filter(delivery=delivery).select_related("policy").order_by("id"))
+    notifications = list(
+        Notification.objects.filter(delivery=delivery).select_related("policy").order_by("id")
+    )
     if not notifications:
         raise TransportError("no notifications left for this delivery", retryable=False)
     if delivery.digest or len(notifications) > 1:
@@ -162,8 +178,9 @@ def _transport(delivery: Delivery) -> int | None:
     if delivery.subscription_id is not None:
         sub = delivery.subscription
         message = Message(subject=delivery.event, text="", link="", data=delivery.payload or {})
-        return transport_for(delivery.channel)(message, sub.url, secret=sub.secret, event=delivery.event,
-                                               delivery_id=str(delivery.pk))
+        return transport_for(delivery.channel)(
+            message, sub.url, secret=sub.secret, event=delivery.event, delivery_id=str(delivery.pk)
+        )
     pref = ChannelPreference.objects.filter(enterprise_id=delivery.enterprise_id).first()
     if pref is not None and pref.unsubscribed_at is not None:
         raise TransportError("unsubscribed", retryable=False)
@@ -190,7 +207,10 @@ def delivery_send(*, delivery: Delivery) -> int:
         _record_failure(delivery, TransportError(f"{type(exc).__name__}: {exc}", retryable=True), started)
         return 0
     _claimed(delivery).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), error="", response_code=code,
+        status=DeliveryStatus.SENT,
+        sent_at=timezone.now(),
+        error="",
+        response_code=code,
         duration_ms=int((time.monotonic() - started) * 1000),
     )
     return 1
@@ -199,7 +219,9 @@ def delivery_send(*, delivery: Delivery) -> int:
 def _claimed(delivery: Delivery):
     """The row, as long as it is still this sender's claim: a sender that outlived its claim
     (reset by the repair run and claimed again) must not overwrite the newer outcome."""
-    return Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_at=delivery.claimed_at)
+    return Delivery.objects.filter(
+        pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_at=delivery.claimed_at
+    )
 
 
 def _record_failure(delivery: Delivery, exc: TransportError, started: float) -> None:
@@ -210,7 +232,9 @@ def _record_failure(delivery: Delivery, exc: TransportError, started: float) -> 
         status, next_at = DeliveryStatus.DEAD, delivery.next_attempt_at
     else:
         status, next_at = DeliveryStatus.PENDING, timezone.now() + _backoff(delivery.attempts)
-    _claimed(delivery).update(status=status, next_attempt_at=next_at, error=exc.reason[:2000], duration_ms=duration)
+    _claimed(delivery).update(
+        status=status, next_attempt_at=next_at, error=exc.reason[:2000], duration_ms=duration
+    )
 
 
 @transaction.atomic
@@ -225,9 +249,17 @@ def _webhook_fanout(*, delivery: Delivery, message: Message) -> None:
     """An enterprise's webhook channel: one signed delivery of the push per subscription that
     wants ``match.created``, idempotent by the channel delivery's id; this sending loop picks
     them up in its next batch."""
-    subs = [s for s in WebhookSubscription.objects.filter(enterprise_id=delivery.enterprise_id, active=True)
-            if s.wants("match.created")]
+    subs = [
+        s
+        for s in WebhookSubscription.objects.filter(enterprise_id=delivery.enterprise_id, active=True)
+        if s.wants("match.created")
+    ]
     if not subs:
         raise TransportError("no active webhook subscription for this enterprise", retryable=False)
-    webhook_deliveries_create(subscriptions=subs, event="match.created", key=f"delivery:{delivery.pk}",
-                              payload=message.data, enqueue=False)
+    webhook_deliveries_create(
+        subscriptions=subs,
+        event="match.created",
+        key=f"delivery:{delivery.pk}",
+        payload=message.data,
+        enqueue=False,
+    )

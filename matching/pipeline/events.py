@@ -29,8 +29,11 @@ POLICY_EVENTS = {
 def webhook_event_emit(*, event: str, key: str, payload: dict, enterprise_id: int | None = None) -> int:
     """Queue ``event`` for every active subscription that wants it. Returns how many."""
     subs = WebhookSubscription.objects.filter(active=True)
-    subs = subs.filter(Q(enterprise__isnull=True) | Q(enterprise_id=enterprise_id)) if enterprise_id else \
-        subs.filter(enterprise__isnull=True)
+    subs = (
+        subs.filter(Q(enterprise__isnull=True) | Q(enterprise_id=enterprise_id))
+        if enterprise_id
+        else subs.filter(enterprise__isnull=True)
+    )
     targets = [s for s in subs if s.wants(event)]
     if not targets:
         return 0
@@ -48,8 +51,12 @@ def policy_event_emit(*, policy_id: int, reason: str, run_id: int) -> int:
         return 0
     payload = {
         "policy": {
-            "id": policy.pk, "title": policy.title, "doc_number": policy.doc_number,
-            "department": policy.department.code, "status": policy.status, "version": policy.version,
+            "id": policy.pk,
+            "title": policy.title,
+            "doc_number": policy.doc_number,
+            "department": policy.department.code,
+            "status": policy.status,
+            "version": policy.version,
             "auto_grant": policy.auto_grant,
             "apply_end": policy.apply_end.isoformat() if policy.apply_end else None,
             "url": absolute_url(policy),
@@ -61,9 +68,18 @@ def policy_event_emit(*, policy_id: int, reason: str, run_id: int) -> int:
 def grant_confirmed_emit(*, grant) -> int:
     payload = {
         "grant": {
-            "id": grant.pk, "policy": grant.policy_id, "credit_code": grant.enterprise.credit_code,
-            "amount": str(grant.amount), "period": grant.period, "source": grant.source, "status": grant.status,
+            "id": grant.pk,
+            "policy": grant.policy_id,
+            "credit_code": grant.enterprise.credit_code,
+            "amount": str(grant.amount),
+            "period": grant.period,
+            "source": grant.source,
+            "status": grant.status,
         },
     }
-    return webhook_event_emit(event="grant.confirmed", key=f"grant.confirmed:{grant.pk}", payload=payload,
-                              enterprise_id=grant.enterprise_id)
+    return webhook_event_emit(
+        event="grant.confirmed",
+        key=f"grant.confirmed:{grant.pk}",
+        payload=payload,
+        enterprise_id=grant.enterprise_id,
+    )

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-_CHANNELS = (
-    "(SELECT 'email' AS c UNION ALL SELECT 'sms' UNION ALL SELECT 'webhook') ch"
-)
+_CHANNELS = "(SELECT 'email' AS c UNION ALL SELECT 'sms' UNION ALL SELECT 'webhook') ch"
 
 
 def external_notifications_fanout(

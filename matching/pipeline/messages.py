@@ -64,22 +64,31 @@ class PushContent:
 
     def as_data(self) -> dict:
         return {
-            "policy_id": self.policy_id, "title": self.title, "reason": self.reason, "why": self.why,
-            "missing": self.missing, "amount": None if self.amount is None else str(self.amount),
-            "deadline": self.deadline or None, "url": self.link,
+            "policy_id": self.policy_id,
+            "title": self.title,
+            "reason": self.reason,
+            "why": self.why,
+            "missing": self.missing,
+            "amount": None if self.amount is None else str(self.amount),
+            "deadline": self.deadline or None,
+            "url": self.link,
         }
 
 
 def _label(item) -> str:
     if isinstance(item, dict):
         return str(item.get("label") or item.get("text") or item.get("field") or item)
-    return str(getattr(item, "label", None) or getattr(item, "text", None) or getattr(item, "field", None) or item)
+    return str(
+        getattr(item, "label", None) or getattr(item, "text", None) or getattr(item, "field", None) or item
+    )
 
 
 def push_content(notification: Notification, *, match: Match | None = None) -> PushContent:
     policy = notification.policy
     content = PushContent(
-        policy_id=policy.pk, title=policy.title, reason=notification.reason,
+        policy_id=policy.pk,
+        title=policy.title,
+        reason=notification.reason,
         headline=_REASON_TEXT.get(notification.reason, ""),
         deadline=policy.apply_end.isoformat() if policy.apply_end else "",
         link=policy_url(policy.pk),
@@ -92,7 +101,9 @@ def push_content(notification: Notification, *, match: Match | None = None) -> P
         return content
     try:
         as_of = timezone.localdate()
-        ev = evaluate(policy.criteria or {}, profile_load(notification.enterprise_id, as_of=as_of), as_of=as_of)
+        ev = evaluate(
+            policy.criteria or {}, profile_load(notification.enterprise_id, as_of=as_of), as_of=as_of
+        )
         content.why = [str(r) for r in (ev.reasons or [])][:8]
         content.missing = [_label(m) for m in (ev.missing or [])]
     except Exception:  # the explanation is a courtesy; the push goes out without it
@@ -110,8 +121,13 @@ def single_message(notification: Notification) -> Message:
         if c.deadline:
             short += f"，{c.deadline}截止"
     short += f"。详情 {c.link}"
-    return Message(subject=f"{c.headline}：{c.title}", text=c.as_text(), link=c.link,
-                   data={"items": [c.as_data()]}, short=short)
+    return Message(
+        subject=f"{c.headline}：{c.title}",
+        text=c.as_text(),
+        link=c.link,
+        data={"items": [c.as_data()]},
+        short=short,
+    )
 
 
 def digest_message(notifications: list[Notification]) -> Message:
@@ -123,4 +139,6 @@ def digest_message(notifications: list[Notification]) -> Message:
     # what was lost, the inbox lists those notices.
     link = absolute_url("web:my_policies" if gained else "web:inbox")
     short = f"【政策找企业】{subject}，详情 {link}"
-    return Message(subject=subject, text=text, link=link, data={"items": [c.as_data() for c in contents]}, short=short)
+    return Message(
+        subject=subject, text=text, link=link, data={"items": [c.as_data() for c in contents]}, short=short
+    )

@@ -63,7 +63,7 @@ def matching_nightly(*, today: date | None = None) -> dict:
         report["rebuilt_policies"] = len(ids)
     changed = enterprises_with_time_changes(today=today)
     for start in range(0, len(changed), BATCH):
-        enterprise_rematch_schedule(enterprise_ids=changed[start:start + BATCH])
+        enterprise_rematch_schedule(enterprise_ids=changed[start : start + BATCH])
     report["rematched"] = len(changed)
     report["repair"] = matching_repair()
     logger.info("matching nightly: %s", report)

@@ -18,7 +18,9 @@ def notification_mark_read(*, notification_id: int, enterprise_id: int) -> bool:
     ).update(read_at=timezone.now())
     if updated:
         return True
-    return Notification.objects.filter(pk=notification_id, enterprise_id=enterprise_id, channel="inapp").exists()
+    return Notification.objects.filter(
+        pk=notification_id, enterprise_id=enterprise_id, channel="inapp"
+    ).exists()
 
 
 @transaction.atomic

@@ -137,8 +137,9 @@ def _missing_expr(policy: Policy, as_of: date, id_range: tuple[int, int]) -> lis
     return compile_missing(policy.criteria or {}, as_of=as_of, id_range=id_range)
 
 
-def candidates_sql(*, policy: Policy, id_from: int, id_to: int, as_of: date,
-                   with_missing: bool = True) -> tuple[str, list]:
+def candidates_sql(
+    *, policy: Policy, id_from: int, id_to: int, as_of: date, with_missing: bool = True
+) -> tuple[str, list]:
     """SQL of ``(id, m_status, m_amount, m_missing)`` for every enterprise in the range that is
     eligible or possible: one SELECT built from the compiled criteria. ``m_missing`` is the
     JSON array of what a possible match lacks (NULL when eligible, or unless ``with_missing``).
@@ -148,7 +149,10 @@ def candidates_sql(*, policy: Policy, id_from: int, id_to: int, as_of: date,
     if hit is None or hit[0] != (policy.criteria, policy.award):
         if len(_TEMPLATES) > 1000:
             _TEMPLATES.clear()
-        hit = _TEMPLATES[key] = ((policy.criteria, policy.award), _candidates_template(policy, as_of, with_missing))
+        hit = _TEMPLATES[key] = (
+            (policy.criteria, policy.award),
+            _candidates_template(policy, as_of, with_missing),
+        )
     sql, params = hit[1]
     return sql, [id_from if p == _LO else id_to if p == _HI else p for p in params]
 
@@ -166,8 +170,11 @@ def _candidates_template(policy: Policy, as_of: date, with_missing: bool) -> tup
     if compiled.false is not False:
         qs = qs.exclude(compiled.false)
     # flat ``||`` (Concat nests pairs, and SQLite's parser has a small stack)
-    possible = Func(*parts, template="('p' || %(expressions)s)", arg_joiner=" || ", output_field=TextField()) \
-        if parts else Value("p", output_field=TextField())
+    possible = (
+        Func(*parts, template="('p' || %(expressions)s)", arg_joiner=" || ", output_field=TextField())
+        if parts
+        else Value("p", output_field=TextField())
+    )
     if compiled.true is True:
         sm = Value("e", output_field=TextField())
     elif compiled.true is False:
@@ -186,8 +193,10 @@ def _candidates_template(policy: Policy, as_of: date, with_missing: bool) -> tup
         fence, missing_sql = "OFFSET 0", f"CAST({missing_text} AS JSONB)"
     else:
         fence, missing_sql = "LIMIT -1 OFFSET 0", missing_text
-    sql = (f"SELECT x.id AS id, CASE substr(x.m_sm, 1, 1) WHEN 'e' THEN 'eligible' ELSE 'possible' END AS m_status, "
-           f"x.m_amount AS m_amount, {missing_sql} AS m_missing FROM ({inner} {fence}) x")
+    sql = (
+        f"SELECT x.id AS id, CASE substr(x.m_sm, 1, 1) WHEN 'e' THEN 'eligible' ELSE 'possible' END AS m_status, "
+        f"x.m_amount AS m_amount, {missing_sql} AS m_missing FROM ({inner} {fence}) x"
+    )
     return sql, params
 
 
@@ -203,13 +212,25 @@ def chunk_run(*, chunk_id: int) -> None:
             return  # done already, or being done by another worker right now
         run = chunk.run
         policy = Policy.objects.filter(pk=run.policy_id).first()
-        stale = policy is None or policy.status != PolicyStatus.PUBLISHED or policy.version != run.policy_version
+        stale = (
+            policy is None or policy.status != PolicyStatus.PUBLISHED or policy.version != run.policy_version
+        )
         matched = ended = 0
         started = time.monotonic()
         if not stale:
-            matched, ended = chunk_match(policy=policy, id_from=chunk.id_from, id_to=chunk.id_to, as_of=today())
-        logger.info("policy %s v%s ids [%s, %s): %s new, %s ended in %.0f ms", run.policy_id, run.policy_version,
-                    chunk.id_from, chunk.id_to, matched, ended, (time.monotonic() - started) * 1000)
+            matched, ended = chunk_match(
+                policy=policy, id_from=chunk.id_from, id_to=chunk.id_to, as_of=today()
+            )
+        logger.info(
+            "policy %s v%s ids [%s, %s): %s new, %s ended in %.0f ms",
+            run.policy_id,
+            run.policy_version,
+            chunk.id_from,
+            chunk.id_to,
+            matched,
+            ended,
+            (time.monotonic() - started) * 1000,
+        )
         now = timezone.now()
         MatchChunk.objects.filter(pk=chunk.pk).update(done=True, done_at=now, matched=matched, ended=ended)
         _run_finish_if_complete(run_id=run.pk)
@@ -237,25 +258,38 @@ def run_totals_close(*, run_id: int) -> None:
 
 def run_webhooks_notify(*, run_id: int) -> int:
     """``policy.matched`` to integrator subscriptions (those not tied to one enterprise)."""
-    subs = [s for s in WebhookSubscription.objects.filter(active=True, enterprise__isnull=True)
-            if s.wants("policy.matched")]
+    subs = [
+        s
+        for s in WebhookSubscription.objects.filter(active=True, enterprise__isnull=True)
+        if s.wants("policy.matched")
+    ]
     if not subs:
         return 0
     run = MatchRun.objects.get(pk=run_id)
-    payload = {"event": "policy.matched", "policy_id": run.policy_id, "policy_version": run.policy_version,
-               "reason": run.reason, "new_matches": run.matched, "ended": run.ended,
-               "finished_at": run.finished_at.isoformat() if run.finished_at else None}
-    return webhook_deliveries_create(subscriptions=subs, event="policy.matched", key=f"run:{run_id}",
-                                     payload=payload)
+    payload = {
+        "event": "policy.matched",
+        "policy_id": run.policy_id,
+        "policy_version": run.policy_version,
+        "reason": run.reason,
+        "new_matches": run.matched,
+        "ended": run.ended,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+    }
+    return webhook_deliveries_create(
+        subscriptions=subs, event="policy.matched", key=f"run:{run_id}", payload=payload
+    )
 
 
-_EMPTY = ("SELECT id, 'eligible' AS m_status, NULL AS m_amount, NULL AS m_missing "
-          "FROM enterprises_enterprise WHERE 1 = 0")
+_EMPTY = (
+    "SELECT id, 'eligible' AS m_status, NULL AS m_amount, NULL AS m_missing "
+    "FROM enterprises_enterprise WHERE 1 = 0"
+)
 
 
 def _candidates(*, policy: Policy, id_from: int, id_to: int, as_of: date, with_missing: bool = True):
-    sql, params = candidates_sql(policy=policy, id_from=id_from, id_to=id_to, as_of=as_of,
-                                 with_missing=with_missing)
+    sql, params = candidates_sql(
+        policy=policy, id_from=id_from, id_to=id_to, as_of=as_of, with_missing=with_missing
+    )
     # The criteria exclude everyone: an empty set of the right shape.
     return (sql, params) if sql else (_EMPTY, [])
 
@@ -269,11 +303,17 @@ def chunk_match(*, policy: Policy, id_from: int, id_to: int, as_of: date) -> tup
         matched, ended = _chunk_fresh_pg(policy=policy, cand=_candidates(**rng), now=now), 0
     else:
         matched, ended = _chunk_diff(
-            policy=policy, id_from=id_from, id_to=id_to, now=now,
-            ids=_candidates(**rng, with_missing=False), cand=_candidates(**rng),
+            policy=policy,
+            id_from=id_from,
+            id_to=id_to,
+            now=now,
+            ids=_candidates(**rng, with_missing=False),
+            cand=_candidates(**rng),
         )
     if matched or ended:
-        external_notifications_fanout(policy_id=policy.pk, policy_version=policy.version, id_from=id_from, id_to=id_to, now=now)
+        external_notifications_fanout(
+            policy_id=policy.pk, policy_version=policy.version, id_from=id_from, id_to=id_to, now=now
+        )
     return matched, ended
 
 
@@ -382,7 +422,9 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: t
                OR matching_match.status <> excluded.status
                OR matching_match.amount IS DISTINCT FROM excluded.amount
                OR matching_match.missing IS DISTINCT FROM excluded.missing
-            """.replace("IS DISTINCT FROM", "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"),
+            """.replace(
+                "IS DISTINCT FROM", "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+            ),
             [*cand_params, pid, ver, now],
         )
     return matched, ended

@@ -41,8 +41,13 @@ DERIVED_TAGS: dict[str, tuple[str, str]] = {
     ),
     "科技型": (
         "最近年度研发费用占营业收入3%及以上",
-        "(" + _LATEST.format(code="rd_expense") + " >= 0.03 * " + _LATEST.format(code="revenue")
-        + " AND " + _LATEST.format(code="revenue") + " > 0)",
+        "("
+        + _LATEST.format(code="rd_expense")
+        + " >= 0.03 * "
+        + _LATEST.format(code="revenue")
+        + " AND "
+        + _LATEST.format(code="revenue")
+        + " > 0)",
     ),
     "成立3年内": ("成立不满3年", _AGE.format(op=">", param="minus3")),
     "成立3至10年": (
@@ -76,7 +81,9 @@ def derived_tags_refresh(*, as_of: date | None = None, enterprise_ids: list[int]
     as_of = as_of or timezone.localdate()
     tag_ids = derived_tag_definitions_ensure()
     params = {
-        "year": str(as_of.year), "minus3": _years_before(as_of, 3), "minus10": _years_before(as_of, 10),
+        "year": str(as_of.year),
+        "minus3": _years_before(as_of, 3),
+        "minus10": _years_before(as_of, 10),
         "source": SOURCE,
     }
     scope = ""

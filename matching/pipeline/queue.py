@@ -21,10 +21,16 @@ def _send(task, args: tuple, kwargs: dict) -> None:
         task.apply_async(args=args, kwargs=kwargs)
         return
     try:
-        task.apply_async(args=args, kwargs=kwargs, retry=True,
-                         retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5})
+        task.apply_async(
+            args=args,
+            kwargs=kwargs,
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
+        )
     except Exception:  # broker down: the durable row stays, the repair task re-enqueues it
-        logger.warning("could not enqueue %s%r; the repair task will pick it up", task.name, args, exc_info=True)
+        logger.warning(
+            "could not enqueue %s%r; the repair task will pick it up", task.name, args, exc_info=True
+        )
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:

@@ -84,21 +84,31 @@ class PublishedPolicies:
 
     def current(self) -> list[CachedPolicy]:
         gen = _generation()
-        if gen is not None and gen == self.generation and time.monotonic() - self.checked_at < _REFRESH_SECONDS:
+        if (
+            gen is not None
+            and gen == self.generation
+            and time.monotonic() - self.checked_at < _REFRESH_SECONDS
+        ):
             return list(self.by_id.values())
 
-        versions = dict(
-            Policy.objects.filter(status=PolicyStatus.PUBLISHED).values_list("id", "version")
-        )
-        stale = [pid for pid, ver in versions.items() if pid not in self.by_id or self.by_id[pid].version != ver]
+        versions = dict(Policy.objects.filter(status=PolicyStatus.PUBLISHED).values_list("id", "version"))
+        stale = [
+            pid for pid, ver in versions.items() if pid not in self.by_id or self.by_id[pid].version != ver
+        ]
         for pid in [pid for pid in self.by_id if pid not in versions]:
             del self.by_id[pid]
         for start in range(0, len(stale), 500):
-            for pid, ver, criteria, award in Policy.objects.filter(pk__in=stale[start:start + 500]).values_list(
-                "id", "version", "criteria", "award"
-            ):
-                self.by_id[pid] = CachedPolicy(pid, ver, criteria or {}, award or None,
-                                               compile_evaluator(criteria or {}), _gates(criteria or {}))
+            for pid, ver, criteria, award in Policy.objects.filter(
+                pk__in=stale[start : start + 500]
+            ).values_list("id", "version", "criteria", "award"):
+                self.by_id[pid] = CachedPolicy(
+                    pid,
+                    ver,
+                    criteria or {},
+                    award or None,
+                    compile_evaluator(criteria or {}),
+                    _gates(criteria or {}),
+                )
         self.generation, self.checked_at = gen, time.monotonic()
         return list(self.by_id.values())
 
@@ -133,7 +143,11 @@ def enterprises_rematch(*, enterprise_ids: list[int], as_of: date | None = None)
     total = RematchResult()
     derived_tags_refresh(as_of=as_of, enterprise_ids=list(enterprise_ids))
     for enterprise_id in enterprise_ids:
-        requested = RematchRequest.objects.filter(enterprise_id=enterprise_id).values_list("requested_at", flat=True).first()
+        requested = (
+            RematchRequest.objects.filter(enterprise_id=enterprise_id)
+            .values_list("requested_at", flat=True)
+            .first()
+        )
         r = enterprise_rematch(enterprise_id=enterprise_id, as_of=as_of)
         if requested is not None:
             RematchRequest.objects.filter(enterprise_id=enterprise_id, requested_at__lte=requested).delete()
@@ -206,13 +220,24 @@ def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> Rema
         missing = None
         if status == MatchStatus.POSSIBLE:  # the full explanation only where it is needed
             missing = _missing_list(evaluate(policy.criteria, profile, as_of=as_of).missing)
-        if was_active and old.status == status and old.policy_version == policy.version and old.amount == amount and old.missing == missing:
+        if (
+            was_active
+            and old.status == status
+            and old.policy_version == policy.version
+            and old.amount == amount
+            and old.missing == missing
+        ):
             continue
         gained = not was_active or (old.status == MatchStatus.POSSIBLE and status == MatchStatus.ELIGIBLE)
         upserts.append(
             Match(
-                policy_id=policy.id, enterprise_id=enterprise_id, policy_version=policy.version, status=status,
-                amount=amount, missing=missing, matched_at=now if not was_active else old_matched_at(old, now),
+                policy_id=policy.id,
+                enterprise_id=enterprise_id,
+                policy_version=policy.version,
+                status=status,
+                amount=amount,
+                missing=missing,
+                matched_at=now if not was_active else old_matched_at(old, now),
                 ended_at=None,
             )
         )
@@ -224,7 +249,9 @@ def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> Rema
             result.updated += 1
     if upserts:
         Match.objects.bulk_create(
-            upserts, update_conflicts=True, unique_fields=["policy", "enterprise"],
+            upserts,
+            update_conflicts=True,
+            unique_fields=["policy", "enterprise"],
             update_fields=["policy_version", "status", "amount", "missing", "matched_at", "ended_at"],
         )
     if ended:
@@ -246,6 +273,10 @@ def old_matched_at(old: Match, now):
 
 def _notice(enterprise_id: int, policy: CachedPolicy, reason: str, now) -> Notification:
     return Notification(
-        enterprise_id=enterprise_id, policy_id=policy.id, policy_version=policy.version,
-        channel="inapp", reason=reason, created_at=now,
+        enterprise_id=enterprise_id,
+        policy_id=policy.id,
+        policy_version=policy.version,
+        channel="inapp",
+        reason=reason,
+        created_at=now,
     )

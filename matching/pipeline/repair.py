@@ -46,7 +46,11 @@ def matching_repair(*, now=None) -> dict:
     grace = now - timedelta(seconds=min(30, settings.MATCH_CHUNK_STALE_SECONDS))
     report = {}
 
-    runs = list(MatchRun.objects.filter(status=RunStatus.PENDING, created_at__lt=grace).values_list("pk", flat=True)[:500])
+    runs = list(
+        MatchRun.objects.filter(status=RunStatus.PENDING, created_at__lt=grace).values_list("pk", flat=True)[
+            :500
+        ]
+    )
     for run_id in runs:
         enqueue_now(tasks.policy_run_start, run_id)
     report["runs_started"] = len(runs)
@@ -62,15 +66,19 @@ def matching_repair(*, now=None) -> dict:
 
     open_chunk = MatchChunk.objects.filter(run=OuterRef("pk"), done=False)
     finished = list(
-        MatchRun.objects.filter(status=RunStatus.RUNNING).exclude(Exists(open_chunk)).values_list("pk", flat=True)
+        MatchRun.objects.filter(status=RunStatus.RUNNING)
+        .exclude(Exists(open_chunk))
+        .values_list("pk", flat=True)
     )
     for run_id in finished:
         run_totals_close(run_id=run_id)
     report["runs_closed"] = len(finished)
 
-    requests = list(RematchRequest.objects.filter(requested_at__lt=grace).values_list("enterprise_id", flat=True)[:5000])
+    requests = list(
+        RematchRequest.objects.filter(requested_at__lt=grace).values_list("enterprise_id", flat=True)[:5000]
+    )
     for start in range(0, len(requests), 200):
-        enqueue_now(tasks.enterprises_rematch, requests[start:start + 200])
+        enqueue_now(tasks.enterprises_rematch, requests[start : start + 200])
     report["rematches"] = len(requests)
 
     report["sending_reset"] = Delivery.objects.filter(

@@ -61,12 +61,14 @@ def enterprise_rematch_schedule(*, enterprise_ids: Iterable[int]) -> None:
     now = timezone.now()
     RematchRequest.objects.bulk_create(
         [RematchRequest(enterprise_id=i, requested_at=now) for i in ids],
-        update_conflicts=True, unique_fields=["enterprise_id"], update_fields=["requested_at"],
+        update_conflicts=True,
+        unique_fields=["enterprise_id"],
+        update_fields=["requested_at"],
         batch_size=2000,
     )
 
     for start in range(0, len(ids), REMATCH_BATCH):
-        enqueue_on_commit(tasks.enterprises_rematch, ids[start:start + REMATCH_BATCH])
+        enqueue_on_commit(tasks.enterprises_rematch, ids[start : start + REMATCH_BATCH])
 
 
 REMATCH_BATCH = 200

@@ -50,9 +50,24 @@ class UserAdmin(PersonalDataMaskingMixin, DjangoUserAdmin):
     add_form = InitialPasswordCreationForm
     change_password_form = ResetPasswordForm
     personal_data_fields = {"phone": "phone", "email": "email"}
-    list_display = ["username", "full_name", "phone", "enterprise", "is_staff", "is_active", "password_changed_at"]
+    list_display = [
+        "username",
+        "full_name",
+        "phone",
+        "enterprise",
+        "is_staff",
+        "is_active",
+        "password_changed_at",
+    ]
     list_filter = ["is_staff", "is_superuser", "is_active", "departments", "groups"]
-    search_fields = ["username", "first_name", "last_name", "phone", "enterprise__name", "enterprise__credit_code"]
+    search_fields = [
+        "username",
+        "first_name",
+        "last_name",
+        "phone",
+        "enterprise__name",
+        "enterprise__credit_code",
+    ]
     list_select_related = ["enterprise"]
     filter_horizontal = ["departments", "groups", "user_permissions"]
     raw_id_fields = ["enterprise"]
@@ -71,20 +86,40 @@ class UserAdmin(PersonalDataMaskingMixin, DjangoUserAdmin):
 
 
 class ReviewForm(forms.Form):
-    reason = forms.CharField(label=_("审核意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("审核意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 @admin.register(EnterpriseBindingRequest)
 class EnterpriseBindingRequestAdmin(PersonalDataMaskingMixin, admin.ModelAdmin):
     personal_data_fields = {"applicant_phone": "phone"}
-    list_display = ["created_at", "user", "enterprise", "applicant_name", "applicant_phone", "status", "reviewer", "decided_at"]
+    list_display = [
+        "created_at",
+        "user",
+        "enterprise",
+        "applicant_name",
+        "applicant_phone",
+        "status",
+        "reviewer",
+        "decided_at",
+    ]
     list_filter = ["status"]
     search_fields = ["credit_code", "enterprise__name", "user__username", "applicant_name"]
     list_select_related = ["user", "enterprise", "reviewer"]
     actions = ["approve", "reject", "send_activation_code"]
     readonly_fields = [
-        "user", "credit_code", "enterprise", "applicant_name", "applicant_phone", "note",
-        "status", "reviewer", "reason", "created_at", "decided_at",
+        "user",
+        "credit_code",
+        "enterprise",
+        "applicant_name",
+        "applicant_phone",
+        "note",
+        "status",
+        "reviewer",
+        "reason",
+        "created_at",
+        "decided_at",
     ]
     fields = readonly_fields
 
@@ -104,14 +139,27 @@ class EnterpriseBindingRequestAdmin(PersonalDataMaskingMixin, admin.ModelAdmin):
                 for req in pending:
                     try:
                         if approve:
-                            services.binding_request_approve(binding_request=req, reviewer=request.user, reason=reason)
+                            services.binding_request_approve(
+                                binding_request=req, reviewer=request.user, reason=reason
+                            )
                         else:
-                            services.binding_request_reject(binding_request=req, reviewer=request.user, reason=reason)
+                            services.binding_request_reject(
+                                binding_request=req, reviewer=request.user, reason=reason
+                            )
                         done += 1
                     except ValidationError as exc:
                         failed.append(f"{req}: {'; '.join(exc.messages)}")
                 if done:
-                    self.message_user(request, (_("已通过 %(count)d 条绑定申请。") if approve else _("已驳回 %(count)d 条绑定申请。")) % {"count": done}, messages.SUCCESS)
+                    self.message_user(
+                        request,
+                        (
+                            _("已通过 %(count)d 条绑定申请。")
+                            if approve
+                            else _("已驳回 %(count)d 条绑定申请。")
+                        )
+                        % {"count": done},
+                        messages.SUCCESS,
+                    )
                 for line in failed:
                     self.message_user(request, line, messages.ERROR)
                 return None
@@ -140,7 +188,6 @@ class EnterpriseBindingRequestAdmin(PersonalDataMaskingMixin, admin.ModelAdmin):
     def reject(self, request, queryset):
         return self._review(request, queryset, approve=False)
 
-
     @admin.action(description=_("向所选企业的登记联系人发送激活码"), permissions=["change"])
     def send_activation_code(self, request, queryset):
         enterprises = {req.enterprise_id: req.enterprise for req in queryset.select_related("enterprise")}
@@ -152,14 +199,24 @@ class EnterpriseBindingRequestAdmin(PersonalDataMaskingMixin, admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    _("已向 %(name)s 的登记联系人（%(to)s）发送激活码。") % {"name": enterprise.name, "to": issued.sent_to},
+                    _("已向 %(name)s 的登记联系人（%(to)s）发送激活码。")
+                    % {"name": enterprise.name, "to": issued.sent_to},
                     messages.SUCCESS,
                 )
 
 
 @admin.register(ActivationCode)
 class ActivationCodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "enterprise", "channel", "sent_to", "issued_by", "expires_at", "used_at", "used_by"]
+    list_display = [
+        "created_at",
+        "enterprise",
+        "channel",
+        "sent_to",
+        "issued_by",
+        "expires_at",
+        "used_at",
+        "used_by",
+    ]
     list_select_related = ["enterprise", "issued_by", "used_by"]
     search_fields = ["enterprise__name", "enterprise__credit_code"]
     exclude = ["code_hash"]

@@ -42,7 +42,10 @@ class PersonalDataMaskingMixin:
         return display
 
     def _swap(self, names):
-        return [self._masked_name(n) if isinstance(n, str) and n in self.personal_data_fields else n for n in names]
+        return [
+            self._masked_name(n) if isinstance(n, str) and n in self.personal_data_fields else n
+            for n in names
+        ]
 
     def _masking_for(self, request) -> bool:
         return bool(self.personal_data_fields) and not can_see_personal_data(request.user)
@@ -70,7 +73,10 @@ class PersonalDataMaskingMixin:
         fieldsets = super().get_fieldsets(request, obj)
         if not self._masking_for(request):
             return fieldsets
-        return [(title, {**opts, "fields": self._swap_nested(opts.get("fields", ()))}) for title, opts in fieldsets]
+        return [
+            (title, {**opts, "fields": self._swap_nested(opts.get("fields", ()))})
+            for title, opts in fieldsets
+        ]
 
     def _swap_nested(self, fields):
         return [tuple(self._swap(f)) if isinstance(f, (list, tuple)) else self._swap([f])[0] for f in fields]

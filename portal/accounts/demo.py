@@ -31,12 +31,35 @@ DEPARTMENT_NAME = "郑州市工业和信息化局"
 DRAFTER_GROUP = "政策起草人员"
 REVIEWER_GROUP = "政策审核人员"
 _DRAFTER_PERMS = [
-    ("policies", ["add_policy", "change_policy", "view_policy", "view_department", "add_interpretation",
-                  "change_interpretation", "view_interpretation", "add_material", "change_material",
-                  "view_material", "add_attachment", "change_attachment", "view_attachment",
-                  "view_policyversion"]),
-    ("enterprises", ["view_enterprise", "view_enterprisetag", "view_indicatorvalue", "view_indicatordefinition",
-                     "view_tagdefinition"]),
+    (
+        "policies",
+        [
+            "add_policy",
+            "change_policy",
+            "view_policy",
+            "view_department",
+            "add_interpretation",
+            "change_interpretation",
+            "view_interpretation",
+            "add_material",
+            "change_material",
+            "view_material",
+            "add_attachment",
+            "change_attachment",
+            "view_attachment",
+            "view_policyversion",
+        ],
+    ),
+    (
+        "enterprises",
+        [
+            "view_enterprise",
+            "view_enterprisetag",
+            "view_indicatorvalue",
+            "view_indicatordefinition",
+            "view_tagdefinition",
+        ],
+    ),
 ]
 _REVIEWER_EXTRA = [
     ("policies", ["review_policy"]),
@@ -93,7 +116,9 @@ def load(enterprises: int = 0, seed: int = 0) -> str:
 
     notes: list[str] = []
     made = 0
-    _, created = _user("admin", is_staff=True, is_superuser=True, first_name="管理员", email="admin@example.gov.cn")
+    _, created = _user(
+        "admin", is_staff=True, is_superuser=True, first_name="管理员", email="admin@example.gov.cn"
+    )
     made += created
 
     dept = _department()
@@ -117,8 +142,14 @@ def load(enterprises: int = 0, seed: int = 0) -> str:
     else:
         user, created = _user("enterprise", first_name="企业用户", enterprise=first)
         made += created
-    second = Enterprise.objects.exclude(credit_code=DEMO_ENTERPRISE_CREDIT_CODE).order_by("credit_code").first()
-    existing = User.objects.filter(username="enterprise2", enterprise__isnull=False).select_related("enterprise").first()
+    second = (
+        Enterprise.objects.exclude(credit_code=DEMO_ENTERPRISE_CREDIT_CODE).order_by("credit_code").first()
+    )
+    existing = (
+        User.objects.filter(username="enterprise2", enterprise__isnull=False)
+        .select_related("enterprise")
+        .first()
+    )
     if existing is not None:
         second = existing.enterprise
     if second is None:
@@ -126,5 +157,7 @@ def load(enterprises: int = 0, seed: int = 0) -> str:
     else:
         _, created = _user("enterprise2", first_name="企业用户二", enterprise=second)
         made += created
-    summary = f"{User.objects.filter(username__in=[u for u, _, _ in DEMO_LOGINS]).count()} demo users ({made} new)"
+    summary = (
+        f"{User.objects.filter(username__in=[u for u, _, _ in DEMO_LOGINS]).count()} demo users ({made} new)"
+    )
     return summary + ("; " + "; ".join(notes) if notes else "")

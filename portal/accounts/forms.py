@@ -19,4 +19,9 @@ class BindingRequestForm(forms.Form):
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=40)
     applicant_name = forms.CharField(label=_("申请人姓名"), max_length=50)
     applicant_phone = forms.CharField(label=_("申请人手机号"), max_length=20)
-    note = forms.CharField(label=_("申请说明（职务、授权情况等）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("申请说明（职务、授权情况等）"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -42,7 +42,8 @@ class PasswordMaxAgeMiddleware:
             else:
                 messages.warning(
                     request,
-                    _("您的密码已超过 %(days)d 天未修改，请先修改密码。") % {"days": settings.OFFICIAL_PASSWORD_MAX_AGE_DAYS},
+                    _("您的密码已超过 %(days)d 天未修改，请先修改密码。")
+                    % {"days": settings.OFFICIAL_PASSWORD_MAX_AGE_DAYS},
                 )
             return redirect(f"{reverse('accounts:password_change')}?expired=1")
         return self.get_response(request)

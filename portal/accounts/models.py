@@ -75,7 +75,10 @@ class EnterpriseBindingRequest(models.Model):
     """A user asks to act for an enterprise; an official approves or rejects it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="binding_requests", verbose_name=_("申请人账号")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="binding_requests",
+        verbose_name=_("申请人账号"),
     )
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
     enterprise = models.ForeignKey(
@@ -127,7 +130,10 @@ class ActivationCode(models.Model):
     """A one-time code sent to the enterprise's registered contact. Only its hash is stored."""
 
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="activation_codes", verbose_name=_("企业")
+        "enterprises.Enterprise",
+        on_delete=models.CASCADE,
+        related_name="activation_codes",
+        verbose_name=_("企业"),
     )
     code_hash = models.CharField(_("激活码摘要"), max_length=128)
     channel = models.CharField(_("发送渠道"), max_length=10, choices=ActivationChannel.choices)

@@ -47,7 +47,9 @@ def _resend_interval() -> timedelta:
 
 
 def _hash_code(code: str) -> str:
-    return salted_hmac("portal.accounts.activation_code", code.strip().upper(), algorithm="sha256").hexdigest()
+    return salted_hmac(
+        "portal.accounts.activation_code", code.strip().upper(), algorithm="sha256"
+    ).hexdigest()
 
 
 def enterprise_by_credit_code(*, credit_code: str, field: str = "credit_code"):
@@ -56,7 +58,9 @@ def enterprise_by_credit_code(*, credit_code: str, field: str = "credit_code"):
         raise ValidationError({field: _("请填写统一社会信用代码")})
     enterprise = Enterprise.objects.filter(credit_code=code).first()
     if enterprise is None:
-        raise ValidationError({field: _("市场主体库中没有统一社会信用代码为 %(code)s 的企业") % {"code": code}})
+        raise ValidationError(
+            {field: _("市场主体库中没有统一社会信用代码为 %(code)s 的企业") % {"code": code}}
+        )
     return enterprise
 
 
@@ -112,7 +116,11 @@ def _bind(user: User, enterprise) -> None:
 
 
 def _check_reviewer(reviewer: User) -> None:
-    if not (reviewer.is_active and reviewer.is_official and reviewer.has_perm("accounts.change_enterprisebindingrequest")):
+    if not (
+        reviewer.is_active
+        and reviewer.is_official
+        and reviewer.has_perm("accounts.change_enterprisebindingrequest")
+    ):
         raise ValidationError(_("无权审核企业绑定申请"))
 
 
@@ -121,9 +129,13 @@ def binding_request_approve(
     *, binding_request: EnterpriseBindingRequest, reviewer: User, reason: str = ""
 ) -> EnterpriseBindingRequest:
     _check_reviewer(reviewer)
-    req = EnterpriseBindingRequest.objects.select_for_update().select_related("user").get(pk=binding_request.pk)
+    req = (
+        EnterpriseBindingRequest.objects.select_for_update().select_related("user").get(pk=binding_request.pk)
+    )
     if req.status != BindingStatus.PENDING:
-        raise ValidationError(_("该申请已处理（%(status)s），不能重复审核") % {"status": req.get_status_display()})
+        raise ValidationError(
+            _("该申请已处理（%(status)s），不能重复审核") % {"status": req.get_status_display()}
+        )
     user = User.objects.select_for_update().get(pk=req.user_id)
     if user.enterprise_id and user.enterprise_id != req.enterprise_id:
         raise ValidationError(_("申请人账号已绑定其他企业"))
@@ -146,7 +158,9 @@ def binding_request_reject(
         raise ValidationError({"reason": _("驳回时必须填写理由")})
     req = EnterpriseBindingRequest.objects.select_for_update().get(pk=binding_request.pk)
     if req.status != BindingStatus.PENDING:
-        raise ValidationError(_("该申请已处理（%(status)s），不能重复审核") % {"status": req.get_status_display()})
+        raise ValidationError(
+            _("该申请已处理（%(status)s），不能重复审核") % {"status": req.get_status_display()}
+        )
     req.status = BindingStatus.REJECTED
     req.reviewer = reviewer
     req.reason = reason[:500]
@@ -188,7 +202,9 @@ def activation_code_issue(*, enterprise: Any, issued_by: User | None = None) -> 
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         now = timezone.now()
-        open_codes = ActivationCode.objects.filter(enterprise=enterprise, used_at__isnull=True, expires_at__gt=now)
+        open_codes = ActivationCode.objects.filter(
+            enterprise=enterprise, used_at__isnull=True, expires_at__gt=now
+        )
         official = issued_by is not None and issued_by.is_official
         if not official and open_codes.filter(created_at__gt=now - _resend_interval()).exists():
             raise ValidationError({"credit_code": _("激活码刚刚发送过，请稍后再试")})

@@ -55,7 +55,9 @@ class OfficialPasswordComplexityValidator:
         if len(CLASSES) - len(missing) < self.min_classes:
             errors.append(
                 ValidationError(
-                    _("政府工作人员账号的密码必须同时包含大写字母、小写字母、数字和特殊符号，缺少：%(missing)s。"),
+                    _(
+                        "政府工作人员账号的密码必须同时包含大写字母、小写字母、数字和特殊符号，缺少：%(missing)s。"
+                    ),
                     code="official_password_not_complex",
                     params={"missing": "、".join(str(m) for m in missing)},
                 )
@@ -64,6 +66,6 @@ class OfficialPasswordComplexityValidator:
             raise ValidationError(errors)
 
     def get_help_text(self) -> str:
-        return _("政府工作人员账号：密码至少 %(min_length)d 个字符，并同时包含大写字母、小写字母、数字和特殊符号；每 90 天须更换。") % {
-            "min_length": self.min_length
-        }
+        return _(
+            "政府工作人员账号：密码至少 %(min_length)d 个字符，并同时包含大写字母、小写字母、数字和特殊符号；每 90 天须更换。"
+        ) % {"min_length": self.min_length}

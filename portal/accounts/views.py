@@ -66,12 +66,20 @@ def bind(request: HttpRequest) -> HttpResponse:
             if code_form.is_valid():
                 try:
                     if action == "send_code":
-                        enterprise = services.enterprise_by_credit_code(credit_code=code_form.cleaned_data["credit_code"])
+                        enterprise = services.enterprise_by_credit_code(
+                            credit_code=code_form.cleaned_data["credit_code"]
+                        )
                         issued = services.activation_code_issue(enterprise=enterprise)
-                        messages.success(request, _("激活码已发送至该企业登记的联系人（%(to)s），请向其索取。") % {"to": issued.sent_to})
+                        messages.success(
+                            request,
+                            _("激活码已发送至该企业登记的联系人（%(to)s），请向其索取。")
+                            % {"to": issued.sent_to},
+                        )
                         return redirect("accounts:bind")
                     enterprise = services.activation_code_redeem(
-                        user=user, credit_code=code_form.cleaned_data["credit_code"], code=code_form.cleaned_data["code"]
+                        user=user,
+                        credit_code=code_form.cleaned_data["credit_code"],
+                        code=code_form.cleaned_data["code"],
                     )
                     messages.success(request, _("已绑定企业：%(name)s") % {"name": enterprise.name})
                     return redirect("accounts:bind")

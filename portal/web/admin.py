@@ -10,8 +10,15 @@ class CorrectionRequestAdmin(admin.ModelAdmin):
     list_filter = ["status", "field"]
     search_fields = ["enterprise__name", "enterprise__credit_code", "proposed_value"]
     readonly_fields = [
-        "enterprise", "requested_by", "field", "current_value", "proposed_value", "reason", "created_at",
-        "handled_by", "handled_at",
+        "enterprise",
+        "requested_by",
+        "field",
+        "current_value",
+        "proposed_value",
+        "reason",
+        "created_at",
+        "handled_by",
+        "handled_at",
     ]
     fields = readonly_fields[:6] + ["status", "response", "handled_by", "handled_at", "created_at"]
     list_select_related = ["enterprise", "handled_by"]

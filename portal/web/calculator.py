@@ -43,7 +43,9 @@ class FieldSpec:
     core: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     tags_dated: set[str] = field(default_factory=set)  # tags asked about with recognised / first_time
-    indicators: dict[str, set[str]] = field(default_factory=dict)  # code -> periods ("latest", "last_year", …)
+    indicators: dict[str, set[str]] = field(
+        default_factory=dict
+    )  # code -> periods ("latest", "last_year", …)
 
 
 def _periods_in_expression(expr: str) -> list[tuple[str, str]]:
@@ -79,7 +81,9 @@ def fields_used(briefs: list[PolicyBrief]) -> FieldSpec:
             elif name:
                 spec.indicators.setdefault(name, set()).add(str(cond.get("period") or "latest"))
         award = brief.award or {}
-        exprs = [award.get("amount"), award.get("cap")] + [c.get("amount") for c in award.get("cases", []) or []]
+        exprs = [award.get("amount"), award.get("cap")] + [
+            c.get("amount") for c in award.get("cases", []) or []
+        ]
         for expr in exprs:
             if isinstance(expr, str):
                 for code, period in _periods_in_expression(expr):
@@ -105,13 +109,17 @@ class CalculatorForm(forms.Form):
         self.tag_fields: list[tuple[str, str]] = []
         if "district" in spec.core:
             districts = [("", _("请选择"))] + list(reference.zhengzhou_districts().items())
-            self.fields["district"] = forms.ChoiceField(label=_("所在区县"), choices=districts, required=False)
+            self.fields["district"] = forms.ChoiceField(
+                label=_("所在区县"), choices=districts, required=False
+            )
         if "zone" in spec.core:
             zones = [("", _("不在功能区"))] + list(reference.zhengzhou_zones().items())
             self.fields["zone"] = forms.ChoiceField(label=_("所在功能区"), choices=zones, required=False)
         if "industry" in spec.core:
             self.fields["industry"] = forms.CharField(
-                label=_("行业代码或名称"), required=False, max_length=40,
+                label=_("行业代码或名称"),
+                required=False,
+                max_length=40,
                 help_text=_("国民经济行业分类，如 C3411、I65 或“软件和信息技术服务业”"),
             )
         if "established_on" in spec.core:
@@ -136,14 +144,19 @@ class CalculatorForm(forms.Form):
             if definition is None:
                 continue
             periods = sorted(
-                {period_stated(p, periodicity=definition.periodicity, as_of=as_of) for p in spec.indicators[code]}
+                {
+                    period_stated(p, periodicity=definition.periodicity, as_of=as_of)
+                    for p in spec.indicators[code]
+                }
             )
             for period in periods:
                 name = f"ind_{code}_{period or 'x'}"
                 label = definition.name + (f"（{_period_label(period)}）" if period else "")
                 if definition.type == IndicatorType.FLAG:
                     self.fields[name] = forms.TypedChoiceField(
-                        label=label, required=False, coerce=lambda v: v,
+                        label=label,
+                        required=False,
+                        coerce=lambda v: v,
                         choices=[("", _("不清楚")), ("1", _("是")), ("0", _("否"))],
                     )
                 elif definition.type == IndicatorType.CODE:
@@ -151,7 +164,9 @@ class CalculatorForm(forms.Form):
                 else:
                     unit = _("万元") if definition.type == IndicatorType.MONEY else definition.unit
                     self.fields[name] = forms.DecimalField(
-                        label=f"{label}" + (f"（{unit}）" if unit else ""), required=False, max_digits=18,
+                        label=f"{label}" + (f"（{unit}）" if unit else ""),
+                        required=False,
+                        max_digits=18,
                         decimal_places=4,
                     )
                 self.indicator_fields.append((name, code, period))
@@ -162,7 +177,8 @@ class CalculatorForm(forms.Form):
             self.tag_fields.append((name, tag))
             if tag in spec.tags_dated:
                 self.fields[f"{name}_on"] = forms.DateField(
-                    label=_("%(tag)s认定日期") % {"tag": tag}, required=False,
+                    label=_("%(tag)s认定日期") % {"tag": tag},
+                    required=False,
                     widget=forms.DateInput(attrs={"type": "date"}),
                 )
                 self.fields[f"{name}_first"] = forms.BooleanField(label=_("首次认定"), required=False)
@@ -208,7 +224,9 @@ class CalculatorForm(forms.Form):
                 tags.append(entry)
         profile["tags"] = tags
         indicators: dict[str, dict[str, str]] = {}
-        definitions = {d.code: d for d in IndicatorDefinition.objects.filter(code__in=list(self.spec.indicators))}
+        definitions = {
+            d.code: d for d in IndicatorDefinition.objects.filter(code__in=list(self.spec.indicators))
+        }
         for name, code, period in self.indicator_fields:
             value = data.get(name)
             if value in (None, ""):
@@ -233,7 +251,9 @@ def calculator_form(data=None) -> CalculatorForm:
 def calculator_results(*, profile_data: dict, as_of: datetime.date | None = None) -> dict[str, Any]:
     """Every published policy on a stated profile → eligible / possible / near misses, and the
     total the eligible ones grant (closed application windows left out, as in 我的政策)."""
-    result = eligibility_for_profile(profile=profile_from_json(profile_data), as_of=as_of or timezone.localdate())
+    result = eligibility_for_profile(
+        profile=profile_from_json(profile_data), as_of=as_of or timezone.localdate()
+    )
     for item in result.eligible + result.possible:
         item.missing = _missing_labels(item.missing) or _missing_labels(item.award_missing)
     for item in result.near:

@@ -48,7 +48,9 @@ class CorrectionRequestForm(forms.Form):
     )
     proposed_value = forms.CharField(label=_("应更正为"), max_length=300)
     reason = forms.CharField(
-        label=_("更正理由及依据"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("更正理由及依据"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("如营业执照、认定证书的编号和日期；工作人员核实后更新登记信息。"),
     )
 
@@ -58,7 +60,9 @@ class PreferencesForm(forms.Form):
     email_address = forms.EmailField(label=_("接收邮箱"), required=False)
     sms = forms.BooleanField(label=_("短信"), required=False)
     sms_phone = forms.RegexField(
-        label=_("接收手机号"), required=False, regex=r"^1\d{10}$",
+        label=_("接收手机号"),
+        required=False,
+        regex=r"^1\d{10}$",
         error_messages={"invalid": _("请填写11位手机号")},
     )
     digest = forms.BooleanField(

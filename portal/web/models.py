@@ -37,11 +37,15 @@ class CorrectionRequest(models.Model):
     """
 
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="correction_requests",
+        "enterprises.Enterprise",
+        on_delete=models.CASCADE,
+        related_name="correction_requests",
         verbose_name=_("企业"),
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="correction_requests",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="correction_requests",
         verbose_name=_("申请人"),
     )
     field = models.CharField(_("更正项目"), max_length=60)
@@ -49,11 +53,19 @@ class CorrectionRequest(models.Model):
     proposed_value = models.CharField(_("应更正为"), max_length=300)
     reason = models.TextField(_("更正理由及依据"), max_length=2000)
     status = models.CharField(
-        _("状态"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.OPEN, db_index=True
+        _("状态"),
+        max_length=10,
+        choices=CorrectionStatus.choices,
+        default=CorrectionStatus.OPEN,
+        db_index=True,
     )
     response = models.TextField(_("处理意见"), blank=True, default="")
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("处理人"),
     )
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)

@@ -102,8 +102,11 @@ def policy_facets_cached(*, q: str, filters: dict, compute) -> dict:
     (counting means reading every matching policy row; the published set changes rarely, and
     the "open" count changes at midnight)."""
     stamp = policies_public().aggregate(n=Count("id"), t=Max("updated_at"), v=Sum("version"))
-    raw = json.dumps([q, filters, stamp["n"], str(stamp["t"]), stamp["v"], timezone.localdate().isoformat()],
-                     sort_keys=True, ensure_ascii=False)
+    raw = json.dumps(
+        [q, filters, stamp["n"], str(stamp["t"]), stamp["v"], timezone.localdate().isoformat()],
+        sort_keys=True,
+        ensure_ascii=False,
+    )
     key = "web:facets:" + hashlib.sha1(raw.encode()).hexdigest()
     facets = cache.get(key)
     if facets is None:
@@ -250,25 +253,36 @@ def my_policies_overview(
 
 
 def near_misses_for_enterprise(
-    *, enterprise: Enterprise, profile: Any, as_of: datetime.date, exclude: set[int], limit: int = 10,
+    *,
+    enterprise: Enterprise,
+    profile: Any,
+    as_of: datetime.date,
+    exclude: set[int],
+    limit: int = 10,
     briefs: list[PolicyBrief] | None = None,
 ) -> list[MatchItem]:
     """Published policies the enterprise narrowly misses (one condition away), cached per
     enterprise, profile change and policy set: evaluating every policy's tree on each page
     view is the expensive part of "我的政策"."""
     briefs = briefs if briefs is not None else policies_published_briefs()
-    key = f"web:near:{enterprise.pk}:{enterprise.updated_at.timestamp() if enterprise.updated_at else 0}:" \
-          f"{policies_fingerprint()}:{as_of.isoformat()}"
+    key = (
+        f"web:near:{enterprise.pk}:{enterprise.updated_at.timestamp() if enterprise.updated_at else 0}:"
+        f"{policies_fingerprint()}:{as_of.isoformat()}"
+    )
     cached = cache.get(key)
     if cached is None:
         # Most urgent first, and stop at ``limit``: the page shows a handful, and walking all
         # 2,000 trees on a first visit is what would make it slow.
         soon = as_of + datetime.timedelta(days=DEADLINE_SOON_DAYS)
-        ordered = sorted(briefs, key=lambda b: (
-            0 if b.apply_end and as_of <= b.apply_end <= soon else 1,
-            0 if b.apply_end is None or b.apply_end >= as_of else 2,
-            b.apply_end or datetime.date.max, b.id,
-        ))
+        ordered = sorted(
+            briefs,
+            key=lambda b: (
+                0 if b.apply_end and as_of <= b.apply_end <= soon else 1,
+                0 if b.apply_end is None or b.apply_end >= as_of else 2,
+                b.apply_end or datetime.date.max,
+                b.id,
+            ),
+        )
         cached = []
         for brief in ordered:
             if brief.id in exclude or not brief.criteria or brief.window(as_of) == WINDOW_ENDED:
@@ -282,8 +296,11 @@ def near_misses_for_enterprise(
     by_id = {b.id: b for b in briefs}
     items = [
         MatchItem(
-            policy=by_id[pid], status="near", unmet=texts,
-            days_left=(by_id[pid].apply_end - as_of).days if by_id[pid].apply_end else None, as_of=as_of,
+            policy=by_id[pid],
+            status="near",
+            unmet=texts,
+            days_left=(by_id[pid].apply_end - as_of).days if by_id[pid].apply_end else None,
+            as_of=as_of,
         )
         for pid, texts in cached
         if pid in by_id and pid not in exclude

@@ -17,10 +17,15 @@ VISIT_GAP = datetime.timedelta(minutes=30)
 VISIT_TOUCH = datetime.timedelta(minutes=5)  # a reload within this needs no write
 
 
-
 @transaction.atomic
 def correction_request_create(
-    *, enterprise: Enterprise, user: Any, field: str, proposed_value: str, reason: str, current_value: str = ""
+    *,
+    enterprise: Enterprise,
+    user: Any,
+    field: str,
+    proposed_value: str,
+    reason: str,
+    current_value: str = "",
 ) -> CorrectionRequest:
     """File a request to correct the registry profile; an official handles it in the admin.
     The profile itself is not changed here."""
@@ -57,7 +62,9 @@ def portal_visit_record(*, user: Any, now: datetime.datetime | None = None) -> d
         return None
     if now - visit.last_at > VISIT_GAP:
         # A new visit: what was "last" becomes "previous" (conditional, so two tabs agree).
-        PortalVisit.objects.filter(pk=visit.pk, last_at=visit.last_at).update(previous_at=visit.last_at, last_at=now)
+        PortalVisit.objects.filter(pk=visit.pk, last_at=visit.last_at).update(
+            previous_at=visit.last_at, last_at=now
+        )
         return visit.last_at
     if now - visit.last_at > VISIT_TOUCH:
         PortalVisit.objects.filter(pk=visit.pk).update(last_at=now)

@@ -38,19 +38,27 @@ PAGE_SIZE = 20
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {
-        "figures": selectors.portal_figures(),
-        "newest": selectors.policies_newest(limit=6),
-        "closing": selectors.policies_closing_soon(limit=6),
-        "hot_terms": ["研发", "稳岗", "专精特新", "高新技术企业", "贷款贴息", "人才"],
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "figures": selectors.portal_figures(),
+            "newest": selectors.policies_newest(limit=6),
+            "closing": selectors.policies_closing_soon(limit=6),
+            "hot_terms": ["研发", "稳岗", "专精特新", "高新技术企业", "贷款贴息", "人才"],
+        },
+    )
 
 
 def _search_form(request: HttpRequest) -> PolicySearchForm:
-    departments = Department.objects.filter(policies__status="published").distinct().values_list("code", "name")
+    departments = (
+        Department.objects.filter(policies__status="published").distinct().values_list("code", "name")
+    )
     industries = sorted(reference.industry_sections().items())
     districts = list(reference.zhengzhou_districts().items())
-    return PolicySearchForm(request.GET or None, departments=departments, industries=industries, districts=districts)
+    return PolicySearchForm(
+        request.GET or None, departments=departments, industries=industries, districts=districts
+    )
 
 
 @require_GET
@@ -67,11 +75,18 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     rows = [(p, highlight(p, q) if q else None) for p in page]
     context = {
-        "form": form, "page": page, "rows": rows, "q": q, "order": order, "filters": filters,
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "q": q,
+        "order": order,
+        "filters": filters,
         "facets": _facets(selectors.policy_facets_cached(q=q, filters=filters, compute=policy_facets), form),
         "elided": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
     }
-    template = "web/_policy_results.html" if request.htmx and not request.htmx.boosted else "web/policy_list.html"
+    template = (
+        "web/_policy_results.html" if request.htmx and not request.htmx.boosted else "web/policy_list.html"
+    )
     return render(request, template, context)
 
 
@@ -82,7 +97,9 @@ def _facets(counts: dict, form: PolicySearchForm) -> dict:
     for name in ("benefit_type", "level", "department"):
         present = {f["value"]: f for f in counts.get(name, [])}
         choices = form.fields[name].choices
-        out[name] = [(code, label, present[code]["count"] if code in present else 0) for code, label in choices]
+        out[name] = [
+            (code, label, present[code]["count"] if code in present else 0) for code, label in choices
+        ]
     out["open"] = counts.get("open", 0)
     out["auto_grant"] = counts.get("auto_grant", 0)
     out["total"] = counts.get("total", 0)
@@ -149,9 +166,16 @@ def my_policies(request: HttpRequest) -> HttpResponse:
 
     # grants and payments (免申即享 and approved applications) with their status; one query
     grants = list(grants_for_enterprise(request.enterprise.pk)[:20])
-    return render(request, "web/my_policies.html", {
-        "enterprise": request.enterprise, "since": since, "grants": grants, **overview,
-    })
+    return render(
+        request,
+        "web/my_policies.html",
+        {
+            "enterprise": request.enterprise,
+            "since": since,
+            "grants": grants,
+            **overview,
+        },
+    )
 
 
 @enterprise_user_required
@@ -159,11 +183,19 @@ def my_policies(request: HttpRequest) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     """Match pushes and application / appeal / grant messages, newest first."""
     unread_only = request.GET.get("filter") == "unread"
-    items = notifications_for_enterprise(enterprise_id=request.enterprise.pk, unread=True if unread_only else None)
+    items = notifications_for_enterprise(
+        enterprise_id=request.enterprise.pk, unread=True if unread_only else None
+    )
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/inbox.html", {
-        "page": page, "unread_only": unread_only, "preference": _preference(request.enterprise),
-    })
+    return render(
+        request,
+        "web/inbox.html",
+        {
+            "page": page,
+            "unread_only": unread_only,
+            "preference": _preference(request.enterprise),
+        },
+    )
 
 
 def _preference(enterprise):
@@ -216,8 +248,11 @@ def unsubscribe_all(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     current = _preference(request.enterprise)
     initial = {
-        "email": current.email, "email_address": current.email_address, "sms": current.sms,
-        "sms_phone": current.sms_phone, "digest": current.digest,
+        "email": current.email,
+        "email_address": current.email_address,
+        "sms": current.sms,
+        "sms_phone": current.sms_phone,
+        "digest": current.digest,
     }
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -240,7 +275,9 @@ def my_enterprise(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.correction_request_create(
-                enterprise=enterprise, user=request.user, **form.cleaned_data,
+                enterprise=enterprise,
+                user=request.user,
+                **form.cleaned_data,
                 current_value=_current_value(enterprise, form.cleaned_data["field"]),
             )
         except ValidationError as exc:

@@ -16,7 +16,9 @@ def _official_managing_users(*, personal_data=False):
     codenames = ["view_user", "change_user"]
     perms = list(Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames))
     if personal_data:
-        perms.append(Permission.objects.get(content_type__app_label="enterprises", codename="view_personal_data"))
+        perms.append(
+            Permission.objects.get(content_type__app_label="enterprises", codename="view_personal_data")
+        )
     official.user_permissions.add(*perms)
     return official
 
@@ -51,8 +53,14 @@ def test_saving_without_the_permission_keeps_the_hidden_values(client):
     client.force_login(_official_managing_users())
     response = client.post(
         reverse("admin:accounts_user_change", args=[target.pk]),
-        {"username": target.username, "first_name": "改", "last_name": "", "is_active": "on",
-         "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"},
+        {
+            "username": target.username,
+            "first_name": "改",
+            "last_name": "",
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
     )
     assert response.status_code == 302
     target.refresh_from_db()

@@ -54,8 +54,16 @@ def test_admin_actions_are_attributed_to_the_official(client):
     client.force_login(root)
     client.post(
         reverse("admin:accounts_user_change", args=[target.pk]),
-        {"username": target.username, "first_name": "新名", "last_name": "", "email": target.email,
-         "phone": target.phone, "is_active": "on", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"},
+        {
+            "username": target.username,
+            "first_name": "新名",
+            "last_name": "",
+            "email": target.email,
+            "phone": target.phone,
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
     )
     entry = _entries_for(target).filter(action=LogEntry.Action.UPDATE).latest("timestamp")
     assert entry.actor == root
@@ -68,7 +76,10 @@ def test_superuser_cannot_change_or_delete_audit_entries_in_the_admin(client):
     # when / then
     assert client.get(reverse("admin:auditlog_logentry_changelist")).status_code == 200
     assert client.get(reverse("admin:auditlog_logentry_delete", args=[entry.pk])).status_code == 403
-    assert client.post(reverse("admin:auditlog_logentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:auditlog_logentry_delete", args=[entry.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     client.post(
         reverse("admin:auditlog_logentry_changelist"),
         {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
@@ -139,7 +150,9 @@ def test_database_refuses_a_purge_setting_that_reaches_into_the_last_180_days():
     entry = _old_entry(10)
     with pytest.raises(DatabaseError, match="append-only"):
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('portal.audit_purge_before', %s, true)", [timezone.now().isoformat()])
+            cursor.execute(
+                "SELECT set_config('portal.audit_purge_before', %s, true)", [timezone.now().isoformat()]
+            )
             cursor.execute("DELETE FROM auditlog_logentry WHERE id = %s", [entry.pk])
     assert LogEntry.objects.filter(pk=entry.pk).exists()
 
@@ -162,10 +175,17 @@ def test_deleting_a_user_keeps_their_entries_with_the_actor_emptied():
     with connection.cursor() as cursor:  # attribute the entry (an INSERT-time fact) to the actor
         with pytest.raises(DatabaseError):
             with transaction.atomic():
-                cursor.execute("UPDATE auditlog_logentry SET actor_id = %s WHERE id = %s", [actor.pk, entry.pk])
+                cursor.execute(
+                    "UPDATE auditlog_logentry SET actor_id = %s WHERE id = %s", [actor.pk, entry.pk]
+                )
     attributed = LogEntry.objects.create(
-        content_type=entry.content_type, object_pk=entry.object_pk, object_repr="x",
-        action=LogEntry.Action.UPDATE, changes={}, actor=actor, actor_email=actor.email,
+        content_type=entry.content_type,
+        object_pk=entry.object_pk,
+        object_repr="x",
+        action=LogEntry.Action.UPDATE,
+        changes={},
+        actor=actor,
+        actor_email=actor.email,
     )
     User.objects.filter(pk=actor.pk).delete()
     attributed.refresh_from_db()

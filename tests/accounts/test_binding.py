@@ -32,7 +32,8 @@ def _reviewer():
     official = OfficialUserFactory()
     official.user_permissions.add(
         *Permission.objects.filter(
-            content_type__app_label="accounts", codename__in=["change_enterprisebindingrequest", "view_enterprisebindingrequest"]
+            content_type__app_label="accounts",
+            codename__in=["change_enterprisebindingrequest", "view_enterprisebindingrequest"],
         )
     )
     return type(official).objects.get(pk=official.pk)
@@ -52,7 +53,10 @@ def test_request_is_pending_until_an_official_approves_it():
     enterprise = EnterpriseFactory()
     # when
     req = services.binding_request_create(
-        user=user, credit_code=f" {enterprise.credit_code.lower()} ", applicant_name="张三", applicant_phone="13812345678"
+        user=user,
+        credit_code=f" {enterprise.credit_code.lower()} ",
+        applicant_name="张三",
+        applicant_phone="13812345678",
     )
     # then
     user.refresh_from_db()
@@ -73,7 +77,9 @@ def test_request_is_pending_until_an_official_approves_it():
 def test_request_for_an_unknown_credit_code_names_the_field_and_writes_nothing():
     user = UserFactory()
     with pytest.raises(ValidationError) as exc:
-        services.binding_request_create(user=user, credit_code="91410105MA0000000X", applicant_name="", applicant_phone="123")
+        services.binding_request_create(
+            user=user, credit_code="91410105MA0000000X", applicant_name="", applicant_phone="123"
+        )
     assert set(exc.value.message_dict) == {"credit_code", "applicant_name", "applicant_phone"}
     assert not EnterpriseBindingRequest.objects.exists()
 
@@ -82,7 +88,10 @@ def test_a_bound_user_cannot_ask_for_a_second_enterprise():
     user = EnterpriseUserFactory()
     with pytest.raises(ValidationError, match="只能绑定一家企业"):
         services.binding_request_create(
-            user=user, credit_code=EnterpriseFactory().credit_code, applicant_name="张三", applicant_phone="13812345678"
+            user=user,
+            credit_code=EnterpriseFactory().credit_code,
+            applicant_name="张三",
+            applicant_phone="13812345678",
         )
 
 
@@ -114,7 +123,9 @@ def test_official_approves_in_the_admin_with_a_reason(client):
     page = client.post(url, {"action": "approve", ACTION_CHECKBOX_NAME: [req.pk]})
     assert page.status_code == 200 and "审核意见" in page.content.decode()
     # and when it is confirmed
-    done = client.post(url, {"action": "approve", "apply": "1", "reason": "电话核实", ACTION_CHECKBOX_NAME: [req.pk]})
+    done = client.post(
+        url, {"action": "approve", "apply": "1", "reason": "电话核实", ACTION_CHECKBOX_NAME: [req.pk]}
+    )
     # then
     assert done.status_code == 302
     req.refresh_from_db()
@@ -126,11 +137,15 @@ def test_official_approves_in_the_admin_with_a_reason(client):
 def test_admin_shows_the_applicant_phone_masked(client):
     req = BindingRequestFactory(applicant_phone="13812345678")
     official = _reviewer()
-    official.user_permissions.add(Permission.objects.get(codename="view_user", content_type__app_label="accounts"))
+    official.user_permissions.add(
+        Permission.objects.get(codename="view_user", content_type__app_label="accounts")
+    )
     client.force_login(official)
     html = client.get(reverse("admin:accounts_enterprisebindingrequest_changelist")).content.decode()
     assert "138****5678" in html and "13812345678" not in html
-    html = client.get(reverse("admin:accounts_enterprisebindingrequest_change", args=[req.pk])).content.decode()
+    html = client.get(
+        reverse("admin:accounts_enterprisebindingrequest_change", args=[req.pk])
+    ).content.decode()
     assert "138****5678" in html and "13812345678" not in html
 
 
@@ -140,7 +155,12 @@ def test_bind_page_submits_a_request(client):
     client.force_login(user)
     response = client.post(
         reverse("accounts:bind"),
-        {"action": "request", "req-credit_code": enterprise.credit_code, "req-applicant_name": "张三", "req-applicant_phone": "13812345678"},
+        {
+            "action": "request",
+            "req-credit_code": enterprise.credit_code,
+            "req-applicant_name": "张三",
+            "req-applicant_phone": "13812345678",
+        },
     )
     assert response.status_code == 302
     assert EnterpriseBindingRequest.objects.get(user=user).enterprise == enterprise
@@ -162,7 +182,10 @@ def test_code_goes_by_sms_to_the_registered_contact_and_binds_once(sent_sms):
     assert code not in issued.activation_code.code_hash
     # when a user redeems it
     first = UserFactory()
-    assert services.activation_code_redeem(user=first, credit_code=enterprise.credit_code, code=code.lower()) == enterprise
+    assert (
+        services.activation_code_redeem(user=first, credit_code=enterprise.credit_code, code=code.lower())
+        == enterprise
+    )
     first.refresh_from_db()
     assert first.enterprise == enterprise
     # then it cannot be used a second time
@@ -206,7 +229,9 @@ def test_a_new_code_replaces_the_old_one_and_resending_is_throttled(sent_sms):
     old_code = _code_from(sent_sms)
     with pytest.raises(ValidationError, match="稍后"):
         services.activation_code_issue(enterprise=enterprise)
-    services.activation_code_issue(enterprise=enterprise, issued_by=OfficialUserFactory())  # officials may reissue
+    services.activation_code_issue(
+        enterprise=enterprise, issued_by=OfficialUserFactory()
+    )  # officials may reissue
     new_code = _code_from(sent_sms)
     user = UserFactory()
     with pytest.raises(ValidationError):
@@ -239,15 +264,26 @@ def test_bind_page_sends_and_redeems_a_code(client, sent_sms):
     # given
     enterprise = EnterpriseFactory(contact_phone="13912345678")
     user = UserFactory()
-    assert client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD}).status_code
+        == 302
+    )
     # when the user asks for a code to be sent to the registered contact
-    response = client.post(reverse("accounts:bind"), {"action": "send_code", "code-credit_code": enterprise.credit_code}, follow=True)
+    response = client.post(
+        reverse("accounts:bind"),
+        {"action": "send_code", "code-credit_code": enterprise.credit_code},
+        follow=True,
+    )
     assert "139****5678" in response.content.decode()
     # and enters a wrong one, then the right one
-    wrong = client.post(reverse("accounts:bind"), {"action": "redeem", "code-credit_code": enterprise.credit_code, "code-code": "ZZZZ2345"})
+    wrong = client.post(
+        reverse("accounts:bind"),
+        {"action": "redeem", "code-credit_code": enterprise.credit_code, "code-code": "ZZZZ2345"},
+    )
     assert wrong.status_code == 400 and "激活码错误" in wrong.content.decode()
     right = client.post(
-        reverse("accounts:bind"), {"action": "redeem", "code-credit_code": enterprise.credit_code, "code-code": _code_from(sent_sms)}
+        reverse("accounts:bind"),
+        {"action": "redeem", "code-credit_code": enterprise.credit_code, "code-code": _code_from(sent_sms)},
     )
     # then
     assert right.status_code == 302

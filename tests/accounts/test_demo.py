@@ -26,8 +26,12 @@ def test_demo_users_get_their_roles(demo_city):
     assert "5 demo users" in summary
     users = {u.username: u for u in User.objects.filter(username__in=[u for u, _, _ in demo.DEMO_LOGINS])}
     assert users["admin"].is_superuser
-    assert users["official"].is_official_of(department.pk) and not users["official"].has_perm("policies.review_policy")
-    assert users["reviewer"].is_official_of(department.pk) and users["reviewer"].has_perm("policies.review_policy")
+    assert users["official"].is_official_of(department.pk) and not users["official"].has_perm(
+        "policies.review_policy"
+    )
+    assert users["reviewer"].is_official_of(department.pk) and users["reviewer"].has_perm(
+        "policies.review_policy"
+    )
     assert users["enterprise"].enterprise == first
     assert users["enterprise2"].enterprise not in (None, first)
     for user in users.values():
@@ -54,5 +58,10 @@ def test_without_the_department_no_official_is_made_and_the_summary_says_so():
 def test_demo_official_logs_in_without_being_forced_to_change_the_password(client, demo_city, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     demo.load(enterprises=0, seed=1)
-    assert client.post(reverse("accounts:login"), {"username": "reviewer", "password": demo.DEMO_PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            reverse("accounts:login"), {"username": "reviewer", "password": demo.DEMO_PASSWORD}
+        ).status_code
+        == 302
+    )
     assert client.get(reverse("admin:index")).status_code == 200

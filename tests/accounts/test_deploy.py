@@ -23,7 +23,10 @@ def _manage(*args, extra_env=None):
 
 def test_production_settings_pass_the_deployment_checklist_at_warning_level():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         extra_env={
             "DJANGO_PRODUCTION": "1",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
@@ -35,7 +38,9 @@ def test_production_settings_pass_the_deployment_checklist_at_warning_level():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = _manage("check", extra_env={"DJANGO_PRODUCTION": "1", "DJANGO_ALLOWED_HOSTS": "portal.example.gov.cn"})
+    result = _manage(
+        "check", extra_env={"DJANGO_PRODUCTION": "1", "DJANGO_ALLOWED_HOSTS": "portal.example.gov.cn"}
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 
@@ -48,7 +53,10 @@ def test_compose_runs_postgres_redis_web_worker_and_beat_with_health_checks():
     services = _compose()["services"]
     assert services["db"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
-    assert services["web"]["command"][0] == "gunicorn" and "portal.wsgi:application" in services["web"]["command"]
+    assert (
+        services["web"]["command"][0] == "gunicorn"
+        and "portal.wsgi:application" in services["web"]["command"]
+    )
     assert services["worker"]["command"][:4] == ["celery", "-A", "portal", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "portal", "beat"]
     for name in ("db", "redis", "web", "worker", "beat"):

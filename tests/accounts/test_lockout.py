@@ -17,7 +17,9 @@ def _fail(client, url, username, times, ip="10.1.1.1"):
 
 def test_portal_login_works_with_the_right_password():
     user = UserFactory()
-    response = UnauthClient().post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
+    response = UnauthClient().post(
+        reverse("accounts:login"), {"username": user.username, "password": PASSWORD}
+    )
     assert response.status_code == 302
 
 
@@ -25,7 +27,9 @@ def test_five_failures_lock_the_account_on_the_portal_even_with_the_right_passwo
     # given
     user = UserFactory()
     _fail(client, reverse("accounts:login"), user.username, 4)
-    ok = client.post(reverse("accounts:login"), {"username": "someone-else", "password": "x"}, REMOTE_ADDR="10.1.1.1")
+    ok = client.post(
+        reverse("accounts:login"), {"username": "someone-else", "password": "x"}, REMOTE_ADDR="10.1.1.1"
+    )
     assert ok.status_code == 200  # four failures: not locked yet, and another account unaffected
     _fail(client, reverse("accounts:login"), user.username, 1)
     # when the right password comes, from another address
@@ -42,7 +46,9 @@ def test_five_failures_lock_the_account_on_the_portal_even_with_the_right_passwo
 def test_another_account_from_the_same_address_is_not_locked(client):
     victim, other = UserFactory(), UserFactory()
     _fail(client, reverse("accounts:login"), victim.username, 5)
-    response = client.post(reverse("accounts:login"), {"username": other.username, "password": PASSWORD}, REMOTE_ADDR="10.1.1.1")
+    response = client.post(
+        reverse("accounts:login"), {"username": other.username, "password": PASSWORD}, REMOTE_ADDR="10.1.1.1"
+    )
     assert response.status_code == 302
 
 

@@ -114,5 +114,7 @@ def test_a_phone_number_in_a_logged_traceback_is_masked():
 
 
 def test_a_logged_sms_never_shows_the_activation_code():
-    text = _capture(lambda logger: logger.info("SMS to 139****5678: 【政策找企业】账号绑定激活码：AB7K9QXZ，48小时内有效"))
+    text = _capture(
+        lambda logger: logger.info("SMS to 139****5678: 【政策找企业】账号绑定激活码：AB7K9QXZ，48小时内有效")
+    )
     assert "AB7K9QXZ" not in text and "激活码：********" in text

@@ -16,7 +16,9 @@ def test_login_page_speaks_chinese_by_default_and_english_on_request(client):
 
 def test_wrong_password_message_is_specific_and_in_chinese(client):
     user = UserFactory()
-    response = client.post(reverse("accounts:login"), {"username": user.username, "password": "not-it-at-all"})
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": "not-it-at-all"}
+    )
     assert response.status_code == 200
     assert "用户名或密码错误" in response.content.decode()
 

@@ -52,13 +52,18 @@ def test_demo_password_passes_both_profiles():
 
 
 def _login(client, user):
-    assert client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_an_official_with_a_password_older_than_90_days_is_sent_to_the_change_page(client):
     # given
     official = OfficialUserFactory()
-    type(official).objects.filter(pk=official.pk).update(password_changed_at=timezone.now() - timedelta(days=91))
+    type(official).objects.filter(pk=official.pk).update(
+        password_changed_at=timezone.now() - timedelta(days=91)
+    )
     _login(client, official)
     # when
     response = client.get(reverse("accounts:bind"))
@@ -72,7 +77,9 @@ def test_an_official_with_a_password_older_than_90_days_is_sent_to_the_change_pa
 
 def test_changing_the_password_lifts_the_redirect(client):
     official = OfficialUserFactory()
-    type(official).objects.filter(pk=official.pk).update(password_changed_at=timezone.now() - timedelta(days=100))
+    type(official).objects.filter(pk=official.pk).update(
+        password_changed_at=timezone.now() - timedelta(days=100)
+    )
     _login(client, official)
     response = client.post(
         reverse("accounts:password_change"),
@@ -89,7 +96,11 @@ def test_password_change_page_refuses_a_weak_password_for_officials(client):
     _login(client, official)
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": PASSWORD, "new_password1": "lanterns-over-river", "new_password2": "lanterns-over-river"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "lanterns-over-river",
+            "new_password2": "lanterns-over-river",
+        },
     )
     assert response.status_code == 200
     assert "特殊符号" in response.content.decode() or "大写字母" in response.content.decode()
@@ -139,9 +150,12 @@ def test_a_password_set_by_an_administrator_must_be_replaced_by_the_official(cli
     assert response.status_code == 302
     client.logout()
     # when the official logs in with it
-    assert client.post(
-        reverse("accounts:login"), {"username": official.username, "password": "Temp-Password-2026!"}
-    ).status_code == 302
+    assert (
+        client.post(
+            reverse("accounts:login"), {"username": official.username, "password": "Temp-Password-2026!"}
+        ).status_code
+        == 302
+    )
     # then every page leads to the change page first
     page = client.get(reverse("admin:index"))
     assert page.status_code == 302 and page["Location"].startswith(reverse("accounts:password_change"))
@@ -151,8 +165,12 @@ def test_a_user_created_in_the_admin_starts_with_an_initial_password(client):
     client.force_login(SuperuserFactory())
     response = client.post(
         reverse("admin:accounts_user_add"),
-        {"username": "newofficial", "password1": "Initial-Pass-2026!", "password2": "Initial-Pass-2026!",
-         "usable_password": "true"},
+        {
+            "username": "newofficial",
+            "password1": "Initial-Pass-2026!",
+            "password2": "Initial-Pass-2026!",
+            "usable_password": "true",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     from portal.accounts.models import PASSWORD_MUST_CHANGE, User

@@ -18,7 +18,10 @@ def test_sessions_end_after_30_idle_minutes_and_are_renewed_on_each_request():
 
 def _logged_in(client):
     user = UserFactory()
-    assert client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD}).status_code
+        == 302
+    )
     return user
 
 

@@ -81,16 +81,24 @@ def world(db) -> World:
 
     # The built-in indicators and tags come from a data migration, which a transactional test
     # elsewhere in the run may have flushed away: put them back (idempotent).
-    importlib.import_module("enterprises.migrations.0002_builtin_indicators_and_tags").create(django_apps, None)
+    importlib.import_module("enterprises.migrations.0002_builtin_indicators_and_tags").create(
+        django_apps, None
+    )
     dept_x = DepartmentFactory(code="zz-gxj", name="郑州市工业和信息化局")
     dept_y = DepartmentFactory(code="zz-kjj", name="郑州市科学技术局")
     ent_a = EnterpriseFactory(credit_code=credit_code(101), name="郑州甲科技有限公司", district="410105")
     ent_b = EnterpriseFactory(credit_code=credit_code(102), name="郑州乙科技有限公司", district="410122")
     published = PolicyFactory(
-        title="郑州市高新技术企业认定奖励", department=dept_x, status="published", criteria=CRITERIA,
-        award={"amount": "300000"}, published_at=timezone.now(),
+        title="郑州市高新技术企业认定奖励",
+        department=dept_x,
+        status="published",
+        criteria=CRITERIA,
+        award={"amount": "300000"},
+        published_at=timezone.now(),
     )
-    draft = PolicyFactory(title="郑州市专精特新奖励(草稿)", department=dept_x, status="draft", criteria=CRITERIA)
+    draft = PolicyFactory(
+        title="郑州市专精特新奖励(草稿)", department=dept_x, status="draft", criteria=CRITERIA
+    )
     world = World(dept_x=dept_x, dept_y=dept_y, ent_a=ent_a, ent_b=ent_b, published=published, draft=draft)
 
     User = get_user_model()
@@ -110,31 +118,54 @@ def world(db) -> World:
     for scope in ALL_SCOPES:
         role = f"int_{scope.replace(':', '_')}"
         key, raw = api_key_issue(
-            name=f"平台 {scope}", scopes=[scope], organisation=f"平台 {scope}",
+            name=f"平台 {scope}",
+            scopes=[scope],
+            organisation=f"平台 {scope}",
             department=dept_x if scope == "policies:write" else None,
         )
         world.keys[role] = key
         world.credentials[role] = f"Api-Key {raw}"
 
-    key, raw = api_key_issue(name="全权限平台", scopes=list(ALL_SCOPES), organisation="全权限平台", department=dept_x)
+    key, raw = api_key_issue(
+        name="全权限平台", scopes=list(ALL_SCOPES), organisation="全权限平台", department=dept_x
+    )
     world.keys["int_all"] = key
     world.credentials["int_all"] = f"Api-Key {raw}"
 
     now = timezone.now()
-    Match.objects.create(policy=published, enterprise=ent_a, status="eligible", amount="300000", matched_at=now)
-    Match.objects.create(policy=published, enterprise=ent_b, status="eligible", amount="300000", matched_at=now)
+    Match.objects.create(
+        policy=published, enterprise=ent_a, status="eligible", amount="300000", matched_at=now
+    )
+    Match.objects.create(
+        policy=published, enterprise=ent_b, status="eligible", amount="300000", matched_at=now
+    )
     world.notification_a = Notification.objects.create(
-        enterprise=ent_a, policy=published, policy_version=1, channel="inapp", reason="new_match", created_at=now
+        enterprise=ent_a,
+        policy=published,
+        policy_version=1,
+        channel="inapp",
+        reason="new_match",
+        created_at=now,
     )
     Notification.objects.create(
-        enterprise=ent_b, policy=published, policy_version=1, channel="inapp", reason="new_match", created_at=now
+        enterprise=ent_b,
+        policy=published,
+        policy_version=1,
+        channel="inapp",
+        reason="new_match",
+        created_at=now,
     )
     world.subscription = WebhookSubscription.objects.create(
-        owner=world.keys["int_webhooks_manage"].account, url="https://hooks.example.com/zz", events=["match.created"],
+        owner=world.keys["int_webhooks_manage"].account,
+        url="https://hooks.example.com/zz",
+        events=["match.created"],
         enterprise=ent_a,
     )
     WebhookDelivery.objects.create(
-        subscription=world.subscription, event="match.created", event_key="k1", payload={"policy": published.pk},
+        subscription=world.subscription,
+        event="match.created",
+        event_key="k1",
+        payload={"policy": published.pk},
         next_attempt_at=now + timedelta(minutes=1),
     )
     return world

@@ -53,9 +53,15 @@ def test_an_expired_token_is_refused_with_401_and_a_challenge(world):
 
 def test_a_wrong_password_is_a_400_with_a_chinese_message_and_english_on_request():
     EnterpriseUserFactory(username="li")
-    zh = APIClient().post("/api/v1/auth/token/", {"username": "li", "password": "wrong-Password-9"}, format="json")
-    en = APIClient().post("/api/v1/auth/token/", {"username": "li", "password": "wrong-Password-9"}, format="json",
-                          HTTP_ACCEPT_LANGUAGE="en")
+    zh = APIClient().post(
+        "/api/v1/auth/token/", {"username": "li", "password": "wrong-Password-9"}, format="json"
+    )
+    en = APIClient().post(
+        "/api/v1/auth/token/",
+        {"username": "li", "password": "wrong-Password-9"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert zh.status_code == en.status_code == 400
     assert zh.json()["non_field_errors"] == ["用户名或密码错误。"]
     assert en.json()["non_field_errors"] == ["Incorrect username or password."]
@@ -66,10 +72,16 @@ def test_five_failed_logins_lock_the_account_even_for_the_right_password():
     EnterpriseUserFactory(username="wang")
     client = APIClient()
     for _ in range(5):
-        client.post("/api/v1/auth/token/", {"username": "wang", "password": "wrong-Password-9"}, format="json")
+        client.post(
+            "/api/v1/auth/token/", {"username": "wang", "password": "wrong-Password-9"}, format="json"
+        )
     # when the right password comes from another address
-    response = client.post("/api/v1/auth/token/", {"username": "wang", "password": PASSWORD}, format="json",
-                           REMOTE_ADDR="10.9.9.9")
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": "wang", "password": PASSWORD},
+        format="json",
+        REMOTE_ADDR="10.9.9.9",
+    )
     # then the account is locked: 429 with Retry-After, and no token
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
@@ -107,29 +119,58 @@ def test_departments_tags_and_indicators_are_paginated_lists_with_the_published_
 
 def test_an_official_adds_an_indicator_that_criteria_can_use_at_once(world):
     client = world.client("off_x")
-    response = client.post("/api/v1/indicators/", {"code": "freight_cost", "name": "物流运输费用", "type": "money",
-                                                   "unit": "元", "periodicity": "quarter"}, format="json")
+    response = client.post(
+        "/api/v1/indicators/",
+        {
+            "code": "freight_cost",
+            "name": "物流运输费用",
+            "type": "money",
+            "unit": "元",
+            "periodicity": "quarter",
+        },
+        format="json",
+    )
     assert response.status_code == 201
-    policy = client.post("/api/v1/policies/", {
-        "title": "物流补贴", "department": world.dept_x.code,
-        "criteria": {"all": [{"field": "freight_cost", "op": ">", "value": 100000}]},
-    }, format="json")
+    policy = client.post(
+        "/api/v1/policies/",
+        {
+            "title": "物流补贴",
+            "department": world.dept_x.code,
+            "criteria": {"all": [{"field": "freight_cost", "op": ">", "value": 100000}]},
+        },
+        format="json",
+    )
     assert policy.status_code == 201, policy.json()
 
 
 # --- policies -----------------------------------------------------------------------------------
 def test_the_policy_list_shows_published_policies_only_and_filters_them(world):
-    PolicyFactory(title="郑州市人才公寓补贴", department=world.dept_y, status="published", benefit_type="talent",
-                  level="district", auto_grant=True, published_at=timezone.now())
+    PolicyFactory(
+        title="郑州市人才公寓补贴",
+        department=world.dept_y,
+        status="published",
+        benefit_type="talent",
+        level="district",
+        auto_grant=True,
+        published_at=timezone.now(),
+    )
     client = APIClient()
     every = _json(client.get("/api/v1/policies/"))
     assert set(every) == PAGE_KEYS
     titles = {p["title"] for p in every["results"]}
     assert world.draft.title not in titles and world.published.title in titles
-    assert [p["title"] for p in client.get("/api/v1/policies/?benefit_type=talent").json()["results"]] == ["郑州市人才公寓补贴"]
-    assert [p["title"] for p in client.get("/api/v1/policies/?department=zz-kjj").json()["results"]] == ["郑州市人才公寓补贴"]
-    assert [p["title"] for p in client.get("/api/v1/policies/?auto_grant=true").json()["results"]] == ["郑州市人才公寓补贴"]
-    assert [p["title"] for p in client.get("/api/v1/policies/?level=district").json()["results"]] == ["郑州市人才公寓补贴"]
+    assert [p["title"] for p in client.get("/api/v1/policies/?benefit_type=talent").json()["results"]] == [
+        "郑州市人才公寓补贴"
+    ]
+    assert [p["title"] for p in client.get("/api/v1/policies/?department=zz-kjj").json()["results"]] == [
+        "郑州市人才公寓补贴"
+    ]
+    assert [p["title"] for p in client.get("/api/v1/policies/?auto_grant=true").json()["results"]] == [
+        "郑州市人才公寓补贴"
+    ]
+    assert [p["title"] for p in client.get("/api/v1/policies/?level=district").json()["results"]] == [
+        "郑州市人才公寓补贴"
+    ]
     assert client.get("/api/v1/policies/?open=true").json()["count"] == 2
     assert client.get("/api/v1/policies/?level=galactic").status_code == 400
 
@@ -145,13 +186,25 @@ def test_policy_search_finds_chinese_words_and_marks_them(world):
 
 
 def test_an_official_drafts_a_policy_and_gets_201_with_status_draft(world):
-    response = world.client("off_x").post("/api/v1/policies/", {
-        "title": "郑州市中小企业数字化改造补贴", "summary": "对完成数字化改造的中小企业给予补贴", "body": "全文",
-        "department": "zz-gxj", "level": "municipal", "benefit_type": "subsidy",
-        "criteria": {"all": [{"field": "district", "op": "within", "value": ["郑州市"]}]},
-        "award": {"amount": "min(0.1 * revenue, 2000000)"}, "auto_grant": False, "exclusive_group": "",
-        "apply_start": "2026-01-01", "apply_end": "2026-12-31", "materials": ["营业执照", {"name": "改造合同"}],
-    }, format="json")
+    response = world.client("off_x").post(
+        "/api/v1/policies/",
+        {
+            "title": "郑州市中小企业数字化改造补贴",
+            "summary": "对完成数字化改造的中小企业给予补贴",
+            "body": "全文",
+            "department": "zz-gxj",
+            "level": "municipal",
+            "benefit_type": "subsidy",
+            "criteria": {"all": [{"field": "district", "op": "within", "value": ["郑州市"]}]},
+            "award": {"amount": "min(0.1 * revenue, 2000000)"},
+            "auto_grant": False,
+            "exclusive_group": "",
+            "apply_start": "2026-01-01",
+            "apply_end": "2026-12-31",
+            "materials": ["营业执照", {"name": "改造合同"}],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] == "draft" and body["department"] == "zz-gxj"
@@ -161,11 +214,20 @@ def test_an_official_drafts_a_policy_and_gets_201_with_status_draft(world):
 
 def test_a_bad_criteria_tree_is_a_400_naming_the_path_and_nothing_is_saved(world):
     before = Policy.objects.count()
-    response = world.client("off_x").post("/api/v1/policies/", {
-        "title": "错误条件", "department": "zz-gxj",
-        "criteria": {"all": [{"field": "district", "op": "within", "value": ["4101"]},
-                             {"field": "no_such_field", "op": ">", "value": 1}]},
-    }, format="json")
+    response = world.client("off_x").post(
+        "/api/v1/policies/",
+        {
+            "title": "错误条件",
+            "department": "zz-gxj",
+            "criteria": {
+                "all": [
+                    {"field": "district", "op": "within", "value": ["4101"]},
+                    {"field": "no_such_field", "op": ">", "value": 1},
+                ]
+            },
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert any("all[1]" in message for message in response.json()["criteria"])
     assert Policy.objects.count() == before
@@ -209,15 +271,35 @@ def test_reach_counts_the_enterprises_a_draft_would_reach(world):
 def test_an_integrator_registers_an_enterprise_with_indicators_and_reads_the_derived_fields(world):
     client = world.client("int_enterprises_write")
     code = credit_code(777)
-    response = client.post("/api/v1/enterprises/", {
-        "credit_code": f" {code[:6].lower()}-{code[6:]} ",
-        "name": "郑州示例智能装备有限公司", "district": "金水区", "zone": "", "industry": "3411",
-        "established_on": "2018-06-01", "registered_capital": "5000000",
-        "scale": "large", "entity_type": "government",  # derived: ignored
-        "tags": [{"name": "高新技术企业", "recognized_on": "2024-12-01", "expires_on": "2027-11-30", "first_time": True}],
-        "indicators": {"revenue": {"2024": "12000000"}, "employees": {"2024": "85"}, "total_assets": {"2024": "9000000"}},
-        "contact_phone": "13812345678",
-    }, format="json")
+    response = client.post(
+        "/api/v1/enterprises/",
+        {
+            "credit_code": f" {code[:6].lower()}-{code[6:]} ",
+            "name": "郑州示例智能装备有限公司",
+            "district": "金水区",
+            "zone": "",
+            "industry": "3411",
+            "established_on": "2018-06-01",
+            "registered_capital": "5000000",
+            "scale": "large",
+            "entity_type": "government",  # derived: ignored
+            "tags": [
+                {
+                    "name": "高新技术企业",
+                    "recognized_on": "2024-12-01",
+                    "expires_on": "2027-11-30",
+                    "first_time": True,
+                }
+            ],
+            "indicators": {
+                "revenue": {"2024": "12000000"},
+                "employees": {"2024": "85"},
+                "total_assets": {"2024": "9000000"},
+            },
+            "contact_phone": "13812345678",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["credit_code"] == code
@@ -231,8 +313,11 @@ def test_an_integrator_registers_an_enterprise_with_indicators_and_reads_the_der
 
 
 def test_registering_an_existing_credit_code_again_is_a_400(world):
-    response = world.client("off_x").post("/api/v1/enterprises/", {
-        "credit_code": world.ent_a.credit_code, "name": "重复", "district": "410105"}, format="json")
+    response = world.client("off_x").post(
+        "/api/v1/enterprises/",
+        {"credit_code": world.ent_a.credit_code, "name": "重复", "district": "410105"},
+        format="json",
+    )
     assert response.status_code == 400 and "credit_code" in response.json()
 
 
@@ -261,17 +346,23 @@ def test_the_enterprise_key_in_the_path_is_normalised(world):
 
 
 def test_bulk_upsert_is_all_or_nothing_with_errors_by_index_and_field(world):
-    rows = [{"credit_code": credit_code(1000 + i), "name": f"批量企业{i}", "district": "410105"} for i in range(5)]
+    rows = [
+        {"credit_code": credit_code(1000 + i), "name": f"批量企业{i}", "district": "410105"} for i in range(5)
+    ]
     rows[3]["district"] = "不存在的区"
     client = world.client("int_enterprises_write")
-    response = client.post("/api/v1/enterprises/bulk/", {"source": "省平台", "enterprises": rows}, format="json")
+    response = client.post(
+        "/api/v1/enterprises/bulk/", {"source": "省平台", "enterprises": rows}, format="json"
+    )
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["3"] and "district" in response.json()["errors"]["3"]
     assert not Enterprise.objects.filter(name__startswith="批量企业").exists()
 
 
 def test_bulk_upsert_is_idempotent_by_credit_code(world):
-    rows = [{"credit_code": credit_code(2000 + i), "name": f"批量企业{i}", "district": "410105"} for i in range(3)]
+    rows = [
+        {"credit_code": credit_code(2000 + i), "name": f"批量企业{i}", "district": "410105"} for i in range(3)
+    ]
     client = world.client("int_enterprises_write")
     first = client.post("/api/v1/enterprises/bulk/", rows, format="json").json()
     again = client.post("/api/v1/enterprises/bulk/", rows, format="json").json()
@@ -289,29 +380,65 @@ def test_bulk_upsert_refuses_more_than_1000_rows(world):
 def test_indicator_values_from_a_feed_are_stored_and_changed_enterprises_rematched(world):
     from matching.models import RematchRequest
 
-    response = world.client("int_indicators_write").post("/api/v1/indicator-values/", {
-        "source": "市税务局",
-        "values": [
-            {"credit_code": world.ent_a.credit_code, "indicator": "tax_paid", "period": "2025", "value": "356000"},
-            {"credit_code": world.ent_a.credit_code, "indicator": "revenue", "period": "2025", "value": "8800000"},
-            {"credit_code": world.ent_b.credit_code, "indicator": "tax_paid", "period": "2025", "value": "1000"},
-        ],
-    }, format="json")
+    response = world.client("int_indicators_write").post(
+        "/api/v1/indicator-values/",
+        {
+            "source": "市税务局",
+            "values": [
+                {
+                    "credit_code": world.ent_a.credit_code,
+                    "indicator": "tax_paid",
+                    "period": "2025",
+                    "value": "356000",
+                },
+                {
+                    "credit_code": world.ent_a.credit_code,
+                    "indicator": "revenue",
+                    "period": "2025",
+                    "value": "8800000",
+                },
+                {
+                    "credit_code": world.ent_b.credit_code,
+                    "indicator": "tax_paid",
+                    "period": "2025",
+                    "value": "1000",
+                },
+            ],
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     assert response.json() == {"count": 3, "enterprises": 2, "changed": 2}
     value = IndicatorValue.objects.get(enterprise=world.ent_a, indicator__code="tax_paid", period="2025")
     assert value.value == Decimal("356000") and value.source == "市税务局"
-    assert set(RematchRequest.objects.values_list("enterprise_id", flat=True)) >= {world.ent_a.pk, world.ent_b.pk}
+    assert set(RematchRequest.objects.values_list("enterprise_id", flat=True)) >= {
+        world.ent_a.pk,
+        world.ent_b.pk,
+    }
 
 
 def test_an_unknown_indicator_in_a_feed_is_a_400_by_index_and_nothing_is_stored(world):
-    response = world.client("int_indicators_write").post("/api/v1/indicator-values/", {
-        "source": "市税务局",
-        "values": [
-            {"credit_code": world.ent_a.credit_code, "indicator": "tax_paid", "period": "2025", "value": "1"},
-            {"credit_code": world.ent_a.credit_code, "indicator": "no_such", "period": "2025", "value": "1"},
-        ],
-    }, format="json")
+    response = world.client("int_indicators_write").post(
+        "/api/v1/indicator-values/",
+        {
+            "source": "市税务局",
+            "values": [
+                {
+                    "credit_code": world.ent_a.credit_code,
+                    "indicator": "tax_paid",
+                    "period": "2025",
+                    "value": "1",
+                },
+                {
+                    "credit_code": world.ent_a.credit_code,
+                    "indicator": "no_such",
+                    "period": "2025",
+                    "value": "1",
+                },
+            ],
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "1" in response.json()["values"]
     assert not IndicatorValue.objects.filter(enterprise=world.ent_a, indicator__code="tax_paid").exists()
@@ -332,14 +459,17 @@ def test_ended_matches_are_not_listed(world):
     from matching.models import Match
 
     Match.objects.filter(enterprise=world.ent_a).update(status="ended", ended_at=timezone.now())
-    body = world.client("int_matches_read").get(f"/api/v1/enterprises/{world.ent_a.credit_code}/matches/").json()
+    body = (
+        world.client("int_matches_read").get(f"/api/v1/enterprises/{world.ent_a.credit_code}/matches/").json()
+    )
     assert body["count"] == 0
 
 
 def test_eligibility_sorts_published_policies_for_a_stated_profile(world):
     client = APIClient()
-    inside = client.post("/api/v1/eligibility/", {"profile": {"district": "410105", "industry": "C3411"}},
-                         format="json").json()
+    inside = client.post(
+        "/api/v1/eligibility/", {"profile": {"district": "410105", "industry": "C3411"}}, format="json"
+    ).json()
     assert [e["policy"] for e in inside["eligible"]] == [world.published.pk]
     assert Decimal(inside["eligible"][0]["amount"]) == Decimal("300000")
     assert world.draft.pk not in [e["policy"] for e in inside["eligible"]]
@@ -369,8 +499,14 @@ def test_notifications_are_the_enterprise_users_own(world):
     body = _json(world.client("ent_b").get("/api/v1/notifications/"))
     assert body["count"] == 1
     assert body["results"][0]["id"] != world.notification_a.pk
-    assert world.client("ent_b").post(f"/api/v1/notifications/{world.notification_a.pk}/read/").status_code == 404
-    assert world.client("ent_a").post(f"/api/v1/notifications/{world.notification_a.pk}/read/").status_code == 204
+    assert (
+        world.client("ent_b").post(f"/api/v1/notifications/{world.notification_a.pk}/read/").status_code
+        == 404
+    )
+    assert (
+        world.client("ent_a").post(f"/api/v1/notifications/{world.notification_a.pk}/read/").status_code
+        == 204
+    )
     world.notification_a.refresh_from_db()
     assert world.notification_a.read_at is not None
 
@@ -378,8 +514,11 @@ def test_notifications_are_the_enterprise_users_own(world):
 # --- webhooks ---------------------------------------------------------------------------------------
 def test_a_webhook_secret_is_shown_once_and_the_subscription_is_the_integrators_own(world):
     client = world.client("int_webhooks_manage")
-    created = client.post("/api/v1/webhooks/", {"url": "https://hooks.example.com/a", "events": ["match.created"]},
-                          format="json")
+    created = client.post(
+        "/api/v1/webhooks/",
+        {"url": "https://hooks.example.com/a", "events": ["match.created"]},
+        format="json",
+    )
     assert created.status_code == 201 and len(created.json()["secret"]) >= 24
     listed = client.get("/api/v1/webhooks/").json()
     assert listed["count"] == 2 and all("secret" not in s for s in listed["results"])
@@ -394,12 +533,16 @@ def test_a_webhook_secret_is_shown_once_and_the_subscription_is_the_integrators_
 
 def test_an_unknown_webhook_event_or_a_non_http_url_is_a_400(world):
     client = world.client("int_webhooks_manage")
-    response = client.post("/api/v1/webhooks/", {"url": "ftp://x.example.com", "events": ["policy.eaten"]}, format="json")
+    response = client.post(
+        "/api/v1/webhooks/", {"url": "ftp://x.example.com", "events": ["policy.eaten"]}, format="json"
+    )
     assert response.status_code == 400 and {"url", "events"} <= set(response.json())
 
 
 def test_the_delivery_log_lists_each_signed_post(world):
-    body = _json(world.client("int_webhooks_manage").get(f"/api/v1/webhooks/{world.subscription.pk}/deliveries/"))
+    body = _json(
+        world.client("int_webhooks_manage").get(f"/api/v1/webhooks/{world.subscription.pk}/deliveries/")
+    )
     assert body["count"] == 1
     assert {"event", "status", "attempts", "response_code", "error", "created_at"} <= set(body["results"][0])
 
@@ -411,14 +554,26 @@ def test_the_openapi_schema_describes_every_design_row():
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     for path, method in [
-        ("/api/v1/auth/token/", "post"), ("/api/v1/departments/", "get"), ("/api/v1/departments/", "post"),
-        ("/api/v1/tags/", "post"), ("/api/v1/indicators/", "post"), ("/api/v1/policies/", "get"),
-        ("/api/v1/policies/", "post"), ("/api/v1/policies/{id}/", "patch"), ("/api/v1/policies/{id}/publish/", "post"),
-        ("/api/v1/policies/{id}/reach/", "get"), ("/api/v1/enterprises/", "post"),
-        ("/api/v1/enterprises/{credit_code}/", "put"), ("/api/v1/enterprises/{credit_code}/", "patch"),
-        ("/api/v1/enterprises/{credit_code}/matches/", "get"), ("/api/v1/eligibility/", "post"),
-        ("/api/v1/notifications/", "get"), ("/api/v1/enterprises/bulk/", "post"), ("/api/v1/indicator-values/", "post"),
-        ("/api/v1/webhooks/", "post"), ("/api/v1/webhooks/{id}/deliveries/", "get"),
+        ("/api/v1/auth/token/", "post"),
+        ("/api/v1/departments/", "get"),
+        ("/api/v1/departments/", "post"),
+        ("/api/v1/tags/", "post"),
+        ("/api/v1/indicators/", "post"),
+        ("/api/v1/policies/", "get"),
+        ("/api/v1/policies/", "post"),
+        ("/api/v1/policies/{id}/", "patch"),
+        ("/api/v1/policies/{id}/publish/", "post"),
+        ("/api/v1/policies/{id}/reach/", "get"),
+        ("/api/v1/enterprises/", "post"),
+        ("/api/v1/enterprises/{credit_code}/", "put"),
+        ("/api/v1/enterprises/{credit_code}/", "patch"),
+        ("/api/v1/enterprises/{credit_code}/matches/", "get"),
+        ("/api/v1/eligibility/", "post"),
+        ("/api/v1/notifications/", "get"),
+        ("/api/v1/enterprises/bulk/", "post"),
+        ("/api/v1/indicator-values/", "post"),
+        ("/api/v1/webhooks/", "post"),
+        ("/api/v1/webhooks/{id}/deliveries/", "get"),
     ]:
         operation = schema["paths"][path][method]
         assert operation["responses"], (path, method)
@@ -434,14 +589,22 @@ def test_the_interactive_docs_use_vendored_files_only():
 
 
 # --- query counts on the hot paths ------------------------------------------------------------------
-def test_the_matches_page_costs_a_fixed_number_of_queries_however_many_rows(world, django_assert_max_num_queries):
+def test_the_matches_page_costs_a_fixed_number_of_queries_however_many_rows(
+    world, django_assert_max_num_queries
+):
     from matching.models import Match
 
     for i in range(15):
-        policy = PolicyFactory(title=f"政策{i}", department=world.dept_x, status="published",
-                               criteria={"all": [{"field": "district", "op": "within", "value": ["4101"]}]},
-                               published_at=timezone.now())
-        Match.objects.create(policy=policy, enterprise=world.ent_a, status="eligible", matched_at=timezone.now())
+        policy = PolicyFactory(
+            title=f"政策{i}",
+            department=world.dept_x,
+            status="published",
+            criteria={"all": [{"field": "district", "op": "within", "value": ["4101"]}]},
+            published_at=timezone.now(),
+        )
+        Match.objects.create(
+            policy=policy, enterprise=world.ent_a, status="eligible", matched_at=timezone.now()
+        )
     client = world.client("int_matches_read")
     client.get(f"/api/v1/enterprises/{world.ent_a.credit_code}/matches/")
     # key lookup, enterprise id, count, page with policies, profile (enterprise, tags, indicators)
@@ -450,10 +613,17 @@ def test_the_matches_page_costs_a_fixed_number_of_queries_however_many_rows(worl
     assert body["count"] == 16 and len(body["results"]) == 16
 
 
-def test_the_policy_list_costs_a_fixed_number_of_queries_however_many_rows(world, django_assert_max_num_queries):
+def test_the_policy_list_costs_a_fixed_number_of_queries_however_many_rows(
+    world, django_assert_max_num_queries
+):
     for i in range(25):
-        PolicyFactory(title=f"政策{i}", department=world.dept_y, status="published", published_at=timezone.now(),
-                      criteria={"all": [{"field": "revenue", "op": ">", "value": 1000000}]})
+        PolicyFactory(
+            title=f"政策{i}",
+            department=world.dept_y,
+            status="published",
+            published_at=timezone.now(),
+            criteria={"all": [{"field": "revenue", "op": ">", "value": 1000000}]},
+        )
     client = APIClient()
     client.get("/api/v1/policies/")
     # count, page, interpretations, materials, the vocabulary for the criteria text (2)
@@ -466,10 +636,17 @@ def test_an_official_issues_a_key_in_the_admin_and_sees_it_once(world, client):
     # given the superuser in the admin
     client.force_login(world.users["admin"])
     # when they add a key with two scopes
-    response = client.post("/admin/api/apikey/add/", {
-        "name": "市社保数据", "organisation": "郑州市人社局", "scopes": ["indicators:write", "enterprises:read"],
-        "department": "", "expires_at": "",
-    }, follow=True)
+    response = client.post(
+        "/admin/api/apikey/add/",
+        {
+            "name": "市社保数据",
+            "organisation": "郑州市人社局",
+            "scopes": ["indicators:write", "enterprises:read"],
+            "department": "",
+            "expires_at": "",
+        },
+        follow=True,
+    )
     # then the key is shown once, stored hashed, and works
     assert response.status_code == 200
     shown = [str(m) for m in response.context["messages"]]

@@ -22,19 +22,34 @@ def test_an_integrator_pushes_enterprises_subscribes_and_receives_a_signed_push_
     from matching.pipeline import deliver
 
     # given an integrator key with the scopes it needs
-    _key, raw = api_key_issue(name="省企业服务平台", organisation="河南省企业服务平台",
-                              scopes=["enterprises:write", "matches:read", "webhooks:manage"])
+    _key, raw = api_key_issue(
+        name="省企业服务平台",
+        organisation="河南省企业服务平台",
+        scopes=["enterprises:write", "matches:read", "webhooks:manage"],
+    )
     platform = APIClient()
     platform.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
     # and a thousand enterprises pushed in one request
-    rows = [{"credit_code": credit_code(9000 + i), "name": f"郑州接入企业{i}有限公司",
-             "district": "410105" if i else "金水区", "industry": "C3411"} for i in range(1000)]
-    pushed = platform.post("/api/v1/enterprises/bulk/", {"source": "省平台", "enterprises": rows}, format="json")
+    rows = [
+        {
+            "credit_code": credit_code(9000 + i),
+            "name": f"郑州接入企业{i}有限公司",
+            "district": "410105" if i else "金水区",
+            "industry": "C3411",
+        }
+        for i in range(1000)
+    ]
+    pushed = platform.post(
+        "/api/v1/enterprises/bulk/", {"source": "省平台", "enterprises": rows}, format="json"
+    )
     assert pushed.status_code == 200 and pushed.json()["created"] == 1000
     code = rows[0]["credit_code"]
     # and a webhook for the first one, whose owner turned the webhook channel on
-    sub = platform.post("/api/v1/webhooks/", {"url": webhook_receiver.url, "events": ["match.created"],
-                                              "enterprise": code}, format="json")
+    sub = platform.post(
+        "/api/v1/webhooks/",
+        {"url": webhook_receiver.url, "events": ["match.created"], "enterprise": code},
+        format="json",
+    )
     assert sub.status_code == 201, sub.json()
     secret = sub.json()["secret"]
     from enterprises.models import Enterprise
@@ -43,12 +58,21 @@ def test_an_integrator_pushes_enterprises_subscribes_and_receives_a_signed_push_
 
     # when an official drafts a policy that enterprise qualifies for and a reviewer publishes it
     official = world.client("off_x")
-    draft = official.post("/api/v1/policies/", {
-        "title": "郑州市制造业企业发展奖励", "department": "zz-gxj",
-        "criteria": {"all": [{"field": "district", "op": "within", "value": ["4101"]},
-                             {"field": "industry", "op": "within", "value": ["C34"]}]},
-        "award": {"amount": "100000"},
-    }, format="json").json()
+    draft = official.post(
+        "/api/v1/policies/",
+        {
+            "title": "郑州市制造业企业发展奖励",
+            "department": "zz-gxj",
+            "criteria": {
+                "all": [
+                    {"field": "district", "op": "within", "value": ["4101"]},
+                    {"field": "industry", "op": "within", "value": ["C34"]},
+                ]
+            },
+            "award": {"amount": "100000"},
+        },
+        format="json",
+    ).json()
     published = world.client("admin").post(f"/api/v1/policies/{draft['id']}/publish/")
     assert published.status_code == 200, published.json()
     deliver.deliveries_plan()
@@ -61,7 +85,13 @@ def test_an_integrator_pushes_enterprises_subscribes_and_receives_a_signed_push_
     assert len(webhook_receiver.requests) == 1
     request = webhook_receiver.requests[0]
     headers = request["headers"]
-    assert webhook.verify(secret, headers["X-Portal-Timestamp"], request["body"], headers["X-Portal-Signature"])
+    assert webhook.verify(
+        secret, headers["X-Portal-Timestamp"], request["body"], headers["X-Portal-Signature"]
+    )
     assert draft["id"] in [item["policy_id"] for item in json.loads(request["body"])["items"]]
     log = platform.get(f"/api/v1/webhooks/{sub.json()['id']}/deliveries/").json()
-    assert log["count"] == 1 and log["results"][0]["status"] == "sent" and log["results"][0]["response_code"] == 200
+    assert (
+        log["count"] == 1
+        and log["results"][0]["status"] == "sent"
+        and log["results"][0]["response_code"] == 200
+    )

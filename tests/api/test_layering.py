@@ -28,12 +28,16 @@ def api_imports(path: Path) -> list[str]:
             names = [node.module]
         else:
             continue
-        found += [f"{path.name}:{node.lineno} {name}" for name in names if name == "api" or name.startswith("api.")]
+        found += [
+            f"{path.name}:{node.lineno} {name}" for name in names if name == "api" or name.startswith("api.")
+        ]
     return found
 
 
 def test_the_domain_packages_are_all_walked():
-    assert {"policies", "enterprises", "matching", "applications", "appeals", "inbox", "portal"} <= set(PACKAGES)
+    assert {"policies", "enterprises", "matching", "applications", "appeals", "inbox", "portal"} <= set(
+        PACKAGES
+    )
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -50,7 +54,8 @@ def test_the_check_catches_an_import_of_the_api(tmp_path):
     # given a module written the way the old applications/api.py was
     module = tmp_path / "grants.py"
     module.write_text(
-        "from api.views import ApiBase\nimport api.access\nimport apispec\nfrom .api import helper\n", encoding="utf-8"
+        "from api.views import ApiBase\nimport api.access\nimport apispec\nfrom .api import helper\n",
+        encoding="utf-8",
     )
     # then both absolute imports of the API are caught; a look-alike and a relative module are not
     assert api_imports(module) == ["grants.py:1 api.views", "grants.py:2 api.access"]

@@ -19,11 +19,18 @@ def _queries(client, size, django_assert_max_num_queries):
     return body, len(ctx.captured_queries)
 
 
-def test_the_policy_search_costs_a_fixed_number_of_queries_however_many_hits(world, django_assert_max_num_queries):
+def test_the_policy_search_costs_a_fixed_number_of_queries_however_many_hits(
+    world, django_assert_max_num_queries
+):
     for i in range(30):
-        policy = PolicyFactory(title=f"研发补贴政策{i}", summary="对研发投入给予补贴", department=world.dept_y,
-                               status="published", published_at=timezone.now(),
-                               criteria={"all": [{"field": "revenue", "op": ">", "value": 1000000}]})
+        policy = PolicyFactory(
+            title=f"研发补贴政策{i}",
+            summary="对研发投入给予补贴",
+            department=world.dept_y,
+            status="published",
+            published_at=timezone.now(),
+            criteria={"all": [{"field": "revenue", "op": ">", "value": 1000000}]},
+        )
         InterpretationFactory(policy=policy, body="研发补贴解读")
     policy_search_index_update(policy_ids=list(Policy.objects.values_list("pk", flat=True)))
     client = APIClient()
@@ -37,8 +44,14 @@ def test_the_policy_search_costs_a_fixed_number_of_queries_however_many_hits(wor
 
 
 def test_a_hit_only_in_an_interpretation_gets_its_snippet_from_there(world):
-    policy = PolicyFactory(title="物流政策", summary="运费补贴", body="正文", department=world.dept_y,
-                           status="published", published_at=timezone.now())
+    policy = PolicyFactory(
+        title="物流政策",
+        summary="运费补贴",
+        body="正文",
+        department=world.dept_y,
+        status="published",
+        published_at=timezone.now(),
+    )
     InterpretationFactory(policy=policy, title="问答", body="问：冷链企业能否申请？")
     policy_search_index_update(policy_ids=[policy.pk])
     results = APIClient().get("/api/v1/policies/", {"q": "冷链"}).json()["results"]

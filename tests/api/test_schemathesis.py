@@ -18,8 +18,10 @@ def _api_schema():
     # api/urls.py and test them themselves).
     return (
         schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
-        .include(path_regex=r"^/api/v1/(auth|departments|tags|indicators|policies|enterprises|indicator-values"
-                            r"|eligibility|notifications|webhooks)")
+        .include(
+            path_regex=r"^/api/v1/(auth|departments|tags|indicators|policies|enterprises|indicator-values"
+            r"|eligibility|notifications|webhooks)"
+        )
         .exclude(path_regex=r"/grants/$")
     )
 
@@ -59,7 +61,9 @@ def in_process(world):
     phases=[Phase.explicit, Phase.generate],
 )
 def test_the_api_conforms_to_its_schema_for_an_integrator_with_every_scope(case, in_process):
-    case.call_and_validate(headers={"Authorization": in_process.credentials["int_all"]}, excluded_checks=EXCLUDED)
+    case.call_and_validate(
+        headers={"Authorization": in_process.credentials["int_all"]}, excluded_checks=EXCLUDED
+    )
 
 
 @pytest.mark.postgres
@@ -72,4 +76,6 @@ def test_the_api_conforms_to_its_schema_for_an_integrator_with_every_scope(case,
     phases=[Phase.explicit, Phase.generate],
 )
 def test_the_api_conforms_to_its_schema_for_an_official(case, in_process):
-    case.call_and_validate(headers={"Authorization": in_process.credentials["off_x"]}, excluded_checks=EXCLUDED)
+    case.call_and_validate(
+        headers={"Authorization": in_process.credentials["off_x"]}, excluded_checks=EXCLUDED
+    )

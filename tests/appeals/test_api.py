@@ -15,8 +15,13 @@ def world():
     RoutingRule.objects.create(category=Category.OTHER, department=dept)
     RoutingRule.objects.create(category=Category.FINANCE, department=dept)
     a = EnterpriseFactory()
-    return {"a": a, "user_a": EnterpriseUserFactory(enterprise=a), "user_b": EnterpriseUserFactory(),
-            "official": OfficialUserFactory(departments=[dept]), "outsider": OfficialUserFactory()}
+    return {
+        "a": a,
+        "user_a": EnterpriseUserFactory(enterprise=a),
+        "user_b": EnterpriseUserFactory(),
+        "official": OfficialUserFactory(departments=[dept]),
+        "outsider": OfficialUserFactory(),
+    }
 
 
 def client_for(user):
@@ -27,7 +32,9 @@ def client_for(user):
 
 
 def test_enterprise_raises_and_reads_its_case_through_the_api(world):
-    response = client_for(world["user_a"]).post("/api/v1/appeals/", {"category": "finance", "title": "贷款", "description": "慢"}, format="json")
+    response = client_for(world["user_a"]).post(
+        "/api/v1/appeals/", {"category": "finance", "title": "贷款", "description": "慢"}, format="json"
+    )
     assert response.status_code == 201, response.content
     assert response.json()["credit_code"] == world["a"].credit_code and response.json()["source"] == "api"
     case_id = response.json()["id"]
@@ -39,15 +46,27 @@ def test_enterprise_raises_and_reads_its_case_through_the_api(world):
 
 
 def test_bad_input_gets_field_keyed_errors(world):
-    response = client_for(world["user_a"]).post("/api/v1/appeals/", {"category": "weather", "title": ""}, format="json")
+    response = client_for(world["user_a"]).post(
+        "/api/v1/appeals/", {"category": "weather", "title": ""}, format="json"
+    )
     assert response.status_code == 400
     assert {"category", "title", "description"} <= set(response.json())
     assert Case.objects.count() == 0
 
 
 def test_official_logs_on_behalf_with_a_credit_code(world):
-    response = client_for(world["official"]).post("/api/v1/appeals/", {"category": "other", "title": "热线", "description": "来电",
-                                                                    "credit_code": world["a"].credit_code.lower()}, format="json")
+    response = client_for(world["official"]).post(
+        "/api/v1/appeals/",
+        {
+            "category": "other",
+            "title": "热线",
+            "description": "来电",
+            "credit_code": world["a"].credit_code.lower(),
+        },
+        format="json",
+    )
     assert response.status_code == 201 and response.json()["source"] == "hotline"
-    missing = client_for(world["official"]).post("/api/v1/appeals/", {"category": "other", "title": "t", "description": "d"}, format="json")
+    missing = client_for(world["official"]).post(
+        "/api/v1/appeals/", {"category": "other", "title": "t", "description": "d"}, format="json"
+    )
     assert missing.status_code == 400 and "credit_code" in missing.json()

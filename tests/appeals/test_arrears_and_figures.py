@@ -19,13 +19,24 @@ def setup():
     RoutingRule.objects.create(category=Category.ARREARS, department=dept)
     RoutingRule.objects.create(category=Category.OTHER, department=dept)
     enterprise = EnterpriseFactory()
-    return {"dept": dept, "enterprise": enterprise, "user": EnterpriseUserFactory(enterprise=enterprise),
-            "official": OfficialUserFactory(departments=[dept])}
+    return {
+        "dept": dept,
+        "enterprise": enterprise,
+        "user": EnterpriseUserFactory(enterprise=enterprise),
+        "official": OfficialUserFactory(departments=[dept]),
+    }
 
 
 def report(setup, **kw):
-    data = dict(enterprise=setup["enterprise"], reported_by=setup["user"], debtor_name="某局", debtor_type="government",
-                amount="100000", due_on=dt.date(2026, 1, 31), contract_no="HT-1")
+    data = dict(
+        enterprise=setup["enterprise"],
+        reported_by=setup["user"],
+        debtor_name="某局",
+        debtor_type="government",
+        amount="100000",
+        due_on=dt.date(2026, 1, 31),
+        contract_no="HT-1",
+    )
     data.update(kw)
     return services.arrears_report(**data)
 
@@ -33,11 +44,18 @@ def report(setup, **kw):
 def test_arrears_runs_to_settlement(setup):
     arrears = report(setup)
     services.arrears_verify(arrears=arrears, actor=setup["official"], verified_amount="90000")
-    services.arrears_plan_agree(arrears=arrears, actor=setup["official"],
-                                installments=[(dt.date(2026, 12, 31), Decimal("50000")), (dt.date(2027, 3, 31), Decimal("40000"))])
-    services.arrears_repayment_record(arrears=arrears, actor=setup["official"], amount="50000", paid_on=dt.date(2026, 12, 20))
+    services.arrears_plan_agree(
+        arrears=arrears,
+        actor=setup["official"],
+        installments=[(dt.date(2026, 12, 31), Decimal("50000")), (dt.date(2027, 3, 31), Decimal("40000"))],
+    )
+    services.arrears_repayment_record(
+        arrears=arrears, actor=setup["official"], amount="50000", paid_on=dt.date(2026, 12, 20)
+    )
     assert ArrearsCase.objects.get(pk=arrears.pk).status == ArrearsStatus.REPAYING
-    services.arrears_repayment_record(arrears=arrears, actor=setup["official"], amount="40000", paid_on=dt.date(2027, 1, 5))
+    services.arrears_repayment_record(
+        arrears=arrears, actor=setup["official"], amount="40000", paid_on=dt.date(2027, 1, 5)
+    )
     arrears.refresh_from_db()
     assert arrears.status == ArrearsStatus.PAID
     services.arrears_confirm_settled(arrears=arrears, actor=setup["user"])
@@ -54,24 +72,48 @@ def test_arrears_rejects_bad_amounts_and_overpayment(setup):
         services.arrears_verify(arrears=arrears, actor=setup["official"], verified_amount="200000")
     services.arrears_verify(arrears=arrears, actor=setup["official"])
     with pytest.raises(ValidationError):  # plan must add up to the verified amount
-        services.arrears_plan_agree(arrears=arrears, actor=setup["official"], installments=[(dt.date(2027, 1, 1), Decimal("1"))])
-    services.arrears_plan_agree(arrears=arrears, actor=setup["official"], installments=[(dt.date(2027, 1, 1), Decimal("100000"))])
+        services.arrears_plan_agree(
+            arrears=arrears, actor=setup["official"], installments=[(dt.date(2027, 1, 1), Decimal("1"))]
+        )
+    services.arrears_plan_agree(
+        arrears=arrears, actor=setup["official"], installments=[(dt.date(2027, 1, 1), Decimal("100000"))]
+    )
     with pytest.raises(ValidationError):
-        services.arrears_repayment_record(arrears=arrears, actor=setup["official"], amount="100001", paid_on=dt.date(2027, 1, 1))
+        services.arrears_repayment_record(
+            arrears=arrears, actor=setup["official"], amount="100001", paid_on=dt.date(2027, 1, 1)
+        )
     with pytest.raises(PermissionDenied):
         services.arrears_confirm_settled(arrears=arrears, actor=EnterpriseUserFactory())
 
 
 def test_case_figures_count_collected_resolved_overdue_and_satisfaction(setup):
     # given three cases: one closed and rated 4, one answered, one overdue
-    closed = services.case_raise(enterprise=setup["enterprise"], raised_by=setup["user"], category=Category.OTHER, title="a", description="a")
+    closed = services.case_raise(
+        enterprise=setup["enterprise"],
+        raised_by=setup["user"],
+        category=Category.OTHER,
+        title="a",
+        description="a",
+    )
     services.case_accept(case=closed, actor=setup["official"])
     services.case_answer(case=closed, actor=setup["official"], reply="r")
     services.case_confirm(case=closed, actor=setup["user"], resolved=True)
     services.case_close(case=closed, actor=setup["official"])
     services.case_rate(case=closed, actor=setup["user"], score=4, comment="")
-    services.case_raise(enterprise=setup["enterprise"], raised_by=setup["user"], category=Category.OTHER, title="b", description="b")
-    late = services.case_raise(enterprise=setup["enterprise"], raised_by=setup["user"], category=Category.OTHER, title="c", description="c")
+    services.case_raise(
+        enterprise=setup["enterprise"],
+        raised_by=setup["user"],
+        category=Category.OTHER,
+        title="b",
+        description="b",
+    )
+    late = services.case_raise(
+        enterprise=setup["enterprise"],
+        raised_by=setup["user"],
+        category=Category.OTHER,
+        title="c",
+        description="c",
+    )
     # when figures are taken after the late one's deadline
     figures = selectors.case_figures(today=late.due_on + dt.timedelta(days=1))
     # then

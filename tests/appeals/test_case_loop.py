@@ -31,13 +31,25 @@ def city():
     handler = OfficialUserFactory(departments=[finance])
     head = OfficialUserFactory(departments=[finance])
     DepartmentHead.objects.create(department=finance, user=head)
-    return {"finance": finance, "other": other, "zone": zone, "enterprise": enterprise, "user": user,
-            "handler": handler, "head": head}
+    return {
+        "finance": finance,
+        "other": other,
+        "zone": zone,
+        "enterprise": enterprise,
+        "user": user,
+        "handler": handler,
+        "head": head,
+    }
 
 
 def raise_case(city, **kw):
-    defaults = dict(enterprise=city["enterprise"], raised_by=city["user"], category=Category.FINANCE,
-                    title="贷款放款慢", description="三个月未放款")
+    defaults = dict(
+        enterprise=city["enterprise"],
+        raised_by=city["user"],
+        category=Category.FINANCE,
+        title="贷款放款慢",
+        description="三个月未放款",
+    )
     defaults.update(kw)
     return services.case_raise(**defaults)
 
@@ -47,7 +59,9 @@ def test_case_is_routed_by_category_and_district_with_a_working_day_deadline(cit
     zone_enterprise = EnterpriseFactory(district="410173")
     # when each raises a finance problem
     case = raise_case(city)
-    zone_case = services.case_raise(enterprise=zone_enterprise, category=Category.FINANCE, title="t", description="d")
+    zone_case = services.case_raise(
+        enterprise=zone_enterprise, category=Category.FINANCE, title="t", description="d"
+    )
     # then the city-wide rule and the district rule pick the department
     assert case.department == city["finance"]
     assert zone_case.department == city["zone"]
@@ -84,7 +98,14 @@ def test_full_loop_answer_confirm_close_rate(city):
     rating = services.case_rate(case=case, actor=city["user"], score=5, comment="很快")
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and rating.score == 5
-    assert [e.action for e in case.events.all()] == ["raised", "accepted", "answered", "confirmed", "closed", "rated"]
+    assert [e.action for e in case.events.all()] == [
+        "raised",
+        "accepted",
+        "answered",
+        "confirmed",
+        "closed",
+        "rated",
+    ]
     with pytest.raises(ValidationError):
         services.case_rate(case=case, actor=city["user"], score=4, comment="")
 
@@ -147,7 +168,9 @@ def test_transfer_needs_a_reason_and_moves_the_case(city):
     case = raise_case(city)
     with pytest.raises(ValidationError):
         services.case_transfer(case=case, to_department=city["other"], reason="", actor=city["handler"])
-    services.case_transfer(case=case, to_department=city["other"], reason="属工信局职责", actor=city["handler"])
+    services.case_transfer(
+        case=case, to_department=city["other"], reason="属工信局职责", actor=city["handler"]
+    )
     case.refresh_from_db()
     assert case.department == city["other"]
     assert case.events.filter(action="transferred").count() == 1
@@ -167,9 +190,20 @@ def test_reminders_before_and_escalation_after_the_limit_happen_once(city):
 
 
 def test_an_official_logs_a_hotline_case_on_behalf_of_an_enterprise(city):
-    case = services.case_raise(enterprise=city["enterprise"], logged_by=city["handler"], source=CaseSource.HOTLINE,
-                               category=Category.FINANCE, title="热线转办", description="企业来电反映")
+    case = services.case_raise(
+        enterprise=city["enterprise"],
+        logged_by=city["handler"],
+        source=CaseSource.HOTLINE,
+        category=Category.FINANCE,
+        title="热线转办",
+        description="企业来电反映",
+    )
     assert case.source == CaseSource.HOTLINE and case.raised_by == city["handler"]
     with pytest.raises(PermissionDenied):
-        services.case_raise(enterprise=city["enterprise"], logged_by=city["user"], category=Category.FINANCE,
-                            title="x", description="y")
+        services.case_raise(
+            enterprise=city["enterprise"],
+            logged_by=city["user"],
+            category=Category.FINANCE,
+            title="x",
+            description="y",
+        )

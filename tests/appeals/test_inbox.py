@@ -17,7 +17,9 @@ def test_a_department_head_reads_an_escalation_in_the_work_messages(client):
     head = OfficialUserFactory(departments=[dept])
     DepartmentHead.objects.create(department=dept, user=head)
     user = EnterpriseUserFactory()
-    case = services.case_raise(enterprise=user.enterprise, raised_by=user, category="other", title="t", description="d")
+    case = services.case_raise(
+        enterprise=user.enterprise, raised_by=user, category="other", title="t", description="d"
+    )
     services.cases_remind_and_escalate(today=case.due_on.replace(year=case.due_on.year + 1))
     client.force_login(head)
     page = client.get(reverse("inbox:list")).content.decode()

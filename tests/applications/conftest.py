@@ -35,8 +35,13 @@ def _builtin_indicators(request):
     if "db" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
         return
     request.getfixturevalue("db") if not request.node.get_closest_marker("services") else None
-    for code, name, kind, unit in (("revenue", "营业收入", "money", "元"), ("rd_expense", "研发费用", "money", "元")):
-        IndicatorDefinition.objects.get_or_create(code=code, defaults={"name": name, "type": kind, "unit": unit})
+    for code, name, kind, unit in (
+        ("revenue", "营业收入", "money", "元"),
+        ("rd_expense", "研发费用", "money", "元"),
+    ):
+        IndicatorDefinition.objects.get_or_create(
+            code=code, defaults={"name": name, "type": kind, "unit": unit}
+        )
 
 
 @pytest.fixture

@@ -12,8 +12,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def grant(department, enterprise):
-    return GrantFactory(policy__department=department, department=department, enterprise=enterprise,
-                        amount=Decimal("300000"), policy__title="稳增长奖励")
+    return GrantFactory(
+        policy__department=department,
+        department=department,
+        enterprise=enterprise,
+        amount=Decimal("300000"),
+        policy__title="稳增长奖励",
+    )
 
 
 def url(enterprise) -> str:
@@ -25,7 +30,12 @@ def test_the_enterprise_sees_its_grants_with_status_and_payments(client, grant, 
     body = client.get(url(enterprise)).json()
     assert body["count"] == 1
     [row] = body["results"]
-    assert (row["title"], row["amount"], row["status"], row["payments"]) == ("稳增长奖励", "300000.00", "awaiting_account", [])
+    assert (row["title"], row["amount"], row["status"], row["payments"]) == (
+        "稳增长奖励",
+        "300000.00",
+        "awaiting_account",
+        [],
+    )
     # a lower-case code with spaces is normalised
     assert client.get(f"/api/v1/enterprises/ {enterprise.credit_code.lower()} /grants/").json()["count"] == 1
 
@@ -43,22 +53,34 @@ def test_officials_see_only_their_departments_grants_and_others_get_404(
     assert client.get(url(enterprise)).status_code == 401
 
 
-def test_the_grants_list_does_not_grow_queries_with_rows(client, department, enterprise, enterprise_user,
-                                                         django_assert_max_num_queries):
+def test_the_grants_list_does_not_grow_queries_with_rows(
+    client, department, enterprise, enterprise_user, django_assert_max_num_queries
+):
     for i in range(6):
-        GrantFactory(policy__department=department, department=department, enterprise=enterprise,
-                     period=str(2020 + i), amount=Decimal("1000"))
+        GrantFactory(
+            policy__department=department,
+            department=department,
+            enterprise=enterprise,
+            period=str(2020 + i),
+            amount=Decimal("1000"),
+        )
     client.force_login(enterprise_user)
     with django_assert_max_num_queries(10):  # session, user, enterprise, count, page, payments
         body = client.get(url(enterprise)).json()
     assert body["count"] == 6
 
 
-def test_my_applications_page_does_not_grow_queries_with_grants(client, department, enterprise, enterprise_user,
-                                                                 django_assert_max_num_queries):
+def test_my_applications_page_does_not_grow_queries_with_grants(
+    client, department, enterprise, enterprise_user, django_assert_max_num_queries
+):
     for i in range(6):
-        GrantFactory(policy__department=department, department=department, enterprise=enterprise,
-                     period=str(2020 + i), amount=Decimal("1000"))
+        GrantFactory(
+            policy__department=department,
+            department=department,
+            enterprise=enterprise,
+            period=str(2020 + i),
+            amount=Decimal("1000"),
+        )
     client.force_login(enterprise_user)
     with django_assert_max_num_queries(11):
         response = client.get("/applications/mine/")

@@ -21,7 +21,8 @@ def submit(policy, enterprise_user, audit_material, *, now, declared=None):
         policy=policy,
         enterprise=enterprise_user.enterprise,
         applicant=enterprise_user,
-        declared=declared or {"rd_expense": "2500000", "contact_name": "李经理", "contact_phone": "13812345678"},
+        declared=declared
+        or {"rd_expense": "2500000", "contact_name": "李经理", "contact_phone": "13812345678"},
         files=[(audit_material.pk, pdf("审计报告.pdf"))],
         now=now,
     )
@@ -60,10 +61,18 @@ def test_submit_skips_shared_data_materials_and_requires_the_others(policy, ente
 def test_submit_refuses_a_missing_or_non_numeric_declared_value(policy, enterprise_user, audit_material):
     # when the enterprise leaves out what the registry lacks, or types text for a number
     with pytest.raises(ValidationError) as err:
-        submit(policy, enterprise_user, audit_material, now=at(2025, 9, 26),
-               declared={"rd_expense": "很多", "contact_name": "李", "contact_phone": "138"})
+        submit(
+            policy,
+            enterprise_user,
+            audit_material,
+            now=at(2025, 9, 26),
+            declared={"rd_expense": "很多", "contact_name": "李", "contact_phone": "138"},
+        )
     # then the field is named and nothing is written
-    assert err.value.message_dict["declared__rd_expense"] == ["“研发费用”应为数字"] or "declared__rd_expense" in err.value.message_dict
+    assert (
+        err.value.message_dict["declared__rd_expense"] == ["“研发费用”应为数字"]
+        or "declared__rd_expense" in err.value.message_dict
+    )
     assert not Application.objects.exists()
 
 
@@ -106,7 +115,9 @@ def test_return_for_correction_pauses_the_clock_and_approval_across_national_day
     assert application.status == "approved"
     assert application.working_days_taken == 5 <= application.processing_days
     # every step is in the log with who did it
-    events = list(ApplicationEvent.objects.filter(application=application).values_list("action", "actor__username"))
+    events = list(
+        ApplicationEvent.objects.filter(application=application).values_list("action", "actor__username")
+    )
     assert events == [
         ("submitted", "zhizao"),
         ("accepted", "gxj-official"),
@@ -115,12 +126,18 @@ def test_return_for_correction_pauses_the_clock_and_approval_across_national_day
         ("approved", "gxj-official"),
     ]
     # the enterprise was pushed at each step, and the grant awaits its account confirmation
-    titles = list(Message.objects.filter(enterprise=enterprise_user.enterprise).values_list("title", flat=True))
+    titles = list(
+        Message.objects.filter(enterprise=enterprise_user.enterprise).values_list("title", flat=True)
+    )
     assert any(t.startswith("申报需补正") for t in titles)
     assert any(t.startswith("申报已通过") for t in titles)
     assert any(t.startswith("请确认收款账户") for t in titles)
     grant = Grant.objects.get(application=application)
-    assert (grant.amount, grant.status, grant.source) == (Decimal("250000.00"), GrantStatus.AWAITING_ACCOUNT, "application")
+    assert (grant.amount, grant.status, grant.source) == (
+        Decimal("250000.00"),
+        GrantStatus.AWAITING_ACCOUNT,
+        "application",
+    )
     assert application.files.count() == 2
 
 
@@ -134,7 +151,9 @@ def test_the_event_log_is_append_only(policy, enterprise_user, audit_material):
         event.delete()
 
 
-def test_reject_and_return_need_reasons_and_change_nothing_without(policy, enterprise_user, official, audit_material):
+def test_reject_and_return_need_reasons_and_change_nothing_without(
+    policy, enterprise_user, official, audit_material
+):
     application = submit(policy, enterprise_user, audit_material, now=at(2025, 9, 26))
     for action in (services.application_reject, services.application_return):
         with pytest.raises(ValidationError) as err:
@@ -145,7 +164,9 @@ def test_reject_and_return_need_reasons_and_change_nothing_without(policy, enter
     assert application.events.count() == 1
 
 
-def test_only_the_policy_departments_officials_may_review(policy, enterprise_user, other_official, audit_material):
+def test_only_the_policy_departments_officials_may_review(
+    policy, enterprise_user, other_official, audit_material
+):
     application = submit(policy, enterprise_user, audit_material, now=at(2025, 9, 26))
     with pytest.raises(PermissionDenied):
         services.application_approve(application=application, actor=other_official, amount=Decimal("1"))
@@ -174,7 +195,9 @@ def test_overdue_applications_are_flagged_and_escalated_once_to_the_department_h
 ):
     from applications.models import DepartmentHead
 
-    head = django_user_model.objects.create_user("gxj-head", email="head@example.com", password="x-Demo-2026-zz")
+    head = django_user_model.objects.create_user(
+        "gxj-head", email="head@example.com", password="x-Demo-2026-zz"
+    )
     DepartmentHead.objects.create(department=department, user=head)
     application = submit(policy, enterprise_user, audit_material, now=at(2025, 9, 26))  # due 2025-10-10
     # when the daily run looks on the due date, nothing is overdue
@@ -197,8 +220,18 @@ def test_department_figures_count_decisions_and_median_working_days(
     a1 = submit(policy, enterprise_user, audit_material, now=at(2025, 9, 26))
     services.application_approve(application=a1, actor=official, amount=Decimal("10"), now=at(2025, 9, 30))
     MaterialFactory(policy=policy, name="其他", from_shared_data=True)
-    a2 = submit(policy, other_enterprise_user, audit_material, now=at(2025, 9, 26), declared={
-        "revenue": "20000000", "rd_expense": "1", "contact_name": "赵", "contact_phone": "13900000000"})
+    a2 = submit(
+        policy,
+        other_enterprise_user,
+        audit_material,
+        now=at(2025, 9, 26),
+        declared={
+            "revenue": "20000000",
+            "rd_expense": "1",
+            "contact_name": "赵",
+            "contact_phone": "13900000000",
+        },
+    )
     services.application_reject(application=a2, actor=official, reasons="不符合条件", now=at(2025, 10, 10))
     [row] = department_figures(user=official, today=date(2025, 10, 20))
     assert (row["received"], row["approved"], row["rejected"], row["overdue"]) == (2, 1, 1, 0)
@@ -212,8 +245,10 @@ def test_the_database_itself_refuses_to_change_or_delete_a_log_row(policy, enter
 
     application = submit(policy, enterprise_user, audit_material, now=at(2025, 9, 26))
     event = application.events.get()
-    for sql in ("UPDATE applications_applicationevent SET comment = 'x' WHERE id = %s",
-                "DELETE FROM applications_applicationevent WHERE id = %s"):
+    for sql in (
+        "UPDATE applications_applicationevent SET comment = 'x' WHERE id = %s",
+        "DELETE FROM applications_applicationevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [event.pk])
     assert ApplicationEvent.objects.filter(pk=event.pk, comment="").exists()

@@ -65,11 +65,16 @@ def test_auto_grant_goes_from_match_to_money_with_every_step_visible(
     IndicatorValueFactory(enterprise=enterprise, period="2025", value=Decimal("90000000"))
     assert services.grant_proposals_generate(policy_id=auto_policy.pk, period="2026", now=at(2026, 3, 4)) == 0
     proposal.refresh_from_db()
-    assert proposal.amount == Decimal("300000.00") and "2025" not in proposal.facts["profile"]["indicators"]["revenue"]
+    assert (
+        proposal.amount == Decimal("300000.00")
+        and "2025" not in proposal.facts["profile"]["indicators"]["revenue"]
+    )
 
     # when the official excludes the one without data and confirms the batch
     services.grant_proposal_exclude(proposal=unknown, actor=official, reason="缺少营业收入数据，转人工核实")
-    batch = services.grant_batch_confirm(policy=auto_policy, period="2026", actor=official, now=at(2026, 3, 5))
+    batch = services.grant_batch_confirm(
+        policy=auto_policy, period="2026", actor=official, now=at(2026, 3, 5)
+    )
     assert (batch.count, batch.total) == (1, Decimal("300000.00"))
     grant = Grant.objects.get()
     assert (grant.enterprise_id, grant.status) == (enterprise.pk, GrantStatus.AWAITING_ACCOUNT)
@@ -86,7 +91,9 @@ def test_auto_grant_goes_from_match_to_money_with_every_step_visible(
     assert grant.account_snapshot["account_number"] == "1702000012345678901"
 
     # when the official instructs payment, exports the bank batch and imports the result
-    [instruction] = services.payment_instructions_create(grant_ids=[grant.pk], actor=official, now=at(2026, 3, 10))
+    [instruction] = services.payment_instructions_create(
+        grant_ids=[grant.pk], actor=official, now=at(2026, 3, 10)
+    )
     services.payment_instructions_export(instructions=[instruction], fmt="csv", now=at(2026, 3, 10))
     result = services.payment_results_import(
         content=results_csv([[instruction.reference, "成功", "2026-03-20", "", "B20260320001"]]),
@@ -100,9 +107,19 @@ def test_auto_grant_goes_from_match_to_money_with_every_step_visible(
 
     # then the enterprise confirms receipt, and both sides see every step
     services.grant_receipt_confirm(grant=grant, actor=enterprise_user, now=at(2026, 3, 21))
-    assert [e.action for e in grant.events.order_by("id")] == ["granted", "account_confirmed", "instructed", "paid", "received"]
-    pushed = [t.split("：")[0] for t in Message.objects.filter(enterprise=enterprise, kind="grant").order_by("id")
-              .values_list("title", flat=True)]
+    assert [e.action for e in grant.events.order_by("id")] == [
+        "granted",
+        "account_confirmed",
+        "instructed",
+        "paid",
+        "received",
+    ]
+    pushed = [
+        t.split("：")[0]
+        for t in Message.objects.filter(enterprise=enterprise, kind="grant")
+        .order_by("id")
+        .values_list("title", flat=True)
+    ]
     assert pushed == ["请确认收款账户", "已下达拨付指令", "资金已拨付"]
     assert list(grants_for_enterprise(enterprise.pk)) == [grant]
     client.force_login(enterprise_user)
@@ -143,7 +160,9 @@ def test_only_the_policys_department_confirms_a_batch(auto_policy, enterprise, o
     assert not Grant.objects.exists()
 
 
-def test_a_failed_payment_can_be_retried_after_the_account_is_corrected(auto_policy, enterprise, enterprise_user, official):
+def test_a_failed_payment_can_be_retried_after_the_account_is_corrected(
+    auto_policy, enterprise, enterprise_user, official
+):
     match_create(policy=auto_policy, enterprise=enterprise)
     services.grant_proposals_generate(policy_id=auto_policy.pk, period="2026", now=at(2026, 3, 3))
     services.grant_batch_confirm(policy=auto_policy, period="2026", actor=official, now=at(2026, 3, 5))
@@ -153,15 +172,23 @@ def test_a_failed_payment_can_be_retried_after_the_account_is_corrected(auto_pol
     [first] = services.payment_instructions_create(grant_ids=[grant.pk], actor=official, now=at(2026, 3, 10))
     services.payment_results_import(
         content=results_csv([[first.reference, "失败", "", "户名与账号不符", ""]]),
-        filename="r.csv", actor=official, now=at(2026, 3, 12),
+        filename="r.csv",
+        actor=official,
+        now=at(2026, 3, 12),
     )
     grant.refresh_from_db()
     assert grant.status == GrantStatus.FAILED
     with pytest.raises(ValidationError):
         services.payment_instructions_create(grant_ids=[grant.pk], actor=official, now=at(2026, 3, 12))
     services.grant_account_confirm(
-        grant=grant, actor=enterprise_user, now=at(2026, 3, 13),
-        account={"account_name": enterprise.name, "bank_name": "郑州银行", "account_number": "6229 1234 5678 9012"},
+        grant=grant,
+        actor=enterprise_user,
+        now=at(2026, 3, 13),
+        account={
+            "account_name": enterprise.name,
+            "bank_name": "郑州银行",
+            "account_number": "6229 1234 5678 9012",
+        },
     )
     [second] = services.payment_instructions_create(grant_ids=[grant.pk], actor=official, now=at(2026, 3, 14))
     assert second.account_number == "6229123456789012"

@@ -20,9 +20,12 @@ pytestmark = pytest.mark.django_db
 
 def _apply(policy, user, material):
     return services.application_submit(
-        policy=policy, enterprise=user.enterprise, applicant=user,
+        policy=policy,
+        enterprise=user.enterprise,
+        applicant=user,
         declared={"rd_expense": "2500000", "contact_name": "李经理", "contact_phone": "13812345678"},
-        files=[(material.pk, pdf())], now=timezone.now(),
+        files=[(material.pk, pdf())],
+        now=timezone.now(),
     )
 
 
@@ -34,18 +37,26 @@ def claims(policy, audit_material, enterprise_user, department):
     granted = PolicyFactory(title="免申即享奖励", department=department, status="published", auto_grant=True)
     withdrawn = PolicyFactory(title="撤回过的政策", department=department, status="published")
     untouched = PolicyFactory(title="尚未申领的政策", department=department, status="published")
-    cancelled = PolicyFactory(title="已作废的奖补", department=department, status="published", auto_grant=True)
+    cancelled = PolicyFactory(
+        title="已作废的奖补", department=department, status="published", auto_grant=True
+    )
     for p in (policy, granted, withdrawn, untouched, cancelled):
         match_create(policy=p, enterprise=enterprise)
     _apply(policy, enterprise_user, audit_material)
     withdrawn.materials.create(name="审计报告", required=False, position=0)
     services.application_withdraw(
-        application=_apply(withdrawn, enterprise_user, withdrawn.materials.get()), actor=enterprise_user,
+        application=_apply(withdrawn, enterprise_user, withdrawn.materials.get()),
+        actor=enterprise_user,
     )
     GrantFactory(policy=granted, enterprise=enterprise)
     GrantFactory(policy=cancelled, enterprise=enterprise, status=GrantStatus.CANCELLED)
-    return {"applied": policy, "granted": granted, "withdrawn": withdrawn, "untouched": untouched,
-            "cancelled": cancelled}
+    return {
+        "applied": policy,
+        "granted": granted,
+        "withdrawn": withdrawn,
+        "untouched": untouched,
+        "cancelled": cancelled,
+    }
 
 
 def test_a_live_application_or_a_standing_grant_claims_a_policy(claims, enterprise):

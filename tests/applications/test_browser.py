@@ -42,7 +42,9 @@ def browser_page(chromium):
     contexts = []
 
     def make():
-        context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
+        context = chromium.new_context(
+            viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -84,24 +86,45 @@ def city(transactional_db, live_server, settings, tmp_path):
     importlib.import_module("enterprises.migrations.0002_builtin_indicators_and_tags").create(apps, None)
     department = DepartmentFactory(code="zz-gxj", name="郑州市工业和信息化局")
     official = OfficialFactory(username="gxj-reviewer", departments=[department], first_name="审核员")
-    enterprise = EnterpriseFactory(name="郑州智造科技有限公司", contact_name="李经理", contact_phone="13812345678")
+    enterprise = EnterpriseFactory(
+        name="郑州智造科技有限公司", contact_name="李经理", contact_phone="13812345678"
+    )
     IndicatorValueFactory(enterprise=enterprise, period="2024", value=Decimal("30000000"))
     user = EnterpriseUserFactory(username="zhizao", enterprise=enterprise)
     policy = PolicyFactory(
-        title="研发费用后补助", department=department, status="published", processing_days=10,
-        criteria={"all": [{"field": "revenue", "op": ">", "value": 10000000},
-                          {"field": "rd_expense", "op": ">=", "value": 1000000}]},
+        title="研发费用后补助",
+        department=department,
+        status="published",
+        processing_days=10,
+        criteria={
+            "all": [
+                {"field": "revenue", "op": ">", "value": 10000000},
+                {"field": "rd_expense", "op": ">=", "value": 1000000},
+            ]
+        },
         award={"amount": "min(0.1 * rd_expense, 500000)"},
     )
     MaterialFactory(policy=policy, name="营业执照", from_shared_data=True, position=0)
-    MaterialFactory(policy=policy, name="研发费用专项审计报告", from_shared_data=False, required=True, position=1)
+    MaterialFactory(
+        policy=policy, name="研发费用专项审计报告", from_shared_data=False, required=True, position=1
+    )
     pdf = tmp_path / "审计报告.pdf"
     pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-    return {"department": department, "official": official, "enterprise": enterprise, "user": user,
-            "policy": policy, "pdf": pdf, "base": live_server.url, "tmp": tmp_path}
+    return {
+        "department": department,
+        "official": official,
+        "enterprise": enterprise,
+        "user": user,
+        "policy": policy,
+        "pdf": pdf,
+        "base": live_server.url,
+        "tmp": tmp_path,
+    }
 
 
-def test_enterprise_applies_is_returned_corrects_and_is_approved_then_confirms_its_account(city, browser_page):
+def test_enterprise_applies_is_returned_corrects_and_is_approved_then_confirms_its_account(
+    city, browser_page
+):
     base = city["base"]
     ent = browser_page()
     login(ent, base, "zhizao")
@@ -113,7 +136,9 @@ def test_enterprise_applies_is_returned_corrects_and_is_approved_then_confirms_i
     assert "免提交" in ent.content()
     shoot(ent, "01-apply-form")
     ent.fill("input[name=declared__rd_expense]", "2500000")
-    ent.set_input_files(f"input[name=material_{city['policy'].materials.get(from_shared_data=False).pk}]", str(city["pdf"]))
+    ent.set_input_files(
+        f"input[name=material_{city['policy'].materials.get(from_shared_data=False).pk}]", str(city["pdf"])
+    )
     ent.click("#apply-form button[type=submit]")
     ent.wait_for_load_state("networkidle")
     assert ent.locator("#status").get_attribute("data-status") == "submitted"
@@ -172,12 +197,19 @@ def test_enterprise_applies_is_returned_corrects_and_is_approved_then_confirms_i
 
 def test_official_confirms_an_auto_grant_batch_pays_it_and_reads_days_to_money(city, browser_page):
     base = city["base"]
-    auto = PolicyFactory(title="规上工业企业稳增长奖励", department=city["department"], status="published",
-                         auto_grant=True, award={"amount": "min(0.01 * revenue, 500000)"})
+    auto = PolicyFactory(
+        title="规上工业企业稳增长奖励",
+        department=city["department"],
+        status="published",
+        auto_grant=True,
+        award={"amount": "min(0.01 * revenue, 500000)"},
+    )
     others = [EnterpriseFactory(name=f"郑州配套{i}有限公司") for i in range(2)]
     eligible_since = timezone.now() - timedelta(days=5)
     for enterprise in [city["enterprise"], *others]:
-        IndicatorValueFactory(enterprise=enterprise, period="2024", value=Decimal("20000000")) if enterprise in others else None
+        IndicatorValueFactory(
+            enterprise=enterprise, period="2024", value=Decimal("20000000")
+        ) if enterprise in others else None
         match_create(policy=auto, enterprise=enterprise, matched_at=eligible_since)
         BankAccountFactory(enterprise=enterprise)
     services.grant_proposals_generate(policy_id=auto.pk, period="2026")

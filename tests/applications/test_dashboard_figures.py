@@ -37,8 +37,12 @@ def world(department, other_department):
 
     def submit(pol, enterprise, when):
         return services.application_submit(
-            policy=pol, enterprise=enterprise, applicant=users[enterprise.pk],
-            declared={"contact_name": "李经理", "contact_phone": "13812345678"}, files=[], now=when,
+            policy=pol,
+            enterprise=enterprise,
+            applicant=users[enterprise.pk],
+            declared={"contact_name": "李经理", "contact_phone": "13812345678"},
+            files=[],
+            now=when,
         )
 
     gxj_a, gxj_b, swj_a = policy(department), policy(department), policy(other_department)
@@ -48,8 +52,14 @@ def world(department, other_department):
     submit(swj_a, jinshui, at(2026, 2, 12))  # other department
 
     def grant(dept, enterprise, amount, paid_on, status=GrantStatus.PAID):
-        return GrantFactory(policy__department=dept, enterprise=enterprise, amount=Decimal(amount),
-                            status=status, paid_on=paid_on, eligible_since=at(2026, 2, 1) if paid_on else at(2026, 3, 1))
+        return GrantFactory(
+            policy__department=dept,
+            enterprise=enterprise,
+            amount=Decimal(amount),
+            status=status,
+            paid_on=paid_on,
+            eligible_since=at(2026, 2, 1) if paid_on else at(2026, 3, 1),
+        )
 
     grant(department, jinshui, "100", date(2026, 2, 20))  # the one that matches: 19 days to money
     grant(department, zhongyuan, "200", date(2026, 2, 21))
@@ -87,8 +97,11 @@ def test_each_filter_narrows_on_its_own(client, world):
 
     def figures(**query):
         apps = client.get(reverse("dashboard:index"), query).context["figures"]["applications"]
-        return (sum(r["received"] for r in apps["by_department"]),
-                sum(r["paid"] for r in apps["grants_by_month"]), apps["days_to_money"]["overall"]["count"])
+        return (
+            sum(r["received"] for r in apps["by_department"]),
+            sum(r["paid"] for r in apps["grants_by_month"]),
+            apps["days_to_money"]["overall"]["count"],
+        )
 
     assert figures() == (4, Decimal("1500"), 4)
     assert figures(**Q1) == (3, Decimal("1100"), 3)

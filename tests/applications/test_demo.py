@@ -18,7 +18,9 @@ def eager(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_demo_makes_applications_in_various_states_and_auto_grants_and_is_idempotent(eager, settings, tmp_path):
+def test_demo_makes_applications_in_various_states_and_auto_grants_and_is_idempotent(
+    eager, settings, tmp_path
+):
     import importlib
 
     from django.apps import apps
@@ -40,7 +42,9 @@ def test_demo_makes_applications_in_various_states_and_auto_grants_and_is_idempo
     demo.load(enterprises=400, seed=7)
 
     # then the demo enterprise has applications in several states and the others some decisions
-    states = set(Application.objects.filter(applicant__username="enterprise").values_list("status", flat=True))
+    states = set(
+        Application.objects.filter(applicant__username="enterprise").values_list("status", flat=True)
+    )
     assert {"accepted", "returned", "approved"} <= states
     assert Application.objects.filter(status="rejected").exists()
     # one auto-grant batch is confirmed and paid (one failure), the rest waits for the officer
@@ -51,7 +55,9 @@ def test_demo_makes_applications_in_various_states_and_auto_grants_and_is_idempo
     from inbox.models import Message
 
     for application in Application.objects.filter(escalated_at__isnull=False):
-        assert Message.objects.filter(user__username="dept-head", title__contains=application.reference).exists()
+        assert Message.objects.filter(
+            user__username="dept-head", title__contains=application.reference
+        ).exists()
     counts = (Application.objects.count(), GrantProposal.objects.count(), Grant.objects.count())
 
     # and a second load changes nothing

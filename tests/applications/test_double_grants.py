@@ -19,8 +19,12 @@ from .conftest import at
 
 def _policy(department, title, amount, group="稳岗从高"):
     return PolicyFactory(
-        title=title, department=department, status="published", auto_grant=True,
-        exclusive_group=group, award={"amount": str(amount)},
+        title=title,
+        department=department,
+        status="published",
+        auto_grant=True,
+        exclusive_group=group,
+        award={"amount": str(amount)},
     )
 
 
@@ -110,8 +114,13 @@ def test_concurrent_confirmations_in_one_exclusive_group_grant_once():
     for p in policies:
         match_create(policy=p, enterprise=enterprise)
         GrantProposal.objects.create(
-            policy=p, enterprise=enterprise, period="2026", exclusive_group=p.exclusive_group,
-            amount=Decimal(p.award["amount"]), facts={}, eligible_since=at(2026, 3, 2),
+            policy=p,
+            enterprise=enterprise,
+            period="2026",
+            exclusive_group=p.exclusive_group,
+            amount=Decimal(p.award["amount"]),
+            facts={},
+            eligible_since=at(2026, 3, 2),
         )
     barrier = threading.Barrier(2)
     errors = []

@@ -16,9 +16,12 @@ pytestmark = pytest.mark.django_db
 
 def submit(policy, user, material, now):
     return services.application_submit(
-        policy=policy, enterprise=user.enterprise, applicant=user,
+        policy=policy,
+        enterprise=user.enterprise,
+        applicant=user,
         declared={"rd_expense": "2500000", "contact_name": "李经理", "contact_phone": "13812345678"},
-        files=[(material.pk, pdf())], now=now,
+        files=[(material.pk, pdf())],
+        now=now,
     )
 
 
@@ -33,12 +36,18 @@ def test_officials_see_the_contact_phone_masked_and_the_enterprise_sees_it_whole
     assert "13812345678" in client.get(reverse("applications:detail", args=[application.pk])).content.decode()
 
 
-def test_a_correction_may_change_a_declared_value_and_keeps_the_rest(policy, enterprise_user, official, audit_material):
+def test_a_correction_may_change_a_declared_value_and_keeps_the_rest(
+    policy, enterprise_user, official, audit_material
+):
     application = submit(policy, enterprise_user, audit_material, at(2025, 9, 26))
-    services.application_return(application=application, actor=official, reasons="研发费用与审计报告不一致",
-                                now=at(2025, 9, 29))
+    services.application_return(
+        application=application, actor=official, reasons="研发费用与审计报告不一致", now=at(2025, 9, 29)
+    )
     application = services.application_resubmit(
-        application=application, actor=enterprise_user, declared={"rd_expense": "2400000"}, files=[],
+        application=application,
+        actor=enterprise_user,
+        declared={"rd_expense": "2400000"},
+        files=[],
         now=at(2025, 9, 30),
     )
     assert application.declared["rd_expense"] == "2400000"
@@ -51,7 +60,9 @@ def test_a_correction_may_change_a_declared_value_and_keeps_the_rest(policy, ent
         services.application_resubmit(application=application, actor=official, declared={}, files=[])
 
 
-def test_the_enterprise_can_withdraw_an_open_application_and_apply_again(policy, enterprise_user, audit_material):
+def test_the_enterprise_can_withdraw_an_open_application_and_apply_again(
+    policy, enterprise_user, audit_material
+):
     application = submit(policy, enterprise_user, audit_material, at(2025, 9, 26))
     services.application_withdraw(application=application, actor=enterprise_user, now=at(2025, 9, 27))
     again = submit(policy, enterprise_user, audit_material, at(2025, 9, 28))
@@ -62,7 +73,9 @@ def test_an_approval_cannot_be_decided_twice(policy, enterprise_user, official, 
     from django.core.exceptions import ValidationError
 
     application = submit(policy, enterprise_user, audit_material, at(2025, 9, 26))
-    services.application_approve(application=application, actor=official, amount=Decimal("1000"), now=at(2025, 9, 29))
+    services.application_approve(
+        application=application, actor=official, amount=Decimal("1000"), now=at(2025, 9, 29)
+    )
     with pytest.raises(ValidationError):
         services.application_reject(application=application, actor=official, reasons="改判")
     with pytest.raises(ValidationError):
@@ -75,13 +88,17 @@ def test_the_beat_schedule_has_the_escalation_and_proposal_runs():
 
 
 def test_the_proposal_task_covers_every_published_auto_grant_policy_and_is_idempotent(department, enterprise):
-    published = PolicyFactory(department=department, status="published", auto_grant=True, award={"amount": "1000"})
+    published = PolicyFactory(
+        department=department, status="published", auto_grant=True, award={"amount": "1000"}
+    )
     draft = PolicyFactory(department=department, status="draft", auto_grant=True, award={"amount": "1000"})
     for p in (published, draft):
         match_create(policy=p, enterprise=enterprise)
     assert tasks.grant_proposals_generate_task() == 1
     assert tasks.grant_proposals_generate_task() == 0
-    assert list(GrantProposal.objects.values_list("policy_id", "amount")) == [(published.pk, Decimal("1000.00"))]
+    assert list(GrantProposal.objects.values_list("policy_id", "amount")) == [
+        (published.pk, Decimal("1000.00"))
+    ]
 
 
 def test_a_proposal_whose_match_ended_is_excluded_at_confirmation_not_granted(department, official):
@@ -89,7 +106,9 @@ def test_a_proposal_whose_match_ended_is_excluded_at_confirmation_not_granted(de
     from matching.models import Match
     from tests.factories.enterprises import EnterpriseFactory
 
-    policy = PolicyFactory(department=department, status="published", auto_grant=True, award={"amount": "1000"})
+    policy = PolicyFactory(
+        department=department, status="published", auto_grant=True, award={"amount": "1000"}
+    )
     stays, leaves = EnterpriseFactory(), EnterpriseFactory()
     for e in (stays, leaves):
         match_create(policy=policy, enterprise=e)

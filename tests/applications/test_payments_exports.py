@@ -23,11 +23,18 @@ def instructions(department, official):
     for i, amount in enumerate(["300000", "1234.5"]):
         enterprise = EnterpriseFactory(name=f"兑付测试{i}有限公司")
         BankAccountFactory(enterprise=enterprise, account_number=f"62220000000000{i:04d}")
-        grant = GrantFactory(policy__department=department, department=department, enterprise=enterprise,
-                             amount=Decimal(amount), policy__title=f"奖励政策{i}")
+        grant = GrantFactory(
+            policy__department=department,
+            department=department,
+            enterprise=enterprise,
+            amount=Decimal(amount),
+            policy__title=f"奖励政策{i}",
+        )
         services.grant_account_confirm(grant=grant, actor=None, via_token=True, now=at(2026, 3, 6))
         out.append(grant)
-    return services.payment_instructions_create(grant_ids=[g.pk for g in out], actor=official, now=at(2026, 3, 10))
+    return services.payment_instructions_create(
+        grant_ids=[g.pk for g in out], actor=official, now=at(2026, 3, 10)
+    )
 
 
 def test_the_bank_batch_csv_has_the_documented_layout(instructions):
@@ -55,22 +62,31 @@ def test_the_xlsx_workbook_has_amounts_as_numbers_and_a_total(instructions):
 
 
 def _csv(rows: list[list[str]]) -> bytes:
-    return ("指令编号,结果,到账日期,失败原因,银行流水号\r\n" + "\r\n".join(",".join(r) for r in rows)).encode("utf-8")
+    return ("指令编号,结果,到账日期,失败原因,银行流水号\r\n" + "\r\n".join(",".join(r) for r in rows)).encode(
+        "utf-8"
+    )
 
 
 def test_an_import_with_any_bad_row_changes_nothing_and_names_every_error(instructions, official):
     ok, other = instructions
-    content = _csv([
-        [ok.reference, "成功", "2026-03-20", "", "B1"],
-        [other.reference, "成功", "20/03/2026", "", ""],
-        ["ZF000", "成功", "2026-03-20", "", ""],
-        [ok.reference, "成功", "2026-03-20", "", ""],
-        ["", "成功", "2026-03-20", "", ""],
-    ])
-    result = services.payment_results_import(content=content, filename="r.csv", actor=official, now=at(2026, 3, 21))
+    content = _csv(
+        [
+            [ok.reference, "成功", "2026-03-20", "", "B1"],
+            [other.reference, "成功", "20/03/2026", "", ""],
+            ["ZF000", "成功", "2026-03-20", "", ""],
+            [ok.reference, "成功", "2026-03-20", "", ""],
+            ["", "成功", "2026-03-20", "", ""],
+        ]
+    )
+    result = services.payment_results_import(
+        content=content, filename="r.csv", actor=official, now=at(2026, 3, 21)
+    )
     assert not result.ok
     assert [(e["row"], e["field"]) for e in result.errors] == [
-        (3, "到账日期"), (4, "指令编号"), (5, "指令编号"), (6, "指令编号"),
+        (3, "到账日期"),
+        (4, "指令编号"),
+        (5, "指令编号"),
+        (6, "指令编号"),
     ]
     assert set(Grant.objects.values_list("status", flat=True)) == {GrantStatus.INSTRUCTED}
     assert set(PaymentInstruction.objects.values_list("status", flat=True)) == {"instructed"}
@@ -79,7 +95,9 @@ def test_an_import_with_any_bad_row_changes_nothing_and_names_every_error(instru
 def test_a_failure_without_a_reason_or_an_unknown_result_is_refused(instructions, official):
     ok, other = instructions
     content = _csv([[ok.reference, "失败", "", "", ""], [other.reference, "退回", "", "", ""]])
-    result = services.payment_results_import(content=content, filename="r.csv", actor=official, now=at(2026, 3, 21))
+    result = services.payment_results_import(
+        content=content, filename="r.csv", actor=official, now=at(2026, 3, 21)
+    )
     assert [(e["row"], e["field"]) for e in result.errors] == [(2, "失败原因"), (3, "结果")]
     assert not PaymentInstruction.objects.exclude(status="instructed").exists()
 
@@ -93,19 +111,25 @@ def test_an_xlsx_import_records_paid_and_failed(instructions, official):
     ws.append([other.reference, "失败", None, "账户已销户", None])
     buffer = io.BytesIO()
     wb.save(buffer)
-    result = services.payment_results_import(content=buffer.getvalue(), filename="r.xlsx", actor=official, now=at(2026, 3, 21))
+    result = services.payment_results_import(
+        content=buffer.getvalue(), filename="r.xlsx", actor=official, now=at(2026, 3, 21)
+    )
     assert (result.ok, result.paid, result.failed) == (True, 1, 1)
     assert Grant.objects.get(pk=ok.grant_id).status == GrantStatus.PAID
     failed = PaymentInstruction.objects.get(pk=other.pk)
     assert (failed.status, failed.failure_reason) == ("failed", "账户已销户")
     # a second import of the same file is refused: those results are recorded already
-    again = services.payment_results_import(content=buffer.getvalue(), filename="r.xlsx", actor=official, now=at(2026, 3, 22))
+    again = services.payment_results_import(
+        content=buffer.getvalue(), filename="r.xlsx", actor=official, now=at(2026, 3, 22)
+    )
     assert not again.ok and "已登记结果" in again.errors[0]["message"]
 
 
 def test_another_departments_official_cannot_settle_these_instructions(instructions, other_official):
     content = _csv([[instructions[0].reference, "成功", "2026-03-20", "", ""]])
-    result = services.payment_results_import(content=content, filename="r.csv", actor=other_official, now=at(2026, 3, 21))
+    result = services.payment_results_import(
+        content=content, filename="r.csv", actor=other_official, now=at(2026, 3, 21)
+    )
     assert not result.ok and "找不到" in result.errors[0]["message"]
 
 

@@ -52,7 +52,9 @@ def test_media_files_have_no_public_url(client, application, settings):
     assert "media" not in reverse("applications:file", args=[stored.pk])
 
 
-def test_the_application_page_follows_the_same_rule(client, application, enterprise_user, official, other_official):
+def test_the_application_page_follows_the_same_rule(
+    client, application, enterprise_user, official, other_official
+):
     url = reverse("applications:detail", args=[application.pk])
     assert _get(client, enterprise_user, url).status_code == 200
     page = _get(client, official, url)
@@ -62,7 +64,9 @@ def test_the_application_page_follows_the_same_rule(client, application, enterpr
 
 def test_an_official_of_another_department_cannot_decide(client, application, other_official):
     client.force_login(other_official)
-    response = client.post(reverse("applications:review_action", args=[application.pk]), {"action": "approve", "amount": "1"})
+    response = client.post(
+        reverse("applications:review_action", args=[application.pk]), {"action": "approve", "amount": "1"}
+    )
     assert response.status_code == 403
     application.refresh_from_db()
     assert application.status == "submitted"

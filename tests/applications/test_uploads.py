@@ -58,7 +58,10 @@ def test_a_file_over_10_mb_is_refused():
         upload_check(big)
     assert "超过 10 MB" in err.value.messages[0]
     # exactly 10 MB is fine
-    assert upload_check(SimpleUploadedFile("刚好.pdf", PDF + b"\x00" * (MAX_FILE_BYTES - len(PDF)))).size == MAX_FILE_BYTES
+    assert (
+        upload_check(SimpleUploadedFile("刚好.pdf", PDF + b"\x00" * (MAX_FILE_BYTES - len(PDF)))).size
+        == MAX_FILE_BYTES
+    )
 
 
 def test_the_number_of_files_is_limited():
@@ -68,7 +71,9 @@ def test_the_number_of_files_is_limited():
 
 
 @pytest.mark.django_db
-def test_stored_files_get_random_names_not_the_uploaded_one(policy, enterprise_user, audit_material, settings):
+def test_stored_files_get_random_names_not_the_uploaded_one(
+    policy, enterprise_user, audit_material, settings
+):
     from applications import services
 
     from .conftest import at, pdf

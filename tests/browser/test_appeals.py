@@ -30,11 +30,17 @@ def appeals_city(transactional_db, settings):
     enterprise = EnterpriseFactory(name="郑州智算科技有限公司", district="410105")
     official = OfficialUserFactory(username="wang", departments=[dept], first_name="王科长")
     DepartmentHead.objects.create(department=dept, user=official)
-    return {"dept": dept, "enterprise": enterprise, "official": official,
-            "user": EnterpriseUserFactory(username="qiye", enterprise=enterprise)}
+    return {
+        "dept": dept,
+        "enterprise": enterprise,
+        "official": official,
+        "user": EnterpriseUserFactory(username="qiye", enterprise=enterprise),
+    }
 
 
-def test_a_problem_goes_round_the_whole_loop_and_a_bad_rating_reopens_it(appeals_city, live_server, page, new_page):
+def test_a_problem_goes_round_the_whole_loop_and_a_bad_rating_reopens_it(
+    appeals_city, live_server, page, new_page
+):
     base = live_server.url
     # the enterprise raises a problem
     login(page, base, "qiye")
@@ -89,7 +95,9 @@ def test_a_problem_goes_round_the_whole_loop_and_a_bad_rating_reopens_it(appeals
 
 def test_liaison_briefing_visit_and_arrears_to_settlement(appeals_city, live_server, page, new_page):
     base = live_server.url
-    liaison_services.assignment_create(enterprise=appeals_city["enterprise"], official=appeals_city["official"])
+    liaison_services.assignment_create(
+        enterprise=appeals_city["enterprise"], official=appeals_city["official"]
+    )
     staff = new_page()
     login(staff, base, "wang")
     staff.goto(f"{base}/liaison/")

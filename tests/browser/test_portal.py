@@ -77,10 +77,16 @@ def test_an_official_publishes_and_the_enterprise_inbox_shows_it(live_city, live
     from tests.factories.policies import OfficialFactory
 
     # given a draft that 郑州甲 qualifies for, and a reviewer of its department
-    draft = policy_create(actor=None, data={
-        "title": "数字化转型服务券", "department": live_city.department, "summary": "对企业数字化改造给予服务券。",
-        "criteria": {"field": "district", "op": "within", "value": ["4101"]}, "award": {"amount": "50000"},
-    })
+    draft = policy_create(
+        actor=None,
+        data={
+            "title": "数字化转型服务券",
+            "department": live_city.department,
+            "summary": "对企业数字化改造给予服务券。",
+            "criteria": {"field": "district", "op": "within", "value": ["4101"]},
+            "award": {"amount": "50000"},
+        },
+    )
     OfficialFactory(username="reviewer", password=PASSWORD, departments=[live_city.department], reviewer=True)
     # when the official publishes it in the admin
     login(page, live_server.url, "reviewer")

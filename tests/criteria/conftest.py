@@ -22,7 +22,8 @@ EXTRA_TAGS = ["测试资质"]
 
 def test_vocabulary() -> Vocabulary:
     return Vocabulary.builtin(
-        extra_indicators=[indicator_spec(c, n, t, u, p) for c, n, t, u, p in EXTRA_INDICATORS], extra_tags=EXTRA_TAGS
+        extra_indicators=[indicator_spec(c, n, t, u, p) for c, n, t, u, p in EXTRA_INDICATORS],
+        extra_tags=EXTRA_TAGS,
     )
 
 

@@ -13,7 +13,10 @@ AS_OF = date(2025, 6, 15)
 RICH = Profile(
     registered_capital=Decimal(8000000),
     scale="small",
-    indicators={"rd_expense": {"2024": Decimal(5000000), "2025": Decimal(70000000)}, "revenue": {"2024": Decimal(3)}},
+    indicators={
+        "rd_expense": {"2024": Decimal(5000000), "2025": Decimal(70000000)},
+        "revenue": {"2024": Decimal(3)},
+    },
 )
 
 
@@ -44,7 +47,9 @@ def test_cases_take_the_first_true_when_and_cap(vocab):
         {"when": {}, "amount": "100000"},
     ], "cap": "250000"}  # fmt: skip
     assert amount(vocab, award).amount == Decimal("250000.00")
-    assert amount(vocab, award, Profile(scale="small", registered_capital=Decimal(1))).amount == Decimal("100000.00")
+    assert amount(vocab, award, Profile(scale="small", registered_capital=Decimal(1))).amount == Decimal(
+        "100000.00"
+    )
 
 
 def test_unknown_amount_is_explained_with_what_is_missing(vocab):

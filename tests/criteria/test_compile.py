@@ -63,7 +63,9 @@ def check(city, tree, eligible, not_eligible, as_of=AS_OF):
 
 def test_coarser_district_is_unknown_in_sql(city):
     check(city, {"field": "district", "op": "within", "value": ["金水区"]}, ["jinshui"], ["erqi"])
-    check(city, {"field": "district", "op": "within", "value": ["4101"]}, ["jinshui", "city_only", "erqi"], [])
+    check(
+        city, {"field": "district", "op": "within", "value": ["4101"]}, ["jinshui", "city_only", "erqi"], []
+    )
     check(city, {"field": "district", "op": "not_within", "value": ["410105"]}, ["erqi"], ["jinshui"])
 
 
@@ -76,7 +78,12 @@ def test_industry_prefixes_in_sql(city):
 
 
 def test_tag_options_in_sql(city):
-    check(city, {"field": "tags", "op": "has", "value": "高新技术企业"}, ["jinshui", "city_only"], ["erqi", "bare"])
+    check(
+        city,
+        {"field": "tags", "op": "has", "value": "高新技术企业"},
+        ["jinshui", "city_only"],
+        ["erqi", "bare"],
+    )
     check(city, {"field": "tags", "op": "has", "value": "高新技术企业", "recognized": "this_year"},
           ["jinshui"], ["erqi", "bare"])  # fmt: skip
     check(city, {"field": "tags", "op": "has", "value": "高新技术企业", "recognized": "last_year"},
@@ -122,7 +129,9 @@ def test_unknown_leaves_give_the_missing_list_set_based(city):
                     vocabulary=_vocab())  # fmt: skip
     leaves = compile_unknown_leaves(tree, as_of=AS_OF)
     assert [leaf.missing["label"] for leaf in leaves] == ["注册地所在区县", "营业收入（2024年度）"]
-    possible = Enterprise.objects.filter(compile_tree(tree, as_of=AS_OF).possible_q)  # a leaf's q is within these
+    possible = Enterprise.objects.filter(
+        compile_tree(tree, as_of=AS_OF).possible_q
+    )  # a leaf's q is within these
     missing = {leaf.missing["label"]: set(possible.filter(leaf.q).values_list("pk", flat=True))
                for leaf in leaves}  # fmt: skip
     assert missing["注册地所在区县"] == {city["city_only"], city["bare"]}
@@ -143,9 +152,12 @@ def test_indicator_and_tag_leaves_are_sets_computed_once_not_per_enterprise_prob
     assert "LIMIT" not in sql.upper()
     assert ("DISTINCT ON" if connection.vendor == "postgresql" else "ROW_NUMBER()") in sql
     tag_subquery = sql[sql.index("enterprises_enterprisetag") :]
-    assert "enterprises_enterprise\".\"id\"" not in tag_subquery.split(")")[0]
+    assert 'enterprises_enterprise"."id"' not in tag_subquery.split(")")[0]
     names = {v: k for k, v in city.items()}
-    assert {names[i] for i in Enterprise.objects.filter(c.eligible_q).values_list("pk", flat=True)} == {"jinshui", "city_only"}
+    assert {names[i] for i in Enterprise.objects.filter(c.eligible_q).values_list("pk", flat=True)} == {
+        "jinshui",
+        "city_only",
+    }
 
 
 def test_compiled_tree_works_nested_in_another_query(city):
@@ -159,7 +171,9 @@ def test_compiled_tree_works_nested_in_another_query(city):
     from enterprises.models import EnterpriseTag
 
     # when the enterprise query is used as a correlated subquery (its table gets an alias)
-    holders = EnterpriseTag.objects.filter(Exists(Enterprise.objects.filter(c.eligible_q, pk=OuterRef("enterprise_id"))))
+    holders = EnterpriseTag.objects.filter(
+        Exists(Enterprise.objects.filter(c.eligible_q, pk=OuterRef("enterprise_id")))
+    )
     direct = set(Enterprise.objects.filter(c.eligible_q).values_list("pk", flat=True))
     # then it means the same as on its own
     names = {v: k for k, v in city.items()}
@@ -179,18 +193,34 @@ def test_a_derived_tag_stays_a_correlated_exists_and_means_the_same(city):
     sql = str(Enterprise.objects.filter(compile_tree(tree, as_of=AS_OF).eligible_q).values("pk").query)
     # then it is probed per enterprise (never an unhashable IN over a huge set), with the same answers
     assert "EXISTS" in sql.upper() and " IN (SELECT" not in sql.upper()
-    check(city, {"field": "tags", "op": "has", "value": "高新技术企业"}, ["jinshui", "city_only"], ["erqi", "bare"])
+    check(
+        city,
+        {"field": "tags", "op": "has", "value": "高新技术企业"},
+        ["jinshui", "city_only"],
+        ["erqi", "bare"],
+    )
     check(city, {"not": {"field": "tags", "op": "has_any", "value": ["高新技术企业"]}}, ["erqi", "bare"],
           ["jinshui", "city_only"])  # fmt: skip
 
 
-@pytest.mark.parametrize("tree", [
-    {"all": [{"field": "tags", "op": "has", "value": "高新技术企业"},
-             {"field": "revenue", "period": "2024", "op": ">=", "value": 1000000}]},
-    {"any": [{"not": {"field": "tags", "op": "has", "value": "高新技术企业"}},
-             {"field": "revenue", "op": ">", "value": 2}]},  # "latest" period, under NOT and OR
-    {"field": "tags", "op": "has", "value": "高新技术企业", "first_time": True},
-])
+@pytest.mark.parametrize(
+    "tree",
+    [
+        {
+            "all": [
+                {"field": "tags", "op": "has", "value": "高新技术企业"},
+                {"field": "revenue", "period": "2024", "op": ">=", "value": 1000000},
+            ]
+        },
+        {
+            "any": [
+                {"not": {"field": "tags", "op": "has", "value": "高新技术企业"}},
+                {"field": "revenue", "op": ">", "value": 2},
+            ]
+        },  # "latest" period, under NOT and OR
+        {"field": "tags", "op": "has", "value": "高新技术企业", "first_time": True},
+    ],
+)
 def test_sets_cut_to_an_id_range_give_the_same_answers_inside_the_range(city, tree):
     # given a tree compiled for the whole registry and for a range of ids (a pipeline chunk)
     tree = validate(tree, vocabulary=_vocab())
@@ -202,7 +232,11 @@ def test_sets_cut_to_an_id_range_give_the_same_answers_inside_the_range(city, tr
         # then within the range the eligible, not eligible and possible sets are the same
         for attr in ("eligible_q", "not_eligible_q", "possible_q"):
             expected = set(inside.filter(getattr(whole, attr)).values_list("pk", flat=True))
-            assert set(inside.filter(getattr(cut, attr)).values_list("pk", flat=True)) == expected, (attr, lo, hi)
+            assert set(inside.filter(getattr(cut, attr)).values_list("pk", flat=True)) == expected, (
+                attr,
+                lo,
+                hi,
+            )
         # and the sets in the SQL carry the range
         sql = str(inside.filter(cut.eligible_q).query)
-        assert f"enterprise_id\" >= {lo}" in sql or f"enterprise_id >= {lo}" in sql
+        assert f'enterprise_id" >= {lo}' in sql or f"enterprise_id >= {lo}" in sql

@@ -161,7 +161,9 @@ def test_has_means_valid_on_the_evaluation_date(vocab, holding, expected):
     ],
 )  # fmt: skip
 def test_recognized_option(vocab, recognized, on, expected):
-    p = Profile(tags={HT: TagHolding(recognized_on=D(on), expires_on=D("2020-01-01"))})  # long expired: irrelevant
+    p = Profile(
+        tags={HT: TagHolding(recognized_on=D(on), expires_on=D("2020-01-01"))}
+    )  # long expired: irrelevant
     assert result(vocab, cond("tags", "has", HT, recognized=recognized), p) == expected
 
 
@@ -184,7 +186,9 @@ def test_recognition_option_needs_the_date_or_flag_asked_about(vocab):
     both = cond("tags", "has", HT, first_time=True, recognized="last_year")
     assert result(vocab, both, first) == "not_eligible"  # recognised this year, not last
     # a known failure of one part beats the unknown of the other
-    assert result(vocab, both, Profile(tags={HT: TagHolding(recognized_on=D("2025-03-01"))})) == "not_eligible"
+    assert (
+        result(vocab, both, Profile(tags={HT: TagHolding(recognized_on=D("2025-03-01"))})) == "not_eligible"
+    )
     assert result(vocab, both, Profile(tags={HT: TagHolding(recognized_on=D("2024-03-01"))})) == "possible"
     # not holding the tag at all is a known "no"
     assert result(vocab, cond("tags", "has", HT, first_time=True), Profile()) == "not_eligible"
@@ -228,7 +232,10 @@ def test_latest_prefers_the_shorter_period_when_both_end_together(vocab):
     p = Profile(indicators={"revenue": {"2024": Decimal(100), "2024H2": Decimal(40), "": Decimal(7)}})
     assert result(vocab, cond("revenue", "=", 40), p, D("2025-01-01")) == "eligible"
     # a value without a period counts as the oldest
-    assert result(vocab, cond("revenue", "=", 7), Profile(indicators={"revenue": {"": Decimal(7)}})) == "eligible"
+    assert (
+        result(vocab, cond("revenue", "=", 7), Profile(indicators={"revenue": {"": Decimal(7)}}))
+        == "eligible"
+    )
 
 
 def test_quarterly_indicator_and_explicit_periods(vocab):
@@ -259,7 +266,11 @@ def test_truth_tables_are_sqls():
     assert and3([]) is True and or3([]) is False
 
 
-LEAF = {T: cond("registered_capital", ">=", 0), F: cond("registered_capital", "<", 0), U: cond("revenue", ">", 0)}
+LEAF = {
+    T: cond("registered_capital", ">=", 0),
+    F: cond("registered_capital", "<", 0),
+    U: cond("revenue", ">", 0),
+}
 
 
 @pytest.mark.parametrize(("a", "b"), list(itertools.product([T, F, U], repeat=2)))
@@ -311,7 +322,9 @@ def test_near_miss_names_the_single_condition_the_value_needed_and_held(vocab):
 
 
 def test_near_miss_can_lead_to_possible_and_two_failures_are_not_near(vocab):
-    tree = validate({"all": [cond("registered_capital", ">=", 5000000), cond("revenue", ">", 1)]}, vocabulary=vocab)
+    tree = validate(
+        {"all": [cond("registered_capital", ">=", 5000000), cond("revenue", ">", 1)]}, vocabulary=vocab
+    )
     [m] = near_misses(tree, Profile(registered_capital=Decimal(1)), as_of=AS_OF)
     assert m.result_if_met == "possible"
     tree2 = validate({"all": [cond("registered_capital", ">=", 5000000), cond("scale", "=", "small")]},
@@ -325,7 +338,9 @@ def test_explanations_are_json_serialisable(vocab):
 
     tree = validate({"all": [cond("established_on", "<", "2020-01-01"), cond("tags", "has", HT),
                              cond("registered_capital", ">=", 1)]}, vocabulary=vocab)  # fmt: skip
-    p = Profile(established_on=D("2021-01-01"), tags={HT: TagHolding(D("2024-01-01"))}, registered_capital=Decimal(5))
+    p = Profile(
+        established_on=D("2021-01-01"), tags={HT: TagHolding(D("2024-01-01"))}, registered_capital=Decimal(5)
+    )
     ev = evaluate(tree, p, as_of=AS_OF)
     json.dumps([c.as_dict() for c in ev.conditions], ensure_ascii=False)
     json.dumps([m.as_dict() for m in near_misses(tree, p, as_of=AS_OF)], ensure_ascii=False)

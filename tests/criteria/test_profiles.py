@@ -56,7 +56,9 @@ def test_profile_load_by_id_or_row_and_missing_enterprise():
 @pytest.mark.django_db
 def test_vocabulary_load_reads_definitions_as_they_are_now():
     vocab = vocabulary_load()
-    assert {"employees", "revenue", "total_assets", "rd_expense", "tax_paid", "insured_employees"} <= set(vocab.indicators)
+    assert {"employees", "revenue", "total_assets", "rd_expense", "tax_paid", "insured_employees"} <= set(
+        vocab.indicators
+    )
     assert "高新技术企业" in vocab.tags
     assert vocab.indicators["revenue"].type == "money"
     # when an official defines a new indicator and tag, the next validation knows them

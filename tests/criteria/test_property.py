@@ -54,7 +54,9 @@ def random_profile(rng: random.Random) -> Profile:
     for name in TAGS:
         if rng.random() < 0.5:
             p.tags[name] = TagHolding(
-                recognized_on=maybe([D("2023-05-01"), D("2024-12-31"), D("2025-01-01"), D("2025-06-15")], 0.3),
+                recognized_on=maybe(
+                    [D("2023-05-01"), D("2024-12-31"), D("2025-01-01"), D("2025-06-15")], 0.3
+                ),
                 expires_on=maybe([D("2024-12-31"), D("2025-06-14"), D("2025-06-15"), D("2026-12-31")], 0.3),
                 first_time=maybe([True, False], 0.3),
             )
@@ -82,8 +84,9 @@ def numeric_value(pool):
 
 def leaf(field, ops_values, **extra):
     return ops_values.flatmap(
-        lambda ov: st.fixed_dictionaries({"field": st.just(field), "op": st.just(ov[0]), "value": st.just(ov[1])},
-                                         optional=extra)  # fmt: skip
+        lambda ov: st.fixed_dictionaries(
+            {"field": st.just(field), "op": st.just(ov[0]), "value": st.just(ov[1])}, optional=extra
+        )  # fmt: skip
     )
 
 
@@ -104,7 +107,9 @@ def code_ops(pool):
 
 
 def prefix_ops(pool):
-    return st.tuples(st.sampled_from(["within", "not_within"]), st.lists(st.sampled_from(pool), min_size=1, max_size=3))
+    return st.tuples(
+        st.sampled_from(["within", "not_within"]), st.lists(st.sampled_from(pool), min_size=1, max_size=3)
+    )
 
 
 RECOGNIZED = st.sampled_from(["this_year", "last_year", 2024, 2025, {"from": "2024-12-31", "to": "2025-01-01"},
@@ -118,12 +123,28 @@ LEAVES = st.one_of(
     leaf("established_on", numeric_value([d.isoformat() for d in DATES])),
     leaf("registered_capital", numeric_value(CAPITAL_V)),
     leaf("age_years", numeric_value([0, 1, 2, 2.5, 3, 4, 5])),
-    leaf("tags", st.tuples(st.just("has"), st.sampled_from(TAGS)), recognized=RECOGNIZED, first_time=st.booleans()),
-    leaf("tags", st.tuples(st.sampled_from(["has_any", "has_all", "has_none"]),
-                           st.lists(st.sampled_from(TAGS), min_size=1, max_size=3))),  # fmt: skip
-    leaf("revenue", numeric_value(MONEY_V), period=st.sampled_from(["latest", "this_year", "last_year", "2024", 2023])),
+    leaf(
+        "tags",
+        st.tuples(st.just("has"), st.sampled_from(TAGS)),
+        recognized=RECOGNIZED,
+        first_time=st.booleans(),
+    ),
+    leaf(
+        "tags",
+        st.tuples(
+            st.sampled_from(["has_any", "has_all", "has_none"]),
+            st.lists(st.sampled_from(TAGS), min_size=1, max_size=3),
+        ),
+    ),  # fmt: skip
+    leaf(
+        "revenue",
+        numeric_value(MONEY_V),
+        period=st.sampled_from(["latest", "this_year", "last_year", "2024", 2023]),
+    ),
     leaf("employees", numeric_value([0, 100, 300])),
-    leaf("freight", numeric_value(MONEY_V), period=st.sampled_from(["latest", "2024Q2", "2025Q1", "last_year"])),
+    leaf(
+        "freight", numeric_value(MONEY_V), period=st.sampled_from(["latest", "2024Q2", "2025Q1", "last_year"])
+    ),
     leaf("is_exporter", st.tuples(st.sampled_from(["=", "!="]), st.booleans())),
     leaf("credit_rating", code_ops(["A", "B", "C"]), period=st.sampled_from(["latest", "2024", "this_year"])),
 )

@@ -38,14 +38,25 @@ def test_thresholds_use_the_legal_words(vocab, op, value, text):
 
 def test_units_periods_and_counts(vocab):
     assert zh(vocab, {"field": "employees", "op": "<", "value": 300}) == "最近一期从业人员不满300人"
-    assert zh(vocab, {"field": "revenue", "op": ">", "value": 20000000, "period": "last_year"}) == "上年度营业收入超过2000万元"
-    assert zh(vocab, {"field": "freight", "op": ">=", "value": 10000, "period": "2024Q2"}) == "2024年第二季度物流运费1万元以上"
+    assert (
+        zh(vocab, {"field": "revenue", "op": ">", "value": 20000000, "period": "last_year"})
+        == "上年度营业收入超过2000万元"
+    )
+    assert (
+        zh(vocab, {"field": "freight", "op": ">=", "value": 10000, "period": "2024Q2"})
+        == "2024年第二季度物流运费1万元以上"
+    )
     assert zh(vocab, {"field": "age_years", "op": ">=", "value": 2}) == "成立年限2年以上"
-    assert zh(vocab, {"field": "established_on", "op": "<", "value": "2020-01-01"}) == "成立日期早于2020年1月1日"
+    assert (
+        zh(vocab, {"field": "established_on", "op": "<", "value": "2020-01-01"}) == "成立日期早于2020年1月1日"
+    )
 
 
 def test_codes_enums_and_tags(vocab):
-    assert zh(vocab, {"field": "district", "op": "not_within", "value": ["金水区", "二七区"]}) == "注册地不在金水区或二七区"
+    assert (
+        zh(vocab, {"field": "district", "op": "not_within", "value": ["金水区", "二七区"]})
+        == "注册地不在金水区或二七区"
+    )
     assert zh(vocab, {"field": "zone", "op": "=", "value": "高新区"}) == "位于郑州高新技术产业开发区"
     assert zh(vocab, {"field": "zone", "op": "=", "value": ""}) == "不在任何功能区"
     assert zh(vocab, {"field": "scale", "op": "in", "value": ["small", "micro"]}) == "企业规模为小型或微型"

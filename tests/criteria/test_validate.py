@@ -43,8 +43,16 @@ def test_design_example_is_valid_and_normalised(vocab):
     ("tree", "path", "fragment"),
     [
         ({"all": [{"field": "nope", "op": "=", "value": 1}]}, "all[0].field", "未知字段"),
-        ({"all": [{}, {}, {"field": "registered_capital", "op": "within", "value": [1]}]}, "all[2].op", "不能用运算符"),
-        ({"all": [{}, {}, {"field": "registered_capital", "op": ">=", "value": "很多"}]}, "all[2].value", "应为数字"),
+        (
+            {"all": [{}, {}, {"field": "registered_capital", "op": "within", "value": [1]}]},
+            "all[2].op",
+            "不能用运算符",
+        ),
+        (
+            {"all": [{}, {}, {"field": "registered_capital", "op": ">=", "value": "很多"}]},
+            "all[2].value",
+            "应为数字",
+        ),
         ({"field": "scale", "op": "in", "value": []}, "value", "不能为空"),
         ({"field": "scale", "op": "in", "value": "small"}, "value", "应为列表"),
         ({"field": "scale", "op": "=", "value": "huge"}, "value", "没有这个取值"),
@@ -56,9 +64,21 @@ def test_design_example_is_valid_and_normalised(vocab):
         ({"field": "revenue", "op": ">", "value": 1, "period": "2024Q2"}, "period", "按年度统计"),
         ({"field": "is_exporter", "op": "=", "value": True, "period": "2024"}, "period", "不分期"),
         ({"field": "registered_capital", "op": ">", "value": 1, "period": "2024"}, "period", "只适用于指标"),
-        ({"field": "tags", "op": "has_any", "value": ["高新技术企业"], "recognized": "this_year"}, "recognized", "只能与 has"),
-        ({"field": "tags", "op": "has", "value": "高新技术企业", "recognized": "next_year"}, "recognized", "recognized"),
-        ({"field": "tags", "op": "has", "value": "高新技术企业", "recognized": {"from": "2025-13-01"}}, "recognized.from", "日期"),
+        (
+            {"field": "tags", "op": "has_any", "value": ["高新技术企业"], "recognized": "this_year"},
+            "recognized",
+            "只能与 has",
+        ),
+        (
+            {"field": "tags", "op": "has", "value": "高新技术企业", "recognized": "next_year"},
+            "recognized",
+            "recognized",
+        ),
+        (
+            {"field": "tags", "op": "has", "value": "高新技术企业", "recognized": {"from": "2025-13-01"}},
+            "recognized.from",
+            "日期",
+        ),
         ({"field": "scale", "op": "=", "value": "small", "first_time": True}, "first_time", "只适用于资质"),
         ({"field": "registered_capital", "op": "between", "value": [5, 1]}, "value", "下限大于上限"),
         ({"field": "registered_capital", "op": "between", "value": [1]}, "value", "[下限, 上限]"),
@@ -116,7 +136,9 @@ def test_unknown_indicator_is_rejected_until_defined(vocab):
     from matching.criteria import Vocabulary
     from matching.criteria.vocabulary import indicator_spec
 
-    extended = Vocabulary.builtin(extra_indicators=[indicator_spec("equipment_investment", "设备投资", "money")])
+    extended = Vocabulary.builtin(
+        extra_indicators=[indicator_spec("equipment_investment", "设备投资", "money")]
+    )
     assert validate({"field": "equipment_investment", "op": ">", "value": 1}, vocabulary=extended)
 
 

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def official(client):
-    user = get_user_model().objects.create_user(username="registrar", password="Demo-2026-zz-long", is_staff=True)
+    user = get_user_model().objects.create_user(
+        username="registrar", password="Demo-2026-zz-long", is_staff=True
+    )
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="enterprises").exclude(
         codename="view_personal_data"))  # fmt: skip
     client.force_login(user)
@@ -85,7 +87,10 @@ def test_saving_in_the_admin_normalises_codes_and_recomputes_scale(client, privi
     assert response.status_code == 302, re.findall(r'class="errorlist[^>]*>(.*?)</ul>', response.text)
     e.refresh_from_db()
     assert (e.district, e.zone, e.industry, e.scale) == ("410103", "4101ZD", "C3411", "medium")
-    assert IndicatorValue.objects.get(enterprise=e, indicator__code="revenue").period_end.isoformat() == "2024-12-31"
+    assert (
+        IndicatorValue.objects.get(enterprise=e, indicator__code="revenue").period_end.isoformat()
+        == "2024-12-31"
+    )
 
 
 def test_admin_rejects_negative_values_and_bad_periods(client, privileged):
@@ -126,7 +131,9 @@ def test_admin_import_dry_run_then_confirm_writes_and_a_second_import_skips_ever
     assert Enterprise.objects.get(credit_code=credit_code(2)).district == "410172"
     again = _upload(client, content)
     assert again.status_code == 200
-    assert Enterprise.objects.get(credit_code=credit_code(1)).indicator_values.get(indicator__code="revenue").value == Decimal(30000000)
+    assert Enterprise.objects.get(credit_code=credit_code(1)).indicator_values.get(
+        indicator__code="revenue"
+    ).value == Decimal(30000000)
 
 
 def test_export_masks_personal_data_and_round_trips(client, official, tmp_path):

@@ -24,7 +24,11 @@ def test_demo_registry_holds_enterprises_typical_policies_look_for():
     demo.load(enterprises=200, seed=3)
     hightech = EnterpriseTag.objects.filter(tag__name="高新技术企业", enterprise__district="410105")
     assert hightech.exists()
-    assert IndicatorValue.objects.filter(indicator__code="rd_expense", enterprise__in=hightech.values("enterprise")).exists()
-    assert Enterprise.objects.filter(zone="410171", industry__startswith="C", scale__in=["medium", "large"]).exists()
+    assert IndicatorValue.objects.filter(
+        indicator__code="rd_expense", enterprise__in=hightech.values("enterprise")
+    ).exists()
+    assert Enterprise.objects.filter(
+        zone="410171", industry__startswith="C", scale__in=["medium", "large"]
+    ).exists()
     assert Enterprise.objects.filter(zone="410173", scale="small").exists()
     assert Enterprise.objects.values("industry").distinct().count() > 20

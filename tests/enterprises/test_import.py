@@ -42,7 +42,11 @@ def test_a_good_file_is_imported_with_indicators_tags_and_scale(tmp_path):
     assert IndicatorValue.objects.filter(enterprise=e).count() == 3
     tag = EnterpriseTag.objects.get(enterprise=e)
     assert (tag.tag.name, tag.recognized_on, tag.expires_on, tag.first_time) == (
-        "高新技术企业", date(2024, 11, 1), date(2027, 10, 31), True)
+        "高新技术企业",
+        date(2024, 11, 1),
+        date(2027, 10, 31),
+        True,
+    )
 
 
 def test_bad_rows_are_reported_with_row_number_and_reason_and_nothing_is_written(tmp_path):
@@ -86,11 +90,15 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path):
 
 def test_a_changed_row_updates_only_that_enterprise(tmp_path):
     enterprise_import_file(path=_csv(tmp_path, [_row(1), _row(2)]))
-    report = enterprise_import_file(path=_csv(tmp_path, [_row(1), _row(2, revenue_2024="9500000", tags="")], name="2.csv"))
+    report = enterprise_import_file(
+        path=_csv(tmp_path, [_row(1), _row(2, revenue_2024="9500000", tags="")], name="2.csv")
+    )
     assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
     e2 = Enterprise.objects.get(credit_code=credit_code(2))
     assert not e2.tags.exists()  # the file's empty tags cell is the truth
-    assert IndicatorValue.objects.get(enterprise=e2, indicator__code="revenue", period="2024").value == 9500000
+    assert (
+        IndicatorValue.objects.get(enterprise=e2, indicator__code="revenue", period="2024").value == 9500000
+    )
 
 
 def test_chinese_headers_gbk_csv_and_an_indicator_without_the_letter_prefix(tmp_path):
@@ -123,7 +131,9 @@ def test_xlsx_files_are_read_with_native_dates_and_numbers(tmp_path):
 def test_unknown_columns_and_duplicate_codes_are_errors(tmp_path):
     report = enterprise_import_file(path=_csv(tmp_path, [_row(1)], header=[*HEADER[:-1], "revenu_2024"]))
     assert report.errors[0].row == 1 and "revenu_2024" in report.errors[0].message
-    report = enterprise_import_file(path=_csv(tmp_path, [_row(1), _row(2), _row(1, name="又一次")], name="d.csv"))
+    report = enterprise_import_file(
+        path=_csv(tmp_path, [_row(1), _row(2), _row(1, name="又一次")], name="d.csv")
+    )
     assert [(e.row, e.field) for e in report.errors] == [(4, "统一社会信用代码")]
     assert "与第2行重复" in report.errors[0].message
     assert Enterprise.objects.count() == 0
@@ -148,7 +158,9 @@ def test_command_reports_bad_rows_and_exits_nonzero(tmp_path):
 
 def test_command_dry_run_validates_without_writing(tmp_path):
     out = io.StringIO()
-    call_command("import_enterprises", str(_csv(tmp_path, [_row(1)])), "--dry-run", "--no-progress", stdout=out)
+    call_command(
+        "import_enterprises", str(_csv(tmp_path, [_row(1)])), "--dry-run", "--no-progress", stdout=out
+    )
     assert "校验通过" in out.getvalue() and Enterprise.objects.count() == 0
     call_command("import_enterprises", str(_csv(tmp_path, [_row(1)])), "--no-progress", "--chunk-size", "1",
                  stdout=out)  # fmt: skip
@@ -187,7 +199,8 @@ def test_a_chunk_mixing_new_and_existing_enterprises_stores_each_ones_values_and
     assert IndicatorValue.objects.filter(enterprise=e2).count() == 3
     assert IndicatorValue.objects.filter(enterprise=e3).count() == 2
     assert list(EnterpriseTag.objects.filter(enterprise=e1).values_list("recognized_on", "first_time")) == [
-        (date(2024, 12, 1), False)]
+        (date(2024, 12, 1), False)
+    ]
     assert EnterpriseTag.objects.filter(enterprise=e2).count() == 1
     assert not EnterpriseTag.objects.filter(enterprise=e3).exists()
 

@@ -76,7 +76,14 @@ def test_industries_have_one_normal_form(value, code):
 
 @pytest.mark.parametrize(
     ("value", "reason"),
-    [("C6513", "不符"), ("99", "没有大类"), ("X12", "没有门类"), ("C34111", "格式"), ("3", "格式"), ("", "不能为空")],
+    [
+        ("C6513", "不符"),
+        ("99", "没有大类"),
+        ("X12", "没有门类"),
+        ("C34111", "格式"),
+        ("3", "格式"),
+        ("", "不能为空"),
+    ],
 )
 def test_bad_industries_are_rejected_with_a_reason(value, reason):
     with pytest.raises(ValidationError) as exc:

@@ -8,7 +8,9 @@ import pytest
 
 from enterprises.reference import classify_scale, industry_divisions, sme_row_for
 
-TABLE = json.loads((Path(__file__).resolve().parents[2] / "enterprises/reference/sme_2017.json").read_text("utf-8"))
+TABLE = json.loads(
+    (Path(__file__).resolve().parents[2] / "enterprises/reference/sme_2017.json").read_text("utf-8")
+)
 FIELD = {"X": ("employees", 1), "Y": ("revenue", 10000), "Z": ("total_assets", 10000)}
 LOWER = {"large": "medium", "medium": "small", "small": "micro"}
 
@@ -39,7 +41,9 @@ def _cases():
         for code in _representative_codes(row):
             for letter, bounds in row["indicators"].items():
                 for tier in ("large", "medium", "small"):
-                    yield pytest.param(row, code, letter, tier, bounds[tier], id=f"{row['id']}-{code}-{letter}-{tier}")
+                    yield pytest.param(
+                        row, code, letter, tier, bounds[tier], id=f"{row['id']}-{code}-{letter}-{tier}"
+                    )
 
 
 def _profile(row: dict, **override) -> dict:
@@ -70,7 +74,9 @@ def test_every_covered_code_maps_to_its_own_row(row):
         assert sme_row_for(code)["id"] == row["id"], code
 
 
-@pytest.mark.parametrize("row", [r for r in TABLE["industries"] if len(r["indicators"]) > 1], ids=lambda r: r["id"])
+@pytest.mark.parametrize(
+    "row", [r for r in TABLE["industries"] if len(r["indicators"]) > 1], ids=lambda r: r["id"]
+)
 def test_mixed_indicators_take_the_lowest_tier(row):
     code = _representative_codes(row)[0]
     letters = list(row["indicators"])
@@ -83,7 +89,9 @@ def test_mixed_indicators_take_the_lowest_tier(row):
     assert classify_scale(industry=code, **profile) == "small"
 
 
-@pytest.mark.parametrize("row", [r for r in TABLE["industries"] if len(r["indicators"]) > 1], ids=lambda r: r["id"])
+@pytest.mark.parametrize(
+    "row", [r for r in TABLE["industries"] if len(r["indicators"]) > 1], ids=lambda r: r["id"]
+)
 def test_missing_data_is_unknown_unless_a_known_value_already_means_micro(row):
     code = _representative_codes(row)[0]
     letters = list(row["indicators"])
@@ -95,7 +103,9 @@ def test_missing_data_is_unknown_unless_a_known_value_already_means_micro(row):
     assert classify_scale(industry=code, **_profile(row, **{name: low}, **missing)) == "micro"
 
 
-@pytest.mark.parametrize("code", ["G53", "G5331", "J66", "J6621", "K7040", "P83", "P8391", "Q84", "Q8411", "S91", "T97"])
+@pytest.mark.parametrize(
+    "code", ["G53", "G5331", "J66", "J6621", "K7040", "P83", "P8391", "Q84", "Q8411", "S91", "T97"]
+)
 def test_industries_the_table_does_not_cover_have_no_scale(code):
     assert classify_scale(industry=code, employees=10, revenue=10**6, total_assets=10**6) is None
 

@@ -24,7 +24,11 @@ pytestmark = pytest.mark.django_db
 def rematched(monkeypatch):
     """Records every call of the pipeline's re-match entry point."""
     calls: list[list[int]] = []
-    monkeypatch.setattr(enterprises.services, "enterprise_rematch_schedule", lambda *, enterprise_ids: calls.append(list(enterprise_ids)))
+    monkeypatch.setattr(
+        enterprises.services,
+        "enterprise_rematch_schedule",
+        lambda *, enterprise_ids: calls.append(list(enterprise_ids)),
+    )
     return calls
 
 
@@ -67,14 +71,18 @@ def test_scale_is_recomputed_when_industry_or_latest_values_change(rematched):
     enterprise = enterprise_upsert(data=_data(), source="test")
     assert enterprise.scale == "medium"
     # industry → software: 500 people, 3000万 → medium as well; with 2025 revenue 30万 → micro
-    enterprise = enterprise_upsert(data={"credit_code": enterprise.credit_code, "industry": "I6513"}, source="t")
+    enterprise = enterprise_upsert(
+        data={"credit_code": enterprise.credit_code, "industry": "I6513"}, source="t"
+    )
     assert enterprise.scale == "medium"
     indicator_values_set(values=[{"credit_code": enterprise.credit_code, "code": "revenue", "period": "2025",
                                   "value": "300000"}], source="t")  # fmt: skip
     enterprise.refresh_from_db()
     assert enterprise.scale == "micro"
     # an industry the table does not cover → unknown
-    enterprise = enterprise_upsert(data={"credit_code": enterprise.credit_code, "industry": "J6621"}, source="t")
+    enterprise = enterprise_upsert(
+        data={"credit_code": enterprise.credit_code, "industry": "J6621"}, source="t"
+    )
     assert enterprise.scale is None
 
 
@@ -82,7 +90,9 @@ def test_partial_update_keeps_the_fields_it_does_not_mention(rematched):
     enterprise = enterprise_upsert(data=_data(address="金水路1号"), source="test")
     enterprise_upsert(data={"credit_code": enterprise.credit_code, "name": "新名称"}, source="test")
     enterprise.refresh_from_db()
-    assert enterprise.name == "新名称" and enterprise.address == "金水路1号" and enterprise.industry == "C3411"
+    assert (
+        enterprise.name == "新名称" and enterprise.address == "金水路1号" and enterprise.industry == "C3411"
+    )
 
 
 def test_org_code_mismatch_flags_the_record_for_review(rematched):
@@ -109,7 +119,9 @@ def test_org_code_mismatch_flags_the_record_for_review(rematched):
      ({"indicators": {"profit": {"2024": "5"}}}, "indicators.profit.2024", "未知的指标代码"),
      ({"indicators": {"employees": {"2024Q1": "5"}}}, "indicators.employees.2024Q1", "年度")],
 )  # fmt: skip
-def test_bad_input_is_rejected_by_field_with_a_chinese_reason_and_nothing_changes(rematched, change, field, reason):
+def test_bad_input_is_rejected_by_field_with_a_chinese_reason_and_nothing_changes(
+    rematched, change, field, reason
+):
     with pytest.raises(ValidationError) as exc:
         enterprise_upsert(data=_data(**change), source="test")
     assert reason in " ".join(exc.value.message_dict[field])

@@ -26,8 +26,9 @@ def test_the_registry_cleans_with_the_criteria_vocabulary_by_code_name_and_quote
 
 @pytest.mark.django_db
 def test_an_indicator_defined_a_moment_ago_is_known_to_both():
-    IndicatorDefinition.objects.create(code="freight_cost", name="物流运输费用", type="money", unit="元",
-                                       periodicity="quarter")
+    IndicatorDefinition.objects.create(
+        code="freight_cost", name="物流运输费用", type="money", unit="元", periodicity="quarter"
+    )
     vocabulary = vocabulary_load()
     assert vocabulary.field("freight_cost").periodicity == "quarter"
     value = clean_indicator_value(code="freight_cost", period="2025q3", value="10", vocabulary=vocabulary)

@@ -46,7 +46,9 @@ class OfficialFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def reviewer(self, create, extracted, **kwargs):
         if create and extracted:
-            self.user_permissions.add(Permission.objects.get(codename="review_policy", content_type__app_label="policies"))
+            self.user_permissions.add(
+                Permission.objects.get(codename="review_policy", content_type__app_label="policies")
+            )
 
 
 class PolicyFactory(factory.django.DjangoModelFactory):

@@ -46,8 +46,13 @@ def start_worker(request):
             "PYTEST_XDIST_WORKER": "",
             **{k: str(v) for k, v in env.items()},
         }
-        proc = worker_start(env=full_env, concurrency=concurrency, beat=beat, log_path=log,
-                            hostname=f"it-{len(procs)}-{os.getpid()}@%h")
+        proc = worker_start(
+            env=full_env,
+            concurrency=concurrency,
+            beat=beat,
+            log_path=log,
+            hostname=f"it-{len(procs)}-{os.getpid()}@%h",
+        )
         proc.log_path = log
         procs.append(proc)
         worker_wait_ready(proc, log)
@@ -62,10 +67,17 @@ def django_subprocess(body: str, *, redis_url: str) -> subprocess.CompletedProce
     """Run ``body`` (Python, after ``django.setup()``) in another process on the test database
     whose broker is ``redis_url`` (a stopped private Redis: the broker is down) and tasks are
     not eager."""
-    code = "import django, os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings')\n" \
-           "django.setup()\n" + textwrap.dedent(body)
-    env = {**os.environ, "DATABASE_URL": worker_database_url(), "REDIS_URL": redis_url,
-           "CELERY_TASK_ALWAYS_EAGER": "false", "AXES_ENABLED": "false"}
+    code = (
+        "import django, os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings')\n"
+        "django.setup()\n" + textwrap.dedent(body)
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "AXES_ENABLED": "false",
+    }
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -79,17 +91,32 @@ class PrivateRedis:
     """A redis-server of our own (never the shared one), which the test may stop and start."""
 
     def __init__(self) -> None:
-        self.port = _free_port() if os.environ.get("MATCH_TEST_REDIS_PORT") is None else int(
-            os.environ["MATCH_TEST_REDIS_PORT"])
+        self.port = (
+            _free_port()
+            if os.environ.get("MATCH_TEST_REDIS_PORT") is None
+            else int(os.environ["MATCH_TEST_REDIS_PORT"])
+        )
         self.dir = tempfile.mkdtemp(prefix="match-redis-")
         self.proc: subprocess.Popen | None = None
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for _ in range(100):
             try:

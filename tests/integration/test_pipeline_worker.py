@@ -22,8 +22,13 @@ pytestmark = pytest.mark.services
 
 def _policy(share: float) -> Policy:
     dept = Department.objects.get_or_create(code="it-dept", defaults={"name": "集成测试局"})[0]
-    return Policy.objects.create(title=f"集成测试政策 {share:.0%}", department=dept, status="published",
-                                 criteria=selectivity_tree(share), published_at=timezone.now())
+    return Policy.objects.create(
+        title=f"集成测试政策 {share:.0%}",
+        department=dept,
+        status="published",
+        criteria=selectivity_tree(share),
+        published_at=timezone.now(),
+    )
 
 
 def _expected_ids(policy: Policy) -> set[int]:
@@ -36,7 +41,9 @@ def _expected_ids(policy: Policy) -> set[int]:
 def _inapp_per_enterprise(policy: Policy) -> dict[int, int]:
     return dict(
         Notification.objects.filter(policy=policy, channel="inapp")
-        .values_list("enterprise_id").annotate(n=Count("id")).values_list("enterprise_id", "n")
+        .values_list("enterprise_id")
+        .annotate(n=Count("id"))
+        .values_list("enterprise_id", "n")
     )
 
 
@@ -74,8 +81,12 @@ def test_sigkill_in_the_middle_of_a_large_fan_out_loses_and_duplicates_nothing(s
     worker = start_worker(MATCH_CHUNK_SIZE=500, concurrency=2)
     run = _publish(policy)
     total = wait_for(lambda: MatchChunk.objects.filter(run=run).count(), timeout=60, what="chunks")
-    wait_for(lambda: MatchChunk.objects.filter(run=run, done=True).count() >= 4, timeout=120, interval=0.02,
-             what="some chunks done")
+    wait_for(
+        lambda: MatchChunk.objects.filter(run=run, done=True).count() >= 4,
+        timeout=120,
+        interval=0.02,
+        what="some chunks done",
+    )
     # when the worker is killed with SIGKILL in the middle
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=30)
@@ -94,13 +105,16 @@ def test_sigkill_in_the_middle_of_a_large_fan_out_loses_and_duplicates_nothing(s
 
 def _publish_in_subprocess(policy_id: int, redis_url: str) -> subprocess.CompletedProcess:
     """Publish from a separate process whose broker is the (stopped) private Redis."""
-    return django_subprocess(f"""
+    return django_subprocess(
+        f"""
         from django.db import transaction
         from matching.services import policy_matching_schedule
         with transaction.atomic():
             policy_matching_schedule(policy_id={policy_id}, reason="published")
         print("PUBLISHED")
-    """, redis_url=redis_url)
+    """,
+        redis_url=redis_url,
+    )
 
 
 def test_redis_down_during_publish_the_publish_succeeds_and_every_push_arrives_after_recovery(
@@ -112,11 +126,24 @@ def test_redis_down_during_publish_the_publish_succeeds_and_every_push_arrives_a
     expected = _expected_ids(policy)
     mailers = sorted(expected)[:25]
     ChannelPreference.objects.bulk_create(
-        [ChannelPreference(enterprise_id=i, email=True, email_address=f"e{i}@example.com", digest=True,
-                           unsubscribe_token=f"tok-{i}") for i in mailers]
+        [
+            ChannelPreference(
+                enterprise_id=i,
+                email=True,
+                email_address=f"e{i}@example.com",
+                digest=True,
+                unsubscribe_token=f"tok-{i}",
+            )
+            for i in mailers
+        ]
     )
-    start_worker(redis_url=private_redis.url, beat=True, MATCH_CHUNK_SIZE=500, MATCH_REPAIR_INTERVAL=2,
-                 MATCH_CHUNK_STALE_SECONDS=5)
+    start_worker(
+        redis_url=private_redis.url,
+        beat=True,
+        MATCH_CHUNK_SIZE=500,
+        MATCH_REPAIR_INTERVAL=2,
+        MATCH_CHUNK_STALE_SECONDS=5,
+    )
     # when Redis goes down and the policy is published
     private_redis.stop()
     result = _publish_in_subprocess(policy.pk, private_redis.url)
@@ -133,7 +160,9 @@ def test_redis_down_during_publish_the_publish_succeeds_and_every_push_arrives_a
     assert set(per) == expected and set(per.values()) == {1}
     wait_for(
         lambda: Delivery.objects.filter(enterprise_id__in=mailers, status="sent").count() == len(mailers),
-        timeout=120, interval=0.5, what="the e-mail deliveries",
+        timeout=120,
+        interval=0.5,
+        what="the e-mail deliveries",
     )
     assert Delivery.objects.exclude(status="sent").count() == 0
 
@@ -168,6 +197,8 @@ def test_the_same_task_twice_or_concurrently_adds_no_rows(start_worker):
     # then nothing new was written
     assert (Match.objects.count(), Notification.objects.count()) == before
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM (SELECT enterprise_id, policy_id, channel, reason, count(*) "
-                    "FROM matching_notification GROUP BY 1, 2, 3, 4 HAVING count(*) > 1) d")
+        cur.execute(
+            "SELECT count(*) FROM (SELECT enterprise_id, policy_id, channel, reason, count(*) "
+            "FROM matching_notification GROUP BY 1, 2, 3, 4 HAVING count(*) > 1) d"
+        )
         assert cur.fetchone()[0] == 0

@@ -30,8 +30,12 @@ def world(db, eager_pipeline, django_capture_on_commit_callbacks):
     today = timezone.localdate()
     with django_capture_on_commit_callbacks(execute=True):
         city = city_build()
-        ending = policy_publish_as_officials(city, policy_data(city, title="今日截止的技改奖励") | {"apply_end": today})
-        lasting = policy_publish_as_officials(city, policy_data(city, title="长期有效的稳岗奖励", amount="200000"))
+        ending = policy_publish_as_officials(
+            city, policy_data(city, title="今日截止的技改奖励") | {"apply_end": today}
+        )
+        lasting = policy_publish_as_officials(
+            city, policy_data(city, title="长期有效的稳岗奖励", amount="200000")
+        )
     return city, ending, lasting, today
 
 
@@ -41,8 +45,11 @@ def _api(client, path: str, **params) -> dict:
     return response.json()
 
 
-@pytest.mark.parametrize(("days_after", "clock", "open_"), [LAST_DAY_LATE, DAY_AFTER_EARLY],
-                         ids=["23:30 on the last day", "00:30 the day after"])
+@pytest.mark.parametrize(
+    ("days_after", "clock", "open_"),
+    [LAST_DAY_LATE, DAY_AFTER_EARLY],
+    ids=["23:30 on the last day", "00:30 the day after"],
+)
 def test_a_policy_is_open_or_closed_alike_in_the_api_the_pages_and_the_application_form(
     world, client, days_after, clock, open_
 ):
@@ -79,7 +86,9 @@ def test_a_policy_is_open_or_closed_alike_in_the_api_the_pages_and_the_applicati
         assert mine["total"] == (Decimal("500000") if open_ else Decimal("200000"))
 
         # the calculator, with the same facts stated: the same verdict and the same total
-        calculated = client.post(reverse("web:calculator"), {"district": "410105", "registered_capital": "800"})
+        calculated = client.post(
+            reverse("web:calculator"), {"district": "410105", "registered_capital": "800"}
+        )
         results = calculated.context["results"]
         row = next(r for r in results["eligible"] if r.policy.id == ending.pk)
         assert row.closed is (not open_)

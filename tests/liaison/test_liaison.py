@@ -57,13 +57,27 @@ def test_problems_found_on_a_visit_enter_the_case_ledger():
     RoutingRule.objects.create(category=Category.OTHER, department=dept)
     official = OfficialUserFactory(departments=[dept])
     enterprise = EnterpriseFactory()
-    visit = services.visit_record(enterprise=enterprise, visited_on=timezone.localdate(), officials=[], actor=official,
-                                  discussed="了解扩产计划", problems=[{"category": "land", "title": "用地指标不足",
-                                                                   "description": "扩产需要20亩"}])
+    visit = services.visit_record(
+        enterprise=enterprise,
+        visited_on=timezone.localdate(),
+        officials=[],
+        actor=official,
+        discussed="了解扩产计划",
+        problems=[{"category": "land", "title": "用地指标不足", "description": "扩产需要20亩"}],
+    )
     case = Case.objects.get()
-    assert case.source == CaseSource.VISIT and case.enterprise == enterprise and list(visit.cases.all()) == [case]
+    assert (
+        case.source == CaseSource.VISIT
+        and case.enterprise == enterprise
+        and list(visit.cases.all()) == [case]
+    )
     assert list(visit.officials.all()) == [official]
     with pytest.raises(ValidationError) as exc:
-        services.visit_record(enterprise=enterprise, visited_on=timezone.localdate() + dt.timedelta(days=2),
-                              officials=[], actor=official, discussed="")
+        services.visit_record(
+            enterprise=enterprise,
+            visited_on=timezone.localdate() + dt.timedelta(days=2),
+            officials=[],
+            actor=official,
+            discussed="",
+        )
     assert set(exc.value.message_dict) == {"discussed", "visited_on"}

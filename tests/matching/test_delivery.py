@@ -55,7 +55,9 @@ def test_many_policies_at_once_become_one_digest_per_channel_and_inapp_rows_stay
     deliveries = list(Delivery.objects.filter(enterprise_id=ent.pk))
     assert len(deliveries) == 1 and deliveries[0].digest
     assert Notification.objects.filter(delivery=deliveries[0]).count() == 5
-    assert Notification.objects.filter(channel="inapp", enterprise_id=ent.pk, delivery__isnull=True).count() == 5
+    assert (
+        Notification.objects.filter(channel="inapp", enterprise_id=ent.pk, delivery__isnull=True).count() == 5
+    )
 
 
 def test_digest_off_sends_each_notice_separately():
@@ -73,8 +75,9 @@ def test_email_push_says_policy_why_amount_deadline_and_link(settings):
     ent = EnterpriseFactory()
     ChannelPreferenceFactory(enterprise=ent, email_address="boss@example.com")
     policy = PolicyFactory(status="published", title="研发费用补助", apply_end=date(2026, 12, 31))
-    Match.objects.create(policy=policy, enterprise=ent, status="eligible", amount=Decimal("300000"),
-                         matched_at=timezone.now())
+    Match.objects.create(
+        policy=policy, enterprise=ent, status="eligible", amount=Decimal("300000"), matched_at=timezone.now()
+    )
     _email_notice(ent, policy)
     # when
     deliver.deliveries_plan()
@@ -127,8 +130,9 @@ def test_transient_error_is_retried_with_exponential_backoff_then_dead(settings,
 
 def test_permanent_error_marks_failed_with_reason_and_admin_retry_requeues():
     ent = EnterpriseFactory()
-    ChannelPreferenceFactory(enterprise=ent, email=True, email_address="boss@example.com", sms=True,
-                             sms_phone="12345")
+    ChannelPreferenceFactory(
+        enterprise=ent, email=True, email_address="boss@example.com", sms=True, sms_phone="12345"
+    )
     n = NotificationFactory(enterprise=ent, policy=PolicyFactory(status="published"), channel="sms")
     deliver.deliveries_plan()
     deliver.deliveries_send()
@@ -203,10 +207,19 @@ def test_webhook_body_is_signed_with_the_subscription_secret(http_receiver):
 def test_webhook_5xx_is_retried_later(http_receiver):
     ent = EnterpriseFactory()
     sub = WebhookSubscriptionFactory(enterprise=ent, url=http_receiver.url)
-    wd = WebhookDelivery.objects.create(subscription=sub, event="match.created", event_key="k1", payload={"a": 1},
-                                        next_attempt_at=timezone.now())
+    wd = WebhookDelivery.objects.create(
+        subscription=sub,
+        event="match.created",
+        event_key="k1",
+        payload={"a": 1},
+        next_attempt_at=timezone.now(),
+    )
     http_receiver.statuses = [502]
     deliver.deliveries_send()
     wd.refresh_from_db()
-    assert wd.status == "pending" and wd.attempts == 1 and wd.next_attempt_at > timezone.now() + timedelta(seconds=5)
+    assert (
+        wd.status == "pending"
+        and wd.attempts == 1
+        and wd.next_attempt_at > timezone.now() + timedelta(seconds=5)
+    )
     assert "502" in wd.error

@@ -18,10 +18,12 @@ from tests.factories.policies import PolicyFactory
 pytestmark = pytest.mark.django_db
 
 LAST_YEAR = str(date.today().year - 1)
-TREE = {"all": [
-    {"field": "registered_capital", "op": ">=", "value": 5000000},
-    {"field": "revenue", "period": "last_year", "op": ">", "value": 10000000},
-]}
+TREE = {
+    "all": [
+        {"field": "registered_capital", "op": ">=", "value": 5000000},
+        {"field": "revenue", "period": "last_year", "op": ">", "value": 10000000},
+    ]
+}
 
 
 @pytest.fixture
@@ -45,10 +47,14 @@ def statuses(policy):
 
 
 def inapp(policy):
-    return sorted(Notification.objects.filter(policy=policy, channel="inapp").values_list("enterprise_id", "reason"))
+    return sorted(
+        Notification.objects.filter(policy=policy, channel="inapp").values_list("enterprise_id", "reason")
+    )
 
 
-def test_publish_notifies_each_eligible_and_possible_enterprise_once(city, django_capture_on_commit_callbacks, settings):
+def test_publish_notifies_each_eligible_and_possible_enterprise_once(
+    city, django_capture_on_commit_callbacks, settings
+):
     # given a registry split into several chunks
     settings.MATCH_CHUNK_SIZE = 1
     policy = PolicyFactory(status="published", criteria=TREE, award={"amount": "300000"})
@@ -76,7 +82,9 @@ def test_running_a_chunk_again_or_the_whole_run_again_adds_nothing(city, django_
     assert (Match.objects.count(), Notification.objects.count()) == before
 
 
-def test_external_channels_get_outbox_rows_only_for_enterprises_that_chose_them(city, django_capture_on_commit_callbacks):
+def test_external_channels_get_outbox_rows_only_for_enterprises_that_chose_them(
+    city, django_capture_on_commit_callbacks
+):
     ChannelPreferenceFactory(enterprise=city["rich"], email=True, sms=True, sms_phone="13812345678")
     policy = PolicyFactory(status="published", criteria=TREE)
     publish(policy, django_capture_on_commit_callbacks)
@@ -84,7 +92,9 @@ def test_external_channels_get_outbox_rows_only_for_enterprises_that_chose_them(
     assert external == [(city["rich"].pk, "email"), (city["rich"].pk, "sms")]
 
 
-def test_revision_pushes_only_the_newly_qualifying_and_tells_the_lost(city, django_capture_on_commit_callbacks):
+def test_revision_pushes_only_the_newly_qualifying_and_tells_the_lost(
+    city, django_capture_on_commit_callbacks
+):
     # given a published policy matched to rich (eligible) and unknown (possible)
     policy = PolicyFactory(status="published", criteria=TREE)
     publish(policy, django_capture_on_commit_callbacks)
@@ -96,7 +106,9 @@ def test_revision_pushes_only_the_newly_qualifying_and_tells_the_lost(city, djan
     # then poor gains (pushed), rich loses (told, ended), unknown stays possible (silent)
     rich, unknown, poor = city["rich"].pk, city["unknown"].pk, city["poor"].pk
     assert statuses(policy) == {rich: "ended", unknown: "possible", poor: "eligible"}
-    v2 = sorted(Notification.objects.filter(policy=policy, policy_version=2).values_list("enterprise_id", "reason"))
+    v2 = sorted(
+        Notification.objects.filter(policy=policy, policy_version=2).values_list("enterprise_id", "reason")
+    )
     assert v2 == sorted([(poor, "new_match"), (rich, "lost")])
     assert Match.objects.get(policy=policy, enterprise_id=rich).ended_at is not None
 
@@ -113,8 +125,9 @@ def test_withdrawal_ends_every_match_and_keeps_the_rows(city, django_capture_on_
 def test_enterprise_change_pushes_gains_and_ends_losses(city, django_capture_on_commit_callbacks):
     # given two published policies and their matches
     policy = PolicyFactory(status="published", criteria=TREE)
-    small = PolicyFactory(status="published", criteria={"all": [
-        {"field": "registered_capital", "op": "<", "value": 1000000}]})
+    small = PolicyFactory(
+        status="published", criteria={"all": [{"field": "registered_capital", "op": "<", "value": 1000000}]}
+    )
     publish(policy, django_capture_on_commit_callbacks)
     publish(small, django_capture_on_commit_callbacks)
     poor = city["poor"]
@@ -127,8 +140,9 @@ def test_enterprise_change_pushes_gains_and_ends_losses(city, django_capture_on_
     # then it gains the big policy, loses the small one, with one notice each
     assert statuses(policy)[poor.pk] == "eligible"
     assert statuses(small)[poor.pk] == "ended"
-    assert sorted(Notification.objects.filter(enterprise_id=poor.pk).values_list("policy_id", "reason")) == sorted(
-        [(small.pk, "new_match"), (policy.pk, "new_match"), (small.pk, "lost")])
+    assert sorted(
+        Notification.objects.filter(enterprise_id=poor.pk).values_list("policy_id", "reason")
+    ) == sorted([(small.pk, "new_match"), (policy.pk, "new_match"), (small.pk, "lost")])
     # and running it again changes nothing
     r = enterprise_rematch(enterprise_id=poor.pk)
     assert (r.gained, r.lost, r.updated) == (0, 0, 0)
@@ -136,8 +150,10 @@ def test_enterprise_change_pushes_gains_and_ends_losses(city, django_capture_on_
 
 def test_rematch_reads_and_writes_in_a_bounded_number_of_queries(city, django_assert_max_num_queries):
     for i in range(30):
-        PolicyFactory(status="published", criteria={"all": [
-            {"field": "registered_capital", "op": ">=", "value": 1000 * i}]})
+        PolicyFactory(
+            status="published",
+            criteria={"all": [{"field": "registered_capital", "op": ">=", "value": 1000 * i}]},
+        )
     policies_generation_bump()  # what publishing through the policy services does
     PUBLISHED.current()  # warm the per-worker cache
     with django_assert_max_num_queries(12):
@@ -160,7 +176,9 @@ def test_repair_redoes_a_chunk_a_killed_worker_left_and_closes_the_run(city, set
     settings.MATCH_CHUNK_STALE_SECONDS = 60
     policy = PolicyFactory(status="published", criteria=TREE)
     run = MatchRun.objects.create(policy=policy, reason="published", status="running", policy_version=1)
-    MatchChunk.objects.create(run=run, id_from=0, id_to=10**9, enqueued_at=timezone.now() - timedelta(minutes=5))
+    MatchChunk.objects.create(
+        run=run, id_from=0, id_to=10**9, enqueued_at=timezone.now() - timedelta(minutes=5)
+    )
     # when the repair runs (eagerly here)
     report = repair.matching_repair()
     # then
@@ -205,19 +223,31 @@ def test_a_chunk_costs_the_same_number_of_queries_for_3_or_30_enterprises(django
     small, rows_small = chunk_queries(3)
     large, rows_large = chunk_queries(27)
     assert rows_small >= 3 and rows_large >= 30  # (the second policy sees all 30)
-    assert large - small <= 2 and large <= 25, (small, large)  # one extra UPDATE per unknown condition at most
+    assert large - small <= 2 and large <= 25, (
+        small,
+        large,
+    )  # one extra UPDATE per unknown condition at most
 
 
-def test_missing_data_of_possible_matches_equals_the_evaluator_and_follows_revisions(django_capture_on_commit_callbacks):
+def test_missing_data_of_possible_matches_equals_the_evaluator_and_follows_revisions(
+    django_capture_on_commit_callbacks,
+):
     # given a three-condition policy and enterprises that lack different parts of the data
     from matching.criteria import evaluate
     from matching.profiles import profile_load
 
-    tree = {"all": [
-        {"field": "registered_capital", "op": ">=", "value": 1000000},
-        {"field": "revenue", "period": "last_year", "op": ">", "value": 10000000},
-        {"any": [{"field": "employees", "op": ">=", "value": 50}, {"field": "district", "op": "within", "value": ["410105"]}]},
-    ]}
+    tree = {
+        "all": [
+            {"field": "registered_capital", "op": ">=", "value": 1000000},
+            {"field": "revenue", "period": "last_year", "op": ">", "value": 10000000},
+            {
+                "any": [
+                    {"field": "employees", "op": ">=", "value": 50},
+                    {"field": "district", "op": "within", "value": ["410105"]},
+                ]
+            },
+        ]
+    }
     complete = EnterpriseFactory(registered_capital=Decimal("2000000"), district="410105")
     IndicatorValueFactory(enterprise=complete, period=LAST_YEAR, value=Decimal("20000000"))
     no_revenue = EnterpriseFactory(registered_capital=Decimal("2000000"), district="410105")
@@ -249,14 +279,19 @@ def test_missing_data_of_possible_matches_equals_the_evaluator_and_follows_revis
 
 
 def test_rebuilding_many_policies_queues_their_chunks_range_by_range_and_matches_as_one_by_one(
-        city, django_capture_on_commit_callbacks, settings, monkeypatch):
+    city, django_capture_on_commit_callbacks, settings, monkeypatch
+):
     # given three published policies, already matched one by one, and a registry of three chunks
     from matching.services import policies_matching_schedule
 
     settings.MATCH_CHUNK_SIZE = 1
     policies = [PolicyFactory(status="published", criteria=TREE) for _ in range(2)]
-    policies.append(PolicyFactory(status="published", criteria={"all": [
-        {"field": "registered_capital", "op": "<", "value": 1000000}]}))
+    policies.append(
+        PolicyFactory(
+            status="published",
+            criteria={"all": [{"field": "registered_capital", "op": "<", "value": 1000000}]},
+        )
+    )
     for p in policies:
         publish(p, django_capture_on_commit_callbacks)
     before = {p.pk: statuses(p) for p in policies}

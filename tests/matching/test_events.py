@@ -21,8 +21,9 @@ def test_policy_published_and_withdrawn_reach_a_platform_subscription_signed_and
     http_receiver, django_capture_on_commit_callbacks
 ):
     # given a platform-wide subscription to policy events, and one to matches only
-    sub = WebhookSubscriptionFactory(enterprise=None, url=http_receiver.url,
-                                     events=["policy.published", "policy.withdrawn"])
+    sub = WebhookSubscriptionFactory(
+        enterprise=None, url=http_receiver.url, events=["policy.published", "policy.withdrawn"]
+    )
     WebhookSubscriptionFactory(enterprise=None, events=["match.created"])
     policy = PolicyFactory(status="published", criteria={})
     reviewer = SuperuserFactory()
@@ -40,7 +41,9 @@ def test_policy_published_and_withdrawn_reach_a_platform_subscription_signed_and
     body = json.loads(request["body"])
     assert body["event"] == "policy.published" and body["policy"]["id"] == policy.pk
     timestamp = request["headers"]["X-Portal-Timestamp"]
-    expected = hmac.new(sub.secret.encode(), f"{timestamp}.".encode() + request["body"], hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        sub.secret.encode(), f"{timestamp}.".encode() + request["body"], hashlib.sha256
+    ).hexdigest()
     assert request["headers"]["X-Portal-Signature"] == f"sha256={expected}"
     # and withdrawing sends policy.withdrawn
     with django_capture_on_commit_callbacks(execute=False):

@@ -81,7 +81,7 @@ def assert_matches_equal_the_evaluator(policy) -> dict:
 
 
 def steps_tree(last: str, before: str) -> dict:
-    """"The first year revenue passes a step": an ``any`` of one two-condition ``all`` per step."""
+    """ "The first year revenue passes a step": an ``any`` of one two-condition ``all`` per step."""
     return {"any": [{"all": [{"field": "revenue", "period": last, "op": ">=", "value": step},
                              {"field": "revenue", "period": before, "op": "<", "value": step}]}
                     for step in STEPS]}  # fmt: skip
@@ -112,7 +112,10 @@ def test_an_any_of_three_dozen_two_condition_alls_publishes(officials, django_ca
     assert_matches_equal_the_evaluator(policy)
     labels = {name: [m["label"] for m in Match.objects.get(policy=policy, enterprise_id=ids[name]).missing]
               for name in ("new", "none")}  # fmt: skip
-    assert labels == {"new": [f"营业收入（{before}年度）"], "none": [f"营业收入（{last}年度）", f"营业收入（{before}年度）"]}
+    assert labels == {
+        "new": [f"营业收入（{before}年度）"],
+        "none": [f"营业收入（{last}年度）", f"营业收入（{before}年度）"],
+    }
     # and the reach preview of the same policy compiles and counts them too
     reach = policy_reach(policy=policy)
     assert (reach["eligible"], reach["possible"]) == (2, 2)
@@ -131,8 +134,12 @@ def test_six_conditions_with_four_capped_cases_publish(officials, django_capture
         if revenue is not None:
             IndicatorValueFactory(enterprise=e, period=last, value=Decimal(revenue))
         if employees is not None:
-            IndicatorValueFactory(enterprise=e, period=last, value=Decimal(employees),
-                                  indicator=IndicatorDefinition.objects.get(code="employees"))
+            IndicatorValueFactory(
+                enterprise=e,
+                period=last,
+                value=Decimal(employees),
+                indicator=IndicatorDefinition.objects.get(code="employees"),
+            )
         if tagged:
             EnterpriseTagFactory(enterprise=e)
     criteria = {"all": [
@@ -219,7 +226,9 @@ def test_the_largest_valid_policy_publishes(officials, django_capture_on_commit_
     assert (reach["eligible"], reach["possible"]) == (counts["eligible"], counts["possible"])
 
 
-def test_a_random_tree_of_240_conditions_nested_10_deep_publishes(officials, django_capture_on_commit_callbacks):
+def test_a_random_tree_of_240_conditions_nested_10_deep_publishes(
+    officials, django_capture_on_commit_callbacks
+):
     # given the random registry of the property tests and one large random tree and award
     define_extras()
     _city(n=30, seed=21)

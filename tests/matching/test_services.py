@@ -49,7 +49,9 @@ def test_channel_preferences_need_an_address_and_change_nothing_when_invalid():
         channel_preferences_set(enterprise_id=ent.pk, email=True)
     assert "email_address" in err.value.message_dict
     assert not hasattr(ent, "channel_preference") or ent.channel_preference.pk is None
-    pref = channel_preferences_set(enterprise_id=ent.pk, email=True, email_address="a@example.com", digest=False)
+    pref = channel_preferences_set(
+        enterprise_id=ent.pk, email=True, email_address="a@example.com", digest=False
+    )
     assert pref.email and not pref.digest
 
 
@@ -87,7 +89,9 @@ def test_enterprise_lists_cost_one_query_however_many_rows(django_assert_num_que
         NotificationFactory(enterprise=ent, policy=m.policy)
     MatchFactory(enterprise=ent, status="ended")
     with django_assert_num_queries(1):
-        rows = [(m.policy.title, m.policy.department.name) for m in matches_for_enterprise(enterprise_id=ent.pk)]
+        rows = [
+            (m.policy.title, m.policy.department.name) for m in matches_for_enterprise(enterprise_id=ent.pk)
+        ]
     assert len(rows) == 5
     with django_assert_num_queries(1):
         titles = [item.title for item in notifications_for_enterprise(enterprise_id=ent.pk)[:50]]

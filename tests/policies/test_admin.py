@@ -28,7 +28,14 @@ def _form(department, **overrides):
         "source_name": "",
     }
     for prefix in ("interpretations", "materials", "attachments"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
     data.update(overrides)
     return data
 
@@ -48,7 +55,14 @@ def test_official_sees_only_their_departments_policies(client, drafter, other_de
 
 def test_invalid_criteria_are_shown_inline_with_their_path_and_nothing_is_saved(client, drafter, department):
     client.force_login(drafter)
-    bad = json.dumps({"all": [{"field": "district", "op": "within", "value": ["郑州市"]}, {"field": "registered_capital", "op": "has", "value": 1}]})
+    bad = json.dumps(
+        {
+            "all": [
+                {"field": "district", "op": "within", "value": ["郑州市"]},
+                {"field": "registered_capital", "op": "has", "value": 1},
+            ]
+        }
+    )
     page = client.post(reverse("admin:policies_policy_add"), _form(department, criteria=bad))
     assert page.status_code == 200
     errors = page.context["adminform"].form.errors["criteria"]
@@ -70,7 +84,9 @@ def test_adding_a_policy_goes_through_the_service(client, drafter, department):
     assert "郑州" in html and "创建草稿" in html
 
 
-def test_drafter_cannot_publish_from_the_admin_but_reviewer_can(client, drafter, reviewer, draft_data, scheduled):
+def test_drafter_cannot_publish_from_the_admin_but_reviewer_can(
+    client, drafter, reviewer, draft_data, scheduled
+):
     policy = policy_create(actor=drafter, data=draft_data)
     url = reverse("admin:policies_policy_transition", args=[policy.pk, "publish"])
     client.force_login(drafter)
@@ -86,11 +102,19 @@ def test_drafter_cannot_publish_from_the_admin_but_reviewer_can(client, drafter,
 def test_preview_validates_renders_and_counts(client, drafter):
     client.force_login(drafter)
     url = reverse("admin:policies_policy_preview")
-    bad = client.post(url, {"criteria": '{"all": [{"field": "nope", "op": "=", "value": 1}]}', "award": ""}).json()
+    bad = client.post(
+        url, {"criteria": '{"all": [{"field": "nope", "op": "=", "value": 1}]}', "award": ""}
+    ).json()
     assert bad["errors"] and bad["errors"][0]["path"].startswith("all[0]")
     broken = client.post(url, {"criteria": "{oops", "award": ""}).json()
     assert "JSON 格式错误" in broken["errors"][0]["message"]
-    good = client.post(url, {"criteria": '{"all": [{"field": "district", "op": "within", "value": ["4101"]}]}', "award": '{"amount": "1000"}'}).json()
+    good = client.post(
+        url,
+        {
+            "criteria": '{"all": [{"field": "district", "op": "within", "value": ["4101"]}]}',
+            "award": '{"amount": "1000"}',
+        },
+    ).json()
     assert good["errors"] == [] and "郑州" in good["criteria_text"]
     assert good["reach"]["eligible"] == 0 and "符合条件" in good["reach_html"]
 
@@ -99,13 +123,19 @@ def test_version_history_shows_the_criteria_diff(client, drafter, draft_data):
     from policies.services import policy_update
 
     policy = policy_create(actor=drafter, data=draft_data)
-    policy_update(policy=policy, actor=drafter, data={"criteria": {"all": [{"field": "district", "op": "within", "value": ["4101"]}]}})
+    policy_update(
+        policy=policy,
+        actor=drafter,
+        data={"criteria": {"all": [{"field": "district", "op": "within", "value": ["4101"]}]}},
+    )
     client.force_login(drafter)
     html = client.get(reverse("admin:policies_policy_change", args=[policy.pk])).content.decode()
     assert 'class="del"' in html and "注册资本" in html
 
 
-def test_change_page_shows_the_workflow_buttons_the_user_may_use(client, drafter, reviewer, draft_data, scheduled):
+def test_change_page_shows_the_workflow_buttons_the_user_may_use(
+    client, drafter, reviewer, draft_data, scheduled
+):
     # given a draft written by the drafter
     policy = policy_create(actor=drafter, data=draft_data)
     url = reverse("admin:policies_policy_change", args=[policy.pk])

@@ -14,8 +14,12 @@ pytestmark = pytest.mark.django_db
 def test_facets_name_districts_zones_the_city_and_industries():
     # given published policies for the city, a district and an unknown code, in two industries
     for districts, industries in ((["4101"], ["C"]), (["410105"], ["I65"]), (["419999"], ["C39"])):
-        PolicyFactory(status=PolicyStatus.PUBLISHED, published_at=timezone.now(), districts=districts,
-                      industries=industries)
+        PolicyFactory(
+            status=PolicyStatus.PUBLISHED,
+            published_at=timezone.now(),
+            districts=districts,
+            industries=industries,
+        )
     # when the facets are counted
     facets = policy_facets(q="", filters={})
     # then each code has its name, and an unknown district code is shown as it is

@@ -1,4 +1,4 @@
-""""Open for application" has one home: Policy.is_open / policies_open_q, on Shanghai's date."""
+""" "Open for application" has one home: Policy.is_open / policies_open_q, on Shanghai's date."""
 
 import datetime as dt
 import itertools
@@ -35,8 +35,9 @@ def test_the_window_includes_its_first_and_last_day_and_a_missing_side_is_open()
 def test_the_model_and_the_query_agree_on_every_window_and_status():
     # given policies with every combination of start, end and status around ON
     sides = [None, ON - DAY, ON, ON + DAY]
-    for start, end, status in itertools.product(sides, sides, [PolicyStatus.PUBLISHED, PolicyStatus.DRAFT,
-                                                                PolicyStatus.WITHDRAWN]):
+    for start, end, status in itertools.product(
+        sides, sides, [PolicyStatus.PUBLISHED, PolicyStatus.DRAFT, PolicyStatus.WITHDRAWN]
+    ):
         PolicyFactory(apply_start=start, apply_end=end, status=status)
     # when
     in_sql = set(Policy.objects.filter(policies_open_q(on=ON)).values_list("pk", flat=True))

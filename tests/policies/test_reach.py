@@ -88,9 +88,17 @@ def test_reach_with_tag_conditions_counts_unknown_dates_as_possible():
     EnterpriseTagFactory(tag=tag, recognized_on=dt.date(2026, 3, 1), expires_on=dt.date(2029, 2, 28))
     EnterpriseTagFactory(tag=tag, recognized_on=None, expires_on=None)
     EnterpriseFactory()
-    tree = {"all": [{"field": "district", "op": "within", "value": ["4101"]},
-                    {"any": [{"field": "tags", "op": "has", "value": "专精特新中小企业", "recognized": "this_year"},
-                             {"field": "tags", "op": "has", "value": "高新技术企业", "recognized": "this_year"}]}]}
+    tree = {
+        "all": [
+            {"field": "district", "op": "within", "value": ["4101"]},
+            {
+                "any": [
+                    {"field": "tags", "op": "has", "value": "专精特新中小企业", "recognized": "this_year"},
+                    {"field": "tags", "op": "has", "value": "高新技术企业", "recognized": "this_year"},
+                ]
+            },
+        ]
+    }
     # when
     reach = policy_reach(policy=Policy(criteria=tree, award={"amount": "200000"}), as_of=AS_OF)
     # then
@@ -101,13 +109,25 @@ def test_reach_with_tag_conditions_counts_unknown_dates_as_possible():
 def test_required_tag_sets_are_necessary_conditions():
     from policies.rules import required_tag_sets
 
-    tree = {"all": [
-        {"field": "tags", "op": "has", "value": "A", "recognized": "this_year"},
-        {"any": [{"field": "tags", "op": "has", "value": "B"}, {"field": "tags", "op": "has_any", "value": ["C", "D"]}]},
-        {"any": [{"field": "tags", "op": "has", "value": "E"}, {"field": "revenue", "op": ">", "value": 1}]},
-        {"field": "tags", "op": "has_all", "value": ["F", "G"]},
-        {"not": {"field": "tags", "op": "has", "value": "H"}},
-        {"field": "tags", "op": "has_none", "value": ["I"]},
-    ]}
+    tree = {
+        "all": [
+            {"field": "tags", "op": "has", "value": "A", "recognized": "this_year"},
+            {
+                "any": [
+                    {"field": "tags", "op": "has", "value": "B"},
+                    {"field": "tags", "op": "has_any", "value": ["C", "D"]},
+                ]
+            },
+            {
+                "any": [
+                    {"field": "tags", "op": "has", "value": "E"},
+                    {"field": "revenue", "op": ">", "value": 1},
+                ]
+            },
+            {"field": "tags", "op": "has_all", "value": ["F", "G"]},
+            {"not": {"field": "tags", "op": "has", "value": "H"}},
+            {"field": "tags", "op": "has_none", "value": ["I"]},
+        ]
+    }
     assert required_tag_sets(tree) == [{"A"}, {"B", "C", "D"}, {"F"}, {"G"}]
     assert required_tag_sets({}) == []

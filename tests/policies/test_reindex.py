@@ -17,7 +17,9 @@ def _published(**kw):
 
 def test_reindex_rebuilds_facets_from_the_criteria():
     # given a row whose facets are stale (written directly, not through the services)
-    policy = _published(criteria={"all": [{"field": "industry", "op": "within", "value": ["C39"]}]}, industries=["all"])
+    policy = _published(
+        criteria={"all": [{"field": "industry", "op": "within", "value": ["C39"]}]}, industries=["all"]
+    )
     # when
     out = io.StringIO()
     call_command("policies_reindex", stdout=out)

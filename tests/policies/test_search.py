@@ -69,7 +69,10 @@ def test_postgres_finds_policies_by_two_character_terms(library):
     # when / then: 补贴 occurs in the body of both published policies, never in a draft
     assert set(_titles(policy_search(q="补贴", filters={}))) == {library["rd"].title, library["talent"].title}
     # 人才 is a title word of one policy and an interpretation word of another: the title ranks first
-    assert _titles(policy_search(q="人才", filters={}, order="relevance")) == [library["talent"].title, library["rent"].title]
+    assert _titles(policy_search(q="人才", filters={}, order="relevance")) == [
+        library["talent"].title,
+        library["rent"].title,
+    ]
 
 
 @pytest.mark.postgres
@@ -104,7 +107,10 @@ def test_fallback_finds_by_chinese_words(library):
 def test_search_on_this_database_finds_two_character_terms(library):
     # whichever engine is configured (SQLite in `make test-fast`, PostgreSQL in `make test`)
     assert set(_titles(policy_search(q="补贴", filters={}))) == {library["rd"].title, library["talent"].title}
-    assert set(_titles(policy_search(q="人才", filters={}))) == {library["talent"].title, library["rent"].title}
+    assert set(_titles(policy_search(q="人才", filters={}))) == {
+        library["talent"].title,
+        library["rent"].title,
+    }
 
 
 def test_highlight_marks_the_query_words_and_escapes_html(library):
@@ -125,19 +131,38 @@ def test_filters_by_department_level_benefit_open_and_auto_grant(library):
 
 def test_industry_and_district_filters_follow_the_hierarchy(library):
     # a policy for all of C applies to C3411; one for C39/C40 applies to C3911 but not C34
-    assert set(_titles(policy_search(filters={"industry": "C3911"}))) == {library["rd"].title, library["rent"].title, library["talent"].title}
-    assert set(_titles(policy_search(filters={"industry": "c34"}))) == {library["rd"].title, library["talent"].title}
+    assert set(_titles(policy_search(filters={"industry": "C3911"}))) == {
+        library["rd"].title,
+        library["rent"].title,
+        library["talent"].title,
+    }
+    assert set(_titles(policy_search(filters={"industry": "c34"}))) == {
+        library["rd"].title,
+        library["talent"].title,
+    }
     # browsing section C shows the policies restricted to parts of it too
     assert library["rent"].title in _titles(policy_search(filters={"industry": "C"}))
-    assert set(_titles(policy_search(filters={"district": "410173"}))) == {library["rd"].title, library["rent"].title, library["talent"].title}
+    assert set(_titles(policy_search(filters={"district": "410173"}))) == {
+        library["rd"].title,
+        library["rent"].title,
+        library["talent"].title,
+    }
     assert library["rent"].title not in _titles(policy_search(filters={"district": "410105"}))
     assert library["rd"].title in _titles(policy_search(filters={"district": "410105"}))
 
 
 def test_sorting_newest_and_deadline(library):
-    assert _titles(policy_search(order="newest", filters={})) == [library["talent"].title, library["rent"].title, library["rd"].title]
+    assert _titles(policy_search(order="newest", filters={})) == [
+        library["talent"].title,
+        library["rent"].title,
+        library["rd"].title,
+    ]
     # open deadline first, then no deadline, then closed
-    assert _titles(policy_search(order="deadline", filters={})) == [library["rd"].title, library["rent"].title, library["talent"].title]
+    assert _titles(policy_search(order="deadline", filters={})) == [
+        library["rd"].title,
+        library["rent"].title,
+        library["talent"].title,
+    ]
 
 
 def test_facets_count_the_result_set(library):
@@ -156,7 +181,9 @@ def test_facets_count_the_result_set(library):
 def test_search_results_page_has_constant_query_count(library):
     # given many more published policies with interpretations
     for i in range(15):
-        policy = PolicyFactory(title=f"补贴政策{i}", status=PolicyStatus.PUBLISHED, published_at=timezone.now())
+        policy = PolicyFactory(
+            title=f"补贴政策{i}", status=PolicyStatus.PUBLISHED, published_at=timezone.now()
+        )
         InterpretationFactory(policy=policy, body="补贴解读")
     policy_search_index_update(policy_ids=list(type(policy).objects.values_list("pk", flat=True)))
     # when a page of results with snippets is built

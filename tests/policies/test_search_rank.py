@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def _lexemes(policy_id: int, column: str) -> set[str]:
     with connection.cursor() as cur:
-        cur.execute(f"SELECT word FROM ts_stat('SELECT {column} FROM policies_policy WHERE id = {int(policy_id)}')")
+        cur.execute(
+            f"SELECT word FROM ts_stat('SELECT {column} FROM policies_policy WHERE id = {int(policy_id)}')"
+        )
         return {row[0] for row in cur.fetchall()}
 
 
@@ -43,13 +45,17 @@ def test_the_rank_vector_holds_the_title_and_summary_only():
 
 
 @pytest.mark.postgres
-def test_the_services_keep_the_rank_vector_on_create_revise_and_publish(drafter, reviewer, draft_data, scheduled):
+def test_the_services_keep_the_rank_vector_on_create_revise_and_publish(
+    drafter, reviewer, draft_data, scheduled
+):
     # when drafted
     policy = policy_create(actor=drafter, data=draft_data)
     # then
     assert "专精" in _lexemes(policy.pk, "search_rank_vector")
     # when revised (title and summary) and published
-    policy = policy_update(policy=policy, actor=drafter, data={"title": "郑州市人才公寓补贴", "summary": "安家补助"})
+    policy = policy_update(
+        policy=policy, actor=drafter, data={"title": "郑州市人才公寓补贴", "summary": "安家补助"}
+    )
     policy = policy_publish(policy=policy_submit(policy=policy, actor=drafter), actor=reviewer)
     # then the rank vector follows the new text
     words = _lexemes(policy.pk, "search_rank_vector")
@@ -76,9 +82,15 @@ def test_reindex_builds_the_rank_vectors():
 def test_title_hits_rank_before_summary_hits_before_body_only_hits():
     now = timezone.now()
     body_new = _published(title="稳岗政策甲", summary="稳岗返还", body="人才公寓", published_at=now)
-    body_old = _published(title="稳岗政策乙", summary="稳岗返还", body="人才公寓", published_at=now - timezone.timedelta(days=9))
-    in_summary = _published(title="住房政策", summary="人才公寓租金减半", published_at=now - timezone.timedelta(days=5))
-    in_title = _published(title="人才公寓补贴", summary="安家补助", published_at=now - timezone.timedelta(days=7))
+    body_old = _published(
+        title="稳岗政策乙", summary="稳岗返还", body="人才公寓", published_at=now - timezone.timedelta(days=9)
+    )
+    in_summary = _published(
+        title="住房政策", summary="人才公寓租金减半", published_at=now - timezone.timedelta(days=5)
+    )
+    in_title = _published(
+        title="人才公寓补贴", summary="安家补助", published_at=now - timezone.timedelta(days=7)
+    )
     InterpretationFactory(policy=body_old, title="问答", body="人才公寓")
     policy_search_index_update(policy_ids=[p.pk for p in (body_new, body_old, in_summary, in_title)])
     # when
@@ -90,7 +102,9 @@ def test_title_hits_rank_before_summary_hits_before_body_only_hits():
 
 
 def test_highlight_cuts_the_snippet_around_the_first_word_of_the_summary_then_the_body():
-    policy = _published(title="稳岗政策", summary="返还失业保险费", body="前言。" * 40 + "对招用人才的企业给予补贴")
+    policy = _published(
+        title="稳岗政策", summary="返还失业保险费", body="前言。" * 40 + "对招用人才的企业给予补贴"
+    )
     # the body: cut around the first hit, with ellipses
     snippet = highlight(policy, "人才补贴")["snippet"]
     assert snippet.startswith("…") and "<mark>人才</mark>" in snippet and "<mark>补贴</mark>" in snippet
@@ -119,7 +133,9 @@ def test_cached_query_segmentation_hands_out_fresh_lists():
     assert query_terms("") == [] and query_words(None) == []
 
 
-def test_snippets_read_interpretations_only_for_rows_without_a_word_in_summary_or_body(django_assert_num_queries):
+def test_snippets_read_interpretations_only_for_rows_without_a_word_in_summary_or_body(
+    django_assert_num_queries,
+):
     # given one policy with the word in its body and one with it only in an interpretation
     in_body = _published(title="稳岗政策", summary="返还失业保险费", body="冷链物流企业可以申请")
     in_interp = _published(title="物流政策", summary="运费补贴", body="正文")

@@ -9,7 +9,12 @@ pytestmark = pytest.mark.django_db
 
 def test_unknown_field_in_criteria_blocks_saving_and_names_the_path(drafter, draft_data):
     # given
-    draft_data["criteria"] = {"all": [{"field": "district", "op": "within", "value": ["4101"]}, {"field": "no_such_field", "op": "=", "value": 1}]}
+    draft_data["criteria"] = {
+        "all": [
+            {"field": "district", "op": "within", "value": ["4101"]},
+            {"field": "no_such_field", "op": "=", "value": 1},
+        ]
+    }
     # when
     with pytest.raises(ValidationError) as exc:
         policy_create(actor=drafter, data=draft_data)
@@ -31,7 +36,9 @@ def test_bad_award_is_rejected_with_its_path_and_nothing_changes(drafter, draft_
     policy = policy_create(actor=drafter, data=draft_data)
     # when
     with pytest.raises(ValidationError) as exc:
-        policy_update(policy=policy, actor=drafter, data={"title": "改了", "award": {"amount": "__import__('os')"}})
+        policy_update(
+            policy=policy, actor=drafter, data={"title": "改了", "award": {"amount": "__import__('os')"}}
+        )
     # then
     assert "award" in exc.value.message_dict
     policy.refresh_from_db()
@@ -39,7 +46,9 @@ def test_bad_award_is_rejected_with_its_path_and_nothing_changes(drafter, draft_
 
 
 def test_criteria_and_field_errors_are_reported_together(drafter, draft_data):
-    draft_data.update(title="", apply_start="2026-12-31", apply_end="2026-12-01", criteria={"any": "x"}, level="galactic")
+    draft_data.update(
+        title="", apply_start="2026-12-31", apply_end="2026-12-01", criteria={"any": "x"}, level="galactic"
+    )
     with pytest.raises(ValidationError) as exc:
         policy_create(actor=drafter, data=draft_data)
     errors = exc.value.message_dict

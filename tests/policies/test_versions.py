@@ -49,7 +49,9 @@ def test_criteria_change_is_shown_as_a_readable_chinese_diff(drafter, draft_data
     assert removed[0] != added[0]
 
 
-def test_revising_a_published_policys_criteria_bumps_match_version_and_rematches(drafter, reviewer, draft_data, scheduled):
+def test_revising_a_published_policys_criteria_bumps_match_version_and_rematches(
+    drafter, reviewer, draft_data, scheduled
+):
     # given
     policy = policy_publish(policy=policy_create(actor=drafter, data=draft_data), actor=reviewer)
     assert policy.match_version == 1
@@ -61,7 +63,9 @@ def test_revising_a_published_policys_criteria_bumps_match_version_and_rematches
     assert scheduled[-1] == (policy.pk, "revised")
 
 
-def test_revising_only_the_text_of_a_published_policy_keeps_match_version(drafter, reviewer, draft_data, scheduled):
+def test_revising_only_the_text_of_a_published_policy_keeps_match_version(
+    drafter, reviewer, draft_data, scheduled
+):
     policy = policy_publish(policy=policy_create(actor=drafter, data=draft_data), actor=reviewer)
     policy_update(policy=policy, actor=reviewer, data={"summary": "新的摘要"})
     assert Policy.objects.get(pk=policy.pk).version == 1
@@ -77,7 +81,15 @@ def test_draft_edits_do_not_bump_match_version(drafter, draft_data, scheduled):
 
 def test_interpretations_are_part_of_the_version(drafter, draft_data):
     policy = policy_create(actor=drafter, data=draft_data, interpretations=[{"title": "一图读懂"}])
-    policy_update(policy=policy, actor=drafter, data={}, interpretations=[{"title": "一图读懂"}, {"title": "问答", "kind": "qa", "question": "谁能申报？", "answer": "郑州市企业"}])
+    policy_update(
+        policy=policy,
+        actor=drafter,
+        data={},
+        interpretations=[
+            {"title": "一图读懂"},
+            {"title": "问答", "kind": "qa", "question": "谁能申报？", "answer": "郑州市企业"},
+        ],
+    )
     change = policy.versions.order_by("-number").first().changes["interpretations"]
     assert len(change["old"]) == 1 and len(change["new"]) == 2
 

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def test_drafter_creates_a_draft_of_their_department(drafter, draft_data):
     # when
-    policy = policy_create(actor=drafter, data=draft_data, interpretations=[{"title": "解读", "body": "内容"}])
+    policy = policy_create(
+        actor=drafter, data=draft_data, interpretations=[{"title": "解读", "body": "内容"}]
+    )
     # then
     assert policy.status == PolicyStatus.DRAFT
     assert policy.created_by == drafter

@@ -19,10 +19,16 @@ def _calculate(client):
     year = timezone.localdate().year - 1
     form = client.get(reverse("web:calculator")).context["form"]
     tag_field = next(name for name, tag in form.tag_fields if tag == "高新技术企业")
-    return client.post(reverse("web:calculator"), {
-        "district": "410105", "industry": "I6513", "registered_capital": "500",
-        f"ind_rd_expense_{year}": "300", tag_field: "on",
-    })
+    return client.post(
+        reverse("web:calculator"),
+        {
+            "district": "410105",
+            "industry": "I6513",
+            "registered_capital": "500",
+            f"ind_rd_expense_{year}": "300",
+            tag_field: "on",
+        },
+    )
 
 
 def test_the_calculator_leaves_a_closed_policy_out_of_its_total_and_says_so(client, city):

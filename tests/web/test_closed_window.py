@@ -6,15 +6,31 @@ from portal.web.selectors import MatchItem, PolicyBrief, _sort_key
 
 
 def brief(pid: int, *, apply_end=None, auto_grant=False, group=""):
-    return PolicyBrief(id=pid, title=f"p{pid}", department="d", benefit_type="subsidy", criteria={}, award=None,
-                       auto_grant=auto_grant, exclusive_group=group, apply_start=None, apply_end=apply_end, version=1)
+    return PolicyBrief(
+        id=pid,
+        title=f"p{pid}",
+        department="d",
+        benefit_type="subsidy",
+        criteria={},
+        award=None,
+        auto_grant=auto_grant,
+        exclusive_group=group,
+        apply_start=None,
+        apply_end=apply_end,
+        version=1,
+    )
 
 
 def item(pid: int, amount: str, days_left, **kw):
     today = datetime.date(2026, 11, 27)
     end = today + datetime.timedelta(days=days_left) if days_left is not None else None
-    return MatchItem(policy=brief(pid, apply_end=end, **kw), status="eligible", amount=Decimal(amount),
-                     days_left=days_left, as_of=today)
+    return MatchItem(
+        policy=brief(pid, apply_end=end, **kw),
+        status="eligible",
+        amount=Decimal(amount),
+        days_left=days_left,
+        as_of=today,
+    )
 
 
 def test_a_closed_application_window_is_not_money_available_and_sorts_last():

@@ -74,7 +74,9 @@ def test_my_policies_puts_urgent_deadlines_first_and_lists_them(client_jia, city
     assert titles.index("高新技术企业认定奖励") < titles.index("科技型企业普惠奖励")
 
 
-def test_my_policies_marks_what_is_new_since_the_last_visit(client_jia, city, django_capture_on_commit_callbacks):
+def test_my_policies_marks_what_is_new_since_the_last_visit(
+    client_jia, city, django_capture_on_commit_callbacks
+):
     from matching.models import Match
     from policies.services import policy_create, policy_publish
     from portal.web.models import PortalVisit
@@ -84,15 +86,22 @@ def test_my_policies_marks_what_is_new_since_the_last_visit(client_jia, city, dj
     Match.objects.update(matched_at=timezone.now() - datetime.timedelta(hours=3))
     PortalVisit.objects.filter(user=city.user).update(last_at=timezone.now() - datetime.timedelta(hours=2))
     with django_capture_on_commit_callbacks(execute=True):
-        p = policy_create(actor=None, data={"title": "数字化转型券", "department": city.department,
-                                            "criteria": {"field": "district", "op": "within", "value": ["4101"]}})
+        p = policy_create(
+            actor=None,
+            data={
+                "title": "数字化转型券",
+                "department": city.department,
+                "criteria": {"field": "district", "op": "within", "value": ["4101"]},
+            },
+        )
         policy_publish(policy=p, actor=None)
     context = client_jia.get(reverse("web:my_policies")).context
     assert [i.policy.title for i in context["new"]] == ["数字化转型券"]
 
 
-def test_my_policies_query_count_does_not_grow_with_matches(client_jia, city, django_assert_max_num_queries,
-                                                             django_capture_on_commit_callbacks):
+def test_my_policies_query_count_does_not_grow_with_matches(
+    client_jia, city, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     from policies.services import policy_create, policy_publish
 
     client_jia.get(reverse("web:my_policies"))  # warm the per-process policy and near-miss caches
@@ -101,9 +110,15 @@ def test_my_policies_query_count_does_not_grow_with_matches(client_jia, city, dj
         client_jia.get(reverse("web:my_policies"))
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(15):
-            p = policy_create(actor=None, data={"title": f"普惠政策{i}", "department": city.department,
-                                                "criteria": {"field": "district", "op": "within", "value": ["4101"]},
-                                                "award": {"amount": "1000"}})
+            p = policy_create(
+                actor=None,
+                data={
+                    "title": f"普惠政策{i}",
+                    "department": city.department,
+                    "criteria": {"field": "district", "op": "within", "value": ["4101"]},
+                    "award": {"amount": "1000"},
+                },
+            )
             policy_publish(policy=p, actor=None)
     client_jia.get(reverse("web:my_policies"))
     with django_assert_max_num_queries(17):
@@ -153,17 +168,28 @@ def test_mark_all_read_and_the_unread_badge(client_jia, city):
 
     assert 'class="badge"' in client_jia.get(reverse("web:home")).content.decode()
     client_jia.post(reverse("web:notifications_read_all"))
-    assert not Notification.objects.filter(enterprise_id=city.enterprise.pk, channel="inapp", read_at__isnull=True).exists()
-    assert Notification.objects.filter(enterprise_id=city.other.pk, channel="inapp", read_at__isnull=True).exists()
+    assert not Notification.objects.filter(
+        enterprise_id=city.enterprise.pk, channel="inapp", read_at__isnull=True
+    ).exists()
+    assert Notification.objects.filter(
+        enterprise_id=city.other.pk, channel="inapp", read_at__isnull=True
+    ).exists()
     assert 'class="badge"' not in client_jia.get(reverse("web:home")).content.decode()
 
 
 def test_preferences_save_channels_and_digest(client_jia, city):
     from matching.models import ChannelPreference
 
-    response = client_jia.post(reverse("web:preferences"), {
-        "email": "on", "email_address": "push@example.com", "sms": "", "sms_phone": "", "digest": "on",
-    })
+    response = client_jia.post(
+        reverse("web:preferences"),
+        {
+            "email": "on",
+            "email_address": "push@example.com",
+            "sms": "",
+            "sms_phone": "",
+            "digest": "on",
+        },
+    )
     assert response.status_code == 302
     pref = ChannelPreference.objects.get(enterprise_id=city.enterprise.pk)
     assert pref.email and pref.email_address == "push@example.com" and pref.digest and not pref.sms
@@ -197,9 +223,14 @@ def test_my_enterprise_shows_the_profile_with_personal_data_masked(client_jia, c
 
 
 def test_correction_request_goes_to_an_official_and_changes_nothing(client_jia, city, admin_client):
-    response = client_jia.post(reverse("web:my_enterprise"), {
-        "field": "registered_capital", "proposed_value": "1000万元", "reason": "已于今年增资，见变更登记通知书。",
-    })
+    response = client_jia.post(
+        reverse("web:my_enterprise"),
+        {
+            "field": "registered_capital",
+            "proposed_value": "1000万元",
+            "reason": "已于今年增资，见变更登记通知书。",
+        },
+    )
     assert response.status_code == 302
     from portal.web.models import CorrectionRequest
 
@@ -213,7 +244,9 @@ def test_correction_request_goes_to_an_official_and_changes_nothing(client_jia, 
 
 
 def test_correction_request_with_a_missing_reason_is_refused_with_the_field(client_jia, city):
-    response = client_jia.post(reverse("web:my_enterprise"), {"field": "name", "proposed_value": "新名称", "reason": ""})
+    response = client_jia.post(
+        reverse("web:my_enterprise"), {"field": "name", "proposed_value": "新名称", "reason": ""}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["reason"]
     from portal.web.models import CorrectionRequest
@@ -221,12 +254,15 @@ def test_correction_request_with_a_missing_reason_is_refused_with_the_field(clie
     assert not CorrectionRequest.objects.exists()
 
 
-@pytest.mark.parametrize("name,data", [
-    ("web:my_enterprise", {"field": "name", "proposed_value": "x", "reason": "理由充分四字"}),
-    ("web:preferences", {"digest": "on"}),
-    ("web:notifications_read_all", {}),
-    ("web:unsubscribe_all", {}),
-])
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("web:my_enterprise", {"field": "name", "proposed_value": "x", "reason": "理由充分四字"}),
+        ("web:preferences", {"digest": "on"}),
+        ("web:notifications_read_all", {}),
+        ("web:unsubscribe_all", {}),
+    ],
+)
 def test_every_enterprise_form_needs_the_csrf_token(city, name, data):
     client = Client(enforce_csrf_checks=True)
     client.force_login(city.user)

@@ -68,10 +68,14 @@ def test_pagination_keeps_filters_in_the_url(client, city):
     from policies.services import policy_create, policy_publish
 
     for i in range(25):
-        p = policy_create(actor=None, data={"title": f"融资担保补贴{i}", "department": city.department,
-                                            "benefit_type": "finance"})
+        p = policy_create(
+            actor=None,
+            data={"title": f"融资担保补贴{i}", "department": city.department, "benefit_type": "finance"},
+        )
         policy_publish(policy=p, actor=None)
-    html = client.get(reverse("web:policy_list"), {"benefit_type": "finance", "order": "newest"}).content.decode()
+    html = client.get(
+        reverse("web:policy_list"), {"benefit_type": "finance", "order": "newest"}
+    ).content.decode()
     assert 'href="?benefit_type=finance&amp;order=newest&amp;page=2"' in html
     page2 = client.get(reverse("web:policy_list"), {"benefit_type": "finance", "order": "newest", "page": 2})
     assert page2.status_code == 200
@@ -90,8 +94,14 @@ def test_policy_list_query_count_does_not_grow_with_results(client, city, django
     from policies.services import policy_create, policy_publish
 
     for i in range(20):
-        p = policy_create(actor=None, data={"title": f"研发奖励{i}", "department": city.department,
-                                            "interpretations": [{"title": "解读", "body": "研发"}]})
+        p = policy_create(
+            actor=None,
+            data={
+                "title": f"研发奖励{i}",
+                "department": city.department,
+                "interpretations": [{"title": "解读", "body": "研发"}],
+            },
+        )
         policy_publish(policy=p, actor=None)
     with django_assert_max_num_queries(6):
         response = client.get(reverse("web:policy_list"), {"q": "研发"})
@@ -131,10 +141,16 @@ def test_calculator_returns_eligible_policies_with_amounts_for_a_qualifying_prof
     year = timezone.localdate().year - 1
     form = client.get(reverse("web:calculator")).context["form"]
     tag_field = next(name for name, tag in form.tag_fields if tag == "高新技术企业")
-    response = client.post(reverse("web:calculator"), {
-        "district": "410105", "industry": "I6513", "registered_capital": "500",
-        f"ind_rd_expense_{year}": "300", tag_field: "on",
-    })
+    response = client.post(
+        reverse("web:calculator"),
+        {
+            "district": "410105",
+            "industry": "I6513",
+            "registered_capital": "500",
+            f"ind_rd_expense_{year}": "300",
+            tag_field: "on",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200
     results = response.context["results"]

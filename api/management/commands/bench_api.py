@@ -26,13 +26,55 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import override_settings
 
-QUERIES = ["高新技术企业", "研发费用 补贴", "专精特新", "数字化改造", "人才引进", "贷款贴息", "首台套 装备", "外贸 物流",
-           "郑州市 奖励", "小微企业 稳岗", "技术改造", "科技型中小企业"]
+QUERIES = [
+    "高新技术企业",
+    "研发费用 补贴",
+    "专精特新",
+    "数字化改造",
+    "人才引进",
+    "贷款贴息",
+    "首台套 装备",
+    "外贸 物流",
+    "郑州市 奖励",
+    "小微企业 稳岗",
+    "技术改造",
+    "科技型中小企业",
+]
 
-_PLACES = ["郑州市", "河南省", "金水区", "郑东新区", "高新区", "经开区", "航空港区", "中牟县", "新郑市", "二七区"]
-_TOPICS = ["高新技术企业", "专精特新中小企业", "研发费用", "数字化改造", "智能工厂", "人才引进", "首台套重大技术装备",
-           "外贸进出口", "现代物流", "创业担保贷款", "小微企业稳岗", "技术改造", "科技型中小企业", "绿色低碳",
-           "服务业", "文化旅游", "总部经济", "新能源汽车", "生物医药", "电子信息"]
+_PLACES = [
+    "郑州市",
+    "河南省",
+    "金水区",
+    "郑东新区",
+    "高新区",
+    "经开区",
+    "航空港区",
+    "中牟县",
+    "新郑市",
+    "二七区",
+]
+_TOPICS = [
+    "高新技术企业",
+    "专精特新中小企业",
+    "研发费用",
+    "数字化改造",
+    "智能工厂",
+    "人才引进",
+    "首台套重大技术装备",
+    "外贸进出口",
+    "现代物流",
+    "创业担保贷款",
+    "小微企业稳岗",
+    "技术改造",
+    "科技型中小企业",
+    "绿色低碳",
+    "服务业",
+    "文化旅游",
+    "总部经济",
+    "新能源汽车",
+    "生物医药",
+    "电子信息",
+]
 _KINDS = ["奖励", "补贴", "贷款贴息", "税费减免", "资金支持", "后补助", "扶持办法", "实施细则"]
 _SENTENCES = [
     "对符合条件的{topic}给予一次性{kind}，最高不超过{n}万元。",
@@ -52,8 +94,13 @@ def _percentiles(samples: list[float]) -> dict:
         k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
         return round(ordered[k] * 1000, 1)
 
-    return {"n": len(ordered), "p50_ms": pct(50), "p95_ms": pct(95), "max_ms": round(ordered[-1] * 1000, 1),
-            "mean_ms": round(statistics.fmean(ordered) * 1000, 1)}
+    return {
+        "n": len(ordered),
+        "p50_ms": pct(50),
+        "p95_ms": pct(95),
+        "max_ms": round(ordered[-1] * 1000, 1),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+    }
 
 
 class Command(BaseCommand):
@@ -64,11 +111,19 @@ class Command(BaseCommand):
         parser.add_argument("--bulk-runs", type=int, default=3)
         parser.add_argument("--bulk-size", type=int, default=1000)
         parser.add_argument("--eligibility", type=int, default=20, help="eligibility requests (0 to skip)")
-        parser.add_argument("--no-policy-text", action="store_true",
-                            help="do not write generated text into text-less policies before the search benchmark")
-        parser.add_argument("--build-city", type=int, default=0, metavar="N",
-                            help="first build a synthetic city of N enterprises and 2,000 policies with the pipeline's "
-                                 "builders (TRUNCATES the registry: only on your own database) and synthetic matches")
+        parser.add_argument(
+            "--no-policy-text",
+            action="store_true",
+            help="do not write generated text into text-less policies before the search benchmark",
+        )
+        parser.add_argument(
+            "--build-city",
+            type=int,
+            default=0,
+            metavar="N",
+            help="first build a synthetic city of N enterprises and 2,000 policies with the pipeline's "
+            "builders (TRUNCATES the registry: only on your own database) and synthetic matches",
+        )
         parser.add_argument("--matches-per-enterprise", type=int, default=3)
         parser.add_argument("--seed", type=int, default=20261127)
         parser.add_argument("--json-out", default="")
@@ -137,8 +192,10 @@ class Command(BaseCommand):
 
     # --- setup -----------------------------------------------------------------------------
     def _row(self, label: str, r: dict) -> None:
-        self.stdout.write(f"{label:<44} n={r['n']:>4}  p50={r['p50_ms']:>8.1f} ms  p95={r['p95_ms']:>8.1f} ms"
-                          f"  max={r['max_ms']:>8.1f} ms")
+        self.stdout.write(
+            f"{label:<44} n={r['n']:>4}  p50={r['p50_ms']:>8.1f} ms  p95={r['p95_ms']:>8.1f} ms"
+            f"  max={r['max_ms']:>8.1f} ms"
+        )
 
     def _city(self) -> dict:
         from enterprises.models import Enterprise
@@ -174,8 +231,13 @@ class Command(BaseCommand):
         for pk in bare:
             topic, place, kind = rng.choice(_TOPICS), rng.choice(_PLACES), rng.choice(_KINDS)
             sentences = [
-                rng.choice(_SENTENCES).format(topic=rng.choice(_TOPICS), place=rng.choice(_PLACES), kind=rng.choice(_KINDS),
-                                              n=rng.randint(10, 500), p=rng.randint(5, 50))
+                rng.choice(_SENTENCES).format(
+                    topic=rng.choice(_TOPICS),
+                    place=rng.choice(_PLACES),
+                    kind=rng.choice(_KINDS),
+                    n=rng.randint(10, 500),
+                    p=rng.randint(5, 50),
+                )
                 for _ in range(rng.randint(30, 60))
             ]
             Policy.objects.filter(pk=pk).update(
@@ -221,7 +283,9 @@ class Command(BaseCommand):
             client.get(f"/api/v1/enterprises/{code}/matches/")
         samples, counts = [], []
         for code in codes[10:]:
-            elapsed, response = self._timed(lambda code=code: client.get(f"/api/v1/enterprises/{code}/matches/"))
+            elapsed, response = self._timed(
+                lambda code=code: client.get(f"/api/v1/enterprises/{code}/matches/")
+            )
             if response.status_code != 200:
                 raise CommandError(f"matches for {code}: {response.status_code} {response.content[:200]!r}")
             samples.append(elapsed)
@@ -261,19 +325,23 @@ class Command(BaseCommand):
         rows = []
         for i in range(size):
             code = credit_code_from_parts(prefix="91", region="410100", org_body=f"Q{run:01d}{i:06d}")
-            rows.append({
-                "credit_code": code,
-                "name": f"郑州基准批量{run}-{i}有限公司",
-                "district": rng.choice(districts),
-                "industry": rng.choice(industries),
-                "established_on": date(rng.randint(1998, 2025), rng.randint(1, 12), rng.randint(1, 28)).isoformat(),
-                "registered_capital": str(rng.randint(10, 5000) * 10000),
-                "tags": ["高新技术企业"] if rng.random() < 0.2 else [],
-                "indicators": {
-                    "revenue": {"2024": str(rng.randint(100, 50000) * 10000)},
-                    "employees": {"2024": str(rng.randint(3, 800))},
-                },
-            })
+            rows.append(
+                {
+                    "credit_code": code,
+                    "name": f"郑州基准批量{run}-{i}有限公司",
+                    "district": rng.choice(districts),
+                    "industry": rng.choice(industries),
+                    "established_on": date(
+                        rng.randint(1998, 2025), rng.randint(1, 12), rng.randint(1, 28)
+                    ).isoformat(),
+                    "registered_capital": str(rng.randint(10, 5000) * 10000),
+                    "tags": ["高新技术企业"] if rng.random() < 0.2 else [],
+                    "indicators": {
+                        "revenue": {"2024": str(rng.randint(100, 50000) * 10000)},
+                        "employees": {"2024": str(rng.randint(3, 800))},
+                    },
+                }
+            )
         return rows
 
     def _bench_bulk(self, key: str, runs: int, size: int) -> dict:
@@ -283,16 +351,22 @@ class Command(BaseCommand):
             rows = self._bulk_rows(run, size)
             sid = transaction.savepoint()
             elapsed, response = self._timed(
-                lambda rows=rows: client.post("/api/v1/enterprises/bulk/", {"source": "bench", "enterprises": rows},
-                                              format="json"))
+                lambda rows=rows: client.post(
+                    "/api/v1/enterprises/bulk/", {"source": "bench", "enterprises": rows}, format="json"
+                )
+            )
             if response.status_code != 200:
                 raise CommandError(f"bulk: {response.status_code} {response.content[:500]!r}")
             assert response.json()["created"] == size, response.json()
             created.append(elapsed)
             elapsed, response = self._timed(
-                lambda rows=rows: client.post("/api/v1/enterprises/bulk/", {"source": "bench", "enterprises": rows},
-                                              format="json"))
-            assert response.status_code == 200 and response.json()["unchanged"] == size, response.content[:300]
+                lambda rows=rows: client.post(
+                    "/api/v1/enterprises/bulk/", {"source": "bench", "enterprises": rows}, format="json"
+                )
+            )
+            assert response.status_code == 200 and response.json()["unchanged"] == size, response.content[
+                :300
+            ]
             unchanged.append(elapsed)
             transaction.savepoint_rollback(sid)
         return {"created": _percentiles(created), "unchanged": _percentiles(unchanged)}
@@ -301,15 +375,28 @@ class Command(BaseCommand):
         from rest_framework.throttling import ScopedRateThrottle
 
         client = self._client()
-        profile = {"profile": {"district": "410105", "industry": "C3411", "established_on": "2018-06-01",
-                               "registered_capital": "5000000", "tags": ["高新技术企业"],
-                               "indicators": {"revenue": {"2025": "30000000"}, "employees": {"2025": "120"}}}}
+        profile = {
+            "profile": {
+                "district": "410105",
+                "industry": "C3411",
+                "established_on": "2018-06-01",
+                "registered_capital": "5000000",
+                "tags": ["高新技术企业"],
+                "indicators": {"revenue": {"2025": "30000000"}, "employees": {"2025": "120"}},
+            }
+        }
         rates = ScopedRateThrottle.THROTTLE_RATES
-        ScopedRateThrottle.THROTTLE_RATES = {**rates, "eligibility": "100000/min"}  # measuring, not throttling
+        ScopedRateThrottle.THROTTLE_RATES = {
+            **rates,
+            "eligibility": "100000/min",
+        }  # measuring, not throttling
         try:
             client.post("/api/v1/eligibility/", profile, format="json")
-            return _percentiles([
-                self._timed(lambda: client.post("/api/v1/eligibility/", profile, format="json"))[0] for _ in range(n)
-            ])
+            return _percentiles(
+                [
+                    self._timed(lambda: client.post("/api/v1/eligibility/", profile, format="json"))[0]
+                    for _ in range(n)
+                ]
+            )
         finally:
             ScopedRateThrottle.THROTTLE_RATES = rates

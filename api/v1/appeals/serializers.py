@@ -11,8 +11,25 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["id", "number", "credit_code", "kind", "category", "title", "description", "policy", "source",
-                  "department", "status", "reply", "due_on", "created_at", "answered_at", "closed_at", "rating"]
+        fields = [
+            "id",
+            "number",
+            "credit_code",
+            "kind",
+            "category",
+            "title",
+            "description",
+            "policy",
+            "source",
+            "department",
+            "status",
+            "reply",
+            "due_on",
+            "created_at",
+            "answered_at",
+            "closed_at",
+            "rating",
+        ]
         read_only_fields = fields
 
 

@@ -27,8 +27,11 @@ from .serializers import CaseCreateSerializer, CaseSerializer, ConfirmSerializer
 
 
 @extend_schema_view(
-    list=extend_schema(summary="诉求列表", description="企业用户：本企业的诉求；官员：本部门承办的诉求。",
-                       responses={200: CaseSerializer(many=True), 401: ERROR_401}),
+    list=extend_schema(
+        summary="诉求列表",
+        description="企业用户：本企业的诉求；官员：本部门承办的诉求。",
+        responses={200: CaseSerializer(many=True), 401: ERROR_401},
+    ),
     retrieve=extend_schema(summary="诉求详情", responses={200: CaseSerializer, 404: ERROR_404}),
 )
 class CaseViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -44,13 +47,25 @@ class CaseViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             raise NotAuthenticated()
         if access.is_integrator(user):
             raise PermissionDenied()
-        return cases_visible_to(enterprise_id=access.enterprise_id_of(user),
-                                department_ids=access.official_department_ids(user))
+        return cases_visible_to(
+            enterprise_id=access.enterprise_id_of(user), department_ids=access.official_department_ids(user)
+        )
 
     @extend_schema(
-        summary="提出诉求", request=CaseCreateSerializer, responses={201: CaseSerializer, 400: ERROR_400, 403: ERROR_403},
-        examples=[OpenApiExample("融资问题", value={"kind": "problem", "category": "finance", "title": "科技贷放款慢",
-                                                  "description": "3月申请的科技贷至今未放款"})],
+        summary="提出诉求",
+        request=CaseCreateSerializer,
+        responses={201: CaseSerializer, 400: ERROR_400, 403: ERROR_403},
+        examples=[
+            OpenApiExample(
+                "融资问题",
+                value={
+                    "kind": "problem",
+                    "category": "finance",
+                    "title": "科技贷放款慢",
+                    "description": "3月申请的科技贷至今未放款",
+                },
+            )
+        ],
     )
     def create(self, request):
         user = request.user
@@ -67,21 +82,25 @@ class CaseViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         credit_code = values.pop("credit_code", "")
         kwargs = {k: values[k] for k in ("kind", "category", "title", "description")}
         if access.enterprise_id_of(user):
-            case = services.case_raise(enterprise=user.enterprise, raised_by=user, policy=policy,
-                                       source=CaseSource.API, **kwargs)
+            case = services.case_raise(
+                enterprise=user.enterprise, raised_by=user, policy=policy, source=CaseSource.API, **kwargs
+            )
         elif access.is_official(user):
             if not credit_code:
                 raise ValidationError({"credit_code": ["官员代企业登记时须提供统一社会信用代码"]})
             enterprise = Enterprise.objects.filter(credit_code=normalize_credit_code(credit_code)).first()
             if enterprise is None:
                 raise ValidationError({"credit_code": ["登记库中没有该企业"]})
-            case = services.case_raise(enterprise=enterprise, logged_by=user, policy=policy,
-                                       source=CaseSource.HOTLINE, **kwargs)
+            case = services.case_raise(
+                enterprise=enterprise, logged_by=user, policy=policy, source=CaseSource.HOTLINE, **kwargs
+            )
         else:
             raise PermissionDenied("只有企业用户或工作人员可以提出诉求")
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="企业确认是否解决", request=ConfirmSerializer, responses={200: CaseSerializer, 400: ERROR_400})
+    @extend_schema(
+        summary="企业确认是否解决", request=ConfirmSerializer, responses={200: CaseSerializer, 400: ERROR_400}
+    )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         case = self.get_object()

@@ -32,23 +32,54 @@ class EnterpriseGrantsView(ApiBase, GenericAPIView):
         "paid / failed → received(企业确认到账)；含每次拨付指令。企业本身、本部门官员、具 matches:read 权限的对接平台可查。",
         parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
         responses={200: GrantSerializer(many=True), 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
-        examples=[OpenApiExample("兑现", response_only=True, value={
-            "count": 1, "next": None, "previous": None,
-            "results": [{"id": 7, "policy": 12, "title": "规上工业企业稳增长奖励", "department": "gxj",
-                         "source": "auto", "period": "2026", "amount": "300000.00", "status": "paid",
-                         "status_display": "已拨付", "eligible_since": "2026-03-02T09:00:00+08:00",
-                         "granted_at": "2026-03-05T10:00:00+08:00", "account_confirmed_at": "2026-03-06T08:10:00+08:00",
-                         "paid_on": "2026-03-20", "received_confirmed_at": None, "days_to_money": 18,
-                         "payments": [{"reference": "ZF20260310A1B2C3D4", "amount": "300000.00", "status": "paid",
-                                       "paid_on": "2026-03-20", "failure_reason": "",
-                                       "created_at": "2026-03-10T10:00:00+08:00"}]}],
-        })],
+        examples=[
+            OpenApiExample(
+                "兑现",
+                response_only=True,
+                value={
+                    "count": 1,
+                    "next": None,
+                    "previous": None,
+                    "results": [
+                        {
+                            "id": 7,
+                            "policy": 12,
+                            "title": "规上工业企业稳增长奖励",
+                            "department": "gxj",
+                            "source": "auto",
+                            "period": "2026",
+                            "amount": "300000.00",
+                            "status": "paid",
+                            "status_display": "已拨付",
+                            "eligible_since": "2026-03-02T09:00:00+08:00",
+                            "granted_at": "2026-03-05T10:00:00+08:00",
+                            "account_confirmed_at": "2026-03-06T08:10:00+08:00",
+                            "paid_on": "2026-03-20",
+                            "received_confirmed_at": None,
+                            "days_to_money": 18,
+                            "payments": [
+                                {
+                                    "reference": "ZF20260310A1B2C3D4",
+                                    "amount": "300000.00",
+                                    "status": "paid",
+                                    "paid_on": "2026-03-20",
+                                    "failure_reason": "",
+                                    "created_at": "2026-03-10T10:00:00+08:00",
+                                }
+                            ],
+                        }
+                    ],
+                },
+            )
+        ],
         tags=["grants"],
     )
     def get(self, request, credit_code: str):
         user = request.user
         own_id = access.enterprise_id_of(user)
-        access.require(user, access.is_official(user) or access.has_scope(user, "matches:read") or own_id is not None)
+        access.require(
+            user, access.is_official(user) or access.has_scope(user, "matches:read") or own_id is not None
+        )
         enterprise_id = enterprise_id_for_code(credit_code)
         if enterprise_id is None:
             raise NotFound()

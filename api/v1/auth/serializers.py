@@ -6,10 +6,11 @@ from api.v1.common.fields import StrictCharField
 
 class TokenRequestSerializer(serializers.Serializer):
     username = StrictCharField(label=_("用户名"), max_length=150)
-    password = StrictCharField(label=_("密码"), max_length=256, style={"input_type": "password"}, trim_whitespace=False)
+    password = StrictCharField(
+        label=_("密码"), max_length=256, style={"input_type": "password"}, trim_whitespace=False
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
     token = StrictCharField(label=_("令牌"))
     expires_at = serializers.DateTimeField(label=_("过期时间"))
-

@@ -25,9 +25,16 @@ class TokenView(ApiBase, APIView):
         description="用户名和密码换取令牌，之后以 `Authorization: Token <令牌>` 调用。令牌只保存摘要，12 小时后过期。"
         "连续 5 次失败后账号被临时锁定。",
         request=TokenRequestSerializer,
-        responses={200: TokenResponseSerializer, 400: ERROR_400,
-                   429: OpenApiResponse(description="连续失败 5 次，账号临时锁定(见 Retry-After)")},
-        examples=[OpenApiExample("登录", value={"username": "kjj_official", "password": "••••••••"}, request_only=True)],
+        responses={
+            200: TokenResponseSerializer,
+            400: ERROR_400,
+            429: OpenApiResponse(description="连续失败 5 次，账号临时锁定(见 Retry-After)"),
+        },
+        examples=[
+            OpenApiExample(
+                "登录", value={"username": "kjj_official", "password": "••••••••"}, request_only=True
+            )
+        ],
         tags=["auth"],
     )
     def post(self, request):

@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
 ERROR_400 = OpenApiResponse(
     response=OpenApiTypes.OBJECT,
-    description="输入有误：按字段给出原因，如 `{\"district\": [\"未知的行政区划：郑州东\"]}`",
+    description='输入有误：按字段给出原因，如 `{"district": ["未知的行政区划：郑州东"]}`',
     examples=[OpenApiExample("字段错误", value={"district": ["未知的行政区划：郑州东"]})],
 )
 ERROR_401 = OpenApiResponse(response=OpenApiTypes.OBJECT, description="未提供或无效的令牌/密钥")

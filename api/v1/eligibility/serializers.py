@@ -55,13 +55,33 @@ class NearMissItemSerializer(serializers.Serializer):
             "测算结果",
             response_only=True,
             value={
-                "eligible": [{"policy": 12, "title": "郑州市高新技术企业认定奖励", "amount": "300000.00", "reasons": ["注册地在郑州市：是"]}],
-                "possible": [{"policy": 15, "title": "研发费用后补助", "missing": [{"field": "rd_expense", "label": "研发费用"}]}],
+                "eligible": [
+                    {
+                        "policy": 12,
+                        "title": "郑州市高新技术企业认定奖励",
+                        "amount": "300000.00",
+                        "reasons": ["注册地在郑州市：是"],
+                    }
+                ],
+                "possible": [
+                    {
+                        "policy": 15,
+                        "title": "研发费用后补助",
+                        "missing": [{"field": "rd_expense", "label": "研发费用"}],
+                    }
+                ],
                 "near_misses": [
                     {
                         "policy": 18,
                         "title": "规上工业企业奖励",
-                        "unmet": [{"field": "revenue", "needed": "> 20000000", "actual": "12000000", "text": "营业收入需大于 2000 万元"}],
+                        "unmet": [
+                            {
+                                "field": "revenue",
+                                "needed": "> 20000000",
+                                "actual": "12000000",
+                                "text": "营业收入需大于 2000 万元",
+                            }
+                        ],
                     }
                 ],
             },
@@ -93,4 +113,10 @@ class EligibilityResponseSerializer(serializers.Serializer):
 
 
 def _unmet(near: NearMiss) -> dict:
-    return {"field": near.field, "path": near.path, "needed": near.needed, "actual": near.actual, "text": near.text}
+    return {
+        "field": near.field,
+        "path": near.path,
+        "needed": near.needed,
+        "actual": near.actual,
+        "text": near.text,
+    }

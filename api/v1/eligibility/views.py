@@ -26,14 +26,28 @@ class EligibilityView(ApiBase, APIView):
         description="提交一份企业画像(§3，可直接给出 scale、entity_type 等派生字段)，对全部已发布政策测算："
         "符合、可能符合(缺哪些数据)、差一点符合(差在哪里)。不保存任何数据。",
         request=EligibilityRequestSerializer,
-        responses={200: EligibilityResponseSerializer, 400: ERROR_400,
-                   429: OpenApiResponse(description="请求过于频繁，见 Retry-After")},
-        examples=[OpenApiExample("测算", request_only=True, value={
-            "profile": {"district": "410122", "industry": "C3411", "established_on": "2018-06-01",
-                        "registered_capital": "5000000", "tags": ["高新技术企业"],
-                        "indicators": {"revenue": {"2025": "12000000"}, "employees": {"2025": "85"}}},
-            "as_of": "2026-11-27",
-        })],
+        responses={
+            200: EligibilityResponseSerializer,
+            400: ERROR_400,
+            429: OpenApiResponse(description="请求过于频繁，见 Retry-After"),
+        },
+        examples=[
+            OpenApiExample(
+                "测算",
+                request_only=True,
+                value={
+                    "profile": {
+                        "district": "410122",
+                        "industry": "C3411",
+                        "established_on": "2018-06-01",
+                        "registered_capital": "5000000",
+                        "tags": ["高新技术企业"],
+                        "indicators": {"revenue": {"2025": "12000000"}, "employees": {"2025": "85"}},
+                    },
+                    "as_of": "2026-11-27",
+                },
+            )
+        ],
         tags=["eligibility"],
     )
     def post(self, request):

@@ -14,10 +14,16 @@ from .serializers import (
 )
 
 viewset = extend_schema_view(
-    list=extend_schema(summary="企业列表(工作人员、接入平台)", tags=["enterprises"],
-                       responses={200: EnterpriseSerializer(many=True), 401: ERROR_401, 403: ERROR_403}),
-    retrieve=extend_schema(summary="企业画像", tags=["enterprises"],
-                           responses={200: EnterpriseSerializer, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404}),
+    list=extend_schema(
+        summary="企业列表(工作人员、接入平台)",
+        tags=["enterprises"],
+        responses={200: EnterpriseSerializer(many=True), 401: ERROR_401, 403: ERROR_403},
+    ),
+    retrieve=extend_schema(
+        summary="企业画像",
+        tags=["enterprises"],
+        responses={200: EnterpriseSerializer, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
+    ),
 )
 
 create = extend_schema(
@@ -45,19 +51,32 @@ partial_update = extend_schema(
 bulk = extend_schema(
     summary="批量登记或更新企业(最多 1000 条)",
     description="全部成功或全部不写入；以统一社会信用代码幂等。出错时返回 400，"
-    "`errors` 以序号和字段为键：`{\"errors\": {\"3\": {\"district\": [\"…\"]}}}`。",
+    '`errors` 以序号和字段为键：`{"errors": {"3": {"district": ["…"]}}}`。',
     request=BulkEnterprisesSerializer,
     responses={200: BulkResultSerializer, 400: BulkErrorSerializer, 401: ERROR_401, 403: ERROR_403},
     examples=[
-        OpenApiExample("批量", request_only=True, value={
-            "source": "省企业服务平台",
-            "enterprises": [
-                {"credit_code": "91410100MA44XXXXXX", "name": "郑州示例智能装备有限公司", "district": "金水区",
-                 "industry": "C3411", "indicators": {"revenue": {"2025": "12000000"}}},
-            ],
-        }),
-        OpenApiExample("逐条错误", response_only=True, status_codes=["400"],
-                       value={"errors": {"0": {"credit_code": ["统一社会信用代码校验位不正确"]}}}),
+        OpenApiExample(
+            "批量",
+            request_only=True,
+            value={
+                "source": "省企业服务平台",
+                "enterprises": [
+                    {
+                        "credit_code": "91410100MA44XXXXXX",
+                        "name": "郑州示例智能装备有限公司",
+                        "district": "金水区",
+                        "industry": "C3411",
+                        "indicators": {"revenue": {"2025": "12000000"}},
+                    },
+                ],
+            },
+        ),
+        OpenApiExample(
+            "逐条错误",
+            response_only=True,
+            status_codes=["400"],
+            value={"errors": {"0": {"credit_code": ["统一社会信用代码校验位不正确"]}}},
+        ),
     ],
     tags=["enterprises"],
 )

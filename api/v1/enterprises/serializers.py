@@ -34,7 +34,10 @@ class TagValueSerializer(serializers.Serializer):
 @extend_schema_field(
     {
         "type": "object",
-        "additionalProperties": {"type": "object", "additionalProperties": {"type": "string", "nullable": True}},
+        "additionalProperties": {
+            "type": "object",
+            "additionalProperties": {"type": "string", "nullable": True},
+        },
         "example": {"revenue": {"2024": "12000000"}, "employees": {"2024": "85"}},
     }
 )
@@ -47,7 +50,8 @@ class IndicatorsField(serializers.JSONField):
             raise serializers.ValidationError(_("指标必须是 {指标代码: {期间: 数值}} 形式的对象。"))
         for code, periods in data.items():
             if not isinstance(periods, dict) or not all(
-                v is None or (not isinstance(v, bool) and isinstance(v, str | int | float)) for v in periods.values()
+                v is None or (not isinstance(v, bool) and isinstance(v, str | int | float))
+                for v in periods.values()
             ):
                 raise serializers.ValidationError({code: [_("应为 {期间: 数值} 形式的对象。")]})
         return data
@@ -70,7 +74,14 @@ ENTERPRISE_EXAMPLE = {
     "contact_phone": "138****5678",
     "contact_email": "l***@example.com",
     "needs_review": False,
-    "tags": [{"name": "高新技术企业", "recognized_on": "2024-12-01", "expires_on": "2027-11-30", "first_time": True}],
+    "tags": [
+        {
+            "name": "高新技术企业",
+            "recognized_on": "2024-12-01",
+            "expires_on": "2027-11-30",
+            "first_time": True,
+        }
+    ],
     "indicators": {"revenue": {"2024": "12000000"}, "employees": {"2024": "85"}},
 }
 
@@ -81,7 +92,11 @@ ENTERPRISE_EXAMPLE = {
         OpenApiExample(
             "登记企业",
             request_only=True,
-            value={k: v for k, v in ENTERPRISE_EXAMPLE.items() if k not in {"entity_type", "scale", "age_years", "needs_review"}}
+            value={
+                k: v
+                for k, v in ENTERPRISE_EXAMPLE.items()
+                if k not in {"entity_type", "scale", "age_years", "needs_review"}
+            }
             | {"contact_phone": "13812345678", "contact_email": "lisi@example.com"},
         ),
     ]
@@ -97,16 +112,24 @@ class EnterpriseSerializer(serializers.Serializer):
     industry = StrictCharField(max_length=10, required=False, allow_blank=True, label=_("国民经济行业"))
     established_on = serializers.DateField(required=False, allow_null=True, label=_("成立日期"))
     registered_capital = serializers.DecimalField(
-        max_digits=18, decimal_places=2, required=False, allow_null=True, min_value=Decimal(0), label=_("注册资本(元)")
+        max_digits=18,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        min_value=Decimal(0),
+        label=_("注册资本(元)"),
     )
     scale = StrictCharField(read_only=True, allow_null=True, label=_("企业规模"))
     age_years = serializers.SerializerMethodField(label=_("成立年限"))
     address = StrictCharField(max_length=300, required=False, allow_blank=True, label=_("地址"))
-    legal_representative = StrictCharField(max_length=50, required=False, allow_blank=True, label=_("法定代表人"))
+    legal_representative = StrictCharField(
+        max_length=50, required=False, allow_blank=True, label=_("法定代表人")
+    )
     contact_name = StrictCharField(max_length=50, required=False, allow_blank=True, label=_("联系人"))
     contact_phone = StrictCharField(max_length=20, required=False, allow_blank=True, label=_("联系电话"))
-    contact_email = StrictCharField(max_length=254, required=False, allow_blank=True,
-                                    validators=[EmailValidator()], label=_("联系邮箱"))
+    contact_email = StrictCharField(
+        max_length=254, required=False, allow_blank=True, validators=[EmailValidator()], label=_("联系邮箱")
+    )
     needs_review = serializers.BooleanField(read_only=True, label=_("待人工核验"))
     tags = TagValueSerializer(many=True, required=False, label=_("资质标签"))
     indicators = IndicatorsField(required=False, label=_("指标"))
@@ -128,7 +151,9 @@ class EnterpriseSerializer(serializers.Serializer):
             "industry": enterprise.industry,
             "established_on": enterprise.established_on.isoformat() if enterprise.established_on else None,
             "registered_capital": (
-                format(enterprise.registered_capital, "f") if enterprise.registered_capital is not None else None
+                format(enterprise.registered_capital, "f")
+                if enterprise.registered_capital is not None
+                else None
             ),
             "scale": enterprise.scale,
             "age_years": self.get_age_years(enterprise),
@@ -173,7 +198,10 @@ def _plain(value: Decimal) -> str:
 class BulkEnterprisesSerializer(serializers.Serializer):
     source = StrictCharField(max_length=60, required=False, default="", label=_("数据来源"))
     enterprises = serializers.ListField(
-        child=serializers.DictField(), min_length=1, max_length=MAX_BULK, label=_("企业画像列表(最多 1000 条)")
+        child=serializers.DictField(),
+        min_length=1,
+        max_length=MAX_BULK,
+        label=_("企业画像列表(最多 1000 条)"),
     )
 
 
@@ -192,7 +220,9 @@ class BulkErrorSerializer(serializers.Serializer):
     )
 
 
-@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}], "nullable": True, "example": "12000000"})
+@extend_schema_field(
+    {"oneOf": [{"type": "string"}, {"type": "number"}], "nullable": True, "example": "12000000"}
+)
 class ScalarField(serializers.Field):
     """A number or a numeric/code string (kept as text, so that decimals stay exact); null clears."""
 
@@ -223,8 +253,18 @@ class IndicatorValueItemSerializer(serializers.Serializer):
             value={
                 "source": "市税务局",
                 "values": [
-                    {"credit_code": "91410100MA44XXXXXX", "indicator": "tax_paid", "period": "2025", "value": "356000"},
-                    {"credit_code": "91410100MA44XXXXXX", "indicator": "revenue", "period": "2025Q2", "value": "8800000"},
+                    {
+                        "credit_code": "91410100MA44XXXXXX",
+                        "indicator": "tax_paid",
+                        "period": "2025",
+                        "value": "356000",
+                    },
+                    {
+                        "credit_code": "91410100MA44XXXXXX",
+                        "indicator": "revenue",
+                        "period": "2025Q2",
+                        "value": "8800000",
+                    },
                 ],
             },
         )

@@ -38,13 +38,15 @@ def row_shape_errors(row: dict) -> dict[str, list[str]]:
         isinstance(tags, list)
         and all(isinstance(t, str) or (isinstance(t, dict) and isinstance(t.get("name"), str)) for t in tags)
     ):
-        out["tags"] = [str(_("应为资质名称或 {\"name\": …} 对象的列表。"))]
+        out["tags"] = [str(_('应为资质名称或 {"name": …} 对象的列表。'))]
     indicators = row.get("indicators")
     if indicators is not None and not (
         isinstance(indicators, dict)
         and all(
             isinstance(periods, dict)
-            and all(v is None or (not isinstance(v, bool) and isinstance(v, _SCALAR)) for v in periods.values())
+            and all(
+                v is None or (not isinstance(v, bool) and isinstance(v, _SCALAR)) for v in periods.values()
+            )
             for periods in indicators.values()
         )
     ):
@@ -58,7 +60,12 @@ def bulk_errors(result: BulkResult) -> dict:
 
 
 def bulk_counts(result: BulkResult, total: int) -> dict:
-    return {"count": total, "created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+    return {
+        "count": total,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
 
 
 def indexed_errors(exc: DjangoValidationError) -> dict:

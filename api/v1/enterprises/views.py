@@ -79,7 +79,9 @@ class EnterpriseViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixi
         if not partial:
             for field, empty in ENTERPRISE_CLEARABLE.items():
                 payload.setdefault(field, empty)
-        enterprise = services.enterprise_upsert(data=payload, source=source_of(request), actor=actor(request.user))
+        enterprise = services.enterprise_upsert(
+            data=payload, source=source_of(request), actor=actor(request.user)
+        )
         return enterprises_with_profile().get(pk=enterprise.pk)
 
     @schema.create
@@ -145,8 +147,13 @@ class IndicatorValuesView(ApiBase, APIView):
         serializer = IndicatorValuesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = [
-            {"credit_code": v["credit_code"], "code": v["indicator"], "period": v["period"],
-             "value": v["value"], "as_of": v["as_of"].isoformat() if v.get("as_of") else None}
+            {
+                "credit_code": v["credit_code"],
+                "code": v["indicator"],
+                "period": v["period"],
+                "value": v["value"],
+                "as_of": v["as_of"].isoformat() if v.get("as_of") else None,
+            }
             for v in serializer.validated_data["values"]
         ]
         try:

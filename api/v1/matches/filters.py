@@ -9,7 +9,9 @@ class MatchFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(
         choices=[("eligible", _("符合条件")), ("possible", _("可能符合"))], label=_("匹配状态")
     )
-    matched_since = django_filters.IsoDateTimeFilter(field_name="matched_at", lookup_expr="gte", label=_("匹配时间不早于"))
+    matched_since = django_filters.IsoDateTimeFilter(
+        field_name="matched_at", lookup_expr="gte", label=_("匹配时间不早于")
+    )
 
     class Meta:
         model = Match

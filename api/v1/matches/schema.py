@@ -15,16 +15,44 @@ matches = extend_schema(
     parameters=[
         OpenApiParameter("status", OpenApiTypes.STR, enum=["eligible", "possible"], description="匹配状态"),
         OpenApiParameter("matched_since", OpenApiTypes.DATETIME, description="匹配时间不早于"),
-        OpenApiParameter("ordering", OpenApiTypes.STR, enum=["matched_at", "-matched_at", "amount", "-amount"],
-                         description="排序"),
-        OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT),
+        OpenApiParameter(
+            "ordering",
+            OpenApiTypes.STR,
+            enum=["matched_at", "-matched_at", "amount", "-amount"],
+            description="排序",
+        ),
+        OpenApiParameter("page", OpenApiTypes.INT),
+        OpenApiParameter("page_size", OpenApiTypes.INT),
     ],
-    responses={200: MatchSerializer(many=True), 400: ERROR_400, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
-    examples=[OpenApiExample("匹配", response_only=True, value={
-        "count": 1, "next": None, "previous": None,
-        "results": [{"policy": 12, "title": "郑州市高新技术企业认定奖励", "status": "eligible", "amount": "300000.00",
-                     "reasons": ["注册地在郑州市：是(410122)"], "missing": [], "matched_at": "2026-11-27T10:00:00+08:00"}],
-    })],
+    responses={
+        200: MatchSerializer(many=True),
+        400: ERROR_400,
+        401: ERROR_401,
+        403: ERROR_403,
+        404: ERROR_404,
+    },
+    examples=[
+        OpenApiExample(
+            "匹配",
+            response_only=True,
+            value={
+                "count": 1,
+                "next": None,
+                "previous": None,
+                "results": [
+                    {
+                        "policy": 12,
+                        "title": "郑州市高新技术企业认定奖励",
+                        "status": "eligible",
+                        "amount": "300000.00",
+                        "reasons": ["注册地在郑州市：是(410122)"],
+                        "missing": [],
+                        "matched_at": "2026-11-27T10:00:00+08:00",
+                    }
+                ],
+            },
+        )
+    ],
     tags=["matches"],
     filters=False,
 )

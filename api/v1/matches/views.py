@@ -28,11 +28,15 @@ class EnterpriseMatchesView(ApiBase, GenericAPIView):
     def get(self, request, credit_code: str):
         user = request.user
         own_id = access.enterprise_id_of(user)
-        access.require(user, access.is_official(user) or access.has_scope(user, "matches:read") or own_id is not None)
+        access.require(
+            user, access.is_official(user) or access.has_scope(user, "matches:read") or own_id is not None
+        )
         enterprise_id = enterprise_id_for_code(credit_code)
         if enterprise_id is None or not access.can_read_matches_of(user, enterprise_id):
             raise NotFound()
-        filterset = MatchFilter(request.query_params, queryset=matches_for_enterprise(enterprise_id=enterprise_id))
+        filterset = MatchFilter(
+            request.query_params, queryset=matches_for_enterprise(enterprise_id=enterprise_id)
+        )
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         qs = filterset.qs

@@ -23,8 +23,11 @@ from .serializers import NotificationSerializer
 
 
 @extend_schema_view(
-    list=extend_schema(summary="我的推送消息(企业用户)", tags=["notifications"],
-                       responses={200: NotificationSerializer(many=True), 401: ERROR_401, 403: ERROR_403}),
+    list=extend_schema(
+        summary="我的推送消息(企业用户)",
+        tags=["notifications"],
+        responses={200: NotificationSerializer(many=True), 401: ERROR_401, 403: ERROR_403},
+    ),
 )
 class NotificationViewSet(ApiBase, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
@@ -46,7 +49,8 @@ class NotificationViewSet(ApiBase, mixins.ListModelMixin, viewsets.GenericViewSe
         if not params.is_valid():
             raise ValidationError(params.errors)
         return notifications_for_enterprise(
-            enterprise_id=enterprise_id, unread=params.form.cleaned_data.get("unread"),
+            enterprise_id=enterprise_id,
+            unread=params.form.cleaned_data.get("unread"),
             since=params.form.cleaned_data.get("since"),
             oldest_first=self.request.query_params.get("ordering") == "created_at",
         )
@@ -57,16 +61,26 @@ class NotificationViewSet(ApiBase, mixins.ListModelMixin, viewsets.GenericViewSe
         return queryset
 
     @extend_schema(
-        summary="标记为已读", request=None, responses={204: None, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
+        summary="标记为已读",
+        request=None,
+        responses={204: None, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
         tags=["notifications"],
-        parameters=[OpenApiParameter("source", OpenApiTypes.STR, enum=[SOURCE_NOTIFICATION, SOURCE_MESSAGE],
-                                     default=SOURCE_NOTIFICATION, description="列表中该条的 source")],
+        parameters=[
+            OpenApiParameter(
+                "source",
+                OpenApiTypes.STR,
+                enum=[SOURCE_NOTIFICATION, SOURCE_MESSAGE],
+                default=SOURCE_NOTIFICATION,
+                description="列表中该条的 source",
+            )
+        ],
     )
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         enterprise_id = self._enterprise_id()
         source = request.query_params.get("source", SOURCE_NOTIFICATION)
-        if not str(pk).isdigit() or not inbox_item_mark_read(enterprise_id=enterprise_id, source=source,
-                                                            item_id=int(pk)):
+        if not str(pk).isdigit() or not inbox_item_mark_read(
+            enterprise_id=enterprise_id, source=source, item_id=int(pk)
+        ):
             raise NotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -22,7 +22,17 @@ class PolicyFilter(StrictFilterSet):
 
     class Meta:
         model = Policy
-        fields = ["q", "level", "department", "benefit_type", "auto_grant", "open", "industry", "district", "status"]
+        fields = [
+            "q",
+            "level",
+            "department",
+            "benefit_type",
+            "auto_grant",
+            "open",
+            "industry",
+            "district",
+            "status",
+        ]
 
     def by_selector(self, queryset, name, value):
         return queryset

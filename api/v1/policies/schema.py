@@ -14,12 +14,18 @@ viewset = extend_schema_view(
         description="已发布的政策。`q` 为中文全文检索(分词、按相关度排序，结果含高亮摘要 `snippet`)。"
         "本部门工作人员可用 `status` 查看本部门草稿等其他状态的政策。",
         parameters=[
-            OpenApiParameter("ordering", OpenApiTypes.STR, enum=["relevance", "newest", "deadline"],
-                             description="排序：relevance 相关度(有 q 时默认)、newest 最新发布(无 q 时默认)、deadline 截止日期最近"),
+            OpenApiParameter(
+                "ordering",
+                OpenApiTypes.STR,
+                enum=["relevance", "newest", "deadline"],
+                description="排序：relevance 相关度(有 q 时默认)、newest 最新发布(无 q 时默认)、deadline 截止日期最近",
+            ),
         ],
         tags=["policies"],
     ),
-    retrieve=extend_schema(summary="政策详情", responses={200: PolicySerializer, 404: ERROR_404}, tags=["policies"]),
+    retrieve=extend_schema(
+        summary="政策详情", responses={200: PolicySerializer, 404: ERROR_404}, tags=["policies"]
+    ),
 )
 
 create = extend_schema(
@@ -49,10 +55,21 @@ reach = extend_schema(
     summary="政策触达测算(工作人员)",
     description="草稿或已发布政策能触达的企业数，按区县、行业门类分布，以及奖补总额(元)。",
     responses={200: ReachSerializer, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
-    examples=[OpenApiExample("触达", response_only=True,
-                             value={"as_of": "2026-11-27", "count": 1280, "eligible": 1030, "possible": 250,
-                                    "by_district": [{"code": "410122", "name": "中牟县", "eligible": 400, "possible": 20}],
-                                    "by_industry": [{"code": "C", "name": "制造业", "eligible": 800, "possible": 100}],
-                                    "total_award": "206000000.00", "award_unknown": 0})],
+    examples=[
+        OpenApiExample(
+            "触达",
+            response_only=True,
+            value={
+                "as_of": "2026-11-27",
+                "count": 1280,
+                "eligible": 1030,
+                "possible": 250,
+                "by_district": [{"code": "410122", "name": "中牟县", "eligible": 400, "possible": 20}],
+                "by_industry": [{"code": "C", "name": "制造业", "eligible": 800, "possible": 100}],
+                "total_award": "206000000.00",
+                "award_unknown": 0,
+            },
+        )
+    ],
     tags=["policies"],
 )

@@ -52,7 +52,14 @@ class MaterialSerializer(serializers.Serializer):
                 "open": True,
                 "version": 1,
                 "published_at": "2026-03-01T09:00:00+08:00",
-                "materials": [{"name": "高新技术企业证书", "description": "", "required": True, "from_shared_data": True}],
+                "materials": [
+                    {
+                        "name": "高新技术企业证书",
+                        "description": "",
+                        "required": True,
+                        "from_shared_data": True,
+                    }
+                ],
                 "snippet": "对首次认定的<mark>高新技术企业</mark>给予一次性奖励",
             },
         )
@@ -70,10 +77,32 @@ class PolicySerializer(serializers.ModelSerializer):
     class Meta:
         model = Policy
         fields = [
-            "id", "title", "doc_number", "summary", "body", "department", "department_name", "level",
-            "benefit_type", "status", "criteria", "criteria_text", "award", "auto_grant", "exclusive_group",
-            "apply_start", "apply_end", "valid_from", "valid_until", "open", "version", "published_at",
-            "contact", "source_url", "materials", "snippet",
+            "id",
+            "title",
+            "doc_number",
+            "summary",
+            "body",
+            "department",
+            "department_name",
+            "level",
+            "benefit_type",
+            "status",
+            "criteria",
+            "criteria_text",
+            "award",
+            "auto_grant",
+            "exclusive_group",
+            "apply_start",
+            "apply_end",
+            "valid_from",
+            "valid_until",
+            "open",
+            "version",
+            "published_at",
+            "contact",
+            "source_url",
+            "materials",
+            "snippet",
         ]
         read_only_fields = fields
 
@@ -98,7 +127,12 @@ class PolicySerializer(serializers.ModelSerializer):
     @extend_schema_field(MaterialSerializer(many=True))
     def get_materials(self, policy: Policy) -> list[dict]:
         return [
-            {"name": m.name, "description": m.description, "required": m.required, "from_shared_data": m.from_shared_data}
+            {
+                "name": m.name,
+                "description": m.description,
+                "required": m.required,
+                "from_shared_data": m.from_shared_data,
+            }
             for m in policy.materials.all()
         ]
 
@@ -122,7 +156,12 @@ class PolicySerializer(serializers.ModelSerializer):
                 "criteria": {
                     "all": [
                         {"field": "district", "op": "within", "value": ["4101"]},
-                        {"field": "tags", "op": "has", "value": "专精特新中小企业", "recognized": "this_year"},
+                        {
+                            "field": "tags",
+                            "op": "has",
+                            "value": "专精特新中小企业",
+                            "recognized": "this_year",
+                        },
                     ]
                 },
                 "award": {"amount": "200000"},
@@ -148,20 +187,25 @@ class PolicyWriteSerializer(serializers.Serializer):
     doc_number = StrictCharField(max_length=100, required=False, allow_blank=True, label=_("文号"))
     summary = StrictCharField(required=False, allow_blank=True, label=_("摘要"))
     body = StrictCharField(required=False, allow_blank=True, label=_("正文"))
-    department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all(), label=_("牵头部门"))
+    department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(), label=_("牵头部门")
+    )
     level = serializers.ChoiceField(choices=PolicyLevel.choices, required=False, label=_("层级"))
     benefit_type = serializers.ChoiceField(choices=BenefitType.choices, required=False, label=_("支持方式"))
     criteria = serializers.JSONField(required=False, label=_("申报条件"))
     award = serializers.JSONField(required=False, allow_null=True, label=_("奖补金额"))
     auto_grant = serializers.BooleanField(required=False, label=_("免申即享"))
-    exclusive_group = StrictCharField(max_length=60, required=False, allow_blank=True, label=_("从高不重复组"))
+    exclusive_group = StrictCharField(
+        max_length=60, required=False, allow_blank=True, label=_("从高不重复组")
+    )
     apply_start = serializers.DateField(required=False, allow_null=True, label=_("申报开始"))
     apply_end = serializers.DateField(required=False, allow_null=True, label=_("申报截止"))
     valid_from = serializers.DateField(required=False, allow_null=True, label=_("有效期起"))
     valid_until = serializers.DateField(required=False, allow_null=True, label=_("有效期止"))
     contact = StrictCharField(max_length=200, required=False, allow_blank=True, label=_("咨询方式"))
-    source_url = StrictCharField(max_length=500, required=False, allow_blank=True, validators=[URLValidator()],
-                                 label=_("原文链接"))
+    source_url = StrictCharField(
+        max_length=500, required=False, allow_blank=True, validators=[URLValidator()], label=_("原文链接")
+    )
     materials = MaterialSerializer(many=True, required=False, label=_("申报材料"))
 
     def validate_criteria(self, value):
@@ -205,5 +249,7 @@ class ReachSerializer(serializers.Serializer):
     possible = serializers.IntegerField(label=_("可能符合"))
     by_district = ReachRowSerializer(many=True, label=_("按区县"))
     by_industry = ReachRowSerializer(many=True, label=_("按行业门类"))
-    total_award = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True, label=_("奖补总额(元)"))
+    total_award = serializers.DecimalField(
+        max_digits=20, decimal_places=2, allow_null=True, label=_("奖补总额(元)")
+    )
     award_unknown = serializers.IntegerField(label=_("金额未知的符合企业数"))

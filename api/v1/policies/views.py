@@ -23,8 +23,14 @@ from .filters import PolicyFilter
 from .serializers import PolicyListSerializer, PolicySerializer, PolicyWriteSerializer, ReachSerializer
 
 # ``ordering`` of the policy list → the search selector's order.
-POLICY_ORDERING = {"": "relevance", "relevance": "relevance", "newest": "newest", "-published_at": "newest",
-                   "deadline": "deadline", "apply_end": "deadline"}
+POLICY_ORDERING = {
+    "": "relevance",
+    "relevance": "relevance",
+    "newest": "newest",
+    "-published_at": "newest",
+    "deadline": "deadline",
+    "apply_end": "deadline",
+}
 
 
 @schema.viewset
@@ -56,19 +62,29 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         wanted_status = data.get("status")
         if wanted_status and wanted_status != PolicyStatus.PUBLISHED:
             qs = selectors.policy_search_unpublished(
-                department_ids=access.policy_department_ids(request.user), status=wanted_status, q=q,
-                filters=filterset.selector_filters(), order=POLICY_ORDERING[order],
+                department_ids=access.policy_department_ids(request.user),
+                status=wanted_status,
+                q=q,
+                filters=filterset.selector_filters(),
+                order=POLICY_ORDERING[order],
             ).select_related("department")
         else:
             # The page's snippets are made by ``policies.search.snippets``, which reads
             # interpretations only for rows without a query word in their summary or body.
-            qs = selectors.policy_search(q=q, filters=filterset.selector_filters(), order=POLICY_ORDERING[order],
-                                         with_total=bool(q), interpretations=False)
+            qs = selectors.policy_search(
+                q=q,
+                filters=filterset.selector_filters(),
+                order=POLICY_ORDERING[order],
+                with_total=bool(q),
+                interpretations=False,
+            )
         page = self.paginate_queryset(qs.prefetch_related("materials"))
         if q:
             for policy, snippet in zip(page, snippets(page, q), strict=True):
                 policy.snippet = str(snippet)
-        return self.get_paginated_response(PolicyListSerializer(page, many=True, context=self.get_serializer_context()).data)
+        return self.get_paginated_response(
+            PolicyListSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
 
     def get_object(self):
         try:
@@ -88,11 +104,14 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         if access.is_integrator(user):
             # A key drafts for its department; publishing and revising published policies is for people.
             allowed = access.is_official_of(user, policy.department_id) and policy.status in (
-                PolicyStatus.DRAFT, PolicyStatus.IN_REVIEW
+                PolicyStatus.DRAFT,
+                PolicyStatus.IN_REVIEW,
             )
         else:
             allowed = user_can_edit_policy(user, policy)
-        access.require(user, allowed, _("只有本部门工作人员可以修改本部门的政策；已发布的政策由审核人员修订。"))
+        access.require(
+            user, allowed, _("只有本部门工作人员可以修改本部门的政策；已发布的政策由审核人员修订。")
+        )
 
     @schema.create
     def create(self, request, *args, **kwargs):
@@ -115,8 +134,11 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         serializer.is_valid(raise_exception=True)
         data = serializer.service_data()
         if "department" in data and data["department"] != policy.department_id:
-            access.require(request.user, access.is_official_of(request.user, data["department"]),
-                           _("只能把政策改到本部门名下。"))
+            access.require(
+                request.user,
+                access.is_official_of(request.user, data["department"]),
+                _("只能把政策改到本部门名下。"),
+            )
         services.policy_update(policy=policy, data=data, actor=actor(request.user))
         return self._fresh(policy)
 
@@ -125,8 +147,11 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def publish(self, request, pk=None):
         policy = self.get_object()
         user = request.user
-        access.require(user, access.is_person(user) and access.is_official_of(user, policy.department_id),
-                       _("只有本部门的审核人员可以发布本部门的政策。"))
+        access.require(
+            user,
+            access.is_person(user) and access.is_official_of(user, policy.department_id),
+            _("只有本部门的审核人员可以发布本部门的政策。"),
+        )
         # The service decides the rest: a policy that is not a draft or in review is a 400, a
         # drafter who is not a reviewer (or publishes their own draft) a 403.
         services.policy_publish(policy=policy, actor=user)
@@ -137,6 +162,9 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def reach(self, request, pk=None):
         policy = self.get_object()
         user = request.user
-        access.require(user, access.is_person(user) and access.is_official_of(user, policy.department_id),
-                       _("只有本部门工作人员可以测算本部门政策的触达范围。"))
+        access.require(
+            user,
+            access.is_person(user) and access.is_official_of(user, policy.department_id),
+            _("只有本部门工作人员可以测算本部门政策的触达范围。"),
+        )
         return Response(ReachSerializer(selectors.policy_reach(policy=policy)).data)

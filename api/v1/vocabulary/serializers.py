@@ -9,11 +9,16 @@ from policies.models import Department
 
 class DepartmentSerializer(StrictModelSerializer):
     parent = serializers.SlugRelatedField(
-        slug_field="code", queryset=Department.objects.all(), required=False, allow_null=True, label=_("上级部门")
+        slug_field="code",
+        queryset=Department.objects.all(),
+        required=False,
+        allow_null=True,
+        label=_("上级部门"),
     )
     # Plain strings in the schema: "" (none given) is not a URL.
-    website = StrictCharField(max_length=200, required=False, allow_blank=True, validators=[URLValidator()],
-                              label=_("网站"))
+    website = StrictCharField(
+        max_length=200, required=False, allow_blank=True, validators=[URLValidator()], label=_("网站")
+    )
 
     class Meta:
         model = Department

@@ -14,8 +14,13 @@ from .filters import DepartmentFilter, IndicatorFilter, TagFilter
 from .serializers import DepartmentSerializer, IndicatorSerializer, TagSerializer
 
 
-class ReadAnyoneWriteViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                             viewsets.GenericViewSet):
+class ReadAnyoneWriteViewSet(
+    ApiBase,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     permission_classes = [access.ReadAnyoneWrite]
     public_actions = ("list", "retrieve")
 
@@ -25,7 +30,9 @@ class ReadAnyoneWriteViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveMode
 
 @extend_schema_view(
     list=extend_schema(summary="部门列表(政府资源库)", tags=["reference"]),
-    retrieve=extend_schema(summary="部门详情", responses={200: DepartmentSerializer, 404: ERROR_404}, tags=["reference"]),
+    retrieve=extend_schema(
+        summary="部门详情", responses={200: DepartmentSerializer, 404: ERROR_404}, tags=["reference"]
+    ),
     create=extend_schema(
         summary="新增部门(管理员)",
         responses={201: DepartmentSerializer, 400: ERROR_400, 401: ERROR_401, 403: ERROR_403},
@@ -33,8 +40,14 @@ class ReadAnyoneWriteViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveMode
             OpenApiExample(
                 "部门",
                 request_only=True,
-                value={"code": "zz-kjj", "name": "郑州市科学技术局", "short_name": "市科技局", "level": "municipal",
-                       "parent": None, "contact": "0371-67180000"},
+                value={
+                    "code": "zz-kjj",
+                    "name": "郑州市科学技术局",
+                    "short_name": "市科技局",
+                    "level": "municipal",
+                    "parent": None,
+                    "contact": "0371-67180000",
+                },
             )
         ],
         tags=["reference"],
@@ -53,12 +66,23 @@ class DepartmentViewSet(ReadAnyoneWriteViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="资质标签词表", tags=["reference"]),
-    retrieve=extend_schema(summary="资质标签", responses={200: TagSerializer, 404: ERROR_404}, tags=["reference"]),
+    retrieve=extend_schema(
+        summary="资质标签", responses={200: TagSerializer, 404: ERROR_404}, tags=["reference"]
+    ),
     create=extend_schema(
         summary="新增资质标签(工作人员)",
         responses={201: TagSerializer, 400: ERROR_400, 401: ERROR_401, 403: ERROR_403},
-        examples=[OpenApiExample("标签", request_only=True,
-                                 value={"name": "瞪羚企业", "description": "郑州市认定的高成长企业", "issuer": "郑州市科学技术局"})],
+        examples=[
+            OpenApiExample(
+                "标签",
+                request_only=True,
+                value={
+                    "name": "瞪羚企业",
+                    "description": "郑州市认定的高成长企业",
+                    "issuer": "郑州市科学技术局",
+                },
+            )
+        ],
         tags=["reference"],
     ),
 )
@@ -77,13 +101,25 @@ class TagViewSet(ReadAnyoneWriteViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="指标定义", tags=["reference"]),
-    retrieve=extend_schema(summary="指标定义详情", responses={200: IndicatorSerializer, 404: ERROR_404}, tags=["reference"]),
+    retrieve=extend_schema(
+        summary="指标定义详情", responses={200: IndicatorSerializer, 404: ERROR_404}, tags=["reference"]
+    ),
     create=extend_schema(
         summary="新增指标(工作人员)",
         responses={201: IndicatorSerializer, 400: ERROR_400, 401: ERROR_401, 403: ERROR_403},
-        examples=[OpenApiExample("指标", request_only=True,
-                                 value={"code": "freight_cost", "name": "物流运输费用", "type": "money", "unit": "元",
-                                        "periodicity": "quarter"})],
+        examples=[
+            OpenApiExample(
+                "指标",
+                request_only=True,
+                value={
+                    "code": "freight_cost",
+                    "name": "物流运输费用",
+                    "type": "money",
+                    "unit": "元",
+                    "periodicity": "quarter",
+                },
+            )
+        ],
         tags=["reference"],
     ),
 )

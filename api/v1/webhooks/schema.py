@@ -9,34 +9,73 @@ from .serializers import WebhookDeliverySerializer, WebhookSecretSerializer, Web
 WEBHOOK_DESCRIPTION = (
     "接入平台(密钥需 `webhooks:manage`)登记回调地址和事件。每次推送为 JSON POST，带请求头 "
     "`X-Portal-Event`、`X-Portal-Delivery`、`X-Portal-Timestamp`(Unix 秒)与 `X-Portal-Signature: sha256=<hex>`，签名为 "
-    "HMAC-SHA256(订阅密钥, 时间戳 + \".\" + 请求体)；时间戳与当前时间相差超过 5 分钟的请求应拒绝(防重放)。"
+    'HMAC-SHA256(订阅密钥, 时间戳 + "." + 请求体)；时间戳与当前时间相差超过 5 分钟的请求应拒绝(防重放)。'
     "失败按退避重试，记录在投递日志中。"
 )
 
 viewset = extend_schema_view(
-    list=extend_schema(summary="我的 Webhook 订阅", description=WEBHOOK_DESCRIPTION, tags=["webhooks"],
-                       responses={200: WebhookSubscriptionSerializer(many=True), 401: ERROR_401, 403: ERROR_403}),
-    retrieve=extend_schema(summary="Webhook 订阅详情", tags=["webhooks"],
-                           responses={200: WebhookSubscriptionSerializer, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404}),
+    list=extend_schema(
+        summary="我的 Webhook 订阅",
+        description=WEBHOOK_DESCRIPTION,
+        tags=["webhooks"],
+        responses={200: WebhookSubscriptionSerializer(many=True), 401: ERROR_401, 403: ERROR_403},
+    ),
+    retrieve=extend_schema(
+        summary="Webhook 订阅详情",
+        tags=["webhooks"],
+        responses={200: WebhookSubscriptionSerializer, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
+    ),
     create=extend_schema(
-        summary="登记 Webhook", description=WEBHOOK_DESCRIPTION, tags=["webhooks"],
+        summary="登记 Webhook",
+        description=WEBHOOK_DESCRIPTION,
+        tags=["webhooks"],
         request=WebhookSubscriptionSerializer,
         responses={201: WebhookSecretSerializer, 400: ERROR_400, 401: ERROR_401, 403: ERROR_403},
-        examples=[OpenApiExample("订阅", request_only=True, value={
-            "url": "https://qyfw.henan.example.gov.cn/hooks/zz-policy", "events": ["match.created", "match.ended"],
-            "enterprise": "91410100MA44XXXXXX"})],
+        examples=[
+            OpenApiExample(
+                "订阅",
+                request_only=True,
+                value={
+                    "url": "https://qyfw.henan.example.gov.cn/hooks/zz-policy",
+                    "events": ["match.created", "match.ended"],
+                    "enterprise": "91410100MA44XXXXXX",
+                },
+            )
+        ],
     ),
-    partial_update=extend_schema(summary="修改 Webhook", tags=["webhooks"], request=WebhookSubscriptionSerializer(partial=True),
-                                 responses={200: WebhookSubscriptionSerializer, 400: ERROR_400, 401: ERROR_401,
-                                            403: ERROR_403, 404: ERROR_404}),
-    update=extend_schema(summary="替换 Webhook", tags=["webhooks"], request=WebhookSubscriptionSerializer,
-                         responses={200: WebhookSubscriptionSerializer, 400: ERROR_400, 401: ERROR_401, 403: ERROR_403,
-                                    404: ERROR_404}),
-    destroy=extend_schema(summary="删除 Webhook", tags=["webhooks"],
-                          responses={204: None, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404}),
+    partial_update=extend_schema(
+        summary="修改 Webhook",
+        tags=["webhooks"],
+        request=WebhookSubscriptionSerializer(partial=True),
+        responses={
+            200: WebhookSubscriptionSerializer,
+            400: ERROR_400,
+            401: ERROR_401,
+            403: ERROR_403,
+            404: ERROR_404,
+        },
+    ),
+    update=extend_schema(
+        summary="替换 Webhook",
+        tags=["webhooks"],
+        request=WebhookSubscriptionSerializer,
+        responses={
+            200: WebhookSubscriptionSerializer,
+            400: ERROR_400,
+            401: ERROR_401,
+            403: ERROR_403,
+            404: ERROR_404,
+        },
+    ),
+    destroy=extend_schema(
+        summary="删除 Webhook",
+        tags=["webhooks"],
+        responses={204: None, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
+    ),
 )
 
 deliveries = extend_schema(
-    summary="Webhook 投递日志", tags=["webhooks"],
+    summary="Webhook 投递日志",
+    tags=["webhooks"],
     responses={200: WebhookDeliverySerializer(many=True), 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
 )

@@ -11,8 +11,12 @@ class WebhookSubscriptionSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     url = serializers.URLField(max_length=500, label=_("回调地址"))
     events = serializers.ListField(child=StrictCharField(), required=False, label=_("订阅事件(空为全部)"))
-    enterprise = StrictCharField(required=False, allow_blank=True, allow_null=True,
-                                 label=_("企业统一社会信用代码(订阅该企业的匹配事件)"))
+    enterprise = StrictCharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        label=_("企业统一社会信用代码(订阅该企业的匹配事件)"),
+    )
     active = serializers.BooleanField(required=False, default=True, label=_("启用"))
     created_at = serializers.DateTimeField(read_only=True)
 
@@ -26,7 +30,8 @@ class WebhookSubscriptionSerializer(serializers.Serializer):
         unknown = [e for e in value if e not in known]
         if unknown:
             raise serializers.ValidationError(
-                _("未知的事件：%(events)s；可订阅：%(known)s") % {"events": ", ".join(unknown), "known": ", ".join(sorted(known))}
+                _("未知的事件：%(events)s；可订阅：%(known)s")
+                % {"events": ", ".join(unknown), "known": ", ".join(sorted(known))}
             )
         return sorted(set(value))
 

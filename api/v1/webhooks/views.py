@@ -24,14 +24,19 @@ class WebhookSubscriptionViewSet(ApiBase, viewsets.ModelViewSet):
 
     def _account(self):
         user = self.request.user
-        access.require(user, access.has_scope(user, "webhooks:manage"),
-                       _("需要权限范围 webhooks:manage 的接入密钥。"))
+        access.require(
+            user, access.has_scope(user, "webhooks:manage"), _("需要权限范围 webhooks:manage 的接入密钥。")
+        )
         return user.api_key.account
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return WebhookSubscription.objects.none()
-        return WebhookSubscription.objects.filter(owner=self._account()).select_related("enterprise").order_by("id")
+        return (
+            WebhookSubscription.objects.filter(owner=self._account())
+            .select_related("enterprise")
+            .order_by("id")
+        )
 
     def get_object(self):
         pk = self.kwargs.get("pk")
@@ -42,8 +47,12 @@ class WebhookSubscriptionViewSet(ApiBase, viewsets.ModelViewSet):
 
     def _check_enterprise(self, enterprise):
         user = self.request.user
-        if enterprise is not None and not (access.has_scope(user, "matches:read") or access.can_read_enterprises(user)):
-            raise ValidationError({"enterprise": [_("订阅企业事件需要 matches:read 或 enterprises:read 权限范围。")]})
+        if enterprise is not None and not (
+            access.has_scope(user, "matches:read") or access.can_read_enterprises(user)
+        ):
+            raise ValidationError(
+                {"enterprise": [_("订阅企业事件需要 matches:read 或 enterprises:read 权限范围。")]}
+            )
 
     def create(self, request, *args, **kwargs):
         account = self._account()

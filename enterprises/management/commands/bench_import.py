@@ -47,7 +47,10 @@ class Command(BaseCommand):
                 started = time.monotonic()
                 cpu = time.process_time()
                 call_command(
-                    "import_enterprises", path, chunk_size=options["chunk_size"], no_rematch=not options["rematch"]
+                    "import_enterprises",
+                    path,
+                    chunk_size=options["chunk_size"],
+                    no_rematch=not options["rematch"],
                 )
                 elapsed = time.monotonic() - started
                 self.stdout.write(

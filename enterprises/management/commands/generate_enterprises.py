@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=5000)
         parser.add_argument("--out", required=True)
         parser.add_argument("--seed", type=int, default=20261127)
-        parser.add_argument("--with-demo", action="store_true", help="include 郑州智算科技有限公司 as the first row")
+        parser.add_argument(
+            "--with-demo", action="store_true", help="include 郑州智算科技有限公司 as the first row"
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):

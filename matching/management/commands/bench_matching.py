@@ -27,8 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("--reuse", action="store_true", help="reuse the city if it has the right size")
         parser.add_argument("--rematch-samples", type=int, default=200)
         parser.add_argument("--no-rebuild", action="store_true", help="skip the full rebuild")
-        parser.add_argument("--rebuild-sample", type=int, default=0,
-                            help="rebuild only this many random policies and extrapolate (0 = all)")
+        parser.add_argument(
+            "--rebuild-sample",
+            type=int,
+            default=0,
+            help="rebuild only this many random policies and extrapolate (0 = all)",
+        )
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--json-out", default="", help="also write the JSON to this file")
 
@@ -42,19 +46,32 @@ class Command(BaseCommand):
         started = time.monotonic()
         city = {"reused": True}
         n = opts["enterprises"]
-        if not (opts["reuse"] and Enterprise.objects.count() == n
-                and Policy.objects.filter(department__code="bench-dept").count() >= opts["policies"]):
+        if not (
+            opts["reuse"]
+            and Enterprise.objects.count() == n
+            and Policy.objects.filter(department__code="bench-dept").count() >= opts["policies"]
+        ):
             log(f"building the synthetic city: {n:,} enterprises, {opts['policies']:,} policies")
             t = time.monotonic()
             city = city_build(enterprises=n, log=log)
             policies_build(count=opts["policies"], log=log)
             city["build_s"] = round(time.monotonic() - t, 1)
         log(f"measuring (real workers: {opts['workers']})")
-        results = bench_run(rematch_samples=opts["rematch_samples"], rebuild=not opts["no_rebuild"],
-                            rebuild_sample=opts["rebuild_sample"],
-                            workers=opts["workers"], log=log)
-        results.update({"enterprises": n, "policies": opts["policies"], "city": city,
-                        "total_s": round(time.monotonic() - started, 1)})
+        results = bench_run(
+            rematch_samples=opts["rematch_samples"],
+            rebuild=not opts["no_rebuild"],
+            rebuild_sample=opts["rebuild_sample"],
+            workers=opts["workers"],
+            log=log,
+        )
+        results.update(
+            {
+                "enterprises": n,
+                "policies": opts["policies"],
+                "city": city,
+                "total_s": round(time.monotonic() - started, 1),
+            }
+        )
         self._table(results)
         line = json.dumps(results, ensure_ascii=False)
         if opts["json_out"]:
@@ -65,19 +82,27 @@ class Command(BaseCommand):
     def _table(self, r):
         w = self.stdout.write
         w("")
-        w(f"matching benchmark: {r['enterprises']:,} enterprises, {r['policies']:,} policies, "
-          f"chunk {r['chunk_size']:,}")
+        w(
+            f"matching benchmark: {r['enterprises']:,} enterprises, {r['policies']:,} policies, "
+            f"chunk {r['chunk_size']:,}"
+        )
         w(f"{'publish':<10}{'rows':>10}{'pipeline s':>12}{'rows/s':>10}{'floor s':>10}{'ratio':>8}")
         for p in r["publish"]:
-            w(f"{p['selectivity']:<10.0%}{p['rows']:>10,}{p['pipeline_s']:>12.2f}{p['rows_per_s'] or 0:>10,}"
-              f"{p['floor_s']:>10.2f}{p['ratio'] or 0:>8.2f}")
+            w(
+                f"{p['selectivity']:<10.0%}{p['rows']:>10,}{p['pipeline_s']:>12.2f}{p['rows_per_s'] or 0:>10,}"
+                f"{p['floor_s']:>10.2f}{p['ratio'] or 0:>8.2f}"
+            )
         m = r["rematch"]
-        w(f"re-match one enterprise vs {m['policies']:,} policies: median {m['median_ms']} ms, "
-          f"p95 {m['p95_ms']} ms ({m['samples']} samples)")
+        w(
+            f"re-match one enterprise vs {m['policies']:,} policies: median {m['median_ms']} ms, "
+            f"p95 {m['p95_ms']} ms ({m['samples']} samples)"
+        )
         if "rebuild" in r:
             b = r["rebuild"]
-            w(f"full rebuild: {b['minutes']} min for {b['policies']:,} of {b['of']:,} policies, "
-              f"{b['match_rows']:,} match rows" + (f" → {b['minutes_all_policies']} min for all (extrapolated)"
-                                                   if b["extrapolated"] else ""))
+            w(
+                f"full rebuild: {b['minutes']} min for {b['policies']:,} of {b['of']:,} policies, "
+                f"{b['match_rows']:,} match rows"
+                + (f" → {b['minutes_all_policies']} min for all (extrapolated)" if b["extrapolated"] else "")
+            )
         w(f"worker peak memory: {r['worker_peak_rss_mb']} MB")
         w("")

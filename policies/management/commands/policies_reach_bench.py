@@ -28,7 +28,9 @@ class Command(BaseCommand):
     help = "Time the reach preview for each demo policy (optionally after building an N-enterprise city)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--build", type=int, default=0, help="build a synthetic city of N enterprises first (PostgreSQL)")
+        parser.add_argument(
+            "--build", type=int, default=0, help="build a synthetic city of N enterprises first (PostgreSQL)"
+        )
         parser.add_argument("--repeat", type=int, default=1)
 
     def handle(self, *args, **options):
@@ -44,10 +46,14 @@ class Command(BaseCommand):
             policy = Policy.objects.filter(title=spec["title"]).first()
             if policy is None:
                 data = demo._data(spec, today)
-                policy = services.policy_create(actor=None, data=data, interpretations=demo._interpretations(spec))
+                policy = services.policy_create(
+                    actor=None, data=data, interpretations=demo._interpretations(spec)
+                )
             ids.append(policy.pk)
         total = Enterprise.objects.count()
-        self.stdout.write(f"{total:,} enterprises on {connection.vendor}; {len(ids)} policies; {len(departments)} departments")
+        self.stdout.write(
+            f"{total:,} enterprises on {connection.vendor}; {len(ids)} policies; {len(departments)} departments"
+        )
         times = []
         for policy in Policy.objects.filter(pk__in=ids).order_by("pk"):
             for _ in range(options["repeat"]):

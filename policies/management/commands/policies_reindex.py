@@ -22,7 +22,11 @@ class Command(BaseCommand):
                 Policy.objects.filter(pk=policy.pk).update(industries=industries, districts=districts)
                 facets += 1
         indexed = policy_search_index_rebuild()
-        where = "PostgreSQL" if connection.vendor == "postgresql" else f"{connection.vendor} (no search vector; icontains fallback)"
+        where = (
+            "PostgreSQL"
+            if connection.vendor == "postgresql"
+            else f"{connection.vendor} (no search vector; icontains fallback)"
+        )
         self.stdout.write(
             f"{indexed} search vectors rebuilt, {facets} facet rows updated on {where} in {time.monotonic() - started:.1f}s"
         )

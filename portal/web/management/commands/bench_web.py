@@ -56,14 +56,22 @@ class Command(BaseCommand):
     help = "Load-test 我的政策 and the policy list through gunicorn on loopback; prints p50/p95."
 
     def add_arguments(self, parser):
-        parser.add_argument("--requests", type=int, default=600, help="measured requests per page (default 600)")
+        parser.add_argument(
+            "--requests", type=int, default=600, help="measured requests per page (default 600)"
+        )
         parser.add_argument("--warmup", type=int, default=60, help="unmeasured requests per page first")
         parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
-        parser.add_argument("--server-workers", type=int, default=2, help="gunicorn workers (default 2 = cores)")
+        parser.add_argument(
+            "--server-workers", type=int, default=2, help="gunicorn workers (default 2 = cores)"
+        )
         parser.add_argument("--users", type=int, default=200, help="enterprise users to spread 我的政策 over")
         parser.add_argument("--port", type=int, default=8765)
-        parser.add_argument("--build", type=int, default=0,
-                            help="build a synthetic city of N enterprises first (PostgreSQL; wipes the registry)")
+        parser.add_argument(
+            "--build",
+            type=int,
+            default=0,
+            help="build a synthetic city of N enterprises first (PostgreSQL; wipes the registry)",
+        )
         parser.add_argument("--policies", type=int, default=2000, help="policies for --build")
         parser.add_argument("--seconds", type=float, default=600, help="stop sending after this long")
         parser.add_argument("--json-out", default="")
@@ -93,14 +101,21 @@ class Command(BaseCommand):
             results = {}
             for name, make in pages.items():
                 self._load(make, n=opts["warmup"], concurrency=opts["concurrency"], deadline=opts["seconds"])
-                results[name] = self._load(make, n=opts["requests"], concurrency=opts["concurrency"],
-                                           deadline=opts["seconds"])
+                results[name] = self._load(
+                    make, n=opts["requests"], concurrency=opts["concurrency"], deadline=opts["seconds"]
+                )
         finally:
             self._stop(server)
         report = {
-            "database": connection.vendor, "enterprises": figures["enterprises"], "policies": figures["policies"],
-            "matches": figures["matches"], "users": len(cookies), "concurrency": opts["concurrency"],
-            "server_workers": opts["server_workers"], "cpus": os.cpu_count(), "pages": results,
+            "database": connection.vendor,
+            "enterprises": figures["enterprises"],
+            "policies": figures["policies"],
+            "matches": figures["matches"],
+            "users": len(cookies),
+            "concurrency": opts["concurrency"],
+            "server_workers": opts["server_workers"],
+            "cpus": os.cpu_count(),
+            "pages": results,
         }
         self._table(report)
         line = json.dumps(report, ensure_ascii=False)
@@ -115,7 +130,10 @@ class Command(BaseCommand):
             raise CommandError("--build needs PostgreSQL (the builder is set-based SQL)")
 
         call_command("migrate", verbosity=0)
-        if Enterprise.objects.count() == enterprises and Policy.objects.filter(status="published").count() == policies:
+        if (
+            Enterprise.objects.count() == enterprises
+            and Policy.objects.filter(status="published").count() == policies
+        ):
             self.stdout.write(f"reusing the city of {enterprises:,} enterprises and {policies:,} policies")
         else:
             self.stdout.write(f"building {enterprises:,} enterprises and {policies:,} policies")
@@ -157,7 +175,8 @@ class Command(BaseCommand):
         with connection.cursor() as cur:
             cur.execute(
                 "SELECT enterprise_id FROM (SELECT DISTINCT enterprise_id FROM matching_match "
-                "WHERE status <> 'ended' LIMIT %s) t", [users * 20]
+                "WHERE status <> 'ended' LIMIT %s) t",
+                [users * 20],
             )
             ids = [row[0] for row in cur.fetchall()]
         random.Random(5).shuffle(ids)
@@ -182,24 +201,43 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             return
 
-        missing = list(Policy.objects.filter(status="published", search_vector__isnull=True).values_list("pk", flat=True))
+        missing = list(
+            Policy.objects.filter(status="published", search_vector__isnull=True).values_list("pk", flat=True)
+        )
         if missing:
             self.stdout.write(f"indexing {len(missing):,} policies for full-text search")
             for i in range(0, len(missing), 200):
-                policy_search_index_update(policy_ids=missing[i:i + 200])
+                policy_search_index_update(policy_ids=missing[i : i + 200])
 
     # --- the server ---------------------------------------------------------------------------
 
     def _serve(self, port: int, workers: int) -> tuple[subprocess.Popen, str]:
         log_path = f"/tmp/bench-web-gunicorn-{os.getpid()}.log"
         env = dict(os.environ)
-        env.update({"DJANGO_DEBUG": "false", "DJANGO_SETTINGS_MODULE": "portal.settings", "LOG_LEVEL": "WARNING"})
+        env.update(
+            {"DJANGO_DEBUG": "false", "DJANGO_SETTINGS_MODULE": "portal.settings", "LOG_LEVEL": "WARNING"}
+        )
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        cmd = [gunicorn, "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--worker-class", "gthread", "--threads", "2", "--log-level", "warning", "--timeout", "120"]
+        cmd = [
+            gunicorn,
+            "portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "2",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+        ]
         log = open(log_path, "w")  # noqa: SIM115 - handed to the child, closed when it exits
-        proc = subprocess.Popen(cmd, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.stdout.write(f"gunicorn pid {proc.pid} on 127.0.0.1:{port}, {workers} workers (log {log_path})")
         return proc, log_path
 
@@ -267,8 +305,11 @@ class Command(BaseCommand):
             list(pool.map(one, range(n)))
         wall = time.monotonic() - started
         return {
-            "requests": len(latencies), "errors": len(errors), "error_kinds": sorted(set(errors))[:5],
-            "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
+            "requests": len(latencies),
+            "errors": len(errors),
+            "error_kinds": sorted(set(errors))[:5],
+            "p50_ms": round(percentile(latencies, 50), 1),
+            "p95_ms": round(percentile(latencies, 95), 1),
             "p99_ms": round(percentile(latencies, 99), 1),
             "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
             "rps": round(len(latencies) / wall, 1) if wall else None,
@@ -277,13 +318,17 @@ class Command(BaseCommand):
     def _table(self, r: dict) -> None:
         w = self.stdout.write
         w("")
-        w(f"web benchmark on {r['database']}: {r['enterprises']:,} enterprises, {r['policies']:,} policies, "
-          f"{r['matches']:,} matches; {r['concurrency']} client threads, {r['server_workers']} gunicorn workers, "
-          f"{r['cpus']} CPUs")
+        w(
+            f"web benchmark on {r['database']}: {r['enterprises']:,} enterprises, {r['policies']:,} policies, "
+            f"{r['matches']:,} matches; {r['concurrency']} client threads, {r['server_workers']} gunicorn workers, "
+            f"{r['cpus']} CPUs"
+        )
         w(f"{'page':<14}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>8}")
         for name, p in r["pages"].items():
-            w(f"{name:<14}{p['requests']:>9}{p['errors']:>8}{p['p50_ms']:>9}{p['p95_ms']:>9}{p['p99_ms']:>9}"
-              f"{p['rps']:>8}")
+            w(
+                f"{name:<14}{p['requests']:>9}{p['errors']:>8}{p['p50_ms']:>9}{p['p95_ms']:>9}{p['p99_ms']:>9}"
+                f"{p['rps']:>8}"
+            )
         w("")
 
 

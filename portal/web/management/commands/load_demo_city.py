@@ -34,12 +34,16 @@ class Command(BaseCommand):
     help = "Load the demo city (Zhengzhou): registry, policies, accounts, matches. Idempotent."
 
     def add_arguments(self, parser):
-        parser.add_argument("--enterprises", type=int, default=5000, help="synthetic enterprises (default 5000)")
+        parser.add_argument(
+            "--enterprises", type=int, default=5000, help="synthetic enterprises (default 5000)"
+        )
         parser.add_argument("--seed", type=int, default=20261127)
 
     def handle(self, *args, **options):
         for module in DEMO_PARTS:
             started = time.monotonic()
             summary = module.load(enterprises=options["enterprises"], seed=options["seed"])
-            self.stdout.write(f"  {module.__name__:<22} {summary or 'ok'}  ({time.monotonic() - started:.1f}s)")
+            self.stdout.write(
+                f"  {module.__name__:<22} {summary or 'ok'}  ({time.monotonic() - started:.1f}s)"
+            )
         self.stdout.write(self.style.SUCCESS("demo city ready"))

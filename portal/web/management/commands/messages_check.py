@@ -12,7 +12,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--no-extract", action="store_true",
+            "--no-extract",
+            action="store_true",
             help="check the .po and .mo files only, without running makemessages on a copy of each app",
         )
 
