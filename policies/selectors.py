@@ -136,13 +136,21 @@ def policy_filter(qs: QuerySet[Policy], filters: dict | None) -> QuerySet[Policy
     filters = filters or {}
     department = filters.get("department")
     if department not in (None, ""):
-        qs = qs.filter(department_id=department) if str(department).isdigit() else qs.filter(department__code=department)
+        qs = (
+            qs.filter(department_id=department)
+            if str(department).isdigit()
+            else qs.filter(department__code=department)
+        )
     for field in ("level", "benefit_type"):
         value = filters.get(field)
         if value not in (None, ""):
             qs = qs.filter(**{field: value})
     for field, key in (("industries", "industry"), ("districts", "district")):
-        code = (filters.get(key) or "").strip().upper() if key == "industry" else (filters.get(key) or "").strip()
+        code = (
+            (filters.get(key) or "").strip().upper()
+            if key == "industry"
+            else (filters.get(key) or "").strip()
+        )
         if code:
             q, alias, text = _code_facet_q(field, code)
             qs = qs.alias(**{alias: text}).filter(q)
@@ -190,7 +198,9 @@ def policy_search(
     # detoast and print ~4 kB of vector per row).
     qs = qs.select_related("department").defer(*SEARCH_VECTORS)
     if interpretations:
-        qs = qs.prefetch_related(Prefetch("interpretations", queryset=Interpretation.objects.order_by("position", "id")))
+        qs = qs.prefetch_related(
+            Prefetch("interpretations", queryset=Interpretation.objects.order_by("position", "id"))
+        )
     if order == "deadline":
         # Open deadlines soonest first, then those without a deadline, then closed ones.
         today = _today()
@@ -210,7 +220,11 @@ def policy_search(
 
 
 def policy_search_unpublished(
-    *, department_ids: Collection[int] | None, status: str, q: str = "", filters: dict | None = None,
+    *,
+    department_ids: Collection[int] | None,
+    status: str,
+    q: str = "",
+    filters: dict | None = None,
     order: str = "newest",
 ) -> QuerySet[Policy]:
     """The caller's departments' policies in ``status`` (draft, in review, withdrawn …), with the
@@ -223,13 +237,17 @@ def policy_search_unpublished(
     return qs.order_by("apply_end" if order == "deadline" else "-id")
 
 
-def policy_search_results(*, q: str = "", filters: dict | None = None, order: str = "relevance", limit: int = 20, offset: int = 0) -> list[dict]:
+def policy_search_results(
+    *, q: str = "", filters: dict | None = None, order: str = "relevance", limit: int = 20, offset: int = 0
+) -> list[dict]:
     """One page of search results with highlight snippets: ``[{"policy", "title", "snippet", "rank"}]``."""
     rows = list(policy_search(q=q, filters=filters, order=order)[offset : offset + limit])
     out = []
     for policy in rows:
         marked = highlight(policy, q)
-        out.append({"policy": policy, "title": marked["title"], "snippet": marked["snippet"], "rank": policy.rank})
+        out.append(
+            {"policy": policy, "title": marked["title"], "snippet": marked["snippet"], "rank": policy.rank}
+        )
     return out
 
 
@@ -238,10 +256,20 @@ def policy_facets(*, q: str = "", filters: dict | None = None) -> dict:
     ``{"department": [{"value","label","count"}], "level", "benefit_type", "industry",
     "district", "open": n, "auto_grant": n, "total": n}``."""
     base = _search_base(q=q, filters=filters).order_by()
-    open_case = Case(When(policies_open_q(), then=Value(True)), default=Value(False), output_field=BooleanField())
+    open_case = Case(
+        When(policies_open_q(), then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
     rows = list(
         base.annotate(_open=open_case).values(
-            "id", "department__code", "department__name", "level", "benefit_type", "auto_grant", "industries", "districts", "_open"
+            "id",
+            "department__code",
+            "department__name",
+            "level",
+            "benefit_type",
+            "auto_grant",
+            "industries",
+            "districts",
+            "_open",
         )
     )
     departments: Counter = Counter()
@@ -271,12 +299,19 @@ def policy_facets(*, q: str = "", filters: dict | None = None) -> dict:
     return {
         "total": len(seen),
         "department": [{"value": c, "label": labels[c], "count": n} for c, n in departments.most_common()],
-        "level": [{"value": c, "label": str(level_labels.get(c, c)), "count": n} for c, n in levels.most_common()],
-        "benefit_type": [
-            {"value": c, "label": str(benefit_labels.get(c, c)), "count": n} for c, n in benefits.most_common()
+        "level": [
+            {"value": c, "label": str(level_labels.get(c, c)), "count": n} for c, n in levels.most_common()
         ],
-        "industry": [{"value": c, "label": _industry_label(c), "count": n} for c, n in industries.most_common()],
-        "district": [{"value": c, "label": _district_label(c), "count": n} for c, n in districts.most_common()],
+        "benefit_type": [
+            {"value": c, "label": str(benefit_labels.get(c, c)), "count": n}
+            for c, n in benefits.most_common()
+        ],
+        "industry": [
+            {"value": c, "label": _industry_label(c), "count": n} for c, n in industries.most_common()
+        ],
+        "district": [
+            {"value": c, "label": _district_label(c), "count": n} for c, n in districts.most_common()
+        ],
         "open": open_n,
         "auto_grant": auto_n,
     }
@@ -320,11 +355,14 @@ def policy_reach(*, policy: Policy, as_of: dt.date | None = None, top: int = 20)
     compiled = compile_tree(policy.criteria or {}, as_of=today)
     eligible_q, not_eligible_q = compiled.eligible_q, compiled.not_eligible_q
     # Enterprises that are not "not eligible": eligible or possible.
+
     reached = Enterprise.objects.all()
     for names in required_tag_sets(policy.criteria):
         # Necessary for "not not eligible": narrows the scan (hashed semi-join) before the
         # per-row evaluation of the compiled tree.
-        reached = reached.filter(pk__in=EnterpriseTag.objects.filter(tag__name__in=names).values("enterprise_id"))
+        reached = reached.filter(
+            pk__in=EnterpriseTag.objects.filter(tag__name__in=names).values("enterprise_id")
+        )
     reached = reached.exclude(not_eligible_q)
     award_expr = compile_award(policy.award, as_of=today) if policy.award else None
     # The compiled tree is evaluated once per row (a CASE in an inner query kept from being
@@ -363,7 +401,14 @@ def policy_reach(*, policy: Policy, as_of: dt.date | None = None, top: int = 20)
             params,
         )
         rows = [
-            {"_district": d, "_section": sec, "reached": n, "eligible": int(e or 0), "award": a, "award_known": k}
+            {
+                "_district": d,
+                "_section": sec,
+                "reached": n,
+                "eligible": int(e or 0),
+                "award": a,
+                "award_known": k,
+            }
             for d, sec, n, e, a, k in cursor.fetchall()
         ]
     by_district: Counter = Counter()
@@ -396,8 +441,12 @@ def policy_reach(*, policy: Policy, as_of: dt.date | None = None, top: int = 20)
         "count": count,
         "eligible": eligible,
         "possible": count - eligible,
-        "by_district": breakdown(by_district, by_district_eligible, lambda c: _district_label(c) if c else "未知"),
-        "by_industry": breakdown(by_section, by_section_eligible, lambda c: _industry_label(c) if c else "未知行业"),
+        "by_district": breakdown(
+            by_district, by_district_eligible, lambda c: _district_label(c) if c else "未知"
+        ),
+        "by_industry": breakdown(
+            by_section, by_section_eligible, lambda c: _industry_label(c) if c else "未知行业"
+        ),
         "total_award": total_award.quantize(Decimal("0.01")) if award_expr is not None else None,
         "award_unknown": (eligible - award_known) if award_expr is not None else 0,
     }
