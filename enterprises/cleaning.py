@@ -224,6 +224,11 @@ def clean_tags(value: Any, *, vocabulary: Vocabulary, errors: dict[str, list[str
                 f"未知的资质标签：{name}（不在标签词表中，请先在词表中添加）"
             )
             continue
+        if tag_id in vocabulary.derived_tag_ids:
+            errors.setdefault("tags", []).append(
+                f"{name}是系统画像标签，由门户根据企业数据计算，不能由数据源提供"
+            )
+            continue
         try:
             recognized_on = parse_date(item.get("recognized_on"), label=f"{name}的认定日期")
             expires_on = parse_date(item.get("expires_on"), label=f"{name}的有效期")

@@ -221,7 +221,8 @@ def enterprise_tag_set(*, enterprise: Enterprise, name: str, recognized_on=None,
 
 @transaction.atomic
 def enterprise_tag_remove(*, enterprise: Enterprise, name: str) -> bool:
-    deleted, _ = enterprise.tags.filter(tag__name=name).delete()
+    """Remove a recognised qualification (derived 画像 tags are the portal's own: left as they are)."""
+    deleted, _ = enterprise.tags.filter(tag__name=name, tag__derived=False).delete()
     if deleted:
         _rematch([enterprise.id])
     return bool(deleted)

@@ -24,6 +24,7 @@ from enterprises.cleaning import CORE_FIELDS, CleanRecord
 ENT = "enterprises_enterprise"
 VAL = "enterprises_indicatorvalue"
 TAG = "enterprises_enterprisetag"
+TAGDEF = "enterprises_tagdefinition"
 SCALE_CODES = ("employees", "revenue", "total_assets")
 
 _CORE_DEFAULTS: dict[str, Any] = {name: "" for name in CORE_FIELDS}
@@ -224,7 +225,7 @@ def records_write(
                 values_changed.add(ent_id)
                 if indicator_id in scale_ids:
                     scale_changed.add(ent_id)
-        # Tags (only for records that carry them: they replace the enterprise's set).
+        # Tags (only for records that carry them: they replace the enterprise's recognised set).
         tagged = [r for r in records if r.tags is not None and r.credit_code not in created_id_of]
         new_tag_rows = [
             (created_id_of[r.credit_code], t["tag_id"], t["recognized_on"], t["expires_on"], t["first_time"],
@@ -243,11 +244,14 @@ def records_write(
                 [(r.credit_code, t["tag_id"], t["recognized_on"], t["expires_on"], t["first_time"], source[:60])
                  for r in tagged for t in r.tags],  # type: ignore[union-attr]
             )  # fmt: skip
+            # A feed's tags replace the recognised qualifications only: derived (画像) tags are the
+            # portal's own (matching.pipeline.profile_tags), never a feed's to remove.
             cursor.execute(
                 f"DELETE FROM {TAG} WHERE enterprise_id IN (SELECT e.id FROM tmp_reg_tagged t "
                 f"JOIN {ENT} e ON e.credit_code = t.credit_code) AND NOT EXISTS (SELECT 1 FROM tmp_reg_tag x "
                 f"JOIN {ENT} e2 ON e2.credit_code = x.credit_code WHERE e2.id = {TAG}.enterprise_id "
-                f"AND x.tag_id = {TAG}.tag_id) RETURNING enterprise_id"
+                f"AND x.tag_id = {TAG}.tag_id) AND tag_id NOT IN (SELECT id FROM {TAGDEF} WHERE derived) "
+                f"RETURNING enterprise_id"
             )
             tags_changed.update(row[0] for row in cursor.fetchall())
             cols = ["tag_id", "recognized_on", "expires_on", "first_time", "source"]

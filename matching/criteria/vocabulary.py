@@ -112,6 +112,7 @@ class Vocabulary:
     tags: frozenset[str] = frozenset()
     indicator_ids: dict[str, int] = field(default_factory=dict)
     tag_ids: dict[str, int] = field(default_factory=dict)
+    derived_tag_ids: frozenset[int] = frozenset()  # the portal's own (画像) tags: no feed sets them
 
     def indicator_code(self, text: str) -> str:
         """The code an indicator is given by, its code or its Chinese name (营业收入 → revenue)."""
@@ -173,12 +174,14 @@ def vocabulary_load() -> Vocabulary:
     inds = {
         r["code"]: indicator_spec(r["code"], r["name"], r["type"], r["unit"], r["periodicity"]) for r in rows
     }
-    tag_ids = dict(TagDefinition.objects.values_list("name", "id"))
+    tag_rows = list(TagDefinition.objects.values_list("name", "id", "derived"))
+    tag_ids = {name: tag_id for name, tag_id, _derived in tag_rows}
     vocab = Vocabulary(
         indicators=inds,
         tags=frozenset(tag_ids),
         indicator_ids={r["code"]: r["id"] for r in rows},
         tag_ids=tag_ids,
+        derived_tag_ids=frozenset(tag_id for _name, tag_id, derived in tag_rows if derived),
     )
     remember_labels(vocab)
     return vocab
