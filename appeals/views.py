@@ -52,16 +52,54 @@ def _form_error(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _save_attachments(case: Case, files, user) -> None:
-    for f in files:
-        CaseAttachment.objects.create(
-            case=case,
-            file=f,
-            original_name=f.name[:200],
-            content_type=getattr(f, "content_type", "") or "",
-            size=f.size,
-            uploaded_by=user,
-        )
+def _stored_file(f) -> dict:
+    """The fields an attachment or an evidence row keeps of an upload."""
+    return {
+        "file": f,
+        "original_name": f.name[:200],
+        "content_type": getattr(f, "content_type", "") or "",
+        "size": f.size,
+    }
+
+
+def _case_raise(form, user, **kwargs) -> Case | None:
+    """Raise a case from a filled case form, with its attachments; None (the form then holds
+    the refusal) when the service refuses it."""
+    try:
+        with transaction.atomic():
+            case = services.case_raise(
+                **kwargs, **{k: form.cleaned_data[k] for k in ("kind", "category", "title", "description")}
+            )
+            for f in form.cleaned_data["attachments"]:
+                CaseAttachment.objects.create(case=case, uploaded_by=user, **_stored_file(f))
+    except ValidationError as exc:
+        _form_error(form, exc)
+        return None
+    return case
+
+
+def _refusal(exc: ValidationError | PermissionDenied) -> str:
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _action_forms(request, form_classes: dict) -> tuple[str | None, dict]:
+    """The posted action, and a form per action bound to the POST only for the posted one."""
+    action = request.POST.get("action") if request.method == "POST" else None
+    return action, {name: cls(request.POST if action == name else None) for name, cls in form_classes.items()}
+
+
+def _staff_action(request, action: str, handlers: dict) -> bool:
+    """Run the official's posted action: ``handlers`` maps an action to (its form or None, a
+    call taking the form's cleaned data). True when done; a refusal is flashed."""
+    form, call = handlers.get(action, (None, None))
+    try:
+        if call is None or (form is not None and not form.is_valid()):
+            raise ValidationError(_("请检查填写的内容"))
+        call(form.cleaned_data if form is not None else {})
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _refusal(exc))
+        return False
+    return True
 
 
 def _days_left(case: Case) -> int | None:
@@ -92,18 +130,10 @@ def case_new(request):
         initial={"policy": policy.pk if policy else None, "category": "policy" if policy else None},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                case = services.case_raise(
-                    enterprise=request.enterprise,
-                    raised_by=request.user,
-                    policy=policy,
-                    **{k: form.cleaned_data[k] for k in ("kind", "category", "title", "description")},
-                )
-                _save_attachments(case, form.cleaned_data["attachments"], request.user)
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+        case = _case_raise(
+            form, request.user, enterprise=request.enterprise, raised_by=request.user, policy=policy
+        )
+        if case is not None:
             messages.success(request, _("诉求已提交，编号%s。我们将在办理时限内答复。") % case.number)
             return redirect("appeals:detail", pk=case.pk)
     return render(request, "appeals/case_form.html", {"form": form, "policy": policy})
@@ -114,30 +144,21 @@ def case_detail(request, pk: int):
     case = get_object_or_404(
         Case.objects.select_related("department", "policy"), pk=pk, enterprise=request.enterprise
     )
-    confirm_form = ConfirmForm(request.POST if request.POST.get("action") == "confirm" else None)
-    rating_form = RatingForm(request.POST if request.POST.get("action") == "rate" else None)
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "confirm" and confirm_form.is_valid():
-                services.case_confirm(
-                    case=case,
-                    actor=request.user,
-                    resolved=confirm_form.cleaned_data["resolved"],
-                    note=confirm_form.cleaned_data["note"],
-                )
-                messages.success(request, _("感谢您的反馈"))
+    action, forms = _action_forms(request, {"confirm": ConfirmForm, "rate": RatingForm})
+    steps = {
+        "confirm": (forms["confirm"], services.case_confirm, ("resolved", "note"), _("感谢您的反馈")),
+        "rate": (forms["rate"], services.case_rate, ("score", "comment"), _("感谢您的评价")),
+    }
+    if action in steps:
+        form, step, fields, thanks = steps[action]
+        if form.is_valid():
+            try:
+                step(case=case, actor=request.user, **{k: form.cleaned_data[k] for k in fields})
+            except ValidationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, thanks)
                 return redirect("appeals:detail", pk=case.pk)
-            if request.POST.get("action") == "rate" and rating_form.is_valid():
-                services.case_rate(
-                    case=case,
-                    actor=request.user,
-                    score=rating_form.cleaned_data["score"],
-                    comment=rating_form.cleaned_data["comment"],
-                )
-                messages.success(request, _("感谢您的评价"))
-                return redirect("appeals:detail", pk=case.pk)
-        except ValidationError as exc:
-            _form_error(rating_form if request.POST.get("action") == "rate" else confirm_form, exc)
     rating = getattr(case, "rating", None)  # reverse one-to-one: AttributeError when absent
     return render(
         request,
@@ -146,8 +167,8 @@ def case_detail(request, pk: int):
             "case": case,
             "events": case.events.select_related("actor", "department"),
             "attachments": case.attachments.all(),
-            "confirm_form": confirm_form,
-            "rating_form": rating_form,
+            "confirm_form": forms["confirm"],
+            "rating_form": forms["rate"],
             "rating": rating,
             "days_left": _days_left(case),
             "staff": False,
@@ -155,19 +176,21 @@ def case_detail(request, pk: int):
     )
 
 
-def _visible_case_or_404(request, pk: int) -> Case:
-    case = get_object_or_404(Case, pk=pk)
+def _visible_or_404(request, model, pk: int):
+    """A case or an arrears case, for its enterprise's users and its department's officials."""
+    item = get_object_or_404(model, pk=pk)
     user = request.user
-    if user.is_authenticated and user.enterprise_id == case.enterprise_id:
-        return case
-    if case.department_id and user.is_authenticated and user.is_official_of(case.department_id):
-        return case
+    if user.is_authenticated and (
+        user.enterprise_id == item.enterprise_id
+        or (item.department_id and user.is_official_of(item.department_id))
+    ):
+        return item
     raise Http404
 
 
 def case_attachment(request, pk: int, attachment_id: int):
     """Attachments are never on a public path: this view checks who asks, then streams."""
-    case = _visible_case_or_404(request, pk)
+    case = _visible_or_404(request, Case, pk)
     attachment = get_object_or_404(CaseAttachment, pk=attachment_id, case=case)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
@@ -198,13 +221,7 @@ def arrears_new(request):
                     description=data["description"],
                 )
                 for f in data["evidence"]:
-                    ArrearsEvidence.objects.create(
-                        arrears=arrears,
-                        file=f,
-                        original_name=f.name[:200],
-                        content_type=getattr(f, "content_type", "") or "",
-                        size=f.size,
-                    )
+                    ArrearsEvidence.objects.create(arrears=arrears, **_stored_file(f))
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -221,7 +238,7 @@ def arrears_detail(request, pk: int):
             services.arrears_confirm_settled(arrears=arrears, actor=request.user)
             messages.success(request, _("已确认结清"))
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, _refusal(exc))
         return redirect("appeals:arrears_detail", pk=arrears.pk)
     return render(request, "appeals/arrears_detail.html", _arrears_context(arrears, staff=False))
 
@@ -241,14 +258,7 @@ def _arrears_context(arrears: ArrearsCase, *, staff: bool) -> dict:
 
 
 def arrears_evidence(request, pk: int, evidence_id: int):
-    arrears = get_object_or_404(ArrearsCase, pk=pk)
-    user = request.user
-    allowed = user.is_authenticated and (
-        user.enterprise_id == arrears.enterprise_id
-        or (arrears.department_id and user.is_official_of(arrears.department_id))
-    )
-    if not allowed:
-        raise Http404
+    arrears = _visible_or_404(request, ArrearsCase, pk)
     item = get_object_or_404(ArrearsEvidence, pk=evidence_id, arrears=arrears)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
 
@@ -292,39 +302,32 @@ def staff_queue(request):
 @official_required
 def staff_case(request, pk: int):
     case = get_object_or_404(_staff_cases(request), pk=pk)
-    action = request.POST.get("action") if request.method == "POST" else None
-    answer_form = AnswerForm(request.POST if action == "answer" else None)
-    transfer_form = TransferForm(request.POST if action == "transfer" else None)
-    visit_form = ReturnVisitForm(request.POST if action == "visit" else None)
-    if action:
-        try:
-            if action == "accept":
-                services.case_accept(case=case, actor=request.user)
-            elif action == "start":
-                services.case_start(case=case, actor=request.user)
-            elif action == "answer" and answer_form.is_valid():
-                services.case_answer(case=case, actor=request.user, reply=answer_form.cleaned_data["reply"])
-            elif action == "transfer" and transfer_form.is_valid():
-                services.case_transfer(
-                    case=case,
-                    actor=request.user,
-                    to_department=transfer_form.cleaned_data["department"],
-                    reason=transfer_form.cleaned_data["reason"],
-                )
-                messages.success(request, _("已转办"))
-                return redirect("appeals:staff_queue")
-            elif action == "visit" and visit_form.is_valid():
-                services.case_return_visit(case=case, actor=request.user, **visit_form.cleaned_data)
-            elif action == "close":
-                services.case_close(case=case, actor=request.user)
-            else:
-                raise ValidationError(_("请检查填写的内容"))
-        except (ValidationError, PermissionDenied) as exc:
-            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            messages.error(request, text)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("appeals:staff_case", pk=case.pk)
+    action, forms = _action_forms(
+        request, {"answer": AnswerForm, "transfer": TransferForm, "visit": ReturnVisitForm}
+    )
+    user = request.user
+    handlers = {
+        "accept": (None, lambda data: services.case_accept(case=case, actor=user)),
+        "start": (None, lambda data: services.case_start(case=case, actor=user)),
+        "answer": (
+            forms["answer"],
+            lambda data: services.case_answer(case=case, actor=user, reply=data["reply"]),
+        ),
+        "transfer": (
+            forms["transfer"],
+            lambda data: services.case_transfer(
+                case=case, actor=user, to_department=data["department"], reason=data["reason"]
+            ),
+        ),
+        "visit": (forms["visit"], lambda data: services.case_return_visit(case=case, actor=user, **data)),
+        "close": (None, lambda data: services.case_close(case=case, actor=user)),
+    }
+    if action and _staff_action(request, action, handlers):
+        if action == "transfer":
+            messages.success(request, _("已转办"))
+            return redirect("appeals:staff_queue")
+        messages.success(request, _("已保存"))
+        return redirect("appeals:staff_case", pk=case.pk)
     return render(
         request,
         "appeals/case_detail.html",
@@ -332,9 +335,9 @@ def staff_case(request, pk: int):
             "case": case,
             "events": case.events.select_related("actor", "department"),
             "attachments": case.attachments.all(),
-            "answer_form": answer_form,
-            "transfer_form": transfer_form,
-            "visit_form": visit_form,
+            "answer_form": forms["answer"],
+            "transfer_form": forms["transfer"],
+            "visit_form": forms["visit"],
             "days_left": _days_left(case),
             "staff": True,
             "rating": getattr(case, "rating", None),
@@ -352,18 +355,14 @@ def staff_log(request):
         if enterprise is None:
             form.add_error("credit_code", _("登记库中没有该统一社会信用代码的企业"))
         else:
-            try:
-                with transaction.atomic():
-                    case = services.case_raise(
-                        enterprise=enterprise,
-                        logged_by=request.user,
-                        source=form.cleaned_data["source"],
-                        **{k: form.cleaned_data[k] for k in ("kind", "category", "title", "description")},
-                    )
-                    _save_attachments(case, form.cleaned_data["attachments"], request.user)
-            except ValidationError as exc:
-                _form_error(form, exc)
-            else:
+            case = _case_raise(
+                form,
+                request.user,
+                enterprise=enterprise,
+                logged_by=request.user,
+                source=form.cleaned_data["source"],
+            )
+            if case is not None:
                 messages.success(request, _("已代企业登记，编号%s") % case.number)
                 return (
                     redirect("appeals:staff_case", pk=case.pk)
@@ -388,29 +387,27 @@ def staff_arrears_list(request):
 @official_required
 def staff_arrears_detail(request, pk: int):
     arrears = get_object_or_404(_staff_arrears(request), pk=pk)
-    action = request.POST.get("action") if request.method == "POST" else None
-    verify_form = ArrearsVerifyForm(request.POST if action == "verify" else None)
-    plan_form = ArrearsPlanForm(request.POST if action == "plan" else None)
-    repayment_form = RepaymentForm(request.POST if action == "repayment" else None)
-    if action:
-        try:
-            if action == "verify" and verify_form.is_valid():
-                services.arrears_verify(arrears=arrears, actor=request.user, **verify_form.cleaned_data)
-            elif action == "plan" and plan_form.is_valid():
-                services.arrears_plan_agree(
-                    arrears=arrears, actor=request.user, installments=plan_form.cleaned_data["plan"]
-                )
-            elif action == "repayment" and repayment_form.is_valid():
-                services.arrears_repayment_record(
-                    arrears=arrears, actor=request.user, **repayment_form.cleaned_data
-                )
-            else:
-                raise ValidationError(_("请检查填写的内容"))
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("appeals:staff_arrears_detail", pk=arrears.pk)
+    action, forms = _action_forms(
+        request, {"verify": ArrearsVerifyForm, "plan": ArrearsPlanForm, "repayment": RepaymentForm}
+    )
+    user = request.user
+    handlers = {
+        "verify": (
+            forms["verify"],
+            lambda data: services.arrears_verify(arrears=arrears, actor=user, **data),
+        ),
+        "plan": (
+            forms["plan"],
+            lambda data: services.arrears_plan_agree(arrears=arrears, actor=user, installments=data["plan"]),
+        ),
+        "repayment": (
+            forms["repayment"],
+            lambda data: services.arrears_repayment_record(arrears=arrears, actor=user, **data),
+        ),
+    }
+    if action and _staff_action(request, action, handlers):
+        messages.success(request, _("已保存"))
+        return redirect("appeals:staff_arrears_detail", pk=arrears.pk)
     context = _arrears_context(arrears, staff=True)
-    context.update(verify_form=verify_form, plan_form=plan_form, repayment_form=repayment_form)
+    context.update({f"{name}_form": form for name, form in forms.items()})
     return render(request, "appeals/arrears_detail.html", context)
