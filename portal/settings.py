@@ -99,13 +99,23 @@ TEMPLATES = [
 ]
 
 # --- database -----------------------------------------------------------------
+SQLITE_OPTIONS = {
+    "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=30),  # seconds a writer waits for the lock
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30}
+    # The embedded default serves several people at once (runserver is threaded, the pipeline
+    # runs eagerly inside requests): write-ahead logging lets readers go on while one writes,
+    # and every transaction takes the write lock when it begins (IMMEDIATE), so that two
+    # read-then-write transactions queue on the busy timeout instead of one failing with
+    # "database is locked" when it tries to upgrade its read lock.
+    DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
     DATABASES["default"]["TEST"]["NAME"] = env.str("SQLITE_TEST_NAME", default="") or None
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 if IS_POSTGRES and not env.bool("DB_JIT", default=False):
