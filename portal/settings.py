@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.PasswordMaxAgeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "portal.client_ip.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -189,6 +189,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "username"]]
 AXES_LOCKOUT_CALLABLE = "portal.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0: the header is
+# ignored). One place reads the client's address: portal.client_ip.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 
 SESSION_COOKIE_AGE = 30 * 60  # idle sessions end after 30 minutes
 SESSION_SAVE_EVERY_REQUEST = True
@@ -260,7 +265,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"eligibility": "60/min", "anon": "600/min", "user": "3000/min"},
+    # per address (anon, eligibility: portal.client_ip), per API key (apikey), per person (user)
+    "DEFAULT_THROTTLE_RATES": {
+        "eligibility": env.str("API_RATE_ELIGIBILITY", default="60/min"),
+        "anon": env.str("API_RATE_ANON", default="600/min"),
+        "apikey": env.str("API_RATE_APIKEY", default="3000/min"),
+        "user": env.str("API_RATE_USER", default="3000/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "政策找企业 Policy-matching portal API",

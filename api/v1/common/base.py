@@ -10,12 +10,12 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from api import access
 from api.authentication import ApiKeyAuthentication, HashedTokenAuthentication
 from api.exceptions import api_exception_handler
 from api.schema import ApiAutoSchema
+from api.throttling import AnonRateThrottle, ApiKeyRateThrottle, UserRateThrottle
 
 from .pagination import Pagination
 
@@ -24,7 +24,7 @@ class ApiBase:
     """Authentication, throttling and pagination shared by every endpoint."""
 
     authentication_classes = [ApiKeyAuthentication, HashedTokenAuthentication, SessionAuthentication]
-    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    throttle_classes = [AnonRateThrottle, ApiKeyRateThrottle, UserRateThrottle]
     pagination_class = Pagination
     permission_classes = [AllowAny]  # each view decides, row by row (api.access)
     parser_classes = [JSONParser]

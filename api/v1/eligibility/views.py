@@ -5,9 +5,9 @@ the same the portal's calculator uses. Nothing is stored."""
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from api.throttling import ScopedRateThrottle
 from api.v1.common.base import ApiBase
 from api.v1.common.responses import ERROR_400
 from matching.eligibility import eligibility_for_profile
