@@ -1,16 +1,8 @@
 """Writes of the applications app (keyword-only, atomic). Re-exported here so callers
 import ``applications.services``."""
 
-from .applications import (
-    application_accept,
-    application_approve,
-    application_reject,
-    application_resubmit,
-    application_return,
-    application_submit,
-    application_withdraw,
-    applications_escalate_overdue,
-)
+from .applications import application_resubmit, application_submit, application_withdraw
+from .escalation import applications_escalate_overdue
 from .grants import (
     auto_grant_policy_ids,
     exclusive_group_resolve,
@@ -29,6 +21,7 @@ from .payments import (
     payment_instructions_export,
     payment_results_import,
 )
+from .review import application_accept, application_approve, application_reject, application_return
 
 __all__ = [
     "application_accept",

@@ -1,6 +1,6 @@
-"""Online applications: submit, accept, return for correction, resubmit, approve, reject,
-escalate when overdue. Every step is written to the append-only event log and pushed to
-the enterprise's in-app inbox in the same transaction."""
+"""The enterprise's side of an online application: submit, resubmit after a return for
+correction, withdraw. Every step is written to the append-only event log and pushed to the
+enterprise's in-app inbox in the same transaction (``steps``); the review is in ``review``."""
 
 from __future__ import annotations
 
@@ -10,60 +10,20 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from policies.models import WINDOW_ENDED, WINDOW_UPCOMING
-from portal.links import absolute_url
-from portal.workdays import add_workdays, workdays_between
+from portal.workdays import add_workdays
 
-from ..access import user_can_review_application, user_enterprise_id
-from ..models import (
-    Application,
-    ApplicationEvent,
-    ApplicationFile,
-    ApplicationStatus,
-    DepartmentHead,
-    GrantSource,
-)
-from ..notify import enterprise_message_create, user_message_create
-from ..prefill import application_prefill, jsonable
+from ..access import user_enterprise_id
+from ..models import Application, ApplicationFile, ApplicationStatus
+from ..prefill import application_prefill
 from ..uploads import upload_check
 from .common import local_date, make_reference, now_or
-from .grants import grant_enter, grant_event, grant_push_account_request
+from .steps import ENTERPRISE, clock_stop, enterprise_push, event_record, step_begin, step_finish
 
 S = ApplicationStatus
-
-
-def _event(
-    application: Application, *, action: str, actor, from_status: str, comment: str = "", data=None, at
-):
-    ApplicationEvent.objects.create(
-        application=application,
-        action=action,
-        actor=actor,
-        from_status=from_status,
-        to_status=application.status,
-        comment=comment,
-        data=jsonable(data or {}),
-        at=at,
-    )
-
-
-def _push(application: Application, *, step: str, title: str, body: str = "", at: datetime) -> None:
-    enterprise_message_create(
-        enterprise_id=application.enterprise_id,
-        key=f"app:{application.pk}:{step}:{at.timestamp():.6f}",
-        title=title,
-        body=body,
-        url=reverse("applications:detail", args=[application.pk]),
-    )
-
-
-def _lock(application: Application) -> Application:
-    return Application.objects.select_for_update().get(pk=application.pk)
 
 
 def _attach_files(application: Application, *, files: list[tuple[int | None, UploadedFile]], user) -> None:
@@ -154,7 +114,7 @@ def application_submit(
     moment = now_or(now)
     today = local_date(moment)
     if user_enterprise_id(applicant) != enterprise.pk:
-        raise PermissionDenied("只有本企业已核验的用户可以申报")
+        raise PermissionDenied(_("只有本企业已核验的用户可以申报"))
     errors: dict[str, list[str]] = {}
     if policy.status != "published":
         errors.setdefault("policy", []).append(_("该政策当前未发布，不能申报"))
@@ -207,81 +167,17 @@ def application_submit(
     except IntegrityError as exc:
         raise ValidationError({"policy": [_("本企业已有该政策的申报，请勿重复提交")]}) from exc
     _attach_files(application, files=files, user=applicant)
-    _event(application, action="submitted", actor=applicant, from_status="", at=moment)
-    _push(
+    event_record(application, action="submitted", actor=applicant, from_status="", at=moment)
+    enterprise_push(
         application,
         step="submitted",
-        title=f"申报已提交：{policy.title}",
-        body=f"申报编号 {application.reference}，承诺 {policy.processing_days} 个工作日内办结"
-        f"(期限 {application.due_on.isoformat()})。",
-        at=moment,
-    )
-    return application
-
-
-def _require_reviewer(application: Application, actor) -> None:
-    if not user_can_review_application(actor, application):
-        raise PermissionDenied("只有政策所属部门的工作人员可以审核")
-
-
-def _require_status(application: Application, allowed: tuple[str, ...], action: str) -> None:
-    if application.status not in allowed:
-        raise ValidationError(
-            {
-                "status": [
-                    _("当前状态“%(status)s”不能%(action)s")
-                    % {"status": application.get_status_display(), "action": action}
-                ]
-            }
-        )
-
-
-def _used_days(application: Application, today) -> int:
-    used = application.days_used_before
-    if application.clock_started_on:
-        used += workdays_between(application.clock_started_on, today)
-    return used
-
-
-@transaction.atomic
-def application_accept(*, application: Application, actor, now: datetime | None = None) -> Application:
-    moment = now_or(now)
-    application = _lock(application)
-    _require_reviewer(application, actor)
-    _require_status(application, (S.SUBMITTED,), _("受理"))
-    application.status = S.ACCEPTED
-    application.save(update_fields=["status", "updated_at"])
-    _event(application, action="accepted", actor=actor, from_status=S.SUBMITTED, at=moment)
-    _push(application, step="accepted", title=f"申报已受理：{application.policy.title}", at=moment)
-    return application
-
-
-@transaction.atomic
-def application_return(
-    *, application: Application, actor, reasons: str, now: datetime | None = None
-) -> Application:
-    """Return for correction: the clock pauses until the enterprise resubmits."""
-    moment = now_or(now)
-    today = local_date(moment)
-    application = _lock(application)
-    _require_reviewer(application, actor)
-    _require_status(application, (S.SUBMITTED, S.ACCEPTED), _("退回补正"))
-    reasons = (reasons or "").strip()
-    if not reasons:
-        raise ValidationError({"reasons": [_("请填写退回补正的原因")]})
-    previous = application.status
-    application.days_used_before = _used_days(application, today)
-    application.clock_started_on = None
-    application.due_on = None
-    application.status = S.RETURNED
-    application.reasons = reasons
-    application.save()
-    _event(application, action="returned", actor=actor, from_status=previous, comment=reasons, at=moment)
-    _push(
-        application,
-        step="returned",
-        title=f"申报需补正：{application.policy.title}",
-        body=f"补正意见：{reasons}",
+        title=_("申报已提交：%(policy)s") % {"policy": policy.title},
+        body=_("申报编号 %(reference)s，承诺 %(days)s 个工作日内办结(期限 %(due)s)。")
+        % {
+            "reference": application.reference,
+            "days": policy.processing_days,
+            "due": application.due_on.isoformat(),
+        },
         at=moment,
     )
     return application
@@ -299,10 +195,9 @@ def application_resubmit(
 ) -> Application:
     moment = now_or(now)
     today = local_date(moment)
-    application = _lock(application)
-    if user_enterprise_id(actor) != application.enterprise_id:
-        raise PermissionDenied("只有本企业的用户可以补正")
-    _require_status(application, (S.RETURNED,), _("补正提交"))
+    application = step_begin(
+        application, actor=actor, allowed=(S.RETURNED,), doing=_("补正提交"), by=ENTERPRISE
+    )
     errors: dict[str, list[str]] = {}
     # Corrections may change any declared value; unchanged ones are kept.
     merged = {**application.declared, **{k: v for k, v in declared.items() if str(v or "").strip()}}
@@ -316,131 +211,19 @@ def application_resubmit(
     _attach_files(application, files=files, user=actor)
     remaining = max(application.processing_days - application.days_used_before, 0)
     application.declared = cleaned
-    application.status = S.SUBMITTED
     application.clock_started_on = today
     application.due_on = add_workdays(today, remaining)
-    application.save()
-    _event(
+    step_finish(
         application,
+        to=S.SUBMITTED,
         action="resubmitted",
         actor=actor,
-        from_status=S.RETURNED,
+        at=moment,
         comment=comment,
         data={"files_added": len(files)},
-        at=moment,
-    )
-    _push(
-        application,
-        step="resubmitted",
-        title=f"补正材料已提交：{application.policy.title}",
-        body=f"剩余办理时限 {remaining} 个工作日(期限 {application.due_on.isoformat()})。",
-        at=moment,
-    )
-    return application
-
-
-def _close(application: Application, today, moment) -> None:
-    application.working_days_taken = _used_days(application, today)
-    application.clock_started_on = None
-    application.decided_at = moment
-
-
-@transaction.atomic
-def application_approve(
-    *,
-    application: Application,
-    actor,
-    amount: Decimal,
-    comment: str = "",
-    period: str | None = None,
-    now: datetime | None = None,
-) -> Application:
-    """Approve with an amount: the grant enters the ledger (awaiting the enterprise's account)."""
-    moment = now_or(now)
-    today = local_date(moment)
-    application = _lock(application)
-    _require_reviewer(application, actor)
-    _require_status(application, (S.SUBMITTED, S.ACCEPTED), _("审核通过"))
-    try:
-        amount = Decimal(amount)
-    except (InvalidOperation, TypeError) as exc:
-        raise ValidationError({"amount": [_("核定金额应为数字")]}) from exc
-    if not amount.is_finite() or amount <= 0:
-        raise ValidationError({"amount": [_("核定金额应大于 0")]})
-    previous = application.status
-    _close(application, today, moment)
-    application.status = S.APPROVED
-    application.amount_approved = amount.quantize(Decimal("0.01"))
-    application.reasons = comment
-    application.save()
-    policy = application.policy
-    grant = grant_enter(
-        policy=policy,
-        department_id=application.department_id,
-        enterprise=application.enterprise,
-        period=period or str(today.year),
-        exclusive_group=policy.exclusive_group,
-        source=GrantSource.APPLICATION,
-        amount=application.amount_approved,
-        eligible_since=application.submitted_at,
-        at=moment,
-        application=application,
-    )
-    if grant is None:
-        raise ValidationError(
-            {"amount": [_("该企业本期已享受本政策或同一“从高不重复”组的政策，不能重复兑现")]}
-        )
-    _event(
-        application,
-        action="approved",
-        actor=actor,
-        from_status=previous,
-        comment=comment,
-        data={
-            "amount": application.amount_approved,
-            "within_limit": application.working_days_taken <= application.processing_days,
-        },
-        at=moment,
-    )
-
-    grant_event(
-        grant, action="granted", actor=actor, comment=f"申报 {application.reference} 审核通过", at=moment
-    )
-    _push(
-        application,
-        step="approved",
-        title=f"申报已通过：{policy.title}",
-        body=f"核定金额 {application.amount_approved} 元。请确认收款账户。",
-        at=moment,
-    )
-    grant_push_account_request(grant, at=moment)
-    return application
-
-
-@transaction.atomic
-def application_reject(
-    *, application: Application, actor, reasons: str, now: datetime | None = None
-) -> Application:
-    moment = now_or(now)
-    today = local_date(moment)
-    application = _lock(application)
-    _require_reviewer(application, actor)
-    _require_status(application, (S.SUBMITTED, S.ACCEPTED), _("审核不通过"))
-    reasons = (reasons or "").strip()
-    if not reasons:
-        raise ValidationError({"reasons": [_("请填写不予通过的理由")]})
-    previous = application.status
-    _close(application, today, moment)
-    application.status = S.REJECTED
-    application.reasons = reasons
-    application.save()
-    _event(application, action="rejected", actor=actor, from_status=previous, comment=reasons, at=moment)
-    _push(
-        application,
-        step="rejected",
-        title=f"申报未通过：{application.policy.title}",
-        body=f"理由：{reasons}",
-        at=moment,
+        push_title=_("补正材料已提交：%(policy)s") % {"policy": application.policy.title},
+        push_body=_("剩余办理时限 %(days)s 个工作日(期限 %(due)s)。")
+        % {"days": remaining, "due": application.due_on.isoformat()},
     )
     return application
 
@@ -449,77 +232,13 @@ def application_reject(
 def application_withdraw(*, application: Application, actor, now: datetime | None = None) -> Application:
     moment = now_or(now)
     today = local_date(moment)
-    application = _lock(application)
-    if user_enterprise_id(actor) != application.enterprise_id:
-        raise PermissionDenied("只有本企业的用户可以撤回申报")
-    _require_status(application, (S.SUBMITTED, S.ACCEPTED, S.RETURNED), _("撤回"))
-    previous = application.status
-    _close(application, today, moment)
-    application.status = S.WITHDRAWN
-    application.save()
-    _event(application, action="withdrawn", actor=actor, from_status=previous, at=moment)
-    return application
-
-
-@transaction.atomic
-def applications_escalate_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Flag open applications past their deadline and tell the department heads (督办).
-
-    Idempotent: an application is escalated once (``escalated_at``); rows are claimed with
-    a conditional UPDATE so that two beat runs cannot escalate the same one twice.
-    """
-    moment = now_or(now)
-    today = local_date(moment)
-    candidates = list(
-        Application.objects.filter(
-            status__in=[S.SUBMITTED, S.ACCEPTED], due_on__lt=today, escalated_at__isnull=True
-        ).values_list("pk", flat=True)[:limit]
+    application = step_begin(
+        application,
+        actor=actor,
+        allowed=(S.SUBMITTED, S.ACCEPTED, S.RETURNED),
+        doing=_("撤回申报"),
+        by=ENTERPRISE,
     )
-    escalated = 0
-    by_department: dict[int, list[Application]] = {}
-    for pk in candidates:
-        claimed = Application.objects.filter(pk=pk, escalated_at__isnull=True).update(escalated_at=moment)
-        if not claimed:
-            continue
-        application = Application.objects.select_related("policy").get(pk=pk)
-        overdue = workdays_between(application.due_on, today)
-        heads = list(
-            DepartmentHead.objects.filter(department_id=application.department_id).select_related("user")
-        )
-        _event(
-            application,
-            action="escalated",
-            actor=None,
-            from_status=application.status,
-            comment=f"超过办理时限 {overdue} 个工作日，已督办至部门负责人",
-            data={"heads": [h.user_id for h in heads], "due_on": application.due_on},
-            at=moment,
-        )
-        by_department.setdefault(application.department_id, []).append(application)
-        for head in heads:
-            user_message_create(
-                user=head.user,
-                key=f"app:{application.pk}:escalated:{head.user_id}",
-                title=f"【督办】申报 {application.reference} 已超过办理时限",
-                body=f"{application.policy.title}：期限 {application.due_on.isoformat()}，已超 {overdue} 个工作日。",
-                url=reverse("applications:detail", args=[application.pk]),
-            )
-        escalated += 1
-    for department_id, apps in by_department.items():
-        emails = [
-            h.user.email
-            for h in DepartmentHead.objects.filter(department_id=department_id).select_related("user")
-            if h.user.email
-        ]
-        if emails:
-            lines = "\n".join(f"{a.reference} {a.policy.title} 期限 {a.due_on}" for a in apps)
-            transaction.on_commit(
-                lambda lines=lines, emails=emails: send_mail(
-                    "【督办】在线申报超过办理时限",
-                    f"以下申报已超过承诺办理时限，请督促办理：\n{lines}\n{absolute_url('applications:review_queue')}",
-                    None,
-                    emails,
-                    fail_silently=True,
-                )
-            )
-    return escalated
+    clock_stop(application, today, moment)
+    step_finish(application, to=S.WITHDRAWN, action="withdrawn", actor=actor, at=moment)
+    return application

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from ..access import user_department_ids, user_is_official_of
@@ -47,6 +48,33 @@ _PAID = {"成功", "paid", "success", "ok"}
 _FAILED = {"失败", "failed", "fail"}
 
 
+def _grant_advance(
+    grant: Grant,
+    *,
+    status: str,
+    action: str,
+    actor,
+    comment: str,
+    at: datetime,
+    title: str,
+    body: str,
+    url: str,
+    key: str,
+) -> None:
+    """A payment step of a grant: its new status, the ledger event and the enterprise's message."""
+    grant.status = status
+    grant.save(update_fields=["status", "paid_on"])
+    grant_event(grant, action=action, actor=actor, comment=comment, at=at)
+    enterprise_message_create(
+        enterprise_id=grant.enterprise_id,
+        key=f"grant:{grant.pk}:{action}:{key}",
+        title=title,
+        body=body,
+        url=url,
+        kind="grant",
+    )
+
+
 @transaction.atomic
 def payment_instructions_create(
     *, grant_ids: list[int], actor, now: datetime | None = None
@@ -60,13 +88,13 @@ def payment_instructions_create(
     errors: dict[str, list[str]] = {}
     found = {g.pk for g in grants}
     for missing in sorted(set(grant_ids) - found):
-        errors.setdefault(f"grant_{missing}", []).append("记录不存在")
+        errors.setdefault(f"grant_{missing}", []).append(_("记录不存在"))
     for grant in grants:
         if not user_is_official_of(actor, grant.department_id):
-            raise PermissionDenied("只能为本部门的政策下达拨付指令")
+            raise PermissionDenied(_("只能为本部门的政策下达拨付指令"))
         if grant.status != GrantStatus.READY:
             errors.setdefault(f"grant_{grant.pk}", []).append(
-                f"状态“{grant.get_status_display()}”不能下达拨付指令"
+                _("状态“%(status)s”不能下达拨付指令") % {"status": grant.get_status_display()}
             )
     if errors:
         raise ValidationError(errors)
@@ -83,18 +111,22 @@ def payment_instructions_create(
             created_by=actor,
             created_at=moment,
         )
-        grant.status = GrantStatus.INSTRUCTED
-        grant.save(update_fields=["status"])
-        grant_event(
-            grant, action="instructed", actor=actor, comment=f"拨付指令 {instruction.reference}", at=moment
-        )
-        enterprise_message_create(
-            enterprise_id=grant.enterprise_id,
-            key=f"grant:{grant.pk}:instructed:{instruction.reference}",
-            title=f"已下达拨付指令：{grant.policy.title}",
-            body=f"{grant.amount} 元将拨付至 {instruction.bank_name} 尾号 {instruction.account_number[-4:]} 的账户。",
+        _grant_advance(
+            grant,
+            status=GrantStatus.INSTRUCTED,
+            action="instructed",
+            actor=actor,
+            comment=_("拨付指令 %(reference)s") % {"reference": instruction.reference},
+            at=moment,
+            title=_("已下达拨付指令：%(policy)s") % {"policy": grant.policy.title},
+            body=_("%(amount)s 元将拨付至 %(bank)s 尾号 %(last4)s 的账户。")
+            % {
+                "amount": grant.amount,
+                "bank": instruction.bank_name,
+                "last4": instruction.account_number[-4:],
+            },
             url=reverse("applications:grant_detail", args=[grant.pk]),
-            kind="grant",
+            key=instruction.reference,
         )
         created.append(instruction)
     return created
@@ -164,7 +196,7 @@ def payment_instructions_export(*, instructions, fmt: str, now: datetime | None 
         wb.save(out)
         data = out.getvalue()
     else:
-        raise ValidationError({"format": ["导出格式应为 csv 或 xlsx"]})
+        raise ValidationError({"format": [_("导出格式应为 csv 或 xlsx")]})
     PaymentInstruction.objects.filter(pk__in=[i.pk for i in instructions], exported_at__isnull=True).update(
         exported_at=moment
     )
@@ -184,7 +216,7 @@ def _read_rows(content: bytes, filename: str) -> list[list[str]]:
         try:
             wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is a user error
-            raise ValidationError({"file": ["无法读取 Excel 文件"]}) from exc
+            raise ValidationError({"file": [_("无法读取 Excel 文件")]}) from exc
         rows = []
         for row in wb.worksheets[0].iter_rows(values_only=True):
             rows.append(
@@ -200,7 +232,7 @@ def _read_rows(content: bytes, filename: str) -> list[list[str]]:
         try:
             text = content.decode("gb18030")
         except UnicodeDecodeError as exc:
-            raise ValidationError({"file": ["文件编码应为 UTF-8 或 GB18030"]}) from exc
+            raise ValidationError({"file": [_("文件编码应为 UTF-8 或 GB18030")]}) from exc
     return [row for row in csv.reader(io.StringIO(text))]
 
 
@@ -215,11 +247,13 @@ def payment_results_import(
     rows = _read_rows(content, filename)
     rows = [r for r in rows if any(str(c).strip() for c in r)]
     if not rows:
-        return ImportResult(ok=False, errors=[{"row": 1, "field": "file", "message": "文件为空"}])
+        return ImportResult(ok=False, errors=[{"row": 1, "field": "file", "message": _("文件为空")}])
     header = [str(c).strip() for c in rows[0]]
     missing = [h for h in RESULT_HEADER[:3] if h not in header]
     if missing:
-        return ImportResult(ok=False, errors=[{"row": 1, "field": h, "message": "缺少此列"} for h in missing])
+        return ImportResult(
+            ok=False, errors=[{"row": 1, "field": h, "message": _("缺少此列")} for h in missing]
+        )
     col = {h: header.index(h) for h in RESULT_HEADER if h in header}
 
     def cell(row, name):
@@ -227,6 +261,10 @@ def payment_results_import(
         return str(row[i]).strip() if i is not None and i < len(row) else ""
 
     errors: list[dict] = []
+
+    def refuse(number: int, field: str, message: str) -> None:
+        errors.append({"row": number, "field": field, "message": message})
+
     parsed = []
     seen: set[str] = set()
     refs = [cell(r, "指令编号") for r in rows[1:]]
@@ -242,22 +280,18 @@ def payment_results_import(
         result = cell(row, "结果").lower()
         ins = instructions.get(ref)
         if not ref:
-            errors.append({"row": number, "field": "指令编号", "message": "不能为空"})
+            refuse(number, "指令编号", _("不能为空"))
             continue
         if ref in seen:
-            errors.append({"row": number, "field": "指令编号", "message": "重复的指令编号"})
+            refuse(number, "指令编号", _("重复的指令编号"))
             continue
         seen.add(ref)
         if ins is None or (departments is not None and ins.grant.department_id not in departments):
-            errors.append({"row": number, "field": "指令编号", "message": f"找不到拨付指令 {ref}"})
+            refuse(number, "指令编号", _("找不到拨付指令 %(reference)s") % {"reference": ref})
             continue
         if ins.status != PaymentStatus.INSTRUCTED:
-            errors.append(
-                {
-                    "row": number,
-                    "field": "指令编号",
-                    "message": f"该指令已登记结果({ins.get_status_display()})",
-                }
+            refuse(
+                number, "指令编号", _("该指令已登记结果(%(status)s)") % {"status": ins.get_status_display()}
             )
             continue
         if result in _PAID:
@@ -265,22 +299,20 @@ def payment_results_import(
             try:
                 paid_on = date.fromisoformat(raw_date[:10])
             except ValueError:
-                errors.append({"row": number, "field": "到账日期", "message": "应为 YYYY-MM-DD 格式的日期"})
+                refuse(number, "到账日期", _("应为 YYYY-MM-DD 格式的日期"))
                 continue
             if paid_on > local_date(moment) or paid_on < local_date(ins.created_at):
-                errors.append(
-                    {"row": number, "field": "到账日期", "message": "到账日期应在指令下达日与今天之间"}
-                )
+                refuse(number, "到账日期", _("到账日期应在指令下达日与今天之间"))
                 continue
             parsed.append((ins, PaymentStatus.PAID, paid_on, "", cell(row, "银行流水号")))
         elif result in _FAILED:
             reason = cell(row, "失败原因")
             if not reason:
-                errors.append({"row": number, "field": "失败原因", "message": "失败的记录须填写失败原因"})
+                refuse(number, "失败原因", _("失败的记录须填写失败原因"))
                 continue
             parsed.append((ins, PaymentStatus.FAILED, None, reason[:200], cell(row, "银行流水号")))
         else:
-            errors.append({"row": number, "field": "结果", "message": "应为“成功”或“失败”"})
+            refuse(number, "结果", _("应为“成功”或“失败”"))
     if errors:
         return ImportResult(ok=False, errors=errors)
     result = ImportResult(ok=True)
@@ -292,36 +324,30 @@ def payment_results_import(
         ins.settled_at = moment
         ins.save(update_fields=["status", "paid_on", "failure_reason", "bank_reference", "settled_at"])
         grant = ins.grant
-        url = reverse("applications:my_grants")
         if status == PaymentStatus.PAID:
-            grant.status = GrantStatus.PAID
             grant.paid_on = paid_on
-            grant.save(update_fields=["status", "paid_on"])
-            grant_event(
-                grant, action="paid", actor=actor, comment=f"{ins.reference} 到账 {paid_on}", at=moment
-            )
-            enterprise_message_create(
-                enterprise_id=grant.enterprise_id,
-                key=f"grant:{grant.pk}:paid:{ins.pk}",
-                title=f"资金已拨付：{grant.policy.title}",
-                body=f"{grant.amount} 元已于 {paid_on.isoformat()} 拨付，请确认到账。",
-                url=url,
-                kind="grant",
-            )
             result.paid += 1
+            comment = _("%(reference)s 到账 %(date)s") % {"reference": ins.reference, "date": paid_on}
+            title = _("资金已拨付：%(policy)s") % {"policy": grant.policy.title}
+            body = _("%(amount)s 元已于 %(date)s 拨付，请确认到账。") % {
+                "amount": grant.amount,
+                "date": paid_on.isoformat(),
+            }
         else:
-            grant.status = GrantStatus.FAILED
-            grant.save(update_fields=["status"])
-            grant_event(
-                grant, action="failed", actor=actor, comment=f"{ins.reference} 失败：{reason}", at=moment
-            )
-            enterprise_message_create(
-                enterprise_id=grant.enterprise_id,
-                key=f"grant:{grant.pk}:failed:{ins.pk}",
-                title=f"拨付未成功：{grant.policy.title}",
-                body=f"原因：{reason}。请核对并重新确认收款账户。",
-                url=url,
-                kind="grant",
-            )
             result.failed += 1
+            comment = _("%(reference)s 失败：%(reason)s") % {"reference": ins.reference, "reason": reason}
+            title = _("拨付未成功：%(policy)s") % {"policy": grant.policy.title}
+            body = _("原因：%(reason)s。请核对并重新确认收款账户。") % {"reason": reason}
+        _grant_advance(
+            grant,
+            status=GrantStatus.PAID if status == PaymentStatus.PAID else GrantStatus.FAILED,
+            action="paid" if status == PaymentStatus.PAID else "failed",
+            actor=actor,
+            comment=comment,
+            at=moment,
+            title=title,
+            body=body,
+            url=reverse("applications:my_grants"),
+            key=str(ins.pk),
+        )
     return result
