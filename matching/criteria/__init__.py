@@ -5,7 +5,7 @@ award is compiled to SQL (``compiler``, ``award``) and by ``vocabulary_load``. S
 """
 
 from .award import AwardResult, award_amount, award_missing, compile_award, validate_award
-from .compiler import CompiledCriteria, UnknownLeaf, compile_missing, compile_tree, compile_unknown_leaves
+from .compiler import CompiledCriteria, compile_tree
 from .errors import CriteriaError
 from .evaluate import (
     ELIGIBLE,
@@ -19,6 +19,7 @@ from .evaluate import (
     evaluate_result,
     near_misses,
 )
+from .missing import UnknownLeaf, compile_missing, compile_unknown_leaves
 from .profile import Profile, TagHolding, profile_from_json
 from .render import render, render_condition
 from .validate import validate
