@@ -11,6 +11,8 @@ from typing import Any
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
+from matching.criteria.award_kind import award_kind
+
 from .models import WINDOW_OPEN, Policy, PolicyStatus, application_closed, application_window, validity_covers
 
 
@@ -31,6 +33,12 @@ class PolicyBrief:
     version: int
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
+    award_basis: str = ""
+
+    @property
+    def award_kind(self) -> str | None:
+        """``Policy.award_kind``: 定额 / 按比例 / 分档 / 最高不超过 / 评审择优, None without an award."""
+        return award_kind(self.award, self.award_basis)
 
     def window(self, on: dt.date | None = None) -> str:
         return application_window(self.apply_start, self.apply_end, on or timezone.localdate())
@@ -70,6 +78,7 @@ def policies_published_briefs() -> list[PolicyBrief]:
                 "benefit_type",
                 "criteria",
                 "award",
+                "award_basis",
                 "auto_grant",
                 "exclusive_group",
                 "apply_start",
@@ -87,6 +96,7 @@ def policies_published_briefs() -> list[PolicyBrief]:
                 benefit_type=p.benefit_type,
                 criteria=p.criteria or {},
                 award=p.award,
+                award_basis=p.award_basis,
                 auto_grant=p.auto_grant,
                 exclusive_group=p.exclusive_group,
                 apply_start=p.apply_start,

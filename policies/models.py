@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matching.criteria.award_kind import AwardKind, award_kind
+
 
 class DepartmentLevel(models.TextChoices):
     NATIONAL = "national", _("国家级")
@@ -139,6 +141,19 @@ class Policy(models.Model):
     )
     criteria = models.JSONField(_("申报条件"), default=dict, blank=True)
     award = models.JSONField(_("奖补金额"), null=True, blank=True)
+    # What the amount expression cannot say about itself (see ``award_kind``).
+    award_basis = models.CharField(
+        _("金额性质"),
+        max_length=12,
+        blank=True,
+        default="",
+        choices=[
+            ("", _("按金额表达式（定额、按比例、分档）")),
+            (AwardKind.UP_TO.value, _("最高不超过（金额为上限，实际由部门核定）")),
+            (AwardKind.COMPETITIVE.value, _("评审择优（经评审获奖方可享受）")),
+        ],
+        help_text=_("最高不超过、评审择优的金额只显示为「最高可申」，不计入企业「确定可享」合计。"),
+    )
     auto_grant = models.BooleanField(_("免申即享"), default=False)
     exclusive_group = models.CharField(_("从高不重复组"), max_length=60, blank=True, default="")
     apply_start = models.DateField(_("申报开始"), null=True, blank=True)
@@ -211,6 +226,11 @@ class Policy(models.Model):
         """The version matches are recorded against (bumped on matching-relevant revisions)."""
         return self.version
 
+    @property
+    def award_kind(self) -> str | None:
+        """定额 / 按比例 / 分档 (from the expression) or 最高不超过 / 评审择优 (declared); None: no award."""
+        return award_kind(self.award, self.award_basis)
+
     def window(self, on: dt.date | None = None) -> str:
         """WINDOW_UPCOMING, WINDOW_OPEN or WINDOW_ENDED on ``on`` (Shanghai's today by default)."""
         return application_window(self.apply_start, self.apply_end, on or timezone.localdate())
@@ -249,6 +269,51 @@ class PolicyVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy_id} v{self.number}"
+
+
+class ExampleVerdict(models.TextChoices):
+    ELIGIBLE = "eligible", _("符合")
+    POSSIBLE = "possible", _("可能符合（缺数据）")
+    NOT_ELIGIBLE = "not_eligible", _("不符合")
+
+
+class PolicyExample(models.Model):
+    """样例企业: a profile with the verdict and amount the official expects, kept with the
+    policy as a regression test of its criteria and award (``policies.examples``)."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="examples")
+    name = models.CharField(_("样例名称"), max_length=100)
+    # The §6 profile (as POST /api/v1/eligibility/ takes it): core fields, tags, indicators.
+    profile = models.JSONField(_("企业画像"), default=dict)
+    as_of = models.DateField(_("评估日期"), default=timezone.localdate)
+    expected_verdict = models.CharField(_("预期结果"), max_length=12, choices=ExampleVerdict.choices)
+    expected_amount = models.DecimalField(
+        _("预期金额(元)"), max_digits=20, decimal_places=2, null=True, blank=True
+    )
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    # Written by ``policies.examples.examples_run_store`` after each save.
+    last_run = models.JSONField(_("最近运行结果"), null=True, blank=True, editable=False)
+    last_run_at = models.DateTimeField(_("最近运行时间"), null=True, blank=True, editable=False)
+    # A reviewer's acknowledgement of the result this example gives (``acknowledged_state`` names it).
+    acknowledged_state = models.CharField(max_length=64, blank=True, default="", editable=False)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("确认人"),
+    )
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("样例企业")
+        verbose_name_plural = _("样例企业")
+        ordering = ["policy", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class InterpretationKind(models.TextChoices):

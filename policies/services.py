@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from matching.services import policy_matching_schedule
 
+from .examples import Rules, examples_acknowledge, examples_publish_refusal, examples_run_store, run_examples
 from .models import Department, Interpretation, Material, Policy, PolicyStatus, ServicePoint
 from .permissions import (
     publish_refusal,
@@ -231,10 +232,12 @@ def policy_update(
     interpretations: list[dict] | None = None,
     materials: list[dict] | None = None,
     comment: str = "修改",
+    acknowledge_examples: bool = False,
 ) -> Policy:
     """Edit a policy. Drafts (and policies in review) by the department's officials;
     published policies by its reviewers — a matching-relevant change then bumps the match
-    version and re-matches."""
+    version and re-matches, and is refused while it makes an example enterprise fail or
+    change its verdict, unless the reviewer acknowledges that (``acknowledge_examples``)."""
     data, interpretations, materials = _split(data, interpretations, materials)
     policy = Policy.objects.select_for_update().select_related("department").get(pk=policy.pk)
     if actor is not None and not user_can_edit_policy(actor, policy):
@@ -261,15 +264,28 @@ def policy_update(
     )
     materials = _children(materials, MATERIAL_FIELDS, "materials") if materials is not None else None
     _assign(policy, data)
+    to_acknowledge = None
+    if policy.status == PolicyStatus.PUBLISHED and any(
+        before.get(f) != getattr(policy, f) for f in ("criteria", "award", "award_basis")
+    ):
+        # A published policy's revision applies at once: its examples are checked here
+        # against the rules it had, as publishing checks them.
+        to_acknowledge = run_examples(policy, published=Rules.of(before))
+        if to_acknowledge.needs_ack and not acknowledge_examples:
+            raise ValidationError({"examples": [to_acknowledge.refusal]})
     policy.save()
     if co_departments is not None:
         policy.co_departments.set(co_departments)
     _replace_children(policy, interpretations, materials)
-    return _after_change(policy=policy, actor=actor, before=before, comment=comment)
+    policy = _after_change(policy=policy, actor=actor, before=before, comment=comment)
+    if to_acknowledge is not None and to_acknowledge.needs_ack:
+        examples_acknowledge(policy=policy, actor=actor, report=to_acknowledge)
+    return policy
 
 
 def _after_change(*, policy: Policy, actor, before: dict, comment: str) -> Policy:
     _refresh_derived(policy)
+    examples_run_store(policy=policy)
     after = policy_snapshot(policy)
     revised = policy.status == PolicyStatus.PUBLISHED and any(
         before.get(f) != after.get(f) for f in MATCH_FIELDS
@@ -345,6 +361,10 @@ def policy_publish(*, policy: Policy, actor, comment: str = "审核发布") -> P
             errors.update(exc.message_dict)
     if policy.valid_until and policy.valid_until < _today():
         errors.setdefault("valid_until", []).append("政策有效期已过，不能发布。")
+    if not errors:
+        refusal = examples_publish_refusal(policy)
+        if refusal:
+            errors["examples"] = [refusal]
     if errors:
         raise ValidationError(errors)
     if policy.published_at is not None:

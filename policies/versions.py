@@ -13,7 +13,7 @@ from .models import Policy, PolicyVersion
 from .rules import award_lines, criteria_lines
 
 # Fields whose change alters who matches or what they get: bumps ``Policy.version``.
-MATCH_FIELDS = ("criteria", "award", "auto_grant", "exclusive_group")
+MATCH_FIELDS = ("criteria", "award", "award_basis", "auto_grant", "exclusive_group")
 
 # The policy's own fields an official edits (``policies.services``), and its child rows'.
 EDITABLE_FIELDS = (
@@ -25,6 +25,7 @@ EDITABLE_FIELDS = (
     "body",
     "criteria",
     "award",
+    "award_basis",
     "auto_grant",
     "exclusive_group",
     "apply_start",
@@ -38,6 +39,7 @@ EDITABLE_FIELDS = (
 )
 INTERPRETATION_FIELDS = ("kind", "title", "body", "question", "answer", "url")
 MATERIAL_FIELDS = ("name", "description", "required", "from_shared_data")
+EXAMPLE_FIELDS = ("name", "profile", "as_of", "expected_verdict", "expected_amount")
 
 # A snapshot: those fields, the status, and the relations (see ``policy_snapshot``).
 SNAPSHOT_FIELDS = (*EDITABLE_FIELDS, "status")
@@ -54,6 +56,7 @@ FIELD_LABELS = {
     "status": "状态",
     "criteria": "申报条件",
     "award": "奖补金额",
+    "award_basis": "金额性质",
     "auto_grant": "免申即享",
     "exclusive_group": "从高不重复组",
     "apply_start": "申报开始",
@@ -67,6 +70,7 @@ FIELD_LABELS = {
     "source_name": "来源",
     "interpretations": "政策解读",
     "materials": "申报材料",
+    "examples": "样例企业",
 }
 
 
@@ -84,6 +88,9 @@ def policy_snapshot(policy: Policy) -> dict:
         {k: getattr(i, k) for k in INTERPRETATION_FIELDS} for i in policy.interpretations.all()
     ]
     snap["materials"] = [{k: getattr(m, k) for k in MATERIAL_FIELDS} for m in policy.materials.all()]
+    snap["examples"] = (
+        [{k: getattr(e, k) for k in EXAMPLE_FIELDS} for e in policy.examples.all()] if policy.pk else []
+    )
     return _jsonable(snap)
 
 
