@@ -4,7 +4,8 @@ With nothing set the portal runs on an embedded default: SQLite, Celery tasks
 executed eagerly, e-mail to the console. ``DATABASE_URL`` (PostgreSQL through
 psycopg2) and ``REDIS_URL`` (Celery broker and cache) switch to the real
 services; ``DJANGO_PRODUCTION=1`` turns on the hardened settings that pass
-``manage.py check --deploy``.
+``manage.py check --deploy``. Debug pages (tracebacks, the URL list) only with
+``DJANGO_DEBUG=1``: ``make run`` serves the portal's own error pages.
 """
 
 import os
@@ -21,14 +22,15 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 PRODUCTION = env.bool("DJANGO_PRODUCTION", default=False)
-DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
+# Never on unless asked: the embedded default (make run) is a real deployment for one office.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY",
     default="" if PRODUCTION else "dev-only-insecure-key-do-not-use-in-production-7c1f2a9b",
 )
 if PRODUCTION and not SECRET_KEY:
     raise environ.ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_PRODUCTION=1")
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -227,6 +229,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Outside production the files are served from the apps' static folders as they are (no
+# collectstatic before make run); production serves the collected, hashed copies.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
