@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from enterprises import reference
+from enterprises.periods import normalize_period, period_bounds
 from matching.criteria import Vocabulary
 from matching.criteria.periods import period_kind
 
@@ -260,14 +261,14 @@ def _indicator_spec(vocabulary: Vocabulary, code: Any, period: Any) -> tuple[dic
         raise ValidationError(
             "未知的指标代码：%(c)s（请先在指标定义中添加）", code="unknown_indicator", params={"c": text}
         )
-    normal = reference.normalize_period(period)
+    normal = normalize_period(period)
     periodicity = field_spec.periodicity
     if period_kind(normal) != ("" if periodicity == "none" else periodicity):
         raise ValidationError(
             "%(label)s的期间应为%(shape)s：%(p)s", code="period",
             params={"label": field_spec.name, "shape": _PERIOD_SHAPES[periodicity], "p": normal or "（空）"},
         )  # fmt: skip
-    start, end = reference.period_bounds(normal)
+    start, end = period_bounds(normal)
     definition = {"id": vocabulary.indicator_ids[text], "code": text, "type": field_spec.type,
                   "periodicity": periodicity, "name": field_spec.name}  # fmt: skip
     spec = (definition, normal, start, end)

@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from enterprises import reference, writer
 from enterprises.cleaning import CORE_FIELDS, FIELD_LABELS, RecordInvalid, record_clean
 from enterprises.models import Enterprise
+from enterprises.periods import normalize_period
 from enterprises.services import _rematch
 from matching.criteria import Vocabulary, vocabulary_load
 
@@ -182,7 +183,7 @@ def _indicator_column(raw: str, *, vocabulary: Vocabulary, errors: list[str]) ->
             continue
         code = code if code in vocabulary.indicators else code.lower()
         try:
-            period = reference.normalize_period(period)
+            period = normalize_period(period)
         except ValidationError:
             errors.append(f"列“{raw}”的期间无法识别")
             return ("skip",)

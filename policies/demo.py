@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from enterprises.models import Enterprise, EnterpriseTag, IndicatorDefinition, IndicatorValue, TagDefinition
-from enterprises.reference import period_bounds
+from enterprises.periods import period_bounds
 
 from . import services
 from .demo_data import DEPARTMENTS, EXPIRED, INDICATORS, POLICIES

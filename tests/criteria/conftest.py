@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from enterprises.models import Enterprise, EnterpriseTag, IndicatorDefinition, IndicatorValue, TagDefinition
-from enterprises.reference import period_bounds
+from enterprises.periods import period_bounds
 from matching.criteria import Profile, Vocabulary
 from matching.criteria.vocabulary import indicator_spec
 

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from enterprises.reference import normalize_period
-from enterprises.reference import period_bounds as registry_bounds
+from enterprises.periods import normalize_period
+from enterprises.periods import period_bounds as registry_bounds
 from matching.criteria.periods import (
     parse_period,
     period_bounds,

@@ -3,15 +3,14 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+from enterprises.periods import normalize_period, period_bounds
 from enterprises.reference import (
     ZHENGDONG_ZONE_CODE,
     district_name,
     industry_name,
     normalize_district,
     normalize_industry,
-    normalize_period,
     normalize_zone,
-    period_bounds,
     zone_name,
 )
 
@@ -111,3 +110,16 @@ def test_period_bounds(period, first, last):
 def test_bad_periods_are_rejected(bad):
     with pytest.raises(ValidationError, match="期间|月份"):
         normalize_period(bad)
+
+
+def test_the_reference_package_imports_without_the_criteria_package():
+    # given a fresh interpreter, when only the registry's reference data is imported,
+    # then the criteria package is not (it reads the reference, never the other way round)
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import sys, enterprises.reference; print('matching.criteria' in sys.modules)"
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "False"

@@ -7,7 +7,8 @@ import factory
 from django.utils import timezone
 
 from enterprises.models import Enterprise, EnterpriseTag, IndicatorDefinition, IndicatorValue, TagDefinition
-from enterprises.reference import credit_code_from_parts, entity_type_for, period_bounds
+from enterprises.periods import period_bounds
+from enterprises.reference import credit_code_from_parts, entity_type_for
 
 
 def credit_code(n: int, *, prefix: str = "91", region: str = "410105") -> str:
