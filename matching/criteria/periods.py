@@ -125,6 +125,8 @@ def period_label(period: str | None, *, language: str = "zh-hans", as_of: date |
             return "this year" if period == "this_year" else "last year"
         return "本年度" if period == "this_year" else "上年度"
     p = resolve_period(period, as_of) if as_of else period
+    if not PERIOD_RE.match(p):
+        return p  # not a period the registry stores (a year before 1000, …): shown as is
     year = p[:4]
     if len(p) == 4:
         return year if en else f"{year}年度"

@@ -6,8 +6,8 @@ from appeals.models import Case, CaseKind, Category
 class CaseSerializer(serializers.ModelSerializer):
     credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
     department = serializers.CharField(source="department.code", read_only=True, default=None)
-    policy = serializers.PrimaryKeyRelatedField(read_only=True)
-    rating = serializers.IntegerField(source="rating.score", read_only=True, default=None)
+    policy = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    rating = serializers.IntegerField(source="rating.score", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Case

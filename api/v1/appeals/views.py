@@ -7,6 +7,7 @@ become 400 and 403 answers in ``api.exceptions``."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -78,7 +79,7 @@ class CaseViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         if values.get("policy"):
             policy = policies_published().filter(pk=values["policy"]).first()
             if policy is None:
-                raise ValidationError({"policy": ["没有该已发布政策"]})
+                raise ValidationError({"policy": [_("没有该已发布政策")]})
         credit_code = values.pop("credit_code", "")
         kwargs = {k: values[k] for k in ("kind", "category", "title", "description")}
         if access.enterprise_id_of(user):
@@ -87,15 +88,15 @@ class CaseViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             )
         elif access.is_official(user):
             if not credit_code:
-                raise ValidationError({"credit_code": ["官员代企业登记时须提供统一社会信用代码"]})
+                raise ValidationError({"credit_code": [_("官员代企业登记时须提供统一社会信用代码")]})
             enterprise = Enterprise.objects.filter(credit_code=normalize_credit_code(credit_code)).first()
             if enterprise is None:
-                raise ValidationError({"credit_code": ["登记库中没有该企业"]})
+                raise ValidationError({"credit_code": [_("登记库中没有该企业")]})
             case = services.case_raise(
                 enterprise=enterprise, logged_by=user, policy=policy, source=CaseSource.HOTLINE, **kwargs
             )
         else:
-            raise PermissionDenied("只有企业用户或工作人员可以提出诉求")
+            raise PermissionDenied(_("只有企业用户或工作人员可以提出诉求"))
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -8,7 +8,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 
 from api import access
@@ -18,6 +17,7 @@ from api.schema import ApiAutoSchema
 from api.throttling import AnonRateThrottle, ApiKeyRateThrottle, UserRateThrottle
 
 from .pagination import Pagination
+from .parsers import StrictJSONParser
 
 
 class ApiBase:
@@ -27,7 +27,7 @@ class ApiBase:
     throttle_classes = [AnonRateThrottle, ApiKeyRateThrottle, UserRateThrottle]
     pagination_class = Pagination
     permission_classes = [AllowAny]  # each view decides, row by row (api.access)
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
     schema = ApiAutoSchema()
     public = False  # schema: anonymous callers allowed on every method
     public_actions: tuple = ()  # schema: … on these viewset actions

@@ -1,5 +1,7 @@
 """The base of the list endpoints' django-filter filter sets."""
 
+from datetime import UTC, datetime
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -24,3 +26,22 @@ class StrictFilterSet(django_filters.FilterSet):
                 self.form.add_error(name, _("应为 true 或 false。"))
                 valid = False
         return valid
+
+    def get_form_class(self):
+        return type(f"{type(self).__name__}Form", (_InstantsInUtc, super().get_form_class()), {})
+
+
+class _InstantsInUtc:
+    """Date-times are compared in UTC: any offset RFC 3339 allows (up to ±23:59) names an
+    instant, but PostgreSQL refuses offsets beyond ±15:59 in a literal."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if not isinstance(value, datetime) or value.tzinfo is None:
+                continue
+            try:
+                cleaned[name] = value.astimezone(UTC)
+            except OverflowError:
+                self.add_error(name, _("时间超出可表示的范围(0001-01-01 至 9999-12-31，UTC)。"))
+        return cleaned

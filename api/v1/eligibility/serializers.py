@@ -10,12 +10,22 @@ from rest_framework import serializers
 from api.v1.common.fields import StrictCharField
 from matching import criteria
 from matching.criteria import NearMiss
+from matching.criteria.periods import YEARS
 from matching.eligibility import EligibilityResult
 
 
 class EligibilityRequestSerializer(serializers.Serializer):
     profile = serializers.DictField(label=_("企业画像(§3)"))
     as_of = serializers.DateField(required=False, allow_null=True, label=_("评估日期"))
+
+    def validate_as_of(self, value):
+        """A day within the years the portal's periods cover (``periods.YEARS``)."""
+        first, last = YEARS
+        if value is not None and not first <= value.year <= last:
+            raise serializers.ValidationError(
+                _("评估日期应在 %(first)d-01-01 至 %(last)d-12-31 之间。") % {"first": first, "last": last}
+            )
+        return value
 
     def validate_profile(self, value) -> criteria.Profile:
         """The stated profile, read by the criteria engine (its errors name the path)."""

@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from api.v1.common.fields import StrictCharField
+from api.v1.common.responses import EXAMPLE_CREDIT_CODE
 from enterprises.models import Enterprise
 from matching.criteria.periods import age_years
 from portal.accounts.masking import mask_email, mask_phone
@@ -58,7 +59,7 @@ class IndicatorsField(serializers.JSONField):
 
 
 ENTERPRISE_EXAMPLE = {
-    "credit_code": "91410100MA44XXXXXX",
+    "credit_code": EXAMPLE_CREDIT_CODE,
     "name": "郑州示例智能装备有限公司",
     "entity_type": "enterprise",
     "district": "410122",
@@ -254,13 +255,13 @@ class IndicatorValueItemSerializer(serializers.Serializer):
                 "source": "市税务局",
                 "values": [
                     {
-                        "credit_code": "91410100MA44XXXXXX",
+                        "credit_code": EXAMPLE_CREDIT_CODE,
                         "indicator": "tax_paid",
                         "period": "2025",
                         "value": "356000",
                     },
                     {
-                        "credit_code": "91410100MA44XXXXXX",
+                        "credit_code": EXAMPLE_CREDIT_CODE,
                         "indicator": "revenue",
                         "period": "2025Q2",
                         "value": "8800000",

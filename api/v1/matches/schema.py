@@ -1,9 +1,10 @@
 """OpenAPI documentation of an enterprise's matches."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from api.v1.common.responses import ERROR_400, ERROR_401, ERROR_403, ERROR_404
+from api.v1.common.pagination import Pagination
+from api.v1.common.responses import answers, example
 
 from .serializers import MatchSerializer
 
@@ -21,21 +22,16 @@ matches = extend_schema(
             enum=["matched_at", "-matched_at", "amount", "-amount"],
             description="排序",
         ),
-        OpenApiParameter("page", OpenApiTypes.INT),
-        OpenApiParameter("page_size", OpenApiTypes.INT),
+        *[
+            OpenApiParameter(p["name"], p["schema"], description=p["description"])
+            for p in Pagination().get_schema_operation_parameters(None)
+        ],
     ],
-    responses={
-        200: MatchSerializer(many=True),
-        400: ERROR_400,
-        401: ERROR_401,
-        403: ERROR_403,
-        404: ERROR_404,
-    },
+    responses=answers(MatchSerializer(many=True), 400, 401, 403, 404),
     examples=[
-        OpenApiExample(
+        example(
             "匹配",
-            response_only=True,
-            value={
+            {
                 "count": 1,
                 "next": None,
                 "previous": None,
@@ -51,6 +47,7 @@ matches = extend_schema(
                     }
                 ],
             },
+            response=True,
         )
     ],
     tags=["matches"],

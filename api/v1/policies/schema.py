@@ -1,9 +1,9 @@
 """OpenAPI documentation of the policy endpoints."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
-from api.v1.common.responses import ERROR_400, ERROR_401, ERROR_403, ERROR_404
+from api.v1.common.responses import answers, example
 
 from .serializers import PolicyListSerializer, PolicySerializer, PolicyWriteSerializer, ReachSerializer
 
@@ -23,23 +23,21 @@ viewset = extend_schema_view(
         ],
         tags=["policies"],
     ),
-    retrieve=extend_schema(
-        summary="政策详情", responses={200: PolicySerializer, 404: ERROR_404}, tags=["policies"]
-    ),
+    retrieve=extend_schema(summary="政策详情", responses=answers(PolicySerializer, 404), tags=["policies"]),
 )
 
 create = extend_schema(
     summary="起草政策(工作人员)",
     description="由本部门工作人员起草，返回 201，状态为 `draft`。申报条件和奖补金额按 DESIGN §4 校验，出错时给出路径。",
     request=PolicyWriteSerializer,
-    responses={201: PolicySerializer, 400: ERROR_400, 401: ERROR_401, 403: ERROR_403},
+    responses=answers(PolicySerializer, 400, 401, 403, status=201),
     tags=["policies"],
 )
 
 partial_update = extend_schema(
     summary="修改政策(工作人员)",
     request=PolicyWriteSerializer(partial=True),
-    responses={200: PolicySerializer, 400: ERROR_400, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
+    responses=answers(PolicySerializer, 400, 401, 403, 404),
     tags=["policies"],
 )
 
@@ -47,19 +45,18 @@ publish = extend_schema(
     summary="发布政策(本部门审核人员)",
     description="草稿或待审核的政策发布后立即开始匹配全市企业，并向符合条件的企业推送。",
     request=None,
-    responses={200: PolicySerializer, 400: ERROR_400, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
+    responses=answers(PolicySerializer, 400, 401, 403, 404),
     tags=["policies"],
 )
 
 reach = extend_schema(
     summary="政策触达测算(工作人员)",
     description="草稿或已发布政策能触达的企业数，按区县、行业门类分布，以及奖补总额(元)。",
-    responses={200: ReachSerializer, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
+    responses=answers(ReachSerializer, 401, 403, 404),
     examples=[
-        OpenApiExample(
+        example(
             "触达",
-            response_only=True,
-            value={
+            {
                 "as_of": "2026-11-27",
                 "count": 1280,
                 "eligible": 1030,
@@ -69,6 +66,7 @@ reach = extend_schema(
                 "total_award": "206000000.00",
                 "award_unknown": 0,
             },
+            response=True,
         )
     ],
     tags=["policies"],

@@ -1,8 +1,8 @@
 """OpenAPI documentation of the webhook endpoints."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from api.v1.common.responses import ERROR_400, ERROR_401, ERROR_403, ERROR_404
+from api.v1.common.responses import EXAMPLE_CREDIT_CODE, answers, example
 
 from .serializers import WebhookDeliverySerializer, WebhookSecretSerializer, WebhookSubscriptionSerializer
 
@@ -18,27 +18,26 @@ viewset = extend_schema_view(
         summary="我的 Webhook 订阅",
         description=WEBHOOK_DESCRIPTION,
         tags=["webhooks"],
-        responses={200: WebhookSubscriptionSerializer(many=True), 401: ERROR_401, 403: ERROR_403},
+        responses=answers(WebhookSubscriptionSerializer(many=True), 401, 403),
     ),
     retrieve=extend_schema(
         summary="Webhook 订阅详情",
         tags=["webhooks"],
-        responses={200: WebhookSubscriptionSerializer, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
+        responses=answers(WebhookSubscriptionSerializer, 401, 403, 404),
     ),
     create=extend_schema(
         summary="登记 Webhook",
         description=WEBHOOK_DESCRIPTION,
         tags=["webhooks"],
         request=WebhookSubscriptionSerializer,
-        responses={201: WebhookSecretSerializer, 400: ERROR_400, 401: ERROR_401, 403: ERROR_403},
+        responses=answers(WebhookSecretSerializer, 400, 401, 403, status=201),
         examples=[
-            OpenApiExample(
+            example(
                 "订阅",
-                request_only=True,
-                value={
+                {
                     "url": "https://qyfw.henan.example.gov.cn/hooks/zz-policy",
                     "events": ["match.created", "match.ended"],
-                    "enterprise": "91410100MA44XXXXXX",
+                    "enterprise": EXAMPLE_CREDIT_CODE,
                 },
             )
         ],
@@ -47,35 +46,23 @@ viewset = extend_schema_view(
         summary="修改 Webhook",
         tags=["webhooks"],
         request=WebhookSubscriptionSerializer(partial=True),
-        responses={
-            200: WebhookSubscriptionSerializer,
-            400: ERROR_400,
-            401: ERROR_401,
-            403: ERROR_403,
-            404: ERROR_404,
-        },
+        responses=answers(WebhookSubscriptionSerializer, 400, 401, 403, 404),
     ),
     update=extend_schema(
         summary="替换 Webhook",
         tags=["webhooks"],
         request=WebhookSubscriptionSerializer,
-        responses={
-            200: WebhookSubscriptionSerializer,
-            400: ERROR_400,
-            401: ERROR_401,
-            403: ERROR_403,
-            404: ERROR_404,
-        },
+        responses=answers(WebhookSubscriptionSerializer, 400, 401, 403, 404),
     ),
     destroy=extend_schema(
         summary="删除 Webhook",
         tags=["webhooks"],
-        responses={204: None, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
+        responses=answers(None, 401, 403, 404, status=204),
     ),
 )
 
 deliveries = extend_schema(
     summary="Webhook 投递日志",
     tags=["webhooks"],
-    responses={200: WebhookDeliverySerializer(many=True), 401: ERROR_401, 403: ERROR_403, 404: ERROR_404},
+    responses=answers(WebhookDeliverySerializer(many=True), 401, 403, 404),
 )
