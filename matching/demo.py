@@ -66,7 +66,7 @@ def load(enterprises: int = 0, seed: int = 0) -> str:
     )
     todo = [pid for pid, ver in published.items() if (pid, ver) not in done]
     runs = policies_match_now(policy_ids=todo)
-    pending = list(RematchRequest.objects.values_list("enterprise_id", flat=True)[:2000])
+    pending = list(RematchRequest.objects.filter(pending=True).values_list("enterprise_id", flat=True)[:2000])
     if pending:
         enterprises_rematch(enterprise_ids=pending)
     matches = Match.objects.exclude(status="ended").count()

@@ -54,6 +54,10 @@ class Match(models.Model):
     missing = models.JSONField(_("待补充数据"), null=True, blank=True)
     matched_at = models.DateTimeField(_("匹配时间"))
     ended_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
+    # How many times the pair has been gained (absent/ended → active, possible → eligible): each
+    # gain and the loss that follows it are told once, keyed by this number (Notification.occurrence).
+    # A database default, so the set-based first run writes 1 without naming the column.
+    episode = models.PositiveIntegerField(_("匹配次序"), default=1, db_default=1)
 
     class Meta:
         verbose_name = _("匹配结果")
@@ -82,7 +86,7 @@ class Reason(models.TextChoices):
 
 
 class Notification(models.Model):
-    """The outbox: one row per (policy version, enterprise, channel, reason).
+    """The outbox: one row per (policy version, enterprise, channel, reason, occurrence).
 
     Written in the same transaction as the match that causes it. In-app rows are
     what the enterprise reads (``read_at``); rows of the other channels are sent by
@@ -108,6 +112,9 @@ class Notification(models.Model):
     policy_version = models.PositiveIntegerField(_("政策匹配版本"))
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
     reason = models.CharField(_("原因"), max_length=10, choices=Reason.choices)
+    # The match's episode this notice is about: losing and regaining a policy are told each time,
+    # a retry of the same change is not (it hits the same key).
+    occurrence = models.PositiveIntegerField(_("次序"), default=1, db_default=1)
     created_at = models.DateTimeField(_("创建时间"))
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     delivery = models.ForeignKey(
@@ -126,7 +133,7 @@ class Notification(models.Model):
         verbose_name_plural = _("通知")
         constraints = [
             models.UniqueConstraint(
-                fields=["enterprise", "policy", "policy_version", "channel", "reason"],
+                fields=["enterprise", "policy", "policy_version", "channel", "reason", "occurrence"],
                 name="notification_once",
             )
         ]
@@ -393,6 +400,10 @@ class MatchChunk(models.Model):
     id_to = models.BigIntegerField()  # exclusive
     done = models.BooleanField(default=False)
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    # Committed before the chunk's own transaction starts: a re-match waits for the chunks that
+    # may have read its enterprise's old profile, and the repair run tells a chunk whose worker
+    # died (started, not done, its row not locked) from one still waiting in the queue.
+    started_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     matched = models.PositiveIntegerField(default=0)
     ended = models.PositiveIntegerField(default=0)
@@ -404,7 +415,13 @@ class MatchChunk(models.Model):
         indexes = [
             models.Index(
                 fields=["done", "enqueued_at"], name="matchchunk_open", condition=models.Q(done=False)
-            )
+            ),
+            # the running chunks a re-match waits for (pipeline/locks.py): a handful at a time
+            models.Index(
+                fields=["id_from"],
+                name="matchchunk_started",
+                condition=models.Q(done=False, started_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -412,14 +429,40 @@ class MatchChunk(models.Model):
 
 
 class RematchRequest(models.Model):
-    """An enterprise whose profile changed and has not yet been re-matched."""
+    """An enterprise whose profile changed: ``pending`` until it has been re-matched. Kept after
+    that (``pending=False``) until the nightly reconciliation has checked it: the record of
+    which enterprises changed since the last run."""
 
     enterprise_id = models.BigIntegerField(primary_key=True)
     requested_at = models.DateTimeField()
+    pending = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         verbose_name = _("待重新匹配企业")
         verbose_name_plural = _("待重新匹配企业")
+        indexes = [
+            models.Index(fields=["requested_at"], name="rematch_pending", condition=models.Q(pending=True)),
+            models.Index(fields=["requested_at"], name="rematch_requested"),
+        ]
 
     def __str__(self) -> str:
         return str(self.enterprise_id)
+
+
+class ReconcileRun(models.Model):
+    """One nightly reconciliation: the enterprises changed since the previous run checked
+    against the evaluator, and how many of their matches had to be fixed."""
+
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    since = models.DateTimeField(_("检查起点"), null=True, blank=True)
+    checked = models.PositiveIntegerField(_("已检查企业数"), default=0)
+    fixed = models.PositiveIntegerField(_("已修正匹配数"), default=0)
+    report = models.JSONField(_("报告"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("夜间核对")
+        verbose_name_plural = _("夜间核对")
+
+    def __str__(self) -> str:
+        return f"reconcile {self.started_at:%Y-%m-%d %H:%M}: {self.checked} checked, {self.fixed} fixed"

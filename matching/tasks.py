@@ -43,7 +43,7 @@ def deliveries_plan() -> None:
     deliver.deliveries_plan()
 
 
-# The one delivery task: every e-mail, SMS and webhook (repair.SENDING_STALE exceeds its time limit).
+# The one delivery task: every e-mail, SMS and webhook (each sent under its row lock: deliver.py).
 @shared_task(name="matching.deliveries_send", time_limit=600, soft_time_limit=570)
 def deliveries_send() -> None:
     deliver.deliveries_send()
@@ -54,6 +54,7 @@ def matching_repair() -> None:
     repair.matching_repair()
 
 
-@shared_task(name="matching.nightly", time_limit=3600, soft_time_limit=3500)
+# below the broker's visibility timeout (settings), or a running nightly is handed out again
+@shared_task(name="matching.nightly", time_limit=3000, soft_time_limit=2900)
 def matching_nightly() -> None:
     nightly.matching_nightly()

@@ -154,6 +154,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TASK_IGNORE_RESULT = True
+# Redis redelivers a message not acknowledged this long after it was taken (a worker killed with
+# its tasks): longer than any task's hard time limit (matching.nightly: 3000 s), or a task still
+# running is handed to a second worker. The repair run recovers a killed worker's work sooner.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Asia/Shanghai"
 
@@ -345,10 +348,14 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
 )
 AUDITLOG_MASK_CALLABLE = "portal.accounts.masking.mask_any"
 MATCH_CHUNK_SIZE = env.int("MATCH_CHUNK_SIZE", default=100_000)
-# matching pipeline (matching/): repair every N seconds re-enqueues what a crash or a
-# broker outage left behind; a chunk not done N seconds after it was enqueued is redone.
-MATCH_REPAIR_INTERVAL = env.int("MATCH_REPAIR_INTERVAL", default=60)
-MATCH_CHUNK_STALE_SECONDS = env.int("MATCH_CHUNK_STALE_SECONDS", default=300)
+# matching pipeline (matching/, docs/matching.md "Recovery"): repair every N seconds re-enqueues
+# what a crash or a broker outage left behind. A started chunk or a `sending` delivery nobody
+# holds (its worker died) is redone at the next repair; a chunk message never started is
+# enqueued again MATCH_CHUNK_STALE_SECONDS after it was enqueued (when no chunk is running); a
+# delivery claimed but not held by a sender is put back after MATCH_DELIVERY_SENDING_STALE_SECONDS.
+MATCH_REPAIR_INTERVAL = env.int("MATCH_REPAIR_INTERVAL", default=15)
+MATCH_CHUNK_STALE_SECONDS = env.int("MATCH_CHUNK_STALE_SECONDS", default=60)
+MATCH_DELIVERY_SENDING_STALE_SECONDS = env.int("MATCH_DELIVERY_SENDING_STALE_SECONDS", default=30)
 MATCH_DELIVERY_MAX_ATTEMPTS = env.int("MATCH_DELIVERY_MAX_ATTEMPTS", default=6)
 
 # --- periodic tasks (celery beat): every entry of every app, here and only here -------------

@@ -12,8 +12,9 @@ as e-mail or SMS, webhooks).
   one, sends each through its channel's plugin and records the result, response code and
   duration. A transient error is retried with exponential backoff; a permanent one marks the
   delivery ``failed`` with its reason, and running out of attempts marks it ``dead``; both
-  are visible in the admin with a retry action. The repair run puts back only claims older
-  than any sender can live (``repair.SENDING_STALE``).
+  are visible in the admin with a retry action. A sender holds a delivery's row lock
+  while it sends it; the repair run puts back ``sending`` rows that nobody holds once their claim
+  is ``MATCH_DELIVERY_SENDING_STALE_SECONDS`` old (a killed sender), never one being sent.
 """
 
 from __future__ import annotations
@@ -114,10 +115,11 @@ def _plan_batch(*, limit: int) -> int:
     return len(deliveries)
 
 
-def _claim(*, limit: int) -> list[int]:
+def _claim(*, limit: int) -> tuple[list[int], object]:
     """Take up to ``limit`` due deliveries: ``pending`` → ``sending`` with ``claimed_at``, by an
     UPDATE conditional on the row still being pending, so two senders never take the same one.
-    A webhook whose subscription is switched off waits (it goes out if switched on again)."""
+    A webhook whose subscription is switched off waits (it goes out if switched on again).
+    Returns the ids and the claim's time."""
     now = timezone.now()
     with transaction.atomic():
         ids = list(
@@ -131,22 +133,35 @@ def _claim(*, limit: int) -> list[int]:
             Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
                 status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
             )
-    return ids
+    return ids, now
 
 
 def deliveries_send(*, limit: int = SEND_BATCH, max_batches: int = 200) -> int:
     """Send everything due, batch by batch (the one delivery task). Returns how many were sent."""
     sent = 0
     for _ in range(max_batches):
-        ids = _claim(limit=limit)
+        ids, claimed_at = _claim(limit=limit)
         if not ids:
             break
-        claimed = Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).select_related(
-            "subscription", "message"
-        )
-        for delivery in claimed:
-            sent += delivery_send(delivery=delivery)
+        for pk in ids:
+            sent += _claimed_send(pk=pk, claimed_at=claimed_at)
     return sent
+
+
+def _claimed_send(*, pk: int, claimed_at) -> int:
+    """Send one delivery of this sender's claim while holding its row lock, and record the outcome
+    in the same transaction. The lock is the sender's liveness: the repair run puts back only
+    ``sending`` rows nobody holds (a killed sender's connection is gone, its lock with it), so a
+    delivery is never sent twice by two live senders; a killed sender's one may be (at least once,
+    the same ``X-Portal-Delivery``). A claim taken over meanwhile is skipped."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("subscription", "message")
+            .filter(pk=pk, status=DeliveryStatus.SENDING, claimed_at=claimed_at)
+            .first()
+        )
+        return 0 if delivery is None else delivery_send(delivery=delivery)
 
 
 def _backoff(attempts: int) -> timedelta:

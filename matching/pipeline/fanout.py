@@ -24,8 +24,9 @@ def external_notifications_fanout(
     with connection.cursor() as cur:
         cur.execute(
             f"""
-            INSERT INTO matching_notification (enterprise_id, policy_id, policy_version, channel, reason, created_at)
-            SELECT n.enterprise_id, n.policy_id, n.policy_version, ch.c, n.reason, %s
+            INSERT INTO matching_notification
+                (enterprise_id, policy_id, policy_version, channel, reason, occurrence, created_at)
+            SELECT n.enterprise_id, n.policy_id, n.policy_version, ch.c, n.reason, n.occurrence, %s
             FROM matching_channelpreference p
             JOIN {_CHANNELS} ON (ch.c = 'email' AND p.email) OR (ch.c = 'sms' AND p.sms)
                                OR (ch.c = 'webhook' AND p.webhook)

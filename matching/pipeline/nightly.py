@@ -2,9 +2,11 @@
 
 Time moves matches without anyone touching a record: a tag expires, an enterprise
 has an anniversary (``age_years``), and on 1 January "this_year"/"last_year" move
-on. The run refreshes the derived profile tags, re-matches the enterprises whose
-time-dependent facts changed since yesterday, rebuilds every published policy on
-1 January, and finishes with the repair run.
+on. The run refreshes the derived profile tags, checks every enterprise whose profile
+changed since the last run against the evaluator and fixes what disagrees
+(``reconcile.matches_reconcile``: how many were checked and fixed is logged and returned),
+re-matches the enterprises whose time-dependent facts changed since yesterday, rebuilds
+every published policy on 1 January, and finishes with the repair run.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from matching.pipeline.profile_tags import derived_tags_refresh
+from matching.pipeline.reconcile import matches_reconcile
 from matching.pipeline.repair import matching_repair
 from policies.models import Policy, PolicyStatus
 
@@ -57,6 +60,7 @@ def matching_nightly(*, today: date | None = None) -> dict:
 
     today = today or timezone.localdate()
     report = {"derived_tags": derived_tags_refresh(as_of=today)}
+    report["reconcile"] = matches_reconcile()
     if today.month == 1 and today.day == 1:
         ids = list(Policy.objects.filter(status=PolicyStatus.PUBLISHED).values_list("pk", flat=True))
         policies_matching_schedule(policy_ids=ids, reason="rebuild")

@@ -30,6 +30,7 @@ from matching import tasks
 from matching.criteria import compile_award, compile_missing, compile_tree
 from matching.models import MatchChunk, MatchRun, RunStatus, WebhookSubscription
 from matching.pipeline.fanout import external_notifications_fanout
+from matching.pipeline.locks import chunk_lock
 from matching.pipeline.outbox import webhook_deliveries_create
 from matching.pipeline.queue import enqueue_on_commit
 from policies.models import Policy, PolicyStatus
@@ -70,7 +71,14 @@ def _run_open(*, run_id: int) -> list[tuple[int, int, int]]:
     run = MatchRun.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
     if run is None or run.status != RunStatus.PENDING:
         return []  # another worker has it, or it was started already
-    policy = Policy.objects.filter(pk=run.policy_id).first()
+    # One run of a policy at a time (the policy row is the lock): two runs at once would share
+    # out the same new matches (each told its part to integrators); the next one waits pending
+    # and is started when this one closes (``run_totals_close``), then finds what is left.
+    policy = Policy.objects.select_for_update(no_key=True).filter(pk=run.policy_id).first()
+    if policy is not None and (
+        MatchRun.objects.filter(policy_id=run.policy_id, status=RunStatus.RUNNING).exclude(pk=run.pk).exists()
+    ):
+        return []
     now = timezone.now()
     run.started_at = now
     if policy is None or run.reason in END_REASONS or policy.status != PolicyStatus.PUBLISHED:
@@ -200,7 +208,23 @@ def _candidates_template(policy: Policy, as_of: date, with_missing: bool) -> tup
     return sql, params
 
 
+def _chunk_started(chunk_id: int) -> bool:
+    """Commit ``started_at`` before the matching transaction (``locks``: a re-match waits for
+    started chunks; the repair run redoes a started chunk whose row nobody holds)."""
+    with transaction.atomic():
+        if (
+            not MatchChunk.objects.select_for_update(skip_locked=True)
+            .filter(pk=chunk_id, done=False)
+            .exists()
+        ):
+            return False  # done already, or being done by another worker right now
+        MatchChunk.objects.filter(pk=chunk_id).update(started_at=timezone.now())
+    return True
+
+
 def chunk_run(*, chunk_id: int) -> None:
+    if not _chunk_started(chunk_id):
+        return
     with transaction.atomic():
         chunk = (
             MatchChunk.objects.select_for_update(skip_locked=True, of=("self",))
@@ -210,6 +234,7 @@ def chunk_run(*, chunk_id: int) -> None:
         )
         if chunk is None:
             return  # done already, or being done by another worker right now
+        chunk_lock(chunk.pk)
         run = chunk.run
         policy = Policy.objects.filter(pk=run.policy_id).first()
         stale = (
@@ -254,10 +279,19 @@ def run_totals_close(*, run_id: int) -> None:
     )
     if closed:
         run_webhooks_notify(run_id=run_id)
+        policy_id = MatchRun.objects.filter(pk=run_id).values_list("policy_id", flat=True).first()
+        for waiting in MatchRun.objects.filter(policy_id=policy_id, status=RunStatus.PENDING).values_list(
+            "pk", flat=True
+        ):
+            enqueue_on_commit(tasks.policy_run_start, waiting)
 
 
 def run_webhooks_notify(*, run_id: int) -> int:
-    """``policy.matched`` to integrator subscriptions (those not tied to one enterprise)."""
+    """``policy.matched`` to integrator subscriptions (those not tied to one enterprise): once per
+    run that found something (new or ended matches), keyed by the policy version and the run."""
+    run = MatchRun.objects.get(pk=run_id)
+    if not (run.matched or run.ended):
+        return 0
     subs = [
         s
         for s in WebhookSubscription.objects.filter(active=True, enterprise__isnull=True)
@@ -265,7 +299,6 @@ def run_webhooks_notify(*, run_id: int) -> int:
     ]
     if not subs:
         return 0
-    run = MatchRun.objects.get(pk=run_id)
     payload = {
         "event": "policy.matched",
         "policy_id": run.policy_id,
@@ -276,7 +309,10 @@ def run_webhooks_notify(*, run_id: int) -> int:
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
     }
     return webhook_deliveries_create(
-        subscriptions=subs, event="policy.matched", key=f"run:{run_id}", payload=payload
+        subscriptions=subs,
+        event="policy.matched",
+        key=f"policy.matched:{run.policy_id}:v{run.policy_version}:run{run_id}",
+        payload=payload,
     )
 
 
@@ -326,6 +362,10 @@ def _policy_has_rows_in_range(*, policy_id: int, id_from: int, id_to: int) -> bo
         return cur.fetchone() is not None
 
 
+# A gain over an existing row m for a candidate c (told, and the match's episode moves on):
+# it had ended, or it was possible and is now eligible (the upsert below bumps ``episode`` on the
+# same condition).
+_GAINED = "(m.status = 'ended' OR (m.status = 'possible' AND c.m_status = 'eligible'))"
 # The reason of an in-app notice for a new match, from the match status.
 _NEW_REASON = "CASE c.status WHEN 'eligible' THEN 'new_match' ELSE 'possible' END"
 _NEW_REASON_CAND = "CASE c.m_status WHEN 'eligible' THEN 'new_match' ELSE 'possible' END"
@@ -369,12 +409,13 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: t
         # 1. newly qualifying (no row, or an ended one) → in-app notice
         cur.execute(
             f"""
-            INSERT INTO matching_notification (enterprise_id, policy_id, policy_version, channel, reason, created_at)
+            INSERT INTO matching_notification
+                (enterprise_id, policy_id, policy_version, channel, reason, occurrence, created_at)
             WITH c AS ({cand_sql})
-            SELECT c.id, %s, %s, 'inapp', {_NEW_REASON_CAND}, %s
+            SELECT c.id, %s, %s, 'inapp', {_NEW_REASON_CAND}, COALESCE(m.episode, 0) + 1, %s
             FROM c
             LEFT JOIN matching_match m ON m.policy_id = %s AND m.enterprise_id = c.id
-            WHERE (m.enterprise_id IS NULL OR m.status = 'ended')
+            WHERE (m.enterprise_id IS NULL OR {_GAINED})
             ON CONFLICT DO NOTHING
             """,
             [*cand_params, pid, ver, now, pid],
@@ -388,9 +429,10 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: t
         lost_params = [pid, id_from, id_to]
         cur.execute(
             f"""
-            INSERT INTO matching_notification (enterprise_id, policy_id, policy_version, channel, reason, created_at)
+            INSERT INTO matching_notification
+                (enterprise_id, policy_id, policy_version, channel, reason, occurrence, created_at)
             WITH c AS ({cand_sql})
-            SELECT m.enterprise_id, %s, %s, 'inapp', 'lost', %s FROM matching_match m WHERE {lost_where}
+            SELECT m.enterprise_id, %s, %s, 'inapp', 'lost', m.episode, %s FROM matching_match m WHERE {lost_where}
             ON CONFLICT DO NOTHING
             """,
             [*cand_params, pid, ver, now, *lost_params],
@@ -417,6 +459,9 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: t
                 missing = excluded.missing,
                 matched_at = CASE WHEN matching_match.status = 'ended' THEN excluded.matched_at
                                   ELSE matching_match.matched_at END,
+                episode = CASE WHEN matching_match.status = 'ended'
+                                    OR (matching_match.status = 'possible' AND excluded.status = 'eligible')
+                               THEN matching_match.episode + 1 ELSE matching_match.episode END,
                 ended_at = NULL
             WHERE matching_match.policy_version <> excluded.policy_version
                OR matching_match.status <> excluded.status

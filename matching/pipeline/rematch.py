@@ -28,6 +28,7 @@ from matching.criteria import award_amount, evaluate
 from matching.criteria.evaluate import compile_evaluator, leaf_outcome
 from matching.models import Match, MatchStatus, Notification, Reason, RematchRequest
 from matching.pipeline.fanout import external_notifications_fanout
+from matching.pipeline.locks import enterprise_rematch_lock
 from matching.pipeline.profile_tags import derived_tags_refresh
 from matching.pipeline.queue import enqueue_on_commit
 from matching.profiles import profile_load
@@ -144,13 +145,15 @@ def enterprises_rematch(*, enterprise_ids: list[int], as_of: date | None = None)
     derived_tags_refresh(as_of=as_of, enterprise_ids=list(enterprise_ids))
     for enterprise_id in enterprise_ids:
         requested = (
-            RematchRequest.objects.filter(enterprise_id=enterprise_id)
+            RematchRequest.objects.filter(enterprise_id=enterprise_id, pending=True)
             .values_list("requested_at", flat=True)
             .first()
         )
         r = enterprise_rematch(enterprise_id=enterprise_id, as_of=as_of)
-        if requested is not None:
-            RematchRequest.objects.filter(enterprise_id=enterprise_id, requested_at__lte=requested).delete()
+        if requested is not None:  # a change requested meanwhile stays pending for its own task
+            RematchRequest.objects.filter(
+                enterprise_id=enterprise_id, pending=True, requested_at__lte=requested
+            ).update(pending=False)
         total.gained += r.gained
         total.lost += r.lost
         total.updated += r.updated
@@ -176,6 +179,10 @@ def _missing_list(missing) -> list | None:
 
 @transaction.atomic
 def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> RematchResult:
+    """Bring every match of the enterprise in line with the evaluator on its current profile.
+    Serialised with the other re-matches of the enterprise and with the chunks that may have
+    read its old profile (``locks``), before anything is read."""
+    enterprise_rematch_lock(enterprise_id)
     as_of = as_of or timezone.localdate()
     result = RematchResult()
     policies = PUBLISHED.current()
@@ -186,7 +193,14 @@ def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> Rema
     existing = {
         m.policy_id: m
         for m in Match.objects.filter(enterprise_id=enterprise_id).only(
-            "policy_id", "enterprise_id", "policy_version", "status", "amount", "missing", "matched_at"
+            "policy_id",
+            "enterprise_id",
+            "policy_version",
+            "status",
+            "amount",
+            "missing",
+            "matched_at",
+            "episode",
         )
     }
     now = timezone.now()
@@ -211,7 +225,7 @@ def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> Rema
         if decided is False:
             if was_active:
                 ended.append(policy.id)
-                notices.append(_notice(enterprise_id, policy, Reason.LOST, now))
+                notices.append(_notice(enterprise_id, policy, Reason.LOST, now, old.episode))
             continue
         amount = None
         if policy.award:
@@ -229,6 +243,7 @@ def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> Rema
         ):
             continue
         gained = not was_active or (old.status == MatchStatus.POSSIBLE and status == MatchStatus.ELIGIBLE)
+        episode = (old.episode if old is not None else 0) + (1 if gained else 0)
         upserts.append(
             Match(
                 policy_id=policy.id,
@@ -239,11 +254,12 @@ def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> Rema
                 missing=missing,
                 matched_at=now if not was_active else old_matched_at(old, now),
                 ended_at=None,
+                episode=episode,
             )
         )
         if gained:
             reason = Reason.NEW_MATCH if status == MatchStatus.ELIGIBLE else Reason.POSSIBLE
-            notices.append(_notice(enterprise_id, policy, reason, now))
+            notices.append(_notice(enterprise_id, policy, reason, now, episode))
             result.gained += 1
         else:
             result.updated += 1
@@ -252,7 +268,15 @@ def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> Rema
             upserts,
             update_conflicts=True,
             unique_fields=["policy", "enterprise"],
-            update_fields=["policy_version", "status", "amount", "missing", "matched_at", "ended_at"],
+            update_fields=[
+                "policy_version",
+                "status",
+                "amount",
+                "missing",
+                "matched_at",
+                "ended_at",
+                "episode",
+            ],
         )
     if ended:
         Match.objects.filter(enterprise_id=enterprise_id, policy_id__in=ended).update(
@@ -271,12 +295,13 @@ def old_matched_at(old: Match, now):
     return getattr(old, "matched_at", None) or now
 
 
-def _notice(enterprise_id: int, policy: CachedPolicy, reason: str, now) -> Notification:
+def _notice(enterprise_id: int, policy: CachedPolicy, reason: str, now, occurrence: int) -> Notification:
     return Notification(
         enterprise_id=enterprise_id,
         policy_id=policy.id,
         policy_version=policy.version,
         channel="inapp",
         reason=reason,
+        occurrence=occurrence,
         created_at=now,
     )

@@ -63,7 +63,7 @@ def enterprise_rematch_schedule(*, enterprise_ids: Iterable[int]) -> None:
         [RematchRequest(enterprise_id=i, requested_at=now) for i in ids],
         update_conflicts=True,
         unique_fields=["enterprise_id"],
-        update_fields=["requested_at"],
+        update_fields=["requested_at", "pending"],
         batch_size=2000,
     )
 

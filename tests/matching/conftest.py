@@ -1,7 +1,25 @@
 import threading
+from datetime import date
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+
+LAST_YEAR = str(date.today().year - 1)
+
+
+@pytest.fixture
+def city():
+    """rich: eligible; unknown: capital ok, revenue unknown → possible; poor: not eligible (for
+    ``test_engine.TREE``)."""
+    from tests.factories.enterprises import EnterpriseFactory, IndicatorValueFactory
+
+    rich = EnterpriseFactory(registered_capital=Decimal("8000000"))
+    IndicatorValueFactory(enterprise=rich, period=LAST_YEAR, value=Decimal("20000000"))
+    unknown = EnterpriseFactory(registered_capital=Decimal("6000000"))
+    poor = EnterpriseFactory(registered_capital=Decimal("100000"))
+    IndicatorValueFactory(enterprise=poor, period=LAST_YEAR, value=Decimal("50000000"))
+    return {"rich": rich, "unknown": unknown, "poor": poor}
 
 
 class _Recorder(BaseHTTPRequestHandler):

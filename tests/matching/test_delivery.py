@@ -95,8 +95,8 @@ def test_email_push_says_policy_why_amount_deadline_and_link(settings):
 
 def test_a_claimed_delivery_is_not_claimed_again():
     d = DeliveryFactory()
-    first = deliver._claim(limit=10)
-    second = deliver._claim(limit=10)
+    first, _at = deliver._claim(limit=10)
+    second, _at = deliver._claim(limit=10)
     assert first == [d.pk] and second == []
     d.refresh_from_db()
     assert d.status == "sending" and d.attempts == 1

@@ -26,17 +26,6 @@ TREE = {
 }
 
 
-@pytest.fixture
-def city():
-    """rich: eligible; unknown: capital ok, revenue unknown → possible; poor: not eligible."""
-    rich = EnterpriseFactory(registered_capital=Decimal("8000000"))
-    IndicatorValueFactory(enterprise=rich, period=LAST_YEAR, value=Decimal("20000000"))
-    unknown = EnterpriseFactory(registered_capital=Decimal("6000000"))
-    poor = EnterpriseFactory(registered_capital=Decimal("100000"))
-    IndicatorValueFactory(enterprise=poor, period=LAST_YEAR, value=Decimal("50000000"))
-    return {"rich": rich, "unknown": unknown, "poor": poor}
-
-
 def publish(policy, capture, reason="published"):
     with capture(execute=True):
         policy_matching_schedule(policy_id=policy.pk, reason=reason)

@@ -67,13 +67,13 @@ def test_a_webhook_being_sent_is_not_requeued_by_repair_even_when_it_was_long_ov
 
 
 def test_a_stale_webhook_claim_is_requeued_and_the_dead_senders_late_outcome_is_ignored(
-    http_receiver, repair_queue
+    http_receiver, repair_queue, settings
 ):
     # given a webhook claimed by a sender that was killed before it recorded anything
     delivery = _webhook(WebhookSubscriptionFactory(url=http_receiver.url))
-    assert deliver._claim(limit=10) == [delivery.pk]
+    assert deliver._claim(limit=10)[0] == [delivery.pk]
     Delivery.objects.filter(pk=delivery.pk).update(
-        claimed_at=timezone.now() - repair.SENDING_STALE - timedelta(seconds=1)
+        claimed_at=timezone.now() - timedelta(seconds=settings.MATCH_DELIVERY_SENDING_STALE_SECONDS + 1)
     )
     dead_senders_claim = Delivery.objects.get(pk=delivery.pk)
     # when the repair run comes by
