@@ -12,7 +12,7 @@ TEST_WORKERS ?= 2
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run install migrate demo test test-fast lint bench bench-import bench-web bench-api bench-reach worker clean
+.PHONY: run install migrate demo test test-fast lint bench bench-import bench-web bench-api bench-reach bench-draft worker clean
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON)) / Python 3.11 is required"; exit 1; }
@@ -63,6 +63,10 @@ bench-api: install
 bench-reach: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_bench} \
 		$(PY) manage.py policies_reach_bench $(BENCH_ARGS)
+
+# The criteria drafter's accuracy on the hand-labelled corpus of real policy clauses (no database needed).
+bench-draft: install
+	$(PY) manage.py bench_draft $(BENCH_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A portal worker -l info --concurrency 2
