@@ -90,30 +90,3 @@ def credential_touch(*, obj: ApiKey | AuthToken) -> None:
     if obj.last_used_at is None or now - obj.last_used_at >= LAST_USED_GRANULARITY:
         type(obj).objects.filter(pk=obj.pk).update(last_used_at=now)
         obj.last_used_at = now
-
-
-# --- webhook subscriptions (the pipeline signs and delivers; the API registers them) ---------
-@transaction.atomic
-def webhook_subscription_create(
-    *, owner, url: str, events: list[str] | None = None, enterprise=None, active: bool = True
-):
-    from matching.models import WebhookSubscription
-
-    return WebhookSubscription.objects.create(
-        owner=owner, url=url, events=sorted(set(events or [])), enterprise=enterprise, active=active
-    )
-
-
-@transaction.atomic
-def webhook_subscription_update(*, subscription, **changes):
-    allowed = {"url", "events", "enterprise", "active"}
-    for field, value in changes.items():
-        if field in allowed:
-            setattr(subscription, field, sorted(set(value)) if field == "events" else value)
-    subscription.save()
-    return subscription
-
-
-@transaction.atomic
-def webhook_subscription_delete(*, subscription) -> None:
-    subscription.delete()

@@ -378,3 +378,9 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-audit-purge": {"task": "portal.accounts.tasks.audit_purge", "schedule": 24 * 60 * 60},
 }
 MATCH_DELIVERY_BACKOFF_SECONDS = env.int("MATCH_DELIVERY_BACKOFF_SECONDS", default=30)
+# Webhook targets (matching.channels.webhook): HTTPS to public addresses only. On-premise
+# receivers: WEBHOOK_ALLOW_PRIVATE=1 opens every address (and plain HTTP), or list the
+# networks to open in WEBHOOK_ALLOWED_NETWORKS ("10.20.0.0/16,192.168.5.7/32"). Cloud metadata
+# addresses stay refused.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])

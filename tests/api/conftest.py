@@ -184,8 +184,10 @@ class _Recorder(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def webhook_receiver():
-    """An integrator's endpoint: a real HTTP server on localhost recording what it is sent."""
+def webhook_receiver(settings):
+    """An integrator's endpoint: a real HTTP server on localhost recording what it is sent
+    (an on-premise receiver: WEBHOOK_ALLOW_PRIVATE)."""
+    settings.WEBHOOK_ALLOW_PRIVATE = True
     server = HTTPServer(("127.0.0.1", 0), _Recorder)
     server.requests = []
     server.url = f"http://127.0.0.1:{server.server_port}/zz-policy-hook"

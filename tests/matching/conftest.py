@@ -36,8 +36,10 @@ class _Recorder(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def http_receiver():
-    """A real HTTP server on localhost that records POSTs; ``.statuses`` queues reply codes."""
+def http_receiver(settings):
+    """A real HTTP server on localhost that records POSTs; ``.statuses`` queues reply codes.
+    (Webhooks to 127.0.0.1 need WEBHOOK_ALLOW_PRIVATE: the receivers of on-premise deployments.)"""
+    settings.WEBHOOK_ALLOW_PRIVATE = True
     server = HTTPServer(("127.0.0.1", 0), _Recorder)
     server.requests, server.statuses = [], []
     server.url = f"http://127.0.0.1:{server.server_port}/hook"

@@ -20,11 +20,6 @@ class WebhookSubscriptionSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False, default=True, label=_("启用"))
     created_at = serializers.DateTimeField(read_only=True)
 
-    def validate_url(self, value):
-        if not value.lower().startswith(("https://", "http://")):
-            raise serializers.ValidationError(_("回调地址必须是 http(s) 地址。"))
-        return value
-
     def validate_events(self, value):
         known = {code for code, _label in WebhookEvent.choices}
         unknown = [e for e in value if e not in known]

@@ -6,8 +6,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from api import access, services
+from api import access
 from api.v1.common.base import ApiBase
+from matching import webhooks
 from matching.models import WebhookSubscription
 
 from . import schema
@@ -59,7 +60,7 @@ class WebhookSubscriptionViewSet(ApiBase, viewsets.ModelViewSet):
         serializer = WebhookSubscriptionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self._check_enterprise(serializer.validated_data.get("enterprise"))
-        sub = services.webhook_subscription_create(owner=account, **serializer.validated_data)
+        sub = webhooks.webhook_subscription_create(owner=account, **serializer.validated_data)
         return Response(WebhookSecretSerializer(sub).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -67,11 +68,11 @@ class WebhookSubscriptionViewSet(ApiBase, viewsets.ModelViewSet):
         serializer = WebhookSubscriptionSerializer(data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         self._check_enterprise(serializer.validated_data.get("enterprise"))
-        sub = services.webhook_subscription_update(subscription=sub, **serializer.validated_data)
+        sub = webhooks.webhook_subscription_update(subscription=sub, **serializer.validated_data)
         return Response(WebhookSubscriptionSerializer(sub).data)
 
     def perform_destroy(self, instance):
-        services.webhook_subscription_delete(subscription=instance)
+        webhooks.webhook_subscription_delete(subscription=instance)
 
     @schema.deliveries
     @action(detail=True, methods=["get"], filter_backends=[])
