@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from matching.criteria import ELIGIBLE, POSSIBLE, Profile, award_amount, evaluate, near_misses
+from matching.criteria.award_kind import award_certain, award_kind_label
 from matching.profiles import profile_load
 from policies.briefs import PolicyBrief, policies_published_briefs
 
@@ -34,7 +35,31 @@ class EligibilityItem:
     award_missing: list[Any] = field(default_factory=list)  # the data the award formula lacks
     unmet: list[Any] = field(default_factory=list)  # near: the engine's NearMiss objects
     closed: bool = False  # the application window has ended (``Policy.is_closed``)
-    counted: bool = True  # in the total (see ``awards_total``)
+    counted: bool = True  # in 「确定可享」 (see ``awards_totals``)
+    counted_max: bool = True  # in 「最高可申」
+
+    @property
+    def kind(self) -> str | None:
+        return self.policy.award_kind
+
+    @property
+    def certain(self) -> bool:
+        return award_certain(self.kind)
+
+    @property
+    def kind_label(self) -> str:
+        return award_kind_label(self.kind)
+
+
+@dataclass
+class AwardTotals:
+    """What the eligible policies grant: 「确定可享」 counts only the awards an eligible
+    enterprise receives as computed (定额, 按比例, 分档); 「最高可申」 adds the ceilings
+    (最高不超过) and the prizes decided by review (评审择优). Closed windows never count;
+    within an exclusive group (从高不重复) only the highest award counts, in each figure."""
+
+    certain: Decimal
+    most: Decimal
 
 
 @dataclass
@@ -43,26 +68,45 @@ class EligibilityResult:
     eligible: list[EligibilityItem]
     possible: list[EligibilityItem]
     near: list[EligibilityItem]
-    total: Decimal  # what the eligible policies grant, closed ones left out, 从高不重复
+    totals: AwardTotals
+
+    @property
+    def total(self) -> Decimal:
+        """「确定可享」: the headline figure."""
+        return self.totals.certain
 
 
-def awards_total(items: Iterable[Any]) -> Decimal:
-    """The sum of the known amounts where, within an exclusive group (从高不重复), only the
-    highest award counts; the others get ``counted = False``. Items whose application window
-    has closed (``item.closed``) are not available, so they count for nothing (and do not
-    outbid an open one of their group).
-
-    Items need ``amount``, ``closed``, ``counted`` and ``policy.exclusive_group``."""
+def _best_per_group(items: list[Any], flag: str) -> Decimal:
+    """Sum the known amounts of ``items``, only the highest within an exclusive group; sets
+    ``flag`` on each item to whether it counts."""
     best: dict[str, Any] = {}
-    available = [i for i in items if not getattr(i, "closed", False)]
-    for item in available:
+    for item in items:
         group = item.policy.exclusive_group
         if group and item.amount is not None and (group not in best or item.amount > best[group].amount):
             best[group] = item
-    for item in available:
+    for item in items:
         group = item.policy.exclusive_group
-        item.counted = not (group and group in best and best[group] is not item)
-    return sum((i.amount for i in available if i.counted and i.amount is not None), Decimal(0))
+        setattr(item, flag, not (group and group in best and best[group] is not item))
+    return sum((i.amount for i in items if getattr(i, flag) and i.amount is not None), Decimal(0))
+
+
+def awards_totals(items: Iterable[Any]) -> AwardTotals:
+    """The one rule for an enterprise's totals (我的政策, the calculator, the eligibility API):
+    see ``AwardTotals``. Items need ``amount``, ``closed``, ``policy.exclusive_group`` and
+    ``policy.award_kind``; their ``counted`` (in 「确定可享」) and ``counted_max`` (in
+    「最高可申」) are set. A closed item counts in neither and outbids no open one."""
+    items = list(items)
+    for item in items:
+        item.counted = item.counted_max = False
+    available = [i for i in items if not i.closed]
+    certain = _best_per_group([i for i in available if award_certain(i.policy.award_kind)], "counted")
+    most = _best_per_group(available, "counted_max")
+    return AwardTotals(certain=certain, most=most)
+
+
+def awards_total(items: Iterable[Any]) -> Decimal:
+    """「确定可享」 of ``awards_totals``."""
+    return awards_totals(items).certain
 
 
 def policies_in_force(*, as_of: dt.date) -> list[PolicyBrief]:
@@ -73,7 +117,7 @@ def policies_in_force(*, as_of: dt.date) -> list[PolicyBrief]:
 def eligibility_for_profile(*, profile: Profile, as_of: dt.date) -> EligibilityResult:
     """Evaluate every published policy in force on ``as_of`` on a stated profile: eligible
     and possible ones with their award, near misses with the condition that fails, and the
-    total of the eligible awards (closed windows left out). Items are in policy id order."""
+    totals of the eligible awards (``awards_totals``). Items are in policy id order."""
     eligible: list[EligibilityItem] = []
     possible: list[EligibilityItem] = []
     near: list[EligibilityItem] = []
@@ -101,8 +145,8 @@ def eligibility_for_profile(*, profile: Profile, as_of: dt.date) -> EligibilityR
                     policy=brief, status="near", unmet=list(misses), closed=brief.is_closed(as_of)
                 )
             )
-    total = awards_total(eligible)
-    return EligibilityResult(as_of=as_of, eligible=eligible, possible=possible, near=near, total=total)
+    totals = awards_totals(eligible)
+    return EligibilityResult(as_of=as_of, eligible=eligible, possible=possible, near=near, totals=totals)
 
 
 def _jsonable(item):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from matching.channels import Message
 from matching.criteria import evaluate
+from matching.criteria.award_kind import award_certain, award_kind_label
 from matching.models import Match, Notification
 from matching.profiles import profile_load
 from portal.links import absolute_url
@@ -27,6 +28,13 @@ _REASON_TEXT = {
 
 def policy_url(policy_id: int) -> str:
     return absolute_url("web:policy_detail", policy_id)
+
+
+def _amount_head(kind: str | None, *, short: bool = False) -> str:
+    """预计 (定额, 按比例, 分档: what an eligible enterprise receives) or 最高可申 (a ceiling:
+    最高不超过, 评审择优), with the kind unless ``short``."""
+    head = "最高可申" if not award_certain(kind) else ("预计" if short else "预计金额")
+    return f"{head}（{award_kind_label(kind)}）" if kind and not short else head
 
 
 def _yuan(amount: Decimal | None) -> str:
@@ -46,6 +54,7 @@ class PushContent:
     why: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     amount: Decimal | None = None
+    kind: str | None = None  # the award's kind (``Policy.award_kind``)
     deadline: str = ""
     link: str = ""
 
@@ -56,7 +65,7 @@ class PushContent:
         if self.missing:
             lines.append("请补充：" + "、".join(self.missing))
         if self.reason != "lost":
-            lines.append(f"预计金额：{_yuan(self.amount)}")
+            lines.append(f"{_amount_head(self.kind)}：{_yuan(self.amount)}")
             if self.deadline:
                 lines.append(f"申报截止：{self.deadline}")
         lines.append(f"详情：{self.link}")
@@ -70,6 +79,7 @@ class PushContent:
             "why": self.why,
             "missing": self.missing,
             "amount": None if self.amount is None else str(self.amount),
+            "award_kind": self.kind,
             "deadline": self.deadline or None,
             "url": self.link,
         }
@@ -92,6 +102,7 @@ def push_content(notification: Notification, *, match: Match | None = None) -> P
         headline=_REASON_TEXT.get(notification.reason, ""),
         deadline=policy.apply_end.isoformat() if policy.apply_end else "",
         link=policy_url(policy.pk),
+        kind=policy.award_kind,
     )
     if match is None:
         match = Match.objects.filter(policy_id=policy.pk, enterprise_id=notification.enterprise_id).first()
@@ -117,7 +128,7 @@ def single_message(notification: Notification) -> Message:
     c = push_content(notification)
     short = f"【政策找企业】{c.headline}：{c.title}"
     if c.reason != "lost":
-        short += f"，预计{_yuan(c.amount)}"
+        short += f"，{_amount_head(c.kind, short=True)}{_yuan(c.amount)}"
         if c.deadline:
             short += f"，{c.deadline}截止"
     short += f"。详情 {c.link}"

@@ -250,7 +250,8 @@ def calculator_form(data=None) -> CalculatorForm:
 
 def calculator_results(*, profile_data: dict, as_of: datetime.date | None = None) -> dict[str, Any]:
     """Every published policy on a stated profile → eligible / possible / near misses, and the
-    total the eligible ones grant (closed application windows left out, as in 我的政策)."""
+    totals the eligible ones grant, 「确定可享」 and 「最高可申」, by the rule 我的政策 uses
+    (``matching.eligibility.awards_totals``)."""
     result = eligibility_for_profile(
         profile=profile_from_json(profile_data), as_of=as_of or timezone.localdate()
     )
@@ -266,6 +267,7 @@ def calculator_results(*, profile_data: dict, as_of: datetime.date | None = None
         "eligible": sorted(result.eligible, key=by_amount),
         "possible": sorted(result.possible, key=by_amount),
         "near": result.near[:20],
-        "total": result.total,
+        "total": result.totals.certain,  # 「确定可享」
+        "total_max": result.totals.most,  # 「最高可申」
         "as_of": result.as_of,
     }

@@ -21,7 +21,8 @@ from django.utils import timezone
 from enterprises.models import Enterprise
 from inbox.selectors import inbox_unread_count
 from matching.criteria import award_amount, evaluate, near_misses
-from matching.eligibility import awards_total
+from matching.criteria.award_kind import award_certain, award_kind_label
+from matching.eligibility import awards_totals
 from matching.models import Match, MatchStatus
 from matching.profiles import profile_load
 from policies.briefs import (  # noqa: F401 - _briefs re-exported for the tests' cache reset
@@ -159,8 +160,22 @@ class MatchItem:
     matched_at: datetime.datetime | None = None
     is_new: bool = False
     days_left: int | None = None
-    counted: bool = True  # False when a higher award of the same exclusive group wins
+    counted: bool = True  # in 「确定可享」 (``matching.eligibility.awards_totals``)
+    counted_max: bool = True  # in 「最高可申」
     as_of: datetime.date | None = None  # the date the item was evaluated on (Shanghai's today)
+
+    @property
+    def kind(self) -> str | None:
+        """定额 / 按比例 / 分档 / 最高不超过 / 评审择优 (``Policy.award_kind``)."""
+        return self.policy.award_kind
+
+    @property
+    def certain(self) -> bool:
+        return award_certain(self.kind)
+
+    @property
+    def kind_label(self) -> str:
+        return award_kind_label(self.kind)
 
     @property
     def urgent(self) -> bool:
@@ -194,7 +209,7 @@ def my_policies_overview(
 ) -> dict[str, Any]:
     """The enterprise's eligible and possible policies (from the match table, explained
     by the criteria engine), its near misses, what is new since ``since``, deadlines
-    within 30 days and the total amount (highest award only within an exclusive group)."""
+    within 30 days and the totals: 「确定可享」 and 「最高可申」 (``awards_totals``)."""
     as_of = as_of or timezone.localdate()
     all_briefs = policies_published_briefs()
     briefs = {b.id: b for b in all_briefs}
@@ -230,7 +245,7 @@ def my_policies_overview(
                 item.amount = award.amount
         (eligible if m.status == MatchStatus.ELIGIBLE else possible).append(item)
 
-    total = awards_total(eligible)
+    totals = awards_totals(eligible)
 
     matched_ids = {m.policy_id for m in matches}
     near = near_misses_for_enterprise(
@@ -246,7 +261,8 @@ def my_policies_overview(
         "near": near,
         "new": [i for i in active if i.is_new],
         "deadlines": sorted((i for i in active if i.urgent), key=lambda i: (i.days_left, i.policy.id)),
-        "total": total,
+        "total": totals.certain,  # 「确定可享」
+        "total_max": totals.most,  # 「最高可申」
         "profile": profile,
         "as_of": as_of,
     }

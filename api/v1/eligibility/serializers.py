@@ -10,6 +10,7 @@ from rest_framework import serializers
 from api.v1.common.fields import StrictCharField
 from matching import criteria
 from matching.criteria import NearMiss
+from matching.criteria.award_kind import AwardKind
 from matching.criteria.periods import YEARS
 from matching.eligibility import EligibilityResult
 
@@ -40,17 +41,40 @@ class EligibilityRequestSerializer(serializers.Serializer):
             ) from None
 
 
+AWARD_KIND_HELP = _(
+    "奖补金额的性质：fixed 定额、formula 按比例、tiered 分档（符合即按此金额享受，计入确定可享）；"
+    "up_to 最高不超过、competitive 评审择优（金额为上限，不计入确定可享）；无奖补金额为 null"
+)
+
+
 class EligibleItemSerializer(serializers.Serializer):
     policy = serializers.IntegerField()
     title = StrictCharField()
     amount = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    award_kind = serializers.ChoiceField(
+        choices=AwardKind.choices, allow_null=True, help_text=AWARD_KIND_HELP
+    )
     reasons = serializers.ListField(child=StrictCharField())
 
 
 class PossibleItemSerializer(serializers.Serializer):
     policy = serializers.IntegerField()
     title = StrictCharField()
+    award_kind = serializers.ChoiceField(
+        choices=AwardKind.choices, allow_null=True, help_text=AWARD_KIND_HELP
+    )
     missing = serializers.ListField(child=serializers.JSONField())
+
+
+class TotalsSerializer(serializers.Serializer):
+    certain = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        help_text=_("确定可享：定额、按比例、分档奖补之和（截止申报的不计，从高不重复）"),
+    )
+    most = serializers.DecimalField(
+        max_digits=20, decimal_places=2, help_text=_("最高可申：另含最高不超过、评审择优的金额上限")
+    )
 
 
 class NearMissItemSerializer(serializers.Serializer):
@@ -70,6 +94,7 @@ class NearMissItemSerializer(serializers.Serializer):
                         "policy": 12,
                         "title": "郑州市高新技术企业认定奖励",
                         "amount": "300000.00",
+                        "award_kind": "fixed",
                         "reasons": ["注册地在郑州市：是"],
                     }
                 ],
@@ -77,6 +102,7 @@ class NearMissItemSerializer(serializers.Serializer):
                     {
                         "policy": 15,
                         "title": "研发费用后补助",
+                        "award_kind": "formula",
                         "missing": [{"field": "rd_expense", "label": "研发费用"}],
                     }
                 ],
@@ -94,6 +120,7 @@ class NearMissItemSerializer(serializers.Serializer):
                         ],
                     }
                 ],
+                "totals": {"certain": "300000.00", "most": "300000.00"},
             },
         )
     ]
@@ -102,23 +129,31 @@ class EligibilityResponseSerializer(serializers.Serializer):
     eligible = EligibleItemSerializer(many=True)
     possible = PossibleItemSerializer(many=True)
     near_misses = NearMissItemSerializer(many=True)
+    totals = TotalsSerializer()
 
     @staticmethod
     def answer(result: EligibilityResult) -> dict:
         """The domain's verdicts in the answer's shape."""
         return {
             "eligible": [
-                {"policy": i.policy.id, "title": i.policy.title, "amount": i.amount, "reasons": i.reasons}
+                {
+                    "policy": i.policy.id,
+                    "title": i.policy.title,
+                    "amount": i.amount,
+                    "award_kind": i.kind,
+                    "reasons": i.reasons,
+                }
                 for i in result.eligible
             ],
             "possible": [
-                {"policy": i.policy.id, "title": i.policy.title, "missing": i.missing}
+                {"policy": i.policy.id, "title": i.policy.title, "award_kind": i.kind, "missing": i.missing}
                 for i in result.possible
             ],
             "near_misses": [
                 {"policy": i.policy.id, "title": i.policy.title, "unmet": [_unmet(m) for m in i.unmet]}
                 for i in result.near
             ],
+            "totals": {"certain": result.totals.certain, "most": result.totals.most},
         }
 
 
