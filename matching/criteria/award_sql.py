@@ -94,6 +94,9 @@ def _dec():
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 _ATOM = 9
+# Arguments of one MIN/MAX call: SQLite refuses more than 127 (SQLITE_MAX_FUNCTION_ARG), and
+# min(…, min(…, min(…))) flattens to 20 per level × 10 levels.
+MAX_ARGS = 100
 
 
 class AmountSQL(Expression):
@@ -160,6 +163,8 @@ class AmountSQL(Expression):
         for divisor in _divisors_under_minmax(self.node):
             d_sql, d_params, _p = _render(divisor, inputs, sqlite)
             checks.append((f"{d_sql} <> 0", d_params))
+        if not checks:  # min/max of numbers only: nothing can be unknown
+            return sql, params
         guard = " AND ".join(c[0] for c in checks)
         return f"CASE WHEN {guard} THEN {sql} END", [p for c in checks for p in c[1]] + list(params)
 
@@ -227,7 +232,10 @@ def _render(node, inputs: dict, sqlite: bool) -> tuple[str, list, int]:
         if len(parts) == 1:  # (SQLite's one-argument min() is the aggregate)
             return parts[0]
         fn = (name.upper()) if sqlite else ("LEAST" if name == "min" else "GREATEST")
-        return f"{fn}({', '.join(s for s, _p, _q in parts)})", [x for _s, p, _q in parts for x in p], _ATOM
+        while len(parts) > MAX_ARGS:  # SQLite takes at most 127 arguments: the tail as one more call
+            head, tail = parts[: MAX_ARGS - 1], parts[MAX_ARGS - 1 :]
+            parts = [*head, _call(fn, tail[:MAX_ARGS]), *tail[MAX_ARGS:]]
+        return _call(fn, parts)
     sql, params, _prec = _render(args[0], inputs, sqlite)
     if name == "floor":
         return f"FLOOR({sql})", params, _ATOM
@@ -235,3 +243,7 @@ def _render(node, inputs: dict, sqlite: bool) -> tuple[str, list, int]:
         return f"CEILING({sql})", params, _ATOM
     digits = int(args[1][1]) if len(args) == 2 else 0
     return f"ROUND({sql}, {digits})", params, _ATOM
+
+
+def _call(fn: str, parts: list[tuple[str, list, int]]) -> tuple[str, list, int]:
+    return f"{fn}({', '.join(s for s, _p, _q in parts)})", [x for _s, p, _q in parts for x in p], _ATOM

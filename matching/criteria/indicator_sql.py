@@ -3,6 +3,7 @@ explicit one, or the latest begun by the evaluation date) passes a comparison.""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.db.models import BooleanField, Expression, F, Q
 
 from . import vocabulary as V
 from .evaluate import indicator_kind
-from .logic import Cond
+from .logic import LONG_LIST, Cond
 from .periods import resolve_period
 from .values import num
 
@@ -70,7 +71,8 @@ class IndicatorSet(Expression):
             return sql + " AND period_start > %s IS NOT 1", params + [self.as_of]
         return sql + " AND (period_start IS NULL OR period_start <= %s)", params + [self.as_of]
 
-    def _cmp(self, numeric_param: str) -> tuple[str, list]:
+    def _cmp(self, numeric_param: str, json_list: bool = False) -> tuple[str, list]:
+        # (``json_list``: the list as one JSON parameter, ``logic.LONG_LIST``)
         col = "l.text_value" if self.code else "l.value"
         p = "%s" if self.code else numeric_param
         op, v = self.op, self.value
@@ -78,6 +80,10 @@ class IndicatorSet(Expression):
             return f"{col} BETWEEN {p} AND {p}", list(v)
         if op == "not_between":
             return f"({col} < {p} OR {col} > {p})", list(v)
+        if op in ("in", "not_in") and json_list:  # one parameter (see ``leaves.LONG_LIST``)
+            return f"{col} {'IN' if op == 'in' else 'NOT IN'} (SELECT value FROM json_each(%s))", [
+                json.dumps(v)
+            ]
         if op in ("in", "not_in"):
             marks = ", ".join([p] * len(v))
             return f"{col} {'IN' if op == 'in' else 'NOT IN'} ({marks})", list(v)
@@ -99,7 +105,8 @@ class IndicatorSet(Expression):
         # As few levels of nesting as the rows need (SQLite's parser stack is shared by all of them).
         outer_sql, outer_params = compiler.compile(self.outer)
         where, params = self._where(sqlite=connection.vendor == "sqlite")
-        cmp, cmp_params = self._cmp("CAST(%s AS NUMERIC)")
+        long = self.code and isinstance(self.value, tuple) and len(self.value) > LONG_LIST
+        cmp, cmp_params = self._cmp("CAST(%s AS NUMERIC)", json_list=long and connection.vendor == "sqlite")
         if self.period is None:
             sql = (f"{outer_sql} IN (SELECT l.enterprise_id FROM (SELECT enterprise_id, value, text_value, "
                    f"ROW_NUMBER() OVER (PARTITION BY enterprise_id ORDER BY {self.ORDER}) AS rn "

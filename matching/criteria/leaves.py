@@ -5,23 +5,52 @@ in ``indicator_sql``."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q
 
 from enterprises.models import EnterpriseTag, IndicatorDefinition, TagDefinition
 
 from . import vocabulary as V
 from .evaluate import iter_leaves
 from .indicator_sql import COMPLEMENT, indicator_pair
-from .logic import Cond, and_, not_, or_
+from .logic import LONG_LIST, Cond, and_, not_, or_
 from .periods import year_range, years_before
 from .values import division_unknown_values, industry_unknown_values, num, to_date
 
 LOOKUP = {"=": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte", "in": "in"}
+
+
+class JsonListMatch(Expression):
+    """SQLite: the column equals (or, ``prefix``, starts with) one of ``values``, passed as one JSON
+    array: ``EXISTS (SELECT 1 FROM json_each(%s) WHERE value = col)``. Never NULL (false for a NULL
+    column), so ``~`` negates it exactly."""
+
+    conditional = True
+
+    def __init__(self, col: str, values: list[str], *, prefix: bool = False, column=None):
+        super().__init__(output_field=BooleanField())
+        self.values, self.prefix = list(values), prefix
+        self.column = column if column is not None else F(col)
+
+    def __repr__(self) -> str:
+        return f"JsonListMatch({self.column!r}, {len(self.values)} values, prefix={self.prefix})"
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, exprs):
+        (self.column,) = exprs
+
+    def as_sql(self, compiler, connection):
+        col, params = compiler.compile(self.column)
+        test = f"substr({col}, 1, length(value)) = value" if self.prefix else f"value = {col}"
+        return f"EXISTS (SELECT 1 FROM json_each(%s) WHERE {test})", [json.dumps(self.values), *params]
 
 
 def _field_q(col: str, op: str, value: Any) -> Cond:
@@ -84,8 +113,12 @@ def _prefix_pair(col: str, op: str, codes: list[str]) -> tuple[Cond, Cond]:
     unknown_values = {""}
     for c in codes:
         unknown_values.update(division_unknown_values(c) if col == "district" else industry_unknown_values(c))
-    true = or_(*[Q(**{f"{col}__startswith": c}) for c in codes])
-    unknown = Q(**{f"{col}__in": sorted(unknown_values)}) | Q(**{f"{col}__isnull": True})
+    if len(codes) > LONG_LIST and connection.vendor == "sqlite":
+        true = Q(JsonListMatch(col, codes, prefix=True))
+        unknown = Q(JsonListMatch(col, sorted(unknown_values))) | Q(**{f"{col}__isnull": True})
+    else:
+        true = or_(*[Q(**{f"{col}__startswith": c}) for c in codes])
+        unknown = Q(**{f"{col}__in": sorted(unknown_values)}) | Q(**{f"{col}__isnull": True})
     false = and_(not_(true), not_(unknown))
     return (true, false) if op == "within" else (false, true)
 

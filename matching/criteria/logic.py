@@ -15,6 +15,10 @@ Cond = bool | Q  # True / False constants or a Q
 NOTHING = Q(pk__in=[])
 # "Always" as a Q that can stand in a ``When`` (``Q()`` cannot): every row has a primary key.
 ALWAYS = Q(pk__isnull=False)
+# A list of codes longer than this is one JSON parameter on SQLite (``json_each``), not one parameter
+# per code in every copy of the condition: SQLite's default build takes 32,766 parameters per
+# statement, and a valid tree may name hundreds of codes in each of its 500 conditions.
+LONG_LIST = 16
 
 
 def and_(*items: Cond) -> Cond:

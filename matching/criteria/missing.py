@@ -145,20 +145,28 @@ class MissingText(Expression):
                 whens = [When(x, then=Value(v)) for x, v in ((t, True), (f, False)) if x is not False]
                 self.states.append(Case(*whens, default=Value(None), output_field=BooleanField())
                                    if whens else Value(None, output_field=BooleanField()))  # fmt: skip
+        # A column per inner node that can be unknown on its own: a ``not``, an ``all``/``any`` with
+        # one child that is not a constant (``{}``), has the unknown-ness of that child, and a
+        # constant node (``all`` with a false child) is never unknown, so its conditions never
+        # decide. So at most one column per condition (SQLite takes 2,000 columns, PostgreSQL 1,664).
+        const: dict[str, bool | None] = {}
+        _constants(tree, "", const)
         self.nodes: list[tuple[str, str]] = []  # (column, SQL on the condition columns)
-        for _path, _c, _n, ancestors in leaves:
-            for p, node in ancestors[1:]:
-                if p not in column:
-                    column[p] = f"n{len(self.nodes)}"
-                    self.nodes.append((column[p], _state_sql(node, p, column)))
         self.labels: dict[str, list] = {}  # label → [column, [(position, decides SQL)], item]
         self.order: list[tuple[str, int]] = []  # (label, position) of every condition, in tree order
         for i, (path, cond, _n, ancestors) in enumerate(leaves):
             item = missing_label(cond, as_of)
             entry = self.labels.setdefault(item["label"], [f"m{len(self.labels)}", [], item])
-            decides = " AND ".join(f"n.{column[p]} IS NULL" for p in [a for a, _n2 in ancestors[1:]] + [path])
-            entry[1].append((i, decides))
             self.order.append((item["label"], i))
+            chain = ancestors[1:]
+            if any(const[p] is not None for p, _node in chain):
+                continue  # under a constant node: never deciding
+            for p, node in chain:
+                if p not in column and _own_column(node, p, const):
+                    column[p] = f"n{len(self.nodes)}"
+                    self.nodes.append((column[p], _state_sql(node, p, column)))
+            decides = [f"n.{column[p]} IS NULL" for p, _node in chain if p in column]
+            entry[1].append((i, " AND ".join([*decides, f"n.{column[path]} IS NULL"])))
 
     def __repr__(self) -> str:
         return f"MissingText({len(self.states)} conditions)"
@@ -181,8 +189,8 @@ class MissingText(Expression):
             params += p
         passed = [f"c.c{i} AS c{i}" for i in range(len(self.states))]
         nodes = [f"{sql} AS {name}" for name, sql in self.nodes]
-        firsts = [f"CASE {' '.join(f'WHEN {d} THEN {i}' for i, d in where)} END AS {name}"
-                  for name, where, _item in self.labels.values()]  # fmt: skip
+        firsts = [f"CASE {' '.join(f'WHEN {d} THEN {i}' for i, d in where)} END AS {name}" if where
+                  else f"NULL AS {name}" for name, where, _item in self.labels.values()]  # fmt: skip
         items, item_params = [], []
         for label, i in self.order:
             name, _where, item = self.labels[label]
@@ -211,3 +219,37 @@ def _state_sql(node: dict, path: str, column: dict[str, str]) -> str:
         kids.sort(key=lambda k: k[0])  # the most nested first, as in ``_compile``
         return "(" + f" {'AND' if key == 'all' else 'OR'} ".join(sql for _h, sql in kids) + ")"
     return f"c.{column[path]}"
+
+
+def _constants(node: dict, path: str, out: dict[str, bool | None]) -> bool | None:
+    """``out[path]``: True / False when the node's value is the same for every row (a ``{}`` in it,
+    or under it), None when it depends on conditions."""
+    if "not" in node:
+        c = _constants(node["not"], f"{path}.not" if path else "not", out)
+        value = None if c is None else not c
+    elif "all" in node or "any" in node:
+        key = "all" if "all" in node else "any"
+        kids = [
+            _constants(c, f"{path}.{key}[{i}]" if path else f"{key}[{i}]", out)
+            for i, c in enumerate(node[key])
+        ]
+        absorbing = key == "any"  # any(…, TRUE) is TRUE; all(…, FALSE) is FALSE
+        if absorbing in kids:
+            value = absorbing
+        elif all(k is not None for k in kids):
+            value = not absorbing
+        else:
+            value = None
+    else:
+        value = True if not node else None
+    out[path] = value
+    return value
+
+
+def _own_column(node: dict, path: str, const: dict[str, bool | None]) -> bool:
+    """An ``all``/``any`` with two children or more that depend on conditions (the rest: their child's)."""
+    if "not" in node:
+        return False
+    key = "all" if "all" in node else "any"
+    kids = [f"{path}.{key}[{i}]" if path else f"{key}[{i}]" for i in range(len(node[key]))]
+    return sum(const[k] is None for k in kids) >= 2
