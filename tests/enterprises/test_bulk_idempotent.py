@@ -3,24 +3,12 @@ without ``tags``, changes nothing and re-matches nobody."""
 
 import pytest
 
-import enterprises.services
 from enterprises.models import EnterpriseTag
 from enterprises.services import enterprise_bulk_upsert, enterprise_tag_remove, enterprise_tags_set
 from matching.pipeline.profile_tags import derived_tags_refresh
 from tests.factories.enterprises import credit_code
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def rematched(monkeypatch):
-    calls: list[list[int]] = []
-    monkeypatch.setattr(
-        enterprises.services,
-        "enterprise_rematch_schedule",
-        lambda *, enterprise_ids: calls.append(list(enterprise_ids)),
-    )
-    return calls
 
 
 def _rows(n: int, *, tags: bool) -> list[dict]:

@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-import enterprises.services
 from enterprises.models import Enterprise, IndicatorValue
 from enterprises.reference import credit_code_make, org_code_check_char
 from enterprises.services import (
@@ -18,18 +17,6 @@ from enterprises.services import (
 from tests.factories.enterprises import credit_code
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def rematched(monkeypatch):
-    """Records every call of the pipeline's re-match entry point."""
-    calls: list[list[int]] = []
-    monkeypatch.setattr(
-        enterprises.services,
-        "enterprise_rematch_schedule",
-        lambda *, enterprise_ids: calls.append(list(enterprise_ids)),
-    )
-    return calls
 
 
 def _data(n=1, **extra):
