@@ -2,7 +2,8 @@
 36 support policies (34 in force, 2 expired editions) written, reviewed and published
 through the workflow services, so that each has its version history.
 
-Idempotent: departments, indicators and users are reused; a policy whose title exists is
+Each policy carries its example enterprises (``demo_examples``), which must pass for it to be
+published. Idempotent: departments, indicators and users are reused; a policy whose title exists is
 left alone. Data for the demo-only indicators (layoff rate, freight costs …) is added to
 the synthetic registry so that a good number of enterprises qualify.
 """
@@ -24,6 +25,8 @@ from enterprises.periods import period_bounds
 
 from . import services
 from .demo_data import DEPARTMENTS, EXPIRED, INDICATORS, POLICIES
+from .demo_examples import EXAMPLES, resolve
+from .examples import examples_replace
 from .models import Department, Policy, PolicyStatus, ServicePoint
 
 DEMO_PASSWORD = "Demo-2026-zz"
@@ -136,6 +139,7 @@ def _data(spec: dict, today: dt.date) -> dict:
         "body": _body(spec),
         "criteria": spec["criteria"],
         "award": spec.get("award"),
+        "award_basis": spec.get("award_basis", ""),
         "auto_grant": spec.get("auto_grant", False),
         "exclusive_group": spec.get("exclusive_group", ""),
         "apply_start": _date(apply_start, today),
@@ -188,6 +192,13 @@ def _publish(spec: dict, *, drafter, reviewer, service_points: dict, today: dt.d
     policy = services.policy_create(
         actor=drafter, data=data, interpretations=_interpretations(spec), materials=_materials(spec)
     )
+    examples = [
+        {**e, "profile": resolve(e["profile"], today), "as_of": today}
+        for e in EXAMPLES.get(spec["title"], [])
+    ]
+    if examples:
+        # checked when publishing: a demo policy whose examples fail is not published
+        examples_replace(policy=policy, actor=drafter, examples=examples)
     policy = services.policy_submit(policy=policy, actor=drafter)
     return services.policy_publish(policy=policy, actor=reviewer)
 
