@@ -15,7 +15,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .award import AwardSyntaxError, _inputs, parse_amount
+from .amount import AwardSyntaxError, inputs, parse_amount
 
 
 class AwardKind(models.TextChoices):
@@ -33,7 +33,7 @@ DECLARED_KINDS = (AwardKind.UP_TO, AwardKind.COMPETITIVE)
 
 def _reads_data(expression: Any) -> bool:
     try:
-        return bool(_inputs(parse_amount(expression)))
+        return bool(inputs(parse_amount(expression)))
     except AwardSyntaxError:
         return False
 
