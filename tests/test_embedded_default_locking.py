@@ -9,7 +9,12 @@ use ``db.sqlite3``), configured with the options the settings give SQLite
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -103,3 +108,18 @@ def test_with_the_settings_both_writers_commit_one_after_the_other(file_database
     assert outcome["confirm"] == "committed" and outcome["other"] == "committed"
     assert outcome["state"] == (10, 1)
     assert outcome["journal"] == "wal"
+
+
+def test_a_batch_is_confirmed_on_the_embedded_default_while_other_requests_write(tmp_path):
+    """The real services, as make run runs them: a file database, tasks eager, two threads."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PYTEST_XDIST_WORKER")}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", PYTHONPATH=str(settings.BASE_DIR))
+    script = Path(settings.BASE_DIR) / "tests" / "embedded_batch_confirm.py"
+    run = subprocess.run(
+        [sys.executable, str(script), "40", "2"], env=env, capture_output=True, text=True, timeout=300
+    )
+    line = next((x for x in run.stdout.splitlines() if x.startswith("OUTCOME ")), None)
+    assert line, run.stdout[-2000:] + run.stderr[-2000:]
+    outcome = json.loads(line.removeprefix("OUTCOME "))
+    assert outcome["confirm"] == "confirmed" and outcome["grants"] == 40
+    assert outcome["writes"] >= 1 and outcome["write_errors"] == []
