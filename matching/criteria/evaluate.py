@@ -330,6 +330,19 @@ def missing_label(cond: dict, as_of: date) -> dict:
     return {"field": field, "label": labels.get(f) or (spec.name if spec else f)}
 
 
+def missing_labels(missing: Any) -> list[str]:
+    """The labels of what is missing, to show or send: ``Evaluation.missing`` or a match's stored
+    copy (the items ``missing_label`` makes; older rows may hold text or objects)."""
+    out = []
+    for item in missing or []:
+        if isinstance(item, dict):
+            out.append(str(item.get("label") or item.get("text") or item.get("field") or item))
+        else:
+            text = getattr(item, "label", None) or getattr(item, "text", None) or getattr(item, "field", None)
+            out.append(str(text or item))
+    return out
+
+
 def _actual_text(cond: dict, actual: Any, period: str | None) -> str:
     f = cond["field"]
     if f == "tags":

@@ -12,6 +12,7 @@ from django.utils import timezone
 from matching.channels import Message
 from matching.criteria import evaluate
 from matching.criteria.award_kind import award_certain, award_kind_label
+from matching.criteria.evaluate import missing_labels
 from matching.models import Match, Notification
 from matching.profiles import profile_load
 from portal.links import absolute_url
@@ -85,14 +86,6 @@ class PushContent:
         }
 
 
-def _label(item) -> str:
-    if isinstance(item, dict):
-        return str(item.get("label") or item.get("text") or item.get("field") or item)
-    return str(
-        getattr(item, "label", None) or getattr(item, "text", None) or getattr(item, "field", None) or item
-    )
-
-
 def push_content(notification: Notification, *, match: Match | None = None) -> PushContent:
     policy = notification.policy
     content = PushContent(
@@ -116,11 +109,11 @@ def push_content(notification: Notification, *, match: Match | None = None) -> P
             policy.criteria or {}, profile_load(notification.enterprise_id, as_of=as_of), as_of=as_of
         )
         content.why = [str(r) for r in (ev.reasons or [])][:8]
-        content.missing = [_label(m) for m in (ev.missing or [])]
+        content.missing = missing_labels(ev.missing)
     except Exception:  # the explanation is a courtesy; the push goes out without it
         logger.warning("no explanation for %s", notification, exc_info=True)
         if match is not None and match.missing:
-            content.missing = [_label(m) for m in match.missing]
+            content.missing = missing_labels(match.missing)
     return content
 
 

@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from enterprises import reference
 from enterprises.models import EntityType, IndicatorDefinition, IndicatorType, Scale, TagDefinition
 from matching.criteria import profile_from_json
+from matching.criteria.evaluate import missing_labels
 from matching.criteria.periods import period_label, period_stated
 from matching.eligibility import eligibility_for_profile
 
 from .selectors import (
     PolicyBrief,
-    _missing_labels,
     _near_text,
     award_trees,
     criteria_conditions,
@@ -256,7 +256,7 @@ def calculator_results(*, profile_data: dict, as_of: datetime.date | None = None
         profile=profile_from_json(profile_data), as_of=as_of or timezone.localdate()
     )
     for item in result.eligible + result.possible:
-        item.missing = _missing_labels(item.missing) or _missing_labels(item.award_missing)
+        item.missing = missing_labels(item.missing) or missing_labels(item.award_missing)
     for item in result.near:
         item.unmet = [_near_text(m) for m in item.unmet]
 

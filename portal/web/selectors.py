@@ -22,6 +22,7 @@ from enterprises.models import Enterprise
 from inbox.selectors import inbox_unread_count
 from matching.criteria import award_amount, evaluate, near_misses
 from matching.criteria.award_kind import award_certain, award_kind_label
+from matching.criteria.evaluate import missing_labels
 from matching.eligibility import awards_totals
 from matching.models import Match, MatchStatus
 from matching.profiles import profile_load
@@ -187,16 +188,6 @@ class MatchItem:
         return self.policy.is_closed(self.as_of)
 
 
-def _missing_labels(missing: Any) -> list[str]:
-    out = []
-    for item in missing or []:
-        if isinstance(item, dict):
-            out.append(str(item.get("label") or item.get("text") or item.get("field") or item))
-        else:
-            out.append(str(getattr(item, "label", None) or getattr(item, "text", None) or item))
-    return out
-
-
 def _sort_key(item: MatchItem):
     # urgent first (deadline within 30 days), then the larger amount, then the nearer deadline
     amount = item.amount if item.amount is not None else Decimal(-1)
@@ -232,7 +223,7 @@ def my_policies_overview(
             status=m.status,
             amount=m.amount,
             reasons=list(ev.reasons or []),
-            missing=_missing_labels(m.missing) or _missing_labels(ev.missing),
+            missing=missing_labels(m.missing) or missing_labels(ev.missing),
             matched_at=m.matched_at,
             is_new=bool(since and m.matched_at and m.matched_at > since),
             days_left=(brief.apply_end - as_of).days if brief.apply_end else None,
