@@ -8,6 +8,7 @@ services; ``DJANGO_PRODUCTION=1`` turns on the hardened settings that pass
 ``DJANGO_DEBUG=1``: ``make run`` serves the portal's own error pages.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -384,3 +385,8 @@ MATCH_DELIVERY_BACKOFF_SECONDS = env.int("MATCH_DELIVERY_BACKOFF_SECONDS", defau
 # addresses stay refused.
 WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
 WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+for _network in WEBHOOK_ALLOWED_NETWORKS:  # a typo fails at start, not at the first delivery
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as exc:
+        raise environ.ImproperlyConfigured(f"WEBHOOK_ALLOWED_NETWORKS: {exc}") from exc
