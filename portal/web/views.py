@@ -18,6 +18,7 @@ from enterprises import reference
 from inbox.selectors import inbox_item_get, notifications_for_enterprise
 from inbox.services import inbox_item_mark_read, inbox_mark_all_read
 from matching.criteria import CriteriaError, award_amount, evaluate
+from matching.criteria.award_kind import award_certain, award_kind_label
 from matching.profiles import profile_load
 from matching.selectors import channel_preferences_get
 from matching.services import channel_preferences_set, unsubscribe_by_token
@@ -117,6 +118,8 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "policy": policy,
         "criteria_text": criteria_text(policy.criteria or {}, language=language),
         "award_lines": _award_lines(policy.award),
+        "award_kind_label": award_kind_label(policy.award_kind),
+        "award_certain": award_certain(policy.award_kind),
         "today": today,
         "is_open": policy.is_open(today),
     }

@@ -165,3 +165,13 @@ def test_a_push_says_which_kind_the_amount_is():
     assert "最高可申（评审择优）：50万元" in message.text
     assert "最高可申50万元" in message.short
     assert message.data["items"][0]["award_kind"] == "competitive"
+
+
+def test_the_policy_page_shows_a_prize_as_up_to_not_as_expected(client_jia, city, prize):
+    html = client_jia.get(reverse("web:policy_detail", args=[prize.pk])).content.decode()
+    assert "最高可申" in html and "金额性质：评审择优" in html
+    assert "预计可享" not in html
+    certain = client_jia.get(
+        reverse("web:policy_detail", args=[city.policies["hightech"].pk])
+    ).content.decode()
+    assert "预计可享" in certain and "金额性质：定额" in certain
