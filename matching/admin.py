@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from matching import tasks
@@ -13,6 +15,7 @@ from matching.models import (
 )
 from matching.pipeline.deliver import delivery_retry
 from matching.pipeline.queue import enqueue_now
+from matching.webhooks import webhook_url_check
 
 
 @admin.register(Delivery)
@@ -72,8 +75,23 @@ class WebhookDeliveryAdmin(DeliveryAdmin):
     list_select_related = ("subscription",)
 
 
+class WebhookSubscriptionForm(forms.ModelForm):
+    class Meta:
+        model = WebhookSubscription
+        fields = ["owner", "enterprise", "url", "events", "secret", "active"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            webhook_url_check(url)  # the same check as the API's (public HTTPS targets)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["url"]) from None
+        return url
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    form = WebhookSubscriptionForm
     list_display = ("id", "url", "enterprise", "owner", "active", "created_at")
     list_filter = ("active",)
     raw_id_fields = ("enterprise", "owner")

@@ -141,3 +141,13 @@ def test_tls_is_verified_for_the_name_while_connecting_to_the_checked_address():
     assert pool_kwargs["server_hostname"] == "hooks.example.com"
     assert pool_kwargs["assert_hostname"] == "hooks.example.com"
     assert pool_kwargs["cert_reqs"] == "CERT_REQUIRED"
+
+
+def test_the_admin_form_checks_the_target_too(dns):
+    from matching.admin import WebhookSubscriptionForm
+
+    form = WebhookSubscriptionForm(data={"url": "https://169.254.169.254/x", "events": "[]", "secret": "s"})
+    assert not form.is_valid() and "云平台元数据地址" in form.errors["url"][0]
+    dns["hooks.example.com"] = [str(PUBLIC)]
+    ok = WebhookSubscriptionForm(data={"url": "https://hooks.example.com/x", "events": "[]", "secret": "s"})
+    assert ok.is_valid(), ok.errors
