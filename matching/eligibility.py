@@ -22,8 +22,26 @@ from matching.profiles import profile_load
 from policies.briefs import PolicyBrief, policies_published_briefs
 
 
+class AwardKindOfPolicy:
+    """The kind of the award of an item's ``policy`` (a brief): what the pages show beside the
+    amount. Mixed into the items of this module and of 我的政策."""
+
+    @property
+    def kind(self) -> str | None:
+        """定额 / 按比例 / 分档 / 最高不超过 / 评审择优 (``Policy.award_kind``)."""
+        return self.policy.award_kind
+
+    @property
+    def certain(self) -> bool:
+        return award_certain(self.kind)
+
+    @property
+    def kind_label(self) -> str:
+        return award_kind_label(self.kind)
+
+
 @dataclass
-class EligibilityItem:
+class EligibilityItem(AwardKindOfPolicy):
     """One policy's verdict on the profile."""
 
     policy: PolicyBrief
@@ -37,18 +55,6 @@ class EligibilityItem:
     closed: bool = False  # the application window has ended (``Policy.is_closed``)
     counted: bool = True  # in 「确定可享」 (see ``awards_totals``)
     counted_max: bool = True  # in 「最高可申」
-
-    @property
-    def kind(self) -> str | None:
-        return self.policy.award_kind
-
-    @property
-    def certain(self) -> bool:
-        return award_certain(self.kind)
-
-    @property
-    def kind_label(self) -> str:
-        return award_kind_label(self.kind)
 
 
 @dataclass

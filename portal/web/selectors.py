@@ -21,9 +21,8 @@ from django.utils import timezone
 from enterprises.models import Enterprise
 from inbox.selectors import inbox_unread_count
 from matching.criteria import award_amount, evaluate, near_misses
-from matching.criteria.award_kind import award_certain, award_kind_label
 from matching.criteria.evaluate import missing_labels
-from matching.eligibility import awards_totals
+from matching.eligibility import AwardKindOfPolicy, awards_totals
 from matching.models import Match, MatchStatus
 from matching.profiles import profile_load
 from policies.briefs import (  # noqa: F401 - _briefs re-exported for the tests' cache reset
@@ -150,7 +149,7 @@ def award_trees(award: dict | None):
 
 
 @dataclass
-class MatchItem:
+class MatchItem(AwardKindOfPolicy):
     policy: PolicyBrief
     status: str  # eligible | possible | near
     amount: Decimal | None = None
@@ -164,19 +163,6 @@ class MatchItem:
     counted: bool = True  # in 「确定可享」 (``matching.eligibility.awards_totals``)
     counted_max: bool = True  # in 「最高可申」
     as_of: datetime.date | None = None  # the date the item was evaluated on (Shanghai's today)
-
-    @property
-    def kind(self) -> str | None:
-        """定额 / 按比例 / 分档 / 最高不超过 / 评审择优 (``Policy.award_kind``)."""
-        return self.policy.award_kind
-
-    @property
-    def certain(self) -> bool:
-        return award_certain(self.kind)
-
-    @property
-    def kind_label(self) -> str:
-        return award_kind_label(self.kind)
 
     @property
     def urgent(self) -> bool:
