@@ -7,7 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 
 
 def errors_of(exc: ValidationError) -> dict[str, list[str]]:
@@ -32,3 +34,13 @@ def service_call(request: HttpRequest, call: Callable[[], Any], *, done: str | C
         return False
     messages.success(request, done(result) if callable(done) else done)
     return True
+
+
+def visible_or_404(
+    request: HttpRequest, queryset: QuerySet, pk: int, may_view: Callable[[Any, Any], bool]
+) -> Model:
+    """The row, when the user may see it (``applications.access``); else 404, as if absent."""
+    item = get_object_or_404(queryset, pk=pk)
+    if not may_view(request.user, item):
+        raise Http404
+    return item

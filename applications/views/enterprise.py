@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -29,7 +30,7 @@ from ..models import (
     Grant,
 )
 from ..prefill import application_prefill
-from .common import errors_of, service_call
+from .common import errors_of, service_call, visible_or_404
 
 
 def _files_from(request: HttpRequest, policy) -> list[tuple[int | None, object]]:
@@ -125,11 +126,12 @@ def my_applications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_object_or_404(
-        Application.objects.select_related("policy", "enterprise", "department", "applicant"), pk=pk
+    application = visible_or_404(
+        request,
+        Application.objects.select_related("policy", "enterprise", "department", "applicant"),
+        pk,
+        user_can_view_application,
     )
-    if not user_can_view_application(request.user, application):
-        raise Http404
     is_reviewer = user_can_review_application(request.user, application)
     is_owner = user_enterprise_id(request.user) == application.enterprise_id
     prefill = (
@@ -172,13 +174,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _own_application_step(request: HttpRequest, pk: int, step: Callable, *, done: str) -> HttpResponse:
+    """A step the applying enterprise takes on its application (``step(application)``)."""
+    application = get_object_or_404(Application, pk=pk, enterprise=request.enterprise)
+    service_call(request, lambda: step(application), done=done)
+    return redirect("applications:detail", pk=pk)
+
+
 @require_POST
 @enterprise_user_required
 def correct(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_object_or_404(Application, pk=pk, enterprise=request.enterprise)
-    service_call(
+    return _own_application_step(
         request,
-        lambda: services.application_resubmit(
+        pk,
+        lambda application: services.application_resubmit(
             application=application,
             actor=request.user,
             declared=_declared_from(request),
@@ -187,19 +196,17 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done=_("补正材料已提交"),
     )
-    return redirect("applications:detail", pk=pk)
 
 
 @require_POST
 @enterprise_user_required
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    application = get_object_or_404(Application, pk=pk, enterprise=request.enterprise)
-    service_call(
+    return _own_application_step(
         request,
-        lambda: services.application_withdraw(application=application, actor=request.user),
+        pk,
+        lambda application: services.application_withdraw(application=application, actor=request.user),
         done=_("申报已撤回"),
     )
-    return redirect("applications:detail", pk=pk)
 
 
 @login_required

@@ -7,7 +7,7 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from ..models import (
     GrantProposal,
     ProposalStatus,
 )
-from .common import service_call
+from .common import service_call, visible_or_404
 
 
 @enterprise_user_required
@@ -43,11 +43,12 @@ def my_grants(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = get_object_or_404(
-        Grant.objects.select_related("policy", "enterprise", "department", "proposal"), pk=pk
+    grant = visible_or_404(
+        request,
+        Grant.objects.select_related("policy", "enterprise", "department", "proposal"),
+        pk,
+        user_can_view_grant,
     )
-    if not user_can_view_grant(request.user, grant):
-        raise Http404
     is_owner = user_enterprise_id(request.user) == grant.enterprise_id
     return render(
         request,
