@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -5,6 +6,7 @@ from api.v1.common.fields import StrictCharField
 from enterprises.models import Enterprise
 from enterprises.reference import normalize_credit_code
 from matching.models import WebhookEvent
+from matching.webhooks import webhook_url_check
 
 
 class WebhookSubscriptionSerializer(serializers.Serializer):
@@ -19,6 +21,14 @@ class WebhookSubscriptionSerializer(serializers.Serializer):
     )
     active = serializers.BooleanField(required=False, default=True, label=_("启用"))
     created_at = serializers.DateTimeField(read_only=True)
+
+    def validate_url(self, value):
+        # the domain's rule (public HTTPS targets), reported with the other fields' errors
+        try:
+            webhook_url_check(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["url"]) from None
+        return value
 
     def validate_events(self, value):
         known = {code for code, _label in WebhookEvent.choices}
