@@ -56,13 +56,15 @@ class LogOnBehalfForm(CaseForm):
     )
 
 
-class ConfirmForm(forms.Form):
-    resolved = forms.TypedChoiceField(
-        label=_("问题是否已解决"),
-        coerce=lambda v: v == "yes",
-        choices=[("yes", _("已解决")), ("no", _("未解决，重新提起"))],
-        widget=forms.RadioSelect,
+def yes_no_field(label, *, yes, no) -> forms.TypedChoiceField:
+    """Two radio buttons read as True (``yes``) or False (``no``)."""
+    return forms.TypedChoiceField(
+        label=label, coerce=lambda v: v == "yes", choices=[("yes", yes), ("no", no)], widget=forms.RadioSelect
     )
+
+
+class ConfirmForm(forms.Form):
+    resolved = yes_no_field(_("问题是否已解决"), yes=_("已解决"), no=_("未解决，重新提起"))
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -113,12 +115,7 @@ class ArrearsForm(forms.Form):
 
 
 class ArrearsVerifyForm(forms.Form):
-    accept = forms.TypedChoiceField(
-        label=_("核实结论"),
-        coerce=lambda v: v == "yes",
-        choices=[("yes", _("属实")), ("no", _("不予认定"))],
-        widget=forms.RadioSelect,
-    )
+    accept = yes_no_field(_("核实结论"), yes=_("属实"), no=_("不予认定"))
     verified_amount = forms.DecimalField(
         label=_("核实金额(元)"), required=False, max_digits=16, decimal_places=2
     )

@@ -34,18 +34,16 @@ def cases_filtered(
     department_id: int | None = None,
     category: str = "",
 ):
-    qs = Case.objects.all()
-    if start:
-        qs = qs.filter(created_at__date__gte=start)
-    if end:
-        qs = qs.filter(created_at__date__lte=end)
-    if district:
-        qs = qs.filter(district=district)
-    if department_id:
-        qs = qs.filter(department_id=department_id)
-    if category:
-        qs = qs.filter(category=category)
-    return qs
+    """The cases raised between ``start`` and ``end`` (local dates, inclusive) in ``district``,
+    handled by ``department_id``, of ``category``: each filter only when given."""
+    given = {
+        "created_at__date__gte": start,
+        "created_at__date__lte": end,
+        "district": district,
+        "department_id": department_id,
+        "category": category,
+    }
+    return Case.objects.filter(**{lookup: value for lookup, value in given.items() if value})
 
 
 def _median_days(qs) -> float | None:

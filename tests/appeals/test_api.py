@@ -1,27 +1,15 @@
 import pytest
 from rest_framework.test import APIClient
 
-from appeals.models import Case, Category, RoutingRule
-from tests.factories.accounts import EnterpriseUserFactory, OfficialUserFactory
-from tests.factories.enterprises import EnterpriseFactory
-from tests.factories.policies import DepartmentFactory
+from appeals.models import Case
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    dept = DepartmentFactory(code="gxj")
-    RoutingRule.objects.create(category=Category.OTHER, department=dept)
-    RoutingRule.objects.create(category=Category.FINANCE, department=dept)
-    a = EnterpriseFactory()
-    return {
-        "a": a,
-        "user_a": EnterpriseUserFactory(enterprise=a),
-        "user_b": EnterpriseUserFactory(),
-        "official": OfficialUserFactory(departments=[dept]),
-        "outsider": OfficialUserFactory(),
-    }
+def world(setup):
+    renamed = {"a": "enterprise", "user_a": "user", "user_b": "other_user"}
+    return {key: setup[renamed.get(key, key)] for key in ("a", "user_a", "user_b", "official", "outsider")}
 
 
 def client_for(user):

@@ -5,26 +5,20 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from appeals import selectors, services
-from appeals.models import ArrearsCase, ArrearsStatus, Category, RoutingRule
-from tests.factories.accounts import EnterpriseUserFactory, OfficialUserFactory
-from tests.factories.enterprises import EnterpriseFactory
-from tests.factories.policies import DepartmentFactory
+from appeals.models import ArrearsCase, ArrearsStatus, Category
+from tests.factories.accounts import EnterpriseUserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def setup():
-    dept = DepartmentFactory(code="gxj")
-    RoutingRule.objects.create(category=Category.ARREARS, department=dept)
-    RoutingRule.objects.create(category=Category.OTHER, department=dept)
-    enterprise = EnterpriseFactory()
-    return {
-        "dept": dept,
-        "enterprise": enterprise,
-        "user": EnterpriseUserFactory(enterprise=enterprise),
-        "official": OfficialUserFactory(departments=[dept]),
-    }
+def raise_case(setup, title: str):
+    return services.case_raise(
+        enterprise=setup["enterprise"],
+        raised_by=setup["user"],
+        category=Category.OTHER,
+        title=title,
+        description=title,
+    )
 
 
 def report(setup, **kw):
@@ -88,32 +82,14 @@ def test_arrears_rejects_bad_amounts_and_overpayment(setup):
 
 def test_case_figures_count_collected_resolved_overdue_and_satisfaction(setup):
     # given three cases: one closed and rated 4, one answered, one overdue
-    closed = services.case_raise(
-        enterprise=setup["enterprise"],
-        raised_by=setup["user"],
-        category=Category.OTHER,
-        title="a",
-        description="a",
-    )
+    closed = raise_case(setup, "a")
     services.case_accept(case=closed, actor=setup["official"])
     services.case_answer(case=closed, actor=setup["official"], reply="r")
     services.case_confirm(case=closed, actor=setup["user"], resolved=True)
     services.case_close(case=closed, actor=setup["official"])
     services.case_rate(case=closed, actor=setup["user"], score=4, comment="")
-    services.case_raise(
-        enterprise=setup["enterprise"],
-        raised_by=setup["user"],
-        category=Category.OTHER,
-        title="b",
-        description="b",
-    )
-    late = services.case_raise(
-        enterprise=setup["enterprise"],
-        raised_by=setup["user"],
-        category=Category.OTHER,
-        title="c",
-        description="c",
-    )
+    raise_case(setup, "b")
+    late = raise_case(setup, "c")
     # when figures are taken after the late one's deadline
     figures = selectors.case_figures(today=late.due_on + dt.timedelta(days=1))
     # then
