@@ -207,3 +207,14 @@ def eager_tasks():
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+def pytest_sessionfinish(session):
+    """The schemathesis figures (tests.api.figures), written to var/ and printed when pytest
+    runs without xdist (a worker's output is not shown)."""
+    from tests.api import figures
+
+    totals = figures.write_summary()
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if totals and reporter is not None:
+        reporter.write_line(f"schemathesis: {totals} (also in {figures.SUMMARY})")

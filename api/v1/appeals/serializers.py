@@ -1,11 +1,14 @@
 from rest_framework import serializers
 
+from api.v1.common.fields import StrictCharField
 from appeals.models import Case, CaseKind, Category
 
 
 class CaseSerializer(serializers.ModelSerializer):
     credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
-    department = serializers.CharField(source="department.code", read_only=True, default=None)
+    department = serializers.CharField(
+        source="department.code", read_only=True, default=None, allow_null=True
+    )
     policy = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     rating = serializers.IntegerField(source="rating.score", read_only=True, default=None, allow_null=True)
 
@@ -36,17 +39,17 @@ class CaseSerializer(serializers.ModelSerializer):
 class CaseCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CaseKind.choices, default=CaseKind.PROBLEM)
     category = serializers.ChoiceField(choices=Category.choices)
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField()
+    title = StrictCharField(max_length=200)
+    description = StrictCharField()
     policy = serializers.IntegerField(required=False, allow_null=True)
-    credit_code = serializers.CharField(required=False, help_text="官员代企业登记时必填")
+    credit_code = StrictCharField(required=False, max_length=40, help_text="官员代企业登记时必填")
 
 
 class ConfirmSerializer(serializers.Serializer):
     resolved = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = StrictCharField(required=False, allow_blank=True, default="")
 
 
 class RateSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = StrictCharField(required=False, allow_blank=True, default="")

@@ -40,8 +40,8 @@ class EnterpriseMatchesView(ApiBase, GenericAPIView):
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         qs = filterset.qs
-        order = request.query_params.get("ordering", "")
-        if order:
+        order = request.query_params.get("ordering")
+        if order is not None:
             if order.lstrip("-") not in ORDERINGS:
                 raise ValidationError({"ordering": [_("不支持的排序字段：%(field)s") % {"field": order}]})
             qs = qs.order_by(order, "policy_id")

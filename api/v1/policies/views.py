@@ -56,9 +56,11 @@ class PolicyViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             raise ValidationError(filterset.errors)
         data = filterset.form.cleaned_data
         q = (data.get("q") or "").strip()
-        order = request.query_params.get("ordering", "")
-        if order not in POLICY_ORDERING:
+        order = request.query_params.get("ordering")
+        if order is not None and (not order or order not in POLICY_ORDERING):
+            # present but empty is refused, as for every other parameter (StrictFilterSet)
             raise ValidationError({"ordering": [_("不支持的排序：%(field)s") % {"field": order}]})
+        order = order or ""
         wanted_status = data.get("status")
         if wanted_status and wanted_status != PolicyStatus.PUBLISHED:
             qs = selectors.policy_search_unpublished(
