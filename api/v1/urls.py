@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from .appeals.views import CaseViewSet
 from .applications.views import EnterpriseGrantsView
 from .auth.views import TokenView
+from .criteria.views import CriteriaDraftView
 from .eligibility.views import EligibilityView
 from .enterprises.views import EnterpriseViewSet, IndicatorValuesView
 from .matches.views import EnterpriseMatchesView
@@ -29,6 +30,7 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("indicator-values/", IndicatorValuesView.as_view(), name="indicator-values"),
     path("eligibility/", EligibilityView.as_view(), name="eligibility"),
+    path("criteria/draft/", CriteriaDraftView.as_view(), name="criteria-draft"),
     re_path(
         r"^enterprises/(?P<credit_code>[^/]+)/matches/$",
         EnterpriseMatchesView.as_view(),

@@ -152,4 +152,4 @@ def draft_text(text: str, *, vocabulary: V.Vocabulary) -> Draft:
     )
 
 
-__all__ = ["Draft", "draft_text", "sentences"]
+__all__ = ["MAX_TEXT", "Draft", "draft_text", "sentences"]

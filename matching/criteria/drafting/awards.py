@@ -76,12 +76,13 @@ class AwardGrammar:
         cap_m = _CAP.search(sentence, first.end())
         cap = _money(cap_m.group("n"), cap_m.group("u")) if cap_m else None
         end = max(last.end(), cap_m.end() if cap_m else 0)
-        base = self._base(sentence, terms, first)
         before = sentence[: first.start("p")]
+        period = ""
         if re.search(r"上一?年度?[^,;。]*$", before):  # 按上年度研发费用的 5%: that period's value
-            base += "@last_year"
+            period = "@last_year"
         elif re.search(r"(?:当年度?|本年度)[^,;。]*$", before):
-            base += "@this_year"
+            period = "@this_year"
+        base = self._base(sentence, terms, first) + period
         rates = [first.group("p"), *re.findall(NUM, first.group("more") or "")]
         if len(shares) == 1 and len(rates) == 1:
             amount = f"{_rate(rates[0])} * {base}"
@@ -98,7 +99,8 @@ class AwardGrammar:
         cases, default = [], None
         for m in shares:
             before = sentence[max(0, m.start() - 12) : m.start()]
-            expr = f"{_rate(m.group('p'))} * {self._base(sentence, terms, m) or base}"
+            own = self._base(sentence, terms, m)
+            expr = f"{_rate(m.group('p'))} * {own + period if own else base}"
             for pattern, when in _SIZE:
                 if pattern.search(before):
                     cases.append({"when": when, "amount": expr})
