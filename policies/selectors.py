@@ -75,6 +75,12 @@ def policies_open_q(*, on: dt.date | None = None) -> Q:
     )
 
 
+def policies_closed_q(*, on: dt.date | None = None) -> Q:
+    """``Policy.is_closed(on)`` in SQL (``models.application_closed``): the application window
+    ended before ``on``; never a 免申即享 policy."""
+    return Q(auto_grant=False, apply_end__lt=on or _today())
+
+
 def policies_open(*, on: dt.date | None = None) -> QuerySet[Policy]:
     """Policies open for application on ``on``."""
     return Policy.objects.filter(policies_open_q(on=on))

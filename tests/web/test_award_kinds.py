@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -175,3 +176,24 @@ def test_the_policy_page_shows_a_prize_as_up_to_not_as_expected(client_jia, city
         reverse("web:policy_detail", args=[city.policies["hightech"].pk])
     ).content.decode()
     assert "预计可享" in certain and "金额性质：定额" in certain
+
+
+def test_the_home_figure_counts_only_certain_amounts_of_policies_still_open(city, prize):
+    from django.core.cache import cache
+
+    from portal.web.selectors import portal_figures
+
+    # given the prize matched (500,000 for each of the two enterprises): it is not in the figure
+    assert Match.objects.filter(policy=prize, status="eligible").count() == 2
+    before = portal_figures()["amount"]
+    # when the R&D subsidy closes, its matched amounts leave the figure too
+    rd = Match.objects.filter(policy=city.policies["rd"], status="eligible").aggregate(s=Sum("amount"))["s"]
+    Policy.objects.filter(pk=city.policies["rd"].pk).update(
+        apply_end=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    cache.clear()
+    after = portal_figures()["amount"]
+    # then
+    certain = Match.objects.filter(status="eligible").exclude(policy=prize).aggregate(s=Sum("amount"))["s"]
+    assert before == certain
+    assert after == certain - rd
