@@ -22,23 +22,22 @@ LONG_LIST = 16
 
 
 def and_(*items: Cond) -> Cond:
-    qs = []
-    for x in items:
-        if x is False:
-            return False
-        if x is not True:
-            qs.append(x)
-    return _chain(operator.and_, qs) if qs else True
+    return _fold(operator.and_, False, items)
 
 
 def or_(*items: Cond) -> Cond:
+    return _fold(operator.or_, True, items)
+
+
+def _fold(op, absorbing: bool, items) -> Cond:
+    """``items`` joined by ``op``: the ``absorbing`` constant decides it, the other one drops out."""
     qs = []
     for x in items:
-        if x is True:
-            return True
-        if x is not False:
+        if x is absorbing:
+            return absorbing
+        if x is not (not absorbing):
             qs.append(x)
-    return _chain(operator.or_, qs) if qs else False
+    return _chain(op, qs) if qs else not absorbing
 
 
 GROUP = 64
