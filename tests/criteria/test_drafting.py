@@ -229,3 +229,15 @@ def test_only_what_the_vocabulary_defines_is_drafted(vocab):
 def test_sentences_are_split_with_their_offsets():
     text = "第一句。 第二句；\n\n第三句"
     assert [text[a:b] for a, b in sentences(text)] == ["第一句", "第二句", "第三句"]
+
+
+def test_a_ratio_is_read_when_the_vocabulary_defines_an_indicator_for_it():
+    from matching.criteria import Vocabulary
+    from matching.criteria.vocabulary import indicator_spec
+
+    vocab = Vocabulary.builtin(
+        extra_indicators=[indicator_spec("rd_ratio", "研发费用占比", "percent", "%", "year")]
+    )
+    for text in ("近两年研发费用占营业收入平均比重不低于3%。", "上年度研发费用占比3%以上"):
+        (cond,) = draft_text(text, vocabulary=vocab).criteria["all"]
+        assert (cond["field"], cond["op"], cond["value"]) == ("rd_ratio", ">=", 3)

@@ -38,6 +38,7 @@ _GROWTH = re.compile(
     rf"^[^\d{STOP}、]{{0,4}}?(?:同比)?(?:增长率|增长|增速|增幅)[^\d{STOP}、]{{0,3}}?(?P<pre>{PREFIX})?\s*"
     rf"(?P<n>{NUM})\s*%\s*{INCL.format('incl')}?\s*{SUFFIX.format('suf')}?{INCL.format('incl2')}?"
 )
+_RATIO = re.compile(rf"占(?:[^\d{STOP}、]{{0,12}}?(?:比重|比例)|比)(?P<rest>)")
 _FIRST_TIME = re.compile(r"首次|新认定|新获|初次|新增|新进|新纳入|新入库|新列入|新晋")
 _REGISTERED = re.compile(r"注册|登记|辖区|落户|工商|税务|统计关系|位于|入驻")
 _PERIOD_BEFORE = [(re.compile(r"(?:上一?年度?|去年)[^\d" + STOP + r"]{0,3}$"), "last_year"),
@@ -122,8 +123,10 @@ class SentenceGrammar:
         if spec is None or spec.kind != V.NUMERIC:
             return []
         window = sentence[term.end : _stop(sentence, term.end)]
-        if window.startswith("占"):  # a ratio (研发费用占营业收入比重): not this indicator
-            return []
+        if window.startswith("占"):  # a ratio (研发费用占营业收入比重, 研发费用占比): an indicator of its own
+            ratio = _RATIO.match(window)
+            code = self._derived_code(term, ("占", "比", "强度"))
+            return self._ratio(sentence, term, code, term.end + ratio.start("rest")) if ratio and code else []
         growth = _GROWTH.match(window)
         if growth:
             code = self._growth_code(term)
@@ -193,15 +196,36 @@ class SentenceGrammar:
 
     def _growth_code(self, term: Term) -> str | None:
         """A growth indicator of the vocabulary for this indicator (营业收入增速 …), if defined."""
+        return self._derived_code(term, ("增",))
+
+    def _derived_code(self, term: Term, marks: tuple[str, ...]) -> str | None:
+        """A per-cent indicator named after this one with one of ``marks`` (营业收入增速, 研发费用占比,
+        研发投入强度 …), if the vocabulary defines one."""
         spec = self.vocab.field(term.value)
         for code, other in self.vocab.indicators.items():
+            names = (term.surface, spec.name)
             if (
                 other.type == "percent"
-                and other.name.startswith((term.surface, spec.name))
-                and "增" in other.name
+                and other.name.startswith(names)
+                and any(m in other.name for m in marks)
             ):
                 return code
         return None
+
+    def _ratio(self, sentence: str, term: Term, code: str, at: int) -> list[Found]:
+        spec = self.vocab.field(code)
+        m = _CMP.match(sentence, at, _stop(sentence, at))
+        if not m or m.group("u") != "%" or m.group("n2"):
+            return []
+        op = comparison(m.group("pre"), m.group("incl") or m.group("incl2"), m.group("suf"))
+        n = to_number(m.group("n"))
+        if op is None or n is None:
+            return []
+        c = {"field": code, "op": op, "value": as_json(n)}
+        period = _period(sentence, term.start, spec)
+        if period:
+            c["period"] = period
+        return [Found(c, term.start, m.end())]
 
     def _growth(self, sentence: str, term: Term, code: str) -> list[Found]:
         spec = self.vocab.field(code)
