@@ -241,3 +241,20 @@ def test_a_ratio_is_read_when_the_vocabulary_defines_an_indicator_for_it():
     for text in ("近两年研发费用占营业收入平均比重不低于3%。", "上年度研发费用占比3%以上"):
         (cond,) = draft_text(text, vocabulary=vocab).criteria["all"]
         assert (cond["field"], cond["op"], cond["value"]) == ("rd_ratio", ">=", 3)
+
+
+def test_cases_over_sentences_are_any_of_their_conditions_and_one_case_each_highest_first(vocab):
+    text = "注册地在郑州市。对获得省级专精特新中小企业认定、且营业收入2000万元以上的，奖励30万元；对获得国家级专精特新“小巨人”企业认定的，奖励100万元。"
+    draft = draft_text(text, vocabulary=vocab)
+    giant = {"field": "tags", "op": "has", "value": '专精特新"小巨人"企业'}
+    provincial = {"all": [{"field": "tags", "op": "has", "value": "专精特新中小企业"},
+                          {"field": "revenue", "op": ">=", "value": 20000000}]}  # fmt: skip
+    assert draft.criteria == {
+        "all": [{"field": "district", "op": "within", "value": ["4101"]}, {"any": [giant, provincial]}]
+    }
+    assert draft.award == {
+        "cases": [{"when": giant, "amount": "1000000"}, {"when": provincial, "amount": "300000"}]
+    }
+    spans = {s["path"]: text[s["start"] : s["end"]] for s in draft.spans if s["path"] != "award"}
+    assert spans["all[1].any[0]"] == "专精特新“小巨人”企业"
+    assert spans["all[1].any[1].all[1]"] == "营业收入2000万元以上"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from .. import vocabulary as V
 from ..award import validate_award
@@ -65,13 +66,18 @@ def _valid(node: dict, vocabulary: V.Vocabulary) -> bool:
     return True
 
 
+def _plain_node(node: dict) -> dict:
+    return {k: v for k, v in node.items() if k != "_tiers"}
+
+
 def _key(node: dict) -> str:
     return repr(sorted((k, repr(v)) for k, v in node.items()))
 
 
-def _tiers_across(
-    per_sentence: list[tuple[list[Found], AwardFound | None]],
-) -> tuple[dict, list[Found]] | None:
+Across = tuple[dict, list[Found], set[int]]  # the award, conditions to add, ids of conditions to drop
+
+
+def _tiers_across(per_sentence: list[tuple[list[Found], AwardFound | None]]) -> Across | None:
     """分档 over sentences: each states a lower bound on one indicator and a fixed or formula amount
     → the lowest bound is the criterion and the award is one case per tier, highest first."""
     rows = []
@@ -85,11 +91,39 @@ def _tiers_across(
     if len(rows) < 2 or len({r[0].node["field"] for r in rows}) != 1:
         return None
     rows.sort(key=lambda r: r[0].node["value"], reverse=True)
-    cases = [
-        {"when": {k: v for k, v in low.node.items()}, "amount": a.award["amount"]} for low, a in rows[:-1]
-    ]
+    cases = [{"when": dict(low.node), "amount": a.award["amount"]} for low, a in rows[:-1]]
     cases.append({"when": {}, "amount": rows[-1][1].award["amount"]})
-    return {"cases": cases}, [rows[-1][0]]
+    tier_field = rows[0][0].node["field"]
+    drop = {
+        id(f) for found, award in per_sentence if award for f in found if f.node.get("field") == tier_field
+    }
+    return {"cases": cases}, [rows[-1][0]], drop
+
+
+def _cases_across(per_sentence: list[tuple[list[Found], AwardFound | None]]) -> Across | None:
+    """情形 over sentences (对国家级…奖励100万元；对省级…奖励30万元): each states its own conditions and
+    a fixed sum → the criterion is any of them and the award one case each, the highest first."""
+    rows = [(found, award) for found, award in per_sentence if award]
+    if len(rows) < 2 or any(not found or "amount" not in a.award for found, a in rows):
+        return None
+    try:
+        amounts = [Decimal(a.award["amount"]) for _f, a in rows]
+    except InvalidOperation:
+        return None  # a formula: no order to tell
+    members, children, cases = [], [], []
+    ordered = [row for row, _amount in sorted(zip(rows, amounts, strict=True), key=lambda r: -r[1])]
+    for j, (found, award) in enumerate(ordered):
+        nodes = [_plain_node(f.node) for f in found]
+        member = nodes[0] if len(nodes) == 1 else {"all": nodes}
+        members.append(member)
+        cases.append({"when": member, "amount": award.award["amount"]})
+        for i, f in enumerate(found):
+            path = f"any[{j}]" if len(nodes) == 1 else f"any[{j}].all[{i}]"
+            children += [(path, f.start, f.end), *((f"{path}.{sub}", a, b) for sub, a, b in f.children)]
+    start, end = min(c[1] for c in children), max(c[2] for c in children)
+    group = Found({"any": members}, start, end, children)
+    drop = {id(f) for found, _a in rows for f in found}
+    return {"cases": cases}, [group], drop
 
 
 def draft_text(text: str, *, vocabulary: V.Vocabulary) -> Draft:
@@ -101,7 +135,7 @@ def draft_text(text: str, *, vocabulary: V.Vocabulary) -> Draft:
     unparsed: list[str] = []
     for s, e in sentences(work):
         found, terms = grammar.conditions(work[s:e], s)
-        found = [f for f in found if _valid({k: v for k, v in f.node.items() if k != "_tiers"}, vocabulary)]
+        found = [f for f in found if _valid(_plain_node(f.node), vocabulary)]
         tiers = next((f.node for f in found if "_tiers" in f.node), None)
         taken = [(f.start - s, f.end - s) for f in found if "field" in f.node]
         award = award_grammar.award(work[s:e], terms, tiers, taken)
@@ -111,28 +145,22 @@ def draft_text(text: str, *, vocabulary: V.Vocabulary) -> Draft:
         per_sentence.append((found, award))
         if not found and not award:
             unparsed.append(text[s:e])
-    conditions: list[Found] = []
     awards = [a for _f, a in per_sentence if a]
-    across = _tiers_across(per_sentence) if len(awards) > 1 else None
-    for found, award in per_sentence:
-        for f in found:
-            if across and award and f.node.get("field") == across[1][0].node["field"]:
-                continue  # the tiers' bounds become the award's cases
-            conditions.append(f)
+    across = (_tiers_across(per_sentence) or _cases_across(per_sentence)) if len(awards) > 1 else None
+    drop = across[2] if across else set()
+    conditions = [f for found, _award in per_sentence for f in found if id(f) not in drop]
     if across:
-        conditions.append(across[1][0])
-        conditions.sort(key=lambda f: f.start)
+        conditions = sorted(conditions + across[1], key=lambda f: f.start)
     seen, nodes, spans = set(), [], []
     for f in conditions:
-        node = {k: v for k, v in f.node.items() if k != "_tiers"}
+        node = _plain_node(f.node)
         if _key(node) in seen:
             continue
         seen.add(_key(node))
         path = f"all[{len(nodes)}]"
         nodes.append(node)
         spans.append({"path": path, "start": f.start, "end": f.end})
-        for j, (a, b) in enumerate(f.children):
-            spans.append({"path": f"{path}.any[{j}]", "start": a, "end": b})
+        spans += [{"path": f"{path}.{sub}", "start": a, "end": b} for sub, a, b in f.children]
     criteria = validate({"all": nodes}, vocabulary=vocabulary)
     award, basis = None, ""
     if across:

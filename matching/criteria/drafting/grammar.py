@@ -52,7 +52,7 @@ class Found:
     node: dict
     start: int
     end: int
-    children: list[tuple[int, int]] = field(default_factory=list)  # spans of an any group's members
+    children: list[tuple[str, int, int]] = field(default_factory=list)  # (path below the node, start, end)
 
 
 def _period(sentence: str, start: int, spec: V.FieldSpec) -> str | None:
@@ -99,7 +99,7 @@ class SentenceGrammar:
         for f in found:
             f.start += offset
             f.end += offset
-            f.children = [(a + offset, b + offset) for a, b in f.children]
+            f.children = [(sub, a + offset, b + offset) for sub, a, b in f.children]
         return found, terms
 
     # ---- numbers ----------------------------------------------------------------------
@@ -305,7 +305,12 @@ class SentenceGrammar:
                 out.append(g[0])
             else:
                 out.append(
-                    Found({"any": [f.node for f in g]}, g[0].start, g[-1].end, [(f.start, f.end) for f in g])
+                    Found(
+                        {"any": [f.node for f in g]},
+                        g[0].start,
+                        g[-1].end,
+                        [(f"any[{j}]", f.start, f.end) for j, f in enumerate(g)],
+                    )
                 )
         return out
 
