@@ -3,7 +3,7 @@ way to list an operation's answers, and the credit codes the examples use (valid
 documented example is data the API accepts)."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 
 from enterprises.reference import credit_code_from_parts
 
@@ -26,6 +26,12 @@ def answers(body, *errors: int, status: int = 200) -> dict:
     """An operation's documented answers: ``body`` on ``status`` (200 unless said) and the
     listed error answers (400, 401, 403, 404)."""
     return {status: body, **{code: ERRORS[code] for code in errors}}
+
+
+def operation(tag: str, summary: str, body, *errors: int, status: int = 200, **more):
+    """One operation's documentation: its tag, summary, answers (``answers``) and any other
+    ``extend_schema`` argument (request, description, examples, …)."""
+    return extend_schema(summary=summary, tags=[tag], responses=answers(body, *errors, status=status), **more)
 
 
 def example(name: str, value, *, response: bool = False, status: int | None = None) -> OpenApiExample:

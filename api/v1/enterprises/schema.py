@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from api.v1.common.responses import EXAMPLE_CREDIT_CODE, answers, example
+from api.v1.common.responses import EXAMPLE_CREDIT_CODE, answers, example, operation
 
 from .serializers import (
     BulkEnterprisesSerializer,
@@ -14,38 +14,40 @@ from .serializers import (
 )
 
 viewset = extend_schema_view(
-    list=extend_schema(
-        summary="企业列表(工作人员、接入平台)",
-        tags=["enterprises"],
-        responses=answers(EnterpriseSerializer(many=True), 401, 403),
-    ),
-    retrieve=extend_schema(
-        summary="企业画像",
-        tags=["enterprises"],
-        responses=answers(EnterpriseSerializer, 401, 403, 404),
-    ),
+    list=operation("enterprises", "企业列表(工作人员、接入平台)", EnterpriseSerializer(many=True), 401, 403),
+    retrieve=operation("enterprises", "企业画像", EnterpriseSerializer, 401, 403, 404),
 )
 
-create = extend_schema(
-    summary="登记企业(工作人员、接入平台 enterprises:write)",
+create = operation(
+    "enterprises",
+    "登记企业(工作人员、接入平台 enterprises:write)",
+    EnterpriseSerializer,
+    400,
+    401,
+    403,
+    status=201,
     description="画像见 DESIGN §3；派生字段(entity_type、scale、age_years)只读。统一社会信用代码自动规范化(全角、空格、连字符)。",
     request=EnterpriseSerializer,
-    responses=answers(EnterpriseSerializer, 400, 401, 403, status=201),
-    tags=["enterprises"],
 )
-
-update = extend_schema(
-    summary="更新企业画像(整体)",
+update = operation(
+    "enterprises",
+    "更新企业画像(整体)",
+    EnterpriseSerializer,
+    400,
+    401,
+    403,
+    404,
     request=EnterpriseSerializer,
-    responses=answers(EnterpriseSerializer, 400, 401, 403, 404),
-    tags=["enterprises"],
 )
-
-partial_update = extend_schema(
-    summary="更新企业画像(部分字段)",
+partial_update = operation(
+    "enterprises",
+    "更新企业画像(部分字段)",
+    EnterpriseSerializer,
+    400,
+    401,
+    403,
+    404,
     request=EnterpriseSerializer(partial=True),
-    responses=answers(EnterpriseSerializer, 400, 401, 403, 404),
-    tags=["enterprises"],
 )
 
 bulk = extend_schema(

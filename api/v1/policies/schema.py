@@ -3,7 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
-from api.v1.common.responses import answers, example
+from api.v1.common.responses import answers, example, operation
 
 from .serializers import PolicyListSerializer, PolicySerializer, PolicyWriteSerializer, ReachSerializer
 
@@ -26,27 +26,37 @@ viewset = extend_schema_view(
     retrieve=extend_schema(summary="政策详情", responses=answers(PolicySerializer, 404), tags=["policies"]),
 )
 
-create = extend_schema(
-    summary="起草政策(工作人员)",
+create = operation(
+    "policies",
+    "起草政策(工作人员)",
+    PolicySerializer,
+    400,
+    401,
+    403,
+    status=201,
     description="由本部门工作人员起草，返回 201，状态为 `draft`。申报条件和奖补金额按 DESIGN §4 校验，出错时给出路径。",
     request=PolicyWriteSerializer,
-    responses=answers(PolicySerializer, 400, 401, 403, status=201),
-    tags=["policies"],
 )
-
-partial_update = extend_schema(
-    summary="修改政策(工作人员)",
+partial_update = operation(
+    "policies",
+    "修改政策(工作人员)",
+    PolicySerializer,
+    400,
+    401,
+    403,
+    404,
     request=PolicyWriteSerializer(partial=True),
-    responses=answers(PolicySerializer, 400, 401, 403, 404),
-    tags=["policies"],
 )
-
-publish = extend_schema(
-    summary="发布政策(本部门审核人员)",
+publish = operation(
+    "policies",
+    "发布政策(本部门审核人员)",
+    PolicySerializer,
+    400,
+    401,
+    403,
+    404,
     description="草稿或待审核的政策发布后立即开始匹配全市企业，并向符合条件的企业推送。",
     request=None,
-    responses=answers(PolicySerializer, 400, 401, 403, 404),
-    tags=["policies"],
 )
 
 reach = extend_schema(

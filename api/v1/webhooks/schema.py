@@ -1,8 +1,8 @@
 """OpenAPI documentation of the webhook endpoints."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 
-from api.v1.common.responses import EXAMPLE_CREDIT_CODE, answers, example
+from api.v1.common.responses import EXAMPLE_CREDIT_CODE, example, operation
 
 from .serializers import WebhookDeliverySerializer, WebhookSecretSerializer, WebhookSubscriptionSerializer
 
@@ -14,23 +14,25 @@ WEBHOOK_DESCRIPTION = (
 )
 
 viewset = extend_schema_view(
-    list=extend_schema(
-        summary="我的 Webhook 订阅",
+    list=operation(
+        "webhooks",
+        "我的 Webhook 订阅",
+        WebhookSubscriptionSerializer(many=True),
+        401,
+        403,
         description=WEBHOOK_DESCRIPTION,
-        tags=["webhooks"],
-        responses=answers(WebhookSubscriptionSerializer(many=True), 401, 403),
     ),
-    retrieve=extend_schema(
-        summary="Webhook 订阅详情",
-        tags=["webhooks"],
-        responses=answers(WebhookSubscriptionSerializer, 401, 403, 404),
-    ),
-    create=extend_schema(
-        summary="登记 Webhook",
+    retrieve=operation("webhooks", "Webhook 订阅详情", WebhookSubscriptionSerializer, 401, 403, 404),
+    create=operation(
+        "webhooks",
+        "登记 Webhook",
+        WebhookSecretSerializer,
+        400,
+        401,
+        403,
+        status=201,
         description=WEBHOOK_DESCRIPTION,
-        tags=["webhooks"],
         request=WebhookSubscriptionSerializer,
-        responses=answers(WebhookSecretSerializer, 400, 401, 403, status=201),
         examples=[
             example(
                 "订阅",
@@ -42,27 +44,27 @@ viewset = extend_schema_view(
             )
         ],
     ),
-    partial_update=extend_schema(
-        summary="修改 Webhook",
-        tags=["webhooks"],
+    partial_update=operation(
+        "webhooks",
+        "修改 Webhook",
+        WebhookSubscriptionSerializer,
+        400,
+        401,
+        403,
+        404,
         request=WebhookSubscriptionSerializer(partial=True),
-        responses=answers(WebhookSubscriptionSerializer, 400, 401, 403, 404),
     ),
-    update=extend_schema(
-        summary="替换 Webhook",
-        tags=["webhooks"],
+    update=operation(
+        "webhooks",
+        "替换 Webhook",
+        WebhookSubscriptionSerializer,
+        400,
+        401,
+        403,
+        404,
         request=WebhookSubscriptionSerializer,
-        responses=answers(WebhookSubscriptionSerializer, 400, 401, 403, 404),
     ),
-    destroy=extend_schema(
-        summary="删除 Webhook",
-        tags=["webhooks"],
-        responses=answers(None, 401, 403, 404, status=204),
-    ),
+    destroy=operation("webhooks", "删除 Webhook", None, 401, 403, 404, status=204),
 )
 
-deliveries = extend_schema(
-    summary="Webhook 投递日志",
-    tags=["webhooks"],
-    responses=answers(WebhookDeliverySerializer(many=True), 401, 403, 404),
-)
+deliveries = operation("webhooks", "Webhook 投递日志", WebhookDeliverySerializer(many=True), 401, 403, 404)
