@@ -213,35 +213,27 @@ class SentenceGrammar:
         return None
 
     def _ratio(self, sentence: str, term: Term, code: str, at: int) -> list[Found]:
-        spec = self.vocab.field(code)
         m = _CMP.match(sentence, at, _stop(sentence, at))
         if not m or m.group("u") != "%" or m.group("n2"):
             return []
-        op = comparison(m.group("pre"), m.group("incl") or m.group("incl2"), m.group("suf"))
-        n = to_number(m.group("n"))
-        if op is None or n is None:
-            return []
-        c = {"field": code, "op": op, "value": as_json(n)}
-        period = _period(sentence, term.start, spec)
-        if period:
-            c["period"] = period
-        return [Found(c, term.start, m.end())]
+        return self._per_cent(sentence, term, code, m, m.end())
 
     def _growth(self, sentence: str, term: Term, code: str) -> list[Found]:
+        m = _GROWTH.match(sentence[term.end : _stop(sentence, term.end)])
+        return self._per_cent(sentence, term, code, m, term.end + m.end()) if m else []
+
+    def _per_cent(self, sentence: str, term: Term, code: str, m: re.Match, end: int) -> list[Found]:
+        """The condition on per-cent indicator ``code`` that a comparison ``m`` after ``term`` states."""
         spec = self.vocab.field(code)
-        window = sentence[term.end : _stop(sentence, term.end)]
-        m = _GROWTH.match(window)
-        if not m or spec is None:
-            return []
         op = comparison(m.group("pre"), m.group("incl") or m.group("incl2"), m.group("suf"))
         n = to_number(m.group("n"))
-        if op is None or n is None:
+        if spec is None or op is None or n is None:
             return []
         c = {"field": code, "op": op, "value": as_json(n)}
         period = _period(sentence, term.start, spec)
         if period:
             c["period"] = period
-        return [Found(c, term.start, term.end + m.end())]
+        return [Found(c, term.start, end)]
 
     def _people_first(self, sentence: str, taken: list) -> list[Found]:
         out = []
