@@ -3,8 +3,8 @@ source), every label is a tree and award the language accepts, and ``bench_draft
 meets the floors measured when the grammar was written (a regression fails here).
 
 Measured (make bench-draft, 2026-12-06): corpus 63 clauses, precision 96.9 %, recall 95.5 %,
-completely right 87.3 %; held-out 22 clauses, precision 75.0 %, recall 75.0 %, completely right
-68.2 %. The floors leave a margin of a few points."""
+completely right 87.3 %; held-out 28 clauses, precision 75.0 %, recall 80.0 %, completely right
+64.3 %. The floors leave a margin of a few points (more on the small held-out set)."""
 
 from io import StringIO
 
@@ -37,7 +37,7 @@ def test_the_corpus_holds_at_least_60_real_clauses_from_many_pages():
 def test_the_drafter_meets_the_measured_floors():
     corpus, held_out = run_bench(load_corpus(CORPUS)), run_bench(load_corpus(HELD_OUT))
     assert corpus.precision >= 0.92 and corpus.recall >= 0.92 and corpus.complete >= 0.82
-    assert held_out.precision >= 0.65 and held_out.recall >= 0.65 and held_out.complete >= 0.60
+    assert held_out.precision >= 0.65 and held_out.recall >= 0.65 and held_out.complete >= 0.55
     both_right = corpus.right + held_out.right
     assert (
         both_right / (corpus.expected + held_out.expected) >= 0.80
