@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, Expression, F, OuterRef, Q
 
 from enterprises.models import EnterpriseTag, IndicatorDefinition, TagDefinition
 
@@ -33,7 +33,7 @@ class JsonListMatch(Expression):
 
     conditional = True
 
-    def __init__(self, col: str, values: list[str], *, prefix: bool = False, column=None):
+    def __init__(self, col: str, values: list, *, prefix: bool = False, column=None):
         super().__init__(output_field=BooleanField())
         self.values, self.prefix = list(values), prefix
         self.column = column if column is not None else F(col)
@@ -170,6 +170,13 @@ def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
         Q(expires_on__isnull=True) | Q(expires_on__gte=as_of)
     )
 
+    def tag_q(tag_ids: list[int]) -> Q:
+        if len(tag_ids) == 1:
+            return Q(tag_id=tag_ids[0])
+        if len(tag_ids) > LONG_LIST and connection.vendor == "sqlite":
+            return Q(JsonListMatch("tag_id", tag_ids))
+        return Q(tag_id__in=tag_ids)
+
     def held(tag_ids: list[int], extra: Q | None = None) -> Q:
         # A tag issued by a department (高新技术企业 …) has few holders (tens of thousands at
         # most): an uncorrelated set, which PostgreSQL joins once or, under OR / NOT, hashes
@@ -178,11 +185,7 @@ def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
         # DESIGN §4 example. A derived tag (微型企业, 成立10年以上) may be held by most of the
         # city: too big to hash in work_mem, and an unhashed IN would rescan the set per
         # row, so it stays a correlated EXISTS (a semi-join under AND, one probe per row else).
-        qs = (
-            EnterpriseTag.objects.filter(tag_id=tag_ids[0])
-            if len(tag_ids) == 1
-            else EnterpriseTag.objects.filter(tag_id__in=tag_ids)
-        )
+        qs = EnterpriseTag.objects.filter(tag_q(tag_ids))
         if extra is not None:
             qs = qs.filter(extra)
         if ids.id_range is not None:
@@ -219,7 +222,21 @@ def _tag_pair(cond: dict, as_of: date, ids: Ids) -> tuple[Cond, Cond]:
     if op == "has_none":
         t = held(ids.tag_list(value), valid)
         return ~t, t
-    parts = [held([i], valid) for i in ids.tag_list(value)]  # has_all
+    tag_ids = ids.tag_list(value)  # has_all
+    if len(tag_ids) > 1 and connection.vendor == "sqlite":
+        # One set (holders of every one), not one per tag in every copy of the condition: SQLite's
+        # parameters (see ``LONG_LIST``). PostgreSQL hashes each tag's set once.
+        every = EnterpriseTag.objects.filter(valid, tag_q(tag_ids))
+        if ids.id_range is not None:
+            every = every.filter(enterprise_id__gte=ids.id_range[0], enterprise_id__lt=ids.id_range[1])
+        every = (
+            every.values("enterprise_id")
+            .annotate(n=Count("tag_id", distinct=True))
+            .filter(n=len(set(tag_ids)))
+        )
+        t = Q(pk__in=every.values("enterprise_id"))
+        return t, ~t
+    parts = [held([i], valid) for i in tag_ids]
     return and_(*parts), or_(*[~p for p in parts])
 
 
