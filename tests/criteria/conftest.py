@@ -1,10 +1,12 @@
 """Helpers of the criteria tests: a vocabulary without the database, and a writer that
 stores a ``Profile`` as registry rows (the way the registry stores them)."""
 
+import sqlite3
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from enterprises.models import Enterprise, EnterpriseTag, IndicatorDefinition, IndicatorValue, TagDefinition
 from enterprises.periods import period_bounds
@@ -82,3 +84,16 @@ def save_profile(p: Profile) -> Enterprise:
 
 
 AS_OF = date(2025, 6, 15)
+
+
+@pytest.fixture
+def stock_sqlite_limits():
+    """SQLite as most builds have it: 32,766 parameters a statement (Debian's allows 250,000)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32766)
+    yield
+    raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)

@@ -277,6 +277,7 @@ def _assert_sizes(sizes: list[dict], max_examples: int) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("stock_sqlite_limits")
 def test_large_deep_trees_and_awards_publish_as_the_evaluator_says():
     # given a registry of random profiles (unknowns included, and one that states nothing),
     # trees of 200-260 conditions nested 8-12 deep (the bound) over every field kind and operator

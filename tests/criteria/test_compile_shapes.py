@@ -16,7 +16,9 @@ from .conftest import test_vocabulary
 from .test_compile_large import _assert_publishing_equals_evaluator
 from .test_property import AS_OF, _city
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stock_sqlite_limits")]
+
+
 VOCAB = test_vocabulary()
 REVENUE = {"field": "revenue", "op": ">=", "value": 100}
 EMPLOYEES = {"field": "employees", "period": "2024", "op": "<", "value": 300}
@@ -60,6 +62,9 @@ SHAPES = {
                  {"field": "industry", "op": "not_within", "value": [f"C{i}" for i in range(13, 43) if i != 34]}]
          * 166}, {"cases": [{"when": {"field": "credit_rating", "op": "in", "value": ["B", *(f"Y{i}" for i in range(40))]},
                              "amount": "min(revenue, 1万)"}, {"when": {}, "amount": "1"}]}),
+    "500 conditions on every tag at once": (
+        {"any": [{"field": "tags", "op": "has_all", "value": sorted(VOCAB.tags)},
+                 {"field": "tags", "op": "has_none", "value": sorted(VOCAB.tags)[:3]}] * 250}, None),
 }  # fmt: skip
 
 

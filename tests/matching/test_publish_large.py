@@ -20,13 +20,13 @@ from matching.models import Match
 from matching.profiles import profiles_load
 from policies.selectors import policy_reach
 from policies.services import policy_create, policy_publish, policy_submit
-from tests.criteria.conftest import define_extras
+from tests.criteria.conftest import define_extras, stock_sqlite_limits  # noqa: F401 (a fixture)
 from tests.criteria.test_compile_large import POOL, award_of, depth_of, leaves_of, tree_of
 from tests.criteria.test_property import _city
 from tests.factories.enterprises import EnterpriseFactory, EnterpriseTagFactory, IndicatorValueFactory
 from tests.factories.policies import DepartmentFactory, OfficialFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stock_sqlite_limits")]
 
 STEPS = [1_000_000 * (i + 1) for i in range(36)]  # 100万, 200万, … 3600万
 
