@@ -14,7 +14,6 @@ from typing import Any
 
 from . import vocabulary as V
 from .amount import CORE_NUMBERS, MAX_DEPTH, AwardSyntaxError, parse_amount
-from .amount import inputs as _inputs  # (award_kind's import; the name is ``amount.inputs``)
 from .award_sql import compile_award
 from .errors import CriteriaError
 from .evaluate import evaluate, latest_value
@@ -22,7 +21,7 @@ from .periods import period_label, resolve_period
 from .render import fmt_money
 from .validate import MAX_CONDITIONS, count_conditions, validate
 
-__all__ = ["MAX_CASES", "_inputs", "MAX_DEPTH", "AwardResult", "AwardSyntaxError", "award_amount", "award_missing",
+__all__ = ["MAX_CASES", "MAX_DEPTH", "AwardResult", "AwardSyntaxError", "award_amount", "award_missing",
            "compile_award", "parse_amount", "validate_award"]  # fmt: skip
 
 MAX_CASES = 20  # far beyond a real award; every backend is tested to compile this many
