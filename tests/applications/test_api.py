@@ -53,9 +53,7 @@ def test_officials_see_only_their_departments_grants_and_others_get_404(
     assert client.get(url(enterprise)).status_code == 401
 
 
-def test_the_grants_list_does_not_grow_queries_with_rows(
-    client, department, enterprise, enterprise_user, django_assert_max_num_queries
-):
+def _six_grants(department, enterprise) -> None:
     for i in range(6):
         GrantFactory(
             policy__department=department,
@@ -64,6 +62,12 @@ def test_the_grants_list_does_not_grow_queries_with_rows(
             period=str(2020 + i),
             amount=Decimal("1000"),
         )
+
+
+def test_the_grants_list_does_not_grow_queries_with_rows(
+    client, department, enterprise, enterprise_user, django_assert_max_num_queries
+):
+    _six_grants(department, enterprise)
     client.force_login(enterprise_user)
     with django_assert_max_num_queries(10):  # session, user, enterprise, count, page, payments
         body = client.get(url(enterprise)).json()
@@ -73,14 +77,7 @@ def test_the_grants_list_does_not_grow_queries_with_rows(
 def test_my_applications_page_does_not_grow_queries_with_grants(
     client, department, enterprise, enterprise_user, django_assert_max_num_queries
 ):
-    for i in range(6):
-        GrantFactory(
-            policy__department=department,
-            department=department,
-            enterprise=enterprise,
-            period=str(2020 + i),
-            amount=Decimal("1000"),
-        )
+    _six_grants(department, enterprise)
     client.force_login(enterprise_user)
     with django_assert_max_num_queries(11):
         response = client.get("/applications/mine/")
