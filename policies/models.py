@@ -250,14 +250,21 @@ class Policy(models.Model):
 class PolicyVersion(models.Model):
     """An immutable snapshot of a policy after each change: who, when and what changed."""
 
-    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="versions")
+    policy = models.ForeignKey(
+        Policy, on_delete=models.CASCADE, related_name="versions", verbose_name=_("政策")
+    )
     number = models.PositiveIntegerField(_("修订序号"))
     match_version = models.PositiveIntegerField(_("匹配版本"), default=1)
     snapshot = models.JSONField(_("快照"))
     changes = models.JSONField(_("变更内容"), default=dict)
     comment = models.CharField(_("说明"), max_length=200, blank=True, default="")
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("修改人"),
     )
     changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
