@@ -94,6 +94,9 @@ def test_an_official_publishes_and_the_enterprise_inbox_shows_it(live_city, live
     page.check(f"input[name=_selected_action][value='{draft.pk}']")
     page.select_option("select[name=action]", "action_publish")
     page.click("button[name=index]")
+    # and confirms the reach on the intermediate page
+    page.check("input[name=confirm]")
+    page.get_by_role("button", name="确认发布").click()
     page.wait_for_load_state("networkidle")
     draft.refresh_from_db()
     assert draft.status == "published"

@@ -3,53 +3,18 @@ its drafter and its reviewer; the enterprises' matches follow each step."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.urls import reverse
+
+from tests.policies.admin_forms import policy_admin_transition, policy_change_form
 
 from .conftest import city_build, policy_data, policy_publish_as_officials
 
 pytestmark = pytest.mark.django_db
 
 
-def _transition(client, policy, action: str, reason: str = ""):
-    response = client.post(
-        reverse("admin:policies_policy_transition", args=[policy.pk, action]), {"reason": reason}
-    )
-    assert response.status_code == 302
-    return response
-
-
-def _change_form(policy, **overrides) -> dict:
-    data = {
-        "title": policy.title,
-        "doc_number": policy.doc_number,
-        "department": policy.department_id,
-        "level": policy.level,
-        "benefit_type": policy.benefit_type,
-        "summary": policy.summary,
-        "body": policy.body,
-        "criteria": json.dumps(policy.criteria, ensure_ascii=False),
-        "award": json.dumps(policy.award),
-        "exclusive_group": "",
-        "apply_end": policy.apply_end.isoformat() if policy.apply_end else "",
-        "processing_days": str(policy.processing_days),
-        "contact": "",
-        "source_url": "",
-        "source_name": "",
-    }
-    for prefix in ("interpretations", "materials", "attachments"):
-        data.update(
-            {
-                f"{prefix}-TOTAL_FORMS": "0",
-                f"{prefix}-INITIAL_FORMS": "0",
-                f"{prefix}-MIN_NUM_FORMS": "0",
-                f"{prefix}-MAX_NUM_FORMS": "1000",
-            }
-        )
-    data.update(overrides)
-    return data
+def _transition(client, policy, action: str, reason: str = "") -> None:
+    assert policy_admin_transition(client, policy, action, reason).status_code == 302
 
 
 def _my_policy_titles(client, user) -> set[str]:
@@ -89,7 +54,7 @@ def test_a_withdrawn_policy_is_revised_and_republished_in_the_admin_and_the_matc
     policy.refresh_from_db()
     assert policy.status == PolicyStatus.DRAFT
     data = policy_data(city, title=policy.title, min_capital=5_000_000)
-    response = client.post(change_url, _change_form(policy, criteria=json.dumps(data["criteria"])))
+    response = client.post(change_url, policy_change_form(policy, criteria=data["criteria"]))
     assert response.status_code == 302, response.content.decode()[:3000]
     _transition(client, policy, "submit")
     # and its reviewer opens it and publishes it again

@@ -14,13 +14,13 @@ _OPTIONAL_BLANK = ("doc_number", "body", "exclusive_group", "contact", "source_u
 
 def policy_admin_form(**fields) -> dict:
     """The POST body of the add or change form: ``fields`` (criteria and award as trees or as the
-    JSON text typed), the optional fields blank, and no interpretation, material or attachment."""
+    JSON text typed), the optional fields blank, and no interpretation, material, attachment or example."""
     data: dict = dict.fromkeys(_OPTIONAL_BLANK, "")
     for key, value in fields.items():
         if key in ("criteria", "award") and not isinstance(value, str):
             value = json.dumps(value, ensure_ascii=False)
         data[key] = value
-    for prefix in ("interpretations", "materials", "attachments"):
+    for prefix in ("interpretations", "materials", "attachments", "examples"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",

@@ -6,38 +6,23 @@ from django.urls import reverse
 from policies.models import Policy, PolicyStatus
 from policies.services import policy_create
 from tests.factories.policies import PolicyFactory
+from tests.policies.admin_forms import policy_admin_form
 
 pytestmark = pytest.mark.django_db
 
 
 def _form(department, **overrides):
-    data = {
+    given = {
         "title": "郑州市绿色工厂奖励",
-        "doc_number": "",
         "department": department.pk,
         "level": "municipal",
         "benefit_type": "subsidy",
         "summary": "对新认定的绿色工厂给予奖励",
-        "body": "",
-        "criteria": json.dumps({"all": [{"field": "district", "op": "within", "value": ["郑州市"]}]}),
-        "award": json.dumps({"amount": "200000"}),
-        "exclusive_group": "",
+        "criteria": {"all": [{"field": "district", "op": "within", "value": ["郑州市"]}]},
+        "award": {"amount": "200000"},
         "processing_days": "20",
-        "contact": "",
-        "source_url": "",
-        "source_name": "",
     }
-    for prefix in ("interpretations", "materials", "attachments"):
-        data.update(
-            {
-                f"{prefix}-TOTAL_FORMS": "0",
-                f"{prefix}-INITIAL_FORMS": "0",
-                f"{prefix}-MIN_NUM_FORMS": "0",
-                f"{prefix}-MAX_NUM_FORMS": "1000",
-            }
-        )
-    data.update(overrides)
-    return data
+    return policy_admin_form(**(given | overrides))
 
 
 def test_official_sees_only_their_departments_policies(client, drafter, other_department):
@@ -84,17 +69,27 @@ def test_adding_a_policy_goes_through_the_service(client, drafter, department):
     assert "郑州" in html and "创建草稿" in html
 
 
-def test_drafter_cannot_publish_from_the_admin_but_reviewer_can(
+def test_publishing_asks_the_reviewer_to_confirm_the_reach_and_refuses_the_drafter(
     client, drafter, reviewer, draft_data, scheduled
 ):
     policy = policy_create(actor=drafter, data=draft_data)
-    url = reverse("admin:policies_policy_transition", args=[policy.pk, "publish"])
+    url = reverse("admin:policies_policy_publish", args=[policy.pk])
+    # the drafter may not publish: the page says why and offers no confirmation
     client.force_login(drafter)
-    page = client.post(url, follow=True)
+    page = client.post(url, {"confirm": "yes"})
     assert "没有审核发布政策的权限" in page.content.decode()
     assert Policy.objects.get(pk=policy.pk).status == PolicyStatus.DRAFT
+    # the old transition URL does not publish: it leads to the confirmation page
     client.force_login(reviewer)
-    client.post(url)
+    response = client.post(reverse("admin:policies_policy_transition", args=[policy.pk, "publish"]))
+    assert response.status_code == 302 and response.url == url
+    # the reviewer sees the reach and the conditions before confirming
+    page = client.get(url).content.decode()
+    assert "我已核对：发布后将向 0 家企业推送" in page and "注册资本" in page
+    page = client.post(url, {}).content.decode()
+    assert "请勾选确认已核对覆盖面后再发布" in page
+    assert Policy.objects.get(pk=policy.pk).status == PolicyStatus.DRAFT
+    client.post(url, {"confirm": "yes"})
     assert Policy.objects.get(pk=policy.pk).status == PolicyStatus.PUBLISHED
     assert scheduled == [(policy.pk, "published")]
 
@@ -113,6 +108,7 @@ def test_preview_validates_renders_and_counts(client, drafter):
         {
             "criteria": '{"all": [{"field": "district", "op": "within", "value": ["4101"]}]}',
             "award": '{"amount": "1000"}',
+            "reach": "1",
         },
     ).json()
     assert good["errors"] == [] and "郑州" in good["criteria_text"]
@@ -148,5 +144,5 @@ def test_change_page_shows_the_workflow_buttons_the_user_may_use(
     client.post(reverse("admin:policies_policy_transition", args=[policy.pk, "submit"]))
     client.force_login(reviewer)
     html = client.get(url).content.decode()
-    assert reverse("admin:policies_policy_transition", args=[policy.pk, "publish"]) in html
+    assert reverse("admin:policies_policy_publish", args=[policy.pk]) in html
     assert reverse("admin:policies_policy_transition", args=[policy.pk, "return"]) in html

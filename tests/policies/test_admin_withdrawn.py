@@ -2,13 +2,12 @@
 and the superuser; a withdrawn policy is reopened as a draft, revised, sent for review and
 published again from the admin."""
 
-import json
-
 import pytest
 from django.urls import reverse
 
 from policies.models import Policy, PolicyStatus
 from policies.services import policy_create, policy_publish, policy_withdraw
+from tests.policies.admin_forms import policy_admin_transition, policy_change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -27,42 +26,6 @@ def _withdrawn(drafter, reviewer, draft_data) -> Policy:
 
 def _change_url(policy: Policy) -> str:
     return reverse("admin:policies_policy_change", args=[policy.pk])
-
-
-def _transition(client, policy: Policy, action: str, reason: str = ""):
-    return client.post(
-        reverse("admin:policies_policy_transition", args=[policy.pk, action]), {"reason": reason}
-    )
-
-
-def _change_form(policy: Policy, **overrides) -> dict:
-    data = {
-        "title": policy.title,
-        "doc_number": policy.doc_number,
-        "department": policy.department_id,
-        "level": policy.level,
-        "benefit_type": policy.benefit_type,
-        "summary": policy.summary,
-        "body": policy.body,
-        "criteria": json.dumps(policy.criteria, ensure_ascii=False),
-        "award": json.dumps(policy.award),
-        "exclusive_group": "",
-        "processing_days": str(policy.processing_days),
-        "contact": "",
-        "source_url": "",
-        "source_name": "",
-    }
-    for prefix in ("interpretations", "materials", "attachments"):
-        data.update(
-            {
-                f"{prefix}-TOTAL_FORMS": "0",
-                f"{prefix}-INITIAL_FORMS": "0",
-                f"{prefix}-MIN_NUM_FORMS": "0",
-                f"{prefix}-MAX_NUM_FORMS": "1000",
-            }
-        )
-    data.update(overrides)
-    return data
 
 
 @pytest.mark.parametrize("who", USERS)
@@ -103,7 +66,7 @@ def test_withdrawn_policy_is_reopened_revised_and_published_again(
     actor = request.getfixturevalue(who)
     client.force_login(actor)
     # when it is reopened and revised by one of its officials
-    response = _transition(client, policy, "reopen", reason="提高门槛后重新发布")
+    response = policy_admin_transition(client, policy, "reopen", reason="提高门槛后重新发布")
     assert response.status_code == 302
     policy.refresh_from_db()
     assert policy.status == PolicyStatus.DRAFT
@@ -113,13 +76,13 @@ def test_withdrawn_policy_is_reopened_revised_and_published_again(
             {"field": "registered_capital", "op": ">=", "value": 8000000},
         ]
     }
-    response = client.post(_change_url(policy), _change_form(policy, criteria=json.dumps(criteria)))
+    response = client.post(_change_url(policy), policy_change_form(policy, criteria=criteria))
     assert response.status_code == 302, response.content.decode()[:2000]
     # and sent for review by the drafter and published by the reviewer
     client.force_login(drafter)
-    _transition(client, policy, "submit")
+    policy_admin_transition(client, policy, "submit")
     client.force_login(reviewer)
-    _transition(client, policy, "publish")
+    policy_admin_transition(client, policy, "publish")
     # then
     policy.refresh_from_db()
     assert policy.status == PolicyStatus.PUBLISHED
@@ -135,7 +98,7 @@ def test_official_of_another_department_cannot_reopen(
 ):
     policy = _withdrawn(drafter, reviewer, draft_data)
     client.force_login(other_reviewer)
-    response = _transition(client, policy, "reopen")
+    response = policy_admin_transition(client, policy, "reopen")
     assert response.status_code == 404  # not among the policies the official may see
     policy.refresh_from_db()
     assert policy.status == PolicyStatus.WITHDRAWN
@@ -144,7 +107,7 @@ def test_official_of_another_department_cannot_reopen(
 def test_only_a_withdrawn_policy_can_be_reopened(client, drafter, reviewer, draft_data, scheduled):
     policy = _published(drafter, reviewer, draft_data)
     client.force_login(reviewer)
-    response = _transition(client, policy, "reopen")
+    response = policy_admin_transition(client, policy, "reopen")
     assert response.status_code == 302
     policy.refresh_from_db()
     assert policy.status == PolicyStatus.PUBLISHED
