@@ -379,11 +379,12 @@ MATCH_CHUNK_SIZE = env.int("MATCH_CHUNK_SIZE", default=100_000)
 # matching pipeline (matching/, docs/matching.md "Recovery"): repair every N seconds re-enqueues
 # what a crash or a broker outage left behind. A started chunk or a `sending` delivery nobody
 # holds (its worker died) is redone at the next repair; a chunk message never started is
-# enqueued again MATCH_CHUNK_STALE_SECONDS after it was enqueued (when no chunk is running); a
+# enqueued again once the queue has passed it, at the latest MATCH_CHUNK_STALE_SECONDS after it
+# was enqueued (only while no chunk is running); a
 # delivery claimed but not held by a sender is put back after MATCH_DELIVERY_SENDING_STALE_SECONDS.
 MATCH_REPAIR_INTERVAL = env.int("MATCH_REPAIR_INTERVAL", default=15)
 MATCH_CHUNK_STALE_SECONDS = env.int("MATCH_CHUNK_STALE_SECONDS", default=60)
-MATCH_DELIVERY_SENDING_STALE_SECONDS = env.int("MATCH_DELIVERY_SENDING_STALE_SECONDS", default=30)
+MATCH_DELIVERY_SENDING_STALE_SECONDS = env.int("MATCH_DELIVERY_SENDING_STALE_SECONDS", default=15)
 MATCH_DELIVERY_MAX_ATTEMPTS = env.int("MATCH_DELIVERY_MAX_ATTEMPTS", default=6)
 
 # --- periodic tasks (celery beat): every entry of every app, here and only here -------------

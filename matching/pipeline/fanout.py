@@ -20,7 +20,8 @@ def external_notifications_fanout(
     if policy_id is not None:
         policy_filter = "AND n.policy_id = %s AND n.policy_version = %s"
         params += [policy_id, policy_version]
-    params.append(now)
+    # as the ORM stores it (SQLite keeps text; the re-match writes its in-app rows through the ORM)
+    params.append(connection.ops.adapt_datetimefield_value(now))
     with connection.cursor() as cur:
         cur.execute(
             f"""

@@ -402,10 +402,23 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: t
     a ``WITH`` at the top of each INSERT's SELECT (of the UPDATE's one sub-query) rather than a
     sub-query nested in it: SQLite's parser stack (~100) is shared by every level of nesting, and a
     large policy's criteria need it (PostgreSQL inlines a CTE used once: the same plan). Not before
-    the INSERT: Python's sqlite3 then reports no rowcount."""
+    the INSERT: Python's sqlite3 then reports no rowcount.
+
+    On PostgreSQL the candidates are computed once into a temporary table that every statement
+    reads: each statement has a snapshot of its own, and a profile changed between two of them would
+    otherwise give a notice without its match (``locks``: the re-match corrects the match, and must
+    find the notices agreeing with it). SQLite runs the whole transaction alone."""
     pid, ver = policy.pk, policy.version
     cand_sql, cand_params = ids
+    now = connection.ops.adapt_datetimefield_value(now)  # as the ORM writes it (the fan-out compares)
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "DROP TABLE IF EXISTS pg_temp.matching_chunk_cand"
+            )  # a chunk before in this transaction
+            cur.execute(f"CREATE TEMPORARY TABLE matching_chunk_cand ON COMMIT DROP AS {cand[0]}", cand[1])
+            ids = cand = ("SELECT * FROM matching_chunk_cand", [])
+            cand_sql, cand_params = ids
         # 1. newly qualifying (no row, or an ended one) → in-app notice
         cur.execute(
             f"""

@@ -11,8 +11,10 @@ chunk or a ``sending`` delivery that nobody holds is redone after a short grace,
 is still being worked on (``SKIP LOCKED`` passes those by).
 
 A chunk message never started (its worker died holding it unacknowledged in the broker) cannot
-be seen that way: it is enqueued again ``MATCH_CHUNK_STALE_SECONDS`` after it was enqueued, but
-only when no chunk is running, so a long fan-out's queue is not flooded with copies.
+be seen that way. While no chunk is running, it is enqueued again once a chunk of its run that was
+enqueued with it (or after it) has been done for a short grace (the queue has passed it), or at the
+latest ``MATCH_CHUNK_STALE_SECONDS`` after it was enqueued; never while chunks run, so a long
+fan-out's queue is not flooded with copies.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from matching.models import (
@@ -108,9 +110,17 @@ def _chunks_abandoned(*, now, stale) -> list[int]:
     running = MatchChunk.objects.filter(done=False, started_at__isnull=False).exclude(pk__in=dead).exists()
     lost = []
     if not running:
+        # the queue has passed it: a chunk of its run enqueued with it or after it was done a while ago
+        passed = MatchChunk.objects.filter(
+            run=OuterRef("run"),
+            done=True,
+            enqueued_at__gte=OuterRef("enqueued_at"),
+            done_at__lt=now - CHUNK_START_GRACE,
+        )
         lost = list(
             MatchChunk.objects.select_for_update(skip_locked=True)
-            .filter(done=False, started_at__isnull=True, enqueued_at__lt=stale)
+            .filter(done=False, started_at__isnull=True)
+            .filter(Q(enqueued_at__lt=stale) | Exists(passed))
             .values_list("pk", flat=True)[: 2000 - len(dead)]
         )
     chunks = dead + lost

@@ -1,7 +1,5 @@
 """The pipeline against a real Celery worker process, real Redis and PostgreSQL (not eager)."""
 
-import os
-import signal
 import subprocess
 import time
 
@@ -72,35 +70,6 @@ def test_publish_gives_every_eligible_enterprise_exactly_one_inapp_notification(
     per = _inapp_per_enterprise(policy)
     assert set(per) == expected and set(per.values()) == {1}
     assert Match.objects.filter(policy=policy).count() == len(expected)
-
-
-def test_sigkill_in_the_middle_of_a_large_fan_out_loses_and_duplicates_nothing(start_worker):
-    # given a large fan-out in many small chunks
-    city_build(enterprises=30000, log=lambda *_: None)
-    policy = _policy(0.5)
-    worker = start_worker(MATCH_CHUNK_SIZE=500, concurrency=2)
-    run = _publish(policy)
-    total = wait_for(lambda: MatchChunk.objects.filter(run=run).count(), timeout=60, what="chunks")
-    wait_for(
-        lambda: MatchChunk.objects.filter(run=run, done=True).count() >= 4,
-        timeout=120,
-        interval=0.02,
-        what="some chunks done",
-    )
-    # when the worker is killed with SIGKILL in the middle
-    os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait(timeout=30)
-    done_at_kill = MatchChunk.objects.filter(run=run, done=True).count()
-    assert done_at_kill < total, "the kill came too late to test anything"
-    # and started again (with the beat-driven repair, as in production)
-    start_worker(MATCH_CHUNK_SIZE=500, beat=True, MATCH_REPAIR_INTERVAL=2, MATCH_CHUNK_STALE_SECONDS=3)
-    wait_for(lambda: _run_done(run), timeout=300, interval=0.5, what="the run after the restart")
-    # then every eligible enterprise has exactly one notification, none lost
-    expected = _expected_ids(policy)
-    per = _inapp_per_enterprise(policy)
-    assert len(per) == len(expected) and set(per) == expected
-    assert set(per.values()) == {1}
-    assert MatchChunk.objects.filter(run=run, done=False).count() == 0
 
 
 def _publish_in_subprocess(policy_id: int, redis_url: str) -> subprocess.CompletedProcess:
@@ -192,7 +161,7 @@ def test_the_same_task_twice_or_concurrently_adds_no_rows(start_worker):
     wait_for(lambda: not MatchChunk.objects.filter(run=run, done=False).exists(), timeout=120, what="chunks")
     from matching.models import RematchRequest
 
-    wait_for(lambda: not RematchRequest.objects.exists(), timeout=120, what="re-matches")
+    wait_for(lambda: not RematchRequest.objects.filter(pending=True).exists(), timeout=120, what="re-matches")
     time.sleep(2)  # let the duplicate deliveries of the same messages finish
     # then nothing new was written
     assert (Match.objects.count(), Notification.objects.count()) == before

@@ -212,7 +212,8 @@ def test_a_chunk_costs_the_same_number_of_queries_for_3_or_30_enterprises(django
     small, rows_small = chunk_queries(3)
     large, rows_large = chunk_queries(27)
     assert rows_small >= 3 and rows_large >= 30  # (the second policy sees all 30)
-    assert large - small <= 2 and large <= 25, (
+    # (25 before the chunk committed started_at in a transaction of its own: two more)
+    assert large - small <= 2 and large <= 27, (
         small,
         large,
     )  # one extra UPDATE per unknown condition at most
