@@ -5,7 +5,6 @@ the request (``PolicyAdmin.get_urls``)."""
 from __future__ import annotations
 
 import json
-import time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,9 +19,9 @@ from .. import services
 from ..examples import run_examples
 from ..models import Policy
 from ..rules import award_clean, award_text, criteria_clean, criteria_text
-from ..selectors import policy_reach
 from .builder import builder_vocabulary, error_place
 from .common import is_official
+from .review import timed_reach
 
 PART_NAMES = {"criteria": "申报条件", "award": "奖补金额"}
 
@@ -76,9 +75,7 @@ def preview(model_admin, request):
         out[f"{part}_text"] = text(parsed[part])
     if out["errors"] or request.POST.get("reach") != "1":
         return JsonResponse(out)
-    started = time.monotonic()
-    reach = policy_reach(policy=Policy(criteria=parsed["criteria"], award=parsed["award"]))
-    reach["seconds"] = round(time.monotonic() - started, 2)
+    reach = timed_reach(Policy(criteria=parsed["criteria"], award=parsed["award"]))
     out["reach_html"] = render_to_string("policies/admin_reach.html", {"reach": reach})
     out["reach"] = json.loads(json.dumps(reach, default=str))
     policy = _policy_viewed(model_admin, request)

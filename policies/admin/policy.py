@@ -17,6 +17,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from matching.criteria.render import division_name, industry_label
+
 from .. import services
 from ..admin_examples import PolicyExampleInline
 from ..models import Attachment, Interpretation, Material, Policy, PolicyStatus
@@ -36,19 +38,39 @@ from .forms import FORM_FIELDS, OwnDepartmentFilter, PolicyAdminForm
 _local = threading.local()
 
 
-class InterpretationInline(admin.StackedInline):
+class PolicyPartInline:
+    """A policy's own rows (interpretations, materials, attachments, examples) are edited by
+    whoever may edit the policy and seen by whoever may see it: the department's officials, as
+    for the policy itself, whatever model permissions their groups hold."""
+
+    def has_view_permission(self, request, obj=None):
+        return is_official(request.user) and (
+            obj is None or user_is_official_of(request.user, obj.department_id)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return is_official(request.user) and (obj is None or user_can_edit_policy(request.user, obj))
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+class ExampleInline(PolicyPartInline, PolicyExampleInline):
+    pass
+
+
+class InterpretationInline(PolicyPartInline, admin.StackedInline):
     model = Interpretation
     extra = 0
     fields = [("kind", "position"), "title", "body", ("question", "answer"), "url"]
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(PolicyPartInline, admin.TabularInline):
     model = Material
     extra = 0
     fields = ["position", "name", "description", "required", "from_shared_data"]
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(PolicyPartInline, admin.TabularInline):
     model = Attachment
     extra = 0
     fields = ["title", "file"]
@@ -75,7 +97,7 @@ class PolicyAdmin(admin.ModelAdmin):
     search_fields = ["title", "doc_number", "summary"]
     date_hierarchy = "published_at"
     list_select_related = ["department"]
-    inlines = [InterpretationInline, MaterialInline, AttachmentInline, PolicyExampleInline]
+    inlines = [InterpretationInline, MaterialInline, AttachmentInline, ExampleInline]
     filter_horizontal = ["co_departments"]
     readonly_fields = [
         "status",
@@ -252,7 +274,11 @@ class PolicyAdmin(admin.ModelAdmin):
     def facets(self, obj):
         if not obj or not obj.pk:
             return "-"
-        return f"行业：{'、'.join(obj.industries) or '-'}；区域：{'、'.join(obj.districts) or '-'}"
+
+        def names(codes, label):
+            return "、".join("不限" if c == "all" else label(c) for c in codes) or "-"
+
+        return f"行业：{names(obj.industries, industry_label)}；区域：{names(obj.districts, division_name)}"
 
     @admin.display(description=_("流程操作"))
     def workflow_buttons(self, obj):

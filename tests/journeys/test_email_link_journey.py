@@ -68,7 +68,9 @@ def test_the_link_in_the_publication_email_shows_the_enterprise_its_verdict_and_
     # when the department's reviewer publishes it in the admin
     login(page, live_server.url, city.reviewer.username, PASSWORD)
     page.goto(f"{live_server.url}/admin/policies/policy/{draft.pk}/change/")
-    page.get_by_role("button", name="审核发布").click()
+    page.get_by_role("link", name="审核发布…").click()
+    page.check("input[name=confirm]")  # the reach confirmed on the publish page
+    page.get_by_role("button", name="确认发布").click()
     page.wait_for_load_state("networkidle")
     assert "已发布" in page.inner_text("body")
     assert Policy.objects.get(pk=draft.pk).status == PolicyStatus.PUBLISHED

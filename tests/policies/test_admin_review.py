@@ -160,3 +160,22 @@ def test_admin_labels_are_chinese(client, drafter, draft_data):
     # Django's own admin script texts (filter_horizontal) that its zh_Hans catalogue lacks
     catalog = client.get(reverse("admin:jsi18n")).content.decode()
     assert "\\u5168\\u9009%s" in catalog or "全选%s" in catalog
+
+
+def test_the_departments_officials_edit_a_policys_own_rows_whatever_their_model_permissions(
+    client, drafter, other_reviewer, draft_data
+):
+    # the drafter holds no model permission on examples, interpretations or materials
+    policy = policy_create(actor=drafter, data=draft_data)
+    client.force_login(drafter)
+    html = client.get(reverse("admin:policies_policy_change", args=[policy.pk])).content.decode()
+    for prefix in ("examples", "interpretations", "materials", "attachments"):
+        assert f'name="{prefix}-TOTAL_FORMS"' in html
+    assert "区域：郑州市" in html and "行业：不限" in html  # the facets, named
+    # another department's official does not even see the policy
+    client.force_login(other_reviewer)
+    assert client.get(reverse("admin:policies_policy_change", args=[policy.pk])).status_code in (
+        302,
+        403,
+        404,
+    )
