@@ -15,6 +15,7 @@ from enterprises.models import Enterprise, IndicatorValue
 from matching.bench.city import city_build
 from matching.criteria.evaluate import evaluate_result
 from matching.models import Match, MatchRun, Notification, RematchRequest
+from matching.pipeline.reconcile import matches_reconcile
 from matching.profiles import profiles_load
 from matching.services import enterprise_rematch_schedule, policy_matching_schedule
 from policies.models import Department, Policy
@@ -91,6 +92,7 @@ def test_profile_changes_during_fan_outs_leave_no_wrong_match_and_every_wrong_pu
     committed = during = 0
     started = time.monotonic()
     pending = list(policies)
+    changed_rows: set[int] = set()
     while True:
         if pending and committed >= (POLICIES - len(pending)) * EVERY:
             with transaction.atomic():
@@ -101,7 +103,9 @@ def test_profile_changes_during_fan_outs_leave_no_wrong_match_and_every_wrong_pu
         if RematchRequest.objects.filter(pending=True).count() >= BACKLOG:
             time.sleep(0.01)
             continue
-        _commit(rows_by_pk, _changes(rows, rng, BATCH))
+        change = _changes(rows, rng, BATCH)
+        changed_rows.update(pk for pk, _value in change)
+        _commit(rows_by_pk, change)
         committed += BATCH
         during += BATCH if fanning_out else 0
     fan_out_s = time.monotonic() - started
@@ -136,11 +140,16 @@ def test_profile_changes_during_fan_outs_leave_no_wrong_match_and_every_wrong_pu
         if ((max(told[key])[2] if told[key] else "lost") == "lost") != (verdict == "not_eligible")
     ]
     corrections = sum(1 for notes in told.values() for n in notes if n[2] == "lost")
+    # and the nightly reconciliation, checking every changed enterprise, finds nothing to fix
+    reconciled = matches_reconcile()
     print(
         f"\nstress: {committed} revenue changes committed ({during} during the fan-outs of {POLICIES} policies, "
         f"{ENTERPRISES} enterprises, {fan_out_s:.1f} s); matches checked {len(verdicts)}, wrong {len(wrong)}; "
-        f"last notice wrong {len(last_told_wrong)}; 'lost' notices (gains corrected) {corrections}"
+        f"last notice wrong {len(last_told_wrong)}; 'lost' notices (gains corrected) {corrections}; "
+        f"reconciliation: {reconciled['checked']} enterprises checked, {reconciled['fixed']} matches fixed"
     )
     assert during >= 1_000, "the changes must overlap the fan-outs"
     assert wrong == [], wrong[:20]
     assert last_told_wrong == [], last_told_wrong[:20]
+    changed = len({rows_by_pk[pk] for pk in changed_rows})
+    assert (reconciled["checked"], reconciled["fixed"]) == (changed, 0)

@@ -121,3 +121,14 @@ def test_nightly_reconciliation_fixes_a_match_nobody_corrected_and_reports_it(
     again = matches_reconcile()
     assert (again["checked"], again["fixed"]) == (0, 0) and again["since"] is not None
     assert ReconcileRun.objects.latest("started_at").since - now < timedelta(minutes=1)
+
+
+def test_the_reconcile_command_prints_what_it_checked_and_fixed(city):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    RematchRequest.objects.create(enterprise_id=city["poor"].pk, requested_at=timezone.now(), pending=False)
+    out = StringIO()
+    call_command("matching_reconcile", stdout=out)
+    assert out.getvalue().startswith("checked 1 enterprises changed since the start, fixed 0 matches")
