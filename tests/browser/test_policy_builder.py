@@ -125,3 +125,60 @@ def test_an_official_builds_criteria_and_award_without_writing_json(live_city, l
     expect(page.locator("#id_criteria-builder .pb-cond")).to_have_count(1)
     assert page.input_value("#id_criteria-builder .pb-field") == "age_years"
     assert page.input_value("#id_criteria-builder .pb-op") == "<"
+
+
+def test_groups_tiers_and_cases_are_built_without_json(live_city, live_server, page):
+    from tests.factories.policies import OfficialFactory
+
+    OfficialFactory(username="drafter2", password=PASSWORD, departments=[live_city.department])
+    login(page, live_server.url, "drafter2")
+    page.goto(f"{live_server.url}/admin/policies/policy/add/")
+    page.wait_for_selector("#id_criteria-builder .pb-root")
+    root = "#id_criteria-builder .pb-root"
+    # a nested 满足其一 group, negated: not (small or micro)
+    page.click(f"{root} > .pb-group-actions .pb-add-group")
+    group = page.locator(f"{root} .pb-items .pb-group").first
+    group.locator(".pb-field").select_option("scale")
+    group.locator(".pb-op").select_option("in")
+    chips = group.locator("input[list]")
+    for name in ("小型", "微型"):
+        chips.fill(name)
+        chips.press("Enter")
+    group.locator("legend .pb-not input").check()
+    assert _criteria(page) == {
+        "all": [{"not": {"any": [{"field": "scale", "op": "in", "value": ["small", "micro"]}]}}]
+    }
+    expect(page.locator("#criteria-rendered")).to_contain_text("企业规模")
+
+    # tiers (分档): by last year's revenue, highest first
+    page.select_option(".pb-award-mode", "tiers")
+    page.fill("input[aria-label='第2档门槛']", "5000")
+    award = json.loads(page.input_value("#id_award"))
+    assert [c["when"]["value"] for c in award["cases"]] == [100000000, 50000000]
+    assert award["cases"][0] == {
+        "when": {"field": "revenue", "op": ">=", "value": 100000000, "period": "last_year"},
+        "amount": "500000",
+    }
+    expect(page.locator("#award-rendered")).to_contain_text("情形1")
+
+    # cases (按情形, 从高不重复): a second case with its own condition, sorted highest first
+    page.select_option(".pb-award-mode", "cases")
+    page.fill("input[aria-label='第1种情形的金额']", "10")
+    page.get_by_role("button", name="＋ 添加情形").click()
+    case2 = page.locator(".pb-case").nth(1)
+    case2.locator(".pb-add").click()
+    case2.locator(".pb-field").select_option("tags")
+    case2.locator("input[list]").fill("高新技术企业")
+    case2.locator("input[list]").dispatch_event("change")
+    page.fill("input[aria-label='第2种情形的金额']", "30")
+    page.get_by_role("button", name="按金额从高到低排序").click()
+    award = json.loads(page.input_value("#id_award"))
+    assert award == {
+        "cases": [
+            {"when": {"all": [{"field": "tags", "op": "has", "value": "高新技术企业"}]}, "amount": "300000"},
+            {"when": {"all": []}, "amount": "100000"},
+        ]
+    }
+    expect(page.locator("#award-rendered")).to_contain_text("高新技术企业")
+    expect(page.locator("#policy-builder-errors")).to_be_empty()
+    _shot(page, "admin-builder-cases")

@@ -552,8 +552,8 @@
     var ol = h("ol", { className: "pb-case-list" });
     st.cases.forEach(function (c, i) {
       var base = "award.cases[" + i + "]";
-      var ctx = { changed: function (rebuild) { b.changed(rebuild); }, remove: function () {}, move: function () {} };
-      var amount = isPlainNumber(c.amount)
+      var ctx = { changed: b.changed, remove: function () {}, move: function () {} };
+      var amount = isPlainNumber(c.amount) || c.amount === "" || c.amount === null
         ? moneyInput(c.amount, function (v) { c.amount = v; b.changed(false); }, "第" + (i + 1) + "种情形的金额")
         : (function () {
           var t = h("input", { type: "text", className: "pb-text-wide", "aria-label": "第" + (i + 1) + "种情形的金额表达式", value: c.amount || "" });
