@@ -413,9 +413,8 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: t
     now = connection.ops.adapt_datetimefield_value(now)  # as the ORM writes it (the fan-out compares)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute(
-                "DROP TABLE IF EXISTS pg_temp.matching_chunk_cand"
-            )  # a chunk before in this transaction
+            # (dropped at commit; a caller that ran another chunk in its transaction left one)
+            cur.execute("DROP TABLE IF EXISTS pg_temp.matching_chunk_cand")
             cur.execute(f"CREATE TEMPORARY TABLE matching_chunk_cand ON COMMIT DROP AS {cand[0]}", cand[1])
             ids = cand = ("SELECT * FROM matching_chunk_cand", [])
             cand_sql, cand_params = ids

@@ -26,7 +26,7 @@ from matching.pipeline.outbox import webhook_deliveries_create
 from matching.services import policy_matching_schedule
 from policies.models import Policy
 from tests.integration.conftest import wait_for
-from tests.integration.test_pipeline_worker import _expected_ids, _inapp_per_enterprise, _policy
+from tests.integration.test_pipeline_worker import _expected_ids, _inapp_per_enterprise, _policy, _run_done
 
 pytestmark = pytest.mark.services
 
@@ -43,11 +43,6 @@ def _told_once_each(policy: Policy) -> None:
     per = _inapp_per_enterprise(policy)
     assert set(per) == expected and set(per.values()) == {1}
     assert Match.objects.filter(policy=policy).count() == len(expected)
-
-
-def _done(run: MatchRun) -> bool:
-    run.refresh_from_db()
-    return run.status == "done"
 
 
 def test_a_worker_group_killed_mid_fan_out_is_taken_up_within_a_minute(start_worker):
@@ -74,7 +69,7 @@ def test_a_worker_group_killed_mid_fan_out_is_taken_up_within_a_minute(start_wor
     start_worker(MATCH_CHUNK_SIZE=1_000, concurrency=2, beat=True, **DEFAULTS)
     back = time.monotonic()
     wait_for(
-        lambda: _done(run), timeout=RECOVERED_WITHIN * 2, interval=0.25, what="the run after the restart"
+        lambda: _run_done(run), timeout=RECOVERED_WITHIN * 2, interval=0.25, what="the run after the restart"
     )
     recovered = time.monotonic() - back
     print(
