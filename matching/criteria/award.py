@@ -12,6 +12,8 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext
+
 from . import vocabulary as V
 from .amount import CORE_NUMBERS, MAX_DEPTH, AwardSyntaxError, parse_amount
 from .award_sql import compile_award
@@ -40,36 +42,44 @@ def validate_award(award: Any, *, vocabulary: V.Vocabulary) -> dict | None:
         try:
             parse_amount(value, names=names)
         except AwardSyntaxError as exc:
-            errors.append({"path": path, "message": f"金额表达式有误：{exc}"})
+            errors.append({"path": path, "message": gettext("金额表达式有误：%(error)s") % {"error": exc}})
             return None
         return str(value).strip()
 
     if not isinstance(award, dict):
         raise CriteriaError(
-            [{"path": "award", "message": '奖补金额应为对象：{"amount": …} 或 {"cases": […]}'}]
+            [{"path": "award", "message": gettext('奖补金额应为对象：{"amount": …} 或 {"cases": […]}')}]
         )
     extra = set(award) - {"amount", "cases", "cap"}
     if extra:
         errors.append(
-            {"path": "award", "message": f"未知的键：{'、'.join(sorted(extra))}（可用 amount、cases、cap）"}
+            {
+                "path": "award",
+                "message": gettext("未知的键：%(items)s（可用 amount、cases、cap）")
+                % {"items": "、".join(sorted(extra))},
+            }
         )
     out: dict[str, Any] = {}
     if ("amount" in award) == ("cases" in award):
-        errors.append({"path": "award", "message": "amount 与 cases 须有且只有一个"})
+        errors.append({"path": "award", "message": gettext("amount 与 cases 须有且只有一个")})
     if "amount" in award:
         out["amount"] = amount(award["amount"], "award.amount")
     if "cases" in award:
         cases = award["cases"]
         if not isinstance(cases, list) or not cases:
-            errors.append({"path": "award.cases", "message": "cases 应为非空列表"})
+            errors.append({"path": "award.cases", "message": gettext("cases 应为非空列表")})
         elif len(cases) > MAX_CASES:
-            errors.append({"path": "award.cases", "message": f"情形超过 {MAX_CASES} 种"})
+            errors.append(
+                {"path": "award.cases", "message": gettext("情形超过 %(max)s 种") % {"max": MAX_CASES}}
+            )
         else:
             out["cases"] = []
             for i, case in enumerate(cases):
                 path = f"award.cases[{i}]"
                 if not isinstance(case, dict) or set(case) - {"when", "amount"} or "amount" not in case:
-                    errors.append({"path": path, "message": '每个情形应为 {"when": 条件, "amount": 金额}'})
+                    errors.append(
+                        {"path": path, "message": gettext('每个情形应为 {"when": 条件, "amount": 金额}')}
+                    )
                     continue
                 when = case.get("when") or {}
                 try:
@@ -82,7 +92,12 @@ def validate_award(award: Any, *, vocabulary: V.Vocabulary) -> dict | None:
     if "cap" in award and award["cap"] not in (None, ""):
         out["cap"] = amount(award["cap"], "award.cap")
     if not errors and sum(count_conditions(c["when"]) for c in out.get("cases", [])) > MAX_CONDITIONS:
-        errors.append({"path": "award.cases", "message": f"各情形的条件合计超过 {MAX_CONDITIONS} 个"})
+        errors.append(
+            {
+                "path": "award.cases",
+                "message": gettext("各情形的条件合计超过 %(max)s 个") % {"max": MAX_CONDITIONS},
+            }
+        )
     if errors:
         raise CriteriaError(errors)
     return out

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from enterprises import reference as ref
 
@@ -91,7 +92,7 @@ def profile_from_json(data: dict) -> Profile:
     Raises ``CriteriaError`` with paths such as ``profile.district``.
     """
     if not isinstance(data, dict):
-        raise CriteriaError([{"path": "profile", "message": "企业画像应为对象（JSON object）"}])
+        raise CriteriaError([{"path": "profile", "message": gettext("企业画像应为对象（JSON object）")}])
     errors: list[dict[str, str]] = []
     p = Profile()
 
@@ -122,38 +123,46 @@ def profile_from_json(data: dict) -> Profile:
     if data.get("established_on") not in (None, ""):
         p.established_on = to_date(data["established_on"])
         if p.established_on is None:
-            err("established_on", f"日期格式不正确：{data['established_on']!r}（应为 YYYY-MM-DD）")
+            err(
+                "established_on",
+                gettext("日期格式不正确：%(established_on)s（应为 YYYY-MM-DD）")
+                % {"established_on": repr(data["established_on"])},
+            )
     if data.get("registered_capital") not in (None, ""):
         p.registered_capital = to_decimal(data["registered_capital"])
         if p.registered_capital is None:
-            err("registered_capital", f"注册资本应为数字（元）：{data['registered_capital']!r}")
+            err(
+                "registered_capital",
+                gettext("注册资本应为数字（元）：%(registered_capital)s")
+                % {"registered_capital": repr(data["registered_capital"])},
+            )
 
     tags = data.get("tags") or []
     if not isinstance(tags, list):
-        err("tags", "tags 应为列表")
+        err("tags", gettext("tags 应为列表"))
         tags = []
     for i, tag in enumerate(tags):
         if isinstance(tag, str):
             p.tags[tag.strip()] = TagHolding()
             continue
         if not isinstance(tag, dict) or not isinstance(tag.get("name"), str):
-            err(f"tags[{i}]", '资质应为名称或 {"name", "recognized_on", "expires_on", "first_time"}')
+            err(f"tags[{i}]", gettext('资质应为名称或 {"name", "recognized_on", "expires_on", "first_time"}'))
             continue
         dates = {}
         for key in ("recognized_on", "expires_on"):
             raw = tag.get(key)
             dates[key] = to_date(raw) if raw not in (None, "") else None
             if raw not in (None, "") and dates[key] is None:
-                err(f"tags[{i}].{key}", f"日期格式不正确：{raw!r}")
+                err(f"tags[{i}].{key}", gettext("日期格式不正确：%(raw)s") % {"raw": repr(raw)})
         first = tag.get("first_time")
         if first is not None and not isinstance(first, bool):
-            err(f"tags[{i}].first_time", "first_time 应为 true、false 或 null")
+            err(f"tags[{i}].first_time", gettext("first_time 应为 true、false 或 null"))
             first = None
         p.tags[tag["name"].strip()] = TagHolding(dates["recognized_on"], dates["expires_on"], first)
 
     indicators = data.get("indicators") or {}
     if not isinstance(indicators, dict):
-        err("indicators", "indicators 应为 {指标代码: {期间: 值}}")
+        err("indicators", gettext("indicators 应为 {指标代码: {期间: 值}}"))
         indicators = {}
     for code, periods in indicators.items():
         if not isinstance(periods, dict):
@@ -162,7 +171,11 @@ def profile_from_json(data: dict) -> Profile:
         for period, raw in periods.items():
             key = parse_period(period) if period != "" else ""
             if key is None or key in ("latest", "this_year", "last_year"):
-                err(f"indicators.{code}", f"期间格式不正确：{period!r}（应为 2024、2024H1、2024Q2、2024-05）")
+                err(
+                    f"indicators.{code}",
+                    gettext("期间格式不正确：%(period)s（应为 2024、2024H1、2024Q2、2024-05）")
+                    % {"period": repr(period)},
+                )
                 continue
             if raw is None or raw == "":
                 continue
@@ -180,7 +193,10 @@ def profile_from_json(data: dict) -> Profile:
         if data["entity_type"] in ENTITY_TYPES:
             p.entity_type = data["entity_type"]
         else:
-            err("entity_type", f"主体类型取值无效：{data['entity_type']!r}")
+            err(
+                "entity_type",
+                gettext("主体类型取值无效：%(entity_type)s") % {"entity_type": repr(data["entity_type"])},
+            )
     derived = None
     if p.industry:
         derived = ref.classify_scale(
@@ -195,7 +211,11 @@ def profile_from_json(data: dict) -> Profile:
         if data["scale"] in SCALES:
             p.scale = data["scale"]
         else:
-            err("scale", f"企业规模取值无效：{data['scale']!r}（large、medium、small、micro）")
+            err(
+                "scale",
+                gettext("企业规模取值无效：%(scale)s（large、medium、small、micro）")
+                % {"scale": repr(data["scale"])},
+            )
     if errors:
         raise CriteriaError(errors)
     return p

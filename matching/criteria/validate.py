@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from enterprises.reference import normalize_district, normalize_industry, normalize_zone
 
@@ -43,10 +44,10 @@ class _Validator:
     # ---- nodes ---------------------------------------------------------------------
     def node(self, node: Any, path: str, depth: int = 0) -> dict | None:
         if depth > MAX_DEPTH:
-            self.err(path, f"条件嵌套超过 {MAX_DEPTH} 层")
+            self.err(path, gettext("条件嵌套超过 %(max)s 层") % {"max": MAX_DEPTH})
             return None
         if not isinstance(node, dict):
-            self.err(path, "条件节点应为对象（JSON object）")
+            self.err(path, gettext("条件节点应为对象（JSON object）"))
             return None
         if not node:
             return {"all": []}
@@ -55,7 +56,9 @@ class _Validator:
         if logical:
             if len(keys) != 1:
                 self.err(
-                    path, f"逻辑节点只能有一个键（all、any 或 not），不能同时有：{'、'.join(sorted(keys))}"
+                    path,
+                    gettext("逻辑节点只能有一个键（all、any 或 not），不能同时有：%(items)s")
+                    % {"items": "、".join(sorted(keys))},
                 )
                 return None
             key = next(iter(keys))
@@ -64,10 +67,10 @@ class _Validator:
                 return None if child is None else {"not": child}
             items = node[key]
             if not isinstance(items, list):
-                self.err(_join(path, key), f"{key} 的值应为条件列表")
+                self.err(_join(path, key), gettext("%(key)s 的值应为条件列表") % {"key": key})
                 return None
             if key == "any" and not items:
-                self.err(_join(path, key), "any 至少要有一个条件")
+                self.err(_join(path, key), gettext("any 至少要有一个条件"))
                 return None
             children = [self.node(c, f"{_join(path, key)}[{i}]", depth + 1) for i, c in enumerate(items)]
             if any(c is None for c in children):
@@ -81,18 +84,20 @@ class _Validator:
         if unknown:
             self.err(
                 path,
-                f"未知的键：{'、'.join(sorted(unknown))}（条件只能有 field、op、value、period、recognized、first_time）",
+                gettext("未知的键：%(items)s（条件只能有 field、op、value、period、recognized、first_time）")
+                % {"items": "、".join(sorted(unknown))},
             )
         for key in ("field", "op", "value"):
             if key not in node:
-                self.err(_join(path, key), f"缺少 {key}")
+                self.err(_join(path, key), gettext("缺少 %(key)s") % {"key": key})
         if len(self.errors) > before:
             return None
         field = node["field"]
         if not isinstance(field, str) or self.vocab.field(field) is None:
             self.err(
                 _join(path, "field"),
-                f"未知字段：{field}（可用：核心字段 {'、'.join(V.CORE_FIELDS)}，或已定义的指标代码）",
+                gettext("未知字段：%(field)s（可用：核心字段 %(items)s，或已定义的指标代码）")
+                % {"field": field, "items": "、".join(V.CORE_FIELDS)},
             )
             return None
         spec = self.vocab.field(field)
@@ -102,7 +107,8 @@ class _Validator:
         if op not in allowed:
             self.err(
                 _join(path, "op"),
-                f"“{spec.name}”（{spec.type}）不能用运算符 {node['op']}，可用：{' '.join(allowed)}",
+                gettext("“%(name)s”（%(type)s）不能用运算符 %(op)s，可用：%(items)s")
+                % {"name": spec.name, "type": spec.type, "op": node["op"], "items": " ".join(allowed)},
             )
             return None
         out: dict[str, Any] = {"field": field, "op": op}
@@ -115,9 +121,12 @@ class _Validator:
                 out["period"] = period
         for key in ("recognized", "first_time"):
             if key in node and spec.kind == V.TAGS and op != "has":
-                self.err(_join(path, key), f"{key} 只能与 has 一起使用（一次只问一个资质的认定情况）")
+                self.err(
+                    _join(path, key),
+                    gettext("%(key)s 只能与 has 一起使用（一次只问一个资质的认定情况）") % {"key": key},
+                )
             elif key in node and spec.kind != V.TAGS:
-                self.err(_join(path, key), f"{key} 只适用于资质（tags）条件")
+                self.err(_join(path, key), gettext("%(key)s 只适用于资质（tags）条件") % {"key": key})
         if spec.kind == V.TAGS and op == "has":
             if "recognized" in node:
                 rec = self.recognized(node["recognized"], _join(path, "recognized"))
@@ -126,7 +135,7 @@ class _Validator:
             if "first_time" in node:
                 ft = node["first_time"]
                 if not isinstance(ft, bool):
-                    self.err(_join(path, "first_time"), "first_time 应为 true 或 false")
+                    self.err(_join(path, "first_time"), gettext("first_time 应为 true 或 false"))
                 elif ft:
                     out["first_time"] = True
         if len(self.errors) > before:
@@ -143,10 +152,10 @@ class _Validator:
             ):
                 value = [value]
             if not isinstance(value, list):
-                self.err(path, f"运算符 {op} 的值应为列表")
+                self.err(path, gettext("运算符 %(op)s 的值应为列表") % {"op": op})
                 return None
             if not value:
-                self.err(path, "值列表不能为空")
+                self.err(path, gettext("值列表不能为空"))
                 return None
             items = [self.scalar(spec, v, f"{path}[{i}]") for i, v in enumerate(value)]
             if any(i is None for i in items):
@@ -158,7 +167,7 @@ class _Validator:
             return seen
         if op == "between":
             if not isinstance(value, list) or len(value) != 2:
-                self.err(path, "between 的值应为 [下限, 上限] 两个值（含两端）")
+                self.err(path, gettext("between 的值应为 [下限, 上限] 两个值（含两端）"))
                 return None
             lo = self.scalar(spec, value[0], f"{path}[0]")
             hi = self.scalar(spec, value[1], f"{path}[1]")
@@ -166,13 +175,13 @@ class _Validator:
                 return None
             key = (lambda x: x) if spec.kind == V.DATE else to_decimal
             if key(lo) > key(hi):
-                self.err(path, "between 的下限大于上限，没有企业能满足")
+                self.err(path, gettext("between 的下限大于上限，没有企业能满足"))
                 return None
             return [lo, hi]
         if spec.kind == V.TAGS:  # has
             return self.scalar(spec, value, path)
         if isinstance(value, list):
-            self.err(path, f"运算符 {op} 的值应为单个值，不是列表")
+            self.err(path, gettext("运算符 %(op)s 的值应为单个值，不是列表") % {"op": op})
             return None
         return self.scalar(spec, value, path)
 
@@ -181,19 +190,26 @@ class _Validator:
         if kind == V.NUMERIC:
             d = to_decimal(value)
             if d is None:
-                self.err(path, f"“{spec.name}”的值应为数字：{value!r}")
+                self.err(
+                    path,
+                    gettext("“%(name)s”的值应为数字：%(value)s") % {"name": spec.name, "value": repr(value)},
+                )
                 return None
             if spec.code == "age_years" and not -200 <= d <= 200:
-                self.err(path, "成立年限应在 0 到 200 年之间")
+                self.err(path, gettext("成立年限应在 0 到 200 年之间"))
                 return None
             if abs(d) >= 10**15:
-                self.err(path, f"数值过大：{value!r}")
+                self.err(path, gettext("数值过大：%(value)s") % {"value": repr(value)})
                 return None
             return json_number(d)
         if kind == V.DATE:
             d = to_date(value)
             if d is None:
-                self.err(path, f"“{spec.name}”的值应为日期（YYYY-MM-DD）：{value!r}")
+                self.err(
+                    path,
+                    gettext("“%(name)s”的值应为日期（YYYY-MM-DD）：%(value)s")
+                    % {"name": spec.name, "value": repr(value)},
+                )
                 return None
             return d.isoformat()
         if kind == V.FLAG:
@@ -201,7 +217,11 @@ class _Validator:
                 return value
             if value in (0, 1) or value in ("是", "否"):
                 return value in (1, "是")
-            self.err(path, f"“{spec.name}”是是/否指标，值应为 true 或 false：{value!r}")
+            self.err(
+                path,
+                gettext("“%(name)s”是是/否指标，值应为 true 或 false：%(value)s")
+                % {"name": spec.name, "value": repr(value)},
+            )
             return None
         if kind == V.ENUM:
             choices = spec.choices or {}
@@ -213,18 +233,27 @@ class _Validator:
                         return code
             self.err(
                 path,
-                f"“{spec.name}”没有这个取值：{value!r}（可用：{'、'.join(f'{c}({zh})' for c, (zh, _) in choices.items())}）",
+                gettext("“%(name)s”没有这个取值：%(value)s（可用：%(items)s）")
+                % {
+                    "name": spec.name,
+                    "value": repr(value),
+                    "items": "、".join(f"{c}({zh})" for c, (zh, _) in choices.items()),
+                },
             )
             return None
         if kind == V.CODE:
             if spec.code == "zone":
                 return self.zone(value, path)
             if isinstance(value, bool) or not isinstance(value, (str, int)):
-                self.err(path, f"“{spec.name}”的值应为代码（文本）：{value!r}")
+                self.err(
+                    path,
+                    gettext("“%(name)s”的值应为代码（文本）：%(value)s")
+                    % {"name": spec.name, "value": repr(value)},
+                )
                 return None
             text = str(value).strip()
             if not text:
-                self.err(path, "代码不能为空")
+                self.err(path, gettext("代码不能为空"))
                 return None
             return text
         if kind == V.DIVISION:
@@ -233,11 +262,15 @@ class _Validator:
             return self.industry(value, path)
         if kind == V.TAGS:
             if not isinstance(value, str) or not value.strip():
-                self.err(path, f"资质名称应为文本：{value!r}")
+                self.err(path, gettext("资质名称应为文本：%(value)s") % {"value": repr(value)})
                 return None
             name = value.strip()
             if name not in self.vocab.tags:
-                self.err(path, f"未知资质标签：{name}（请先在资质标签库中维护，或检查是否有错别字）")
+                self.err(
+                    path,
+                    gettext("未知资质标签：%(name)s（请先在资质标签库中维护，或检查是否有错别字）")
+                    % {"name": name},
+                )
                 return None
             return name
         raise AssertionError(kind)  # pragma: no cover
@@ -246,14 +279,14 @@ class _Validator:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str) or not value.strip():
-            self.err(path, f"行政区划应为代码或名称：{value!r}")
+            self.err(path, gettext("行政区划应为代码或名称：%(value)s") % {"value": repr(value)})
             return None
         text = value.strip()
         if text in PROVINCE_NAMES:
             return PROVINCE_NAMES[text]
         if text.isdigit() and len(text) in (2, 4):
             if text[:2] < "11" or text[:2] > "82" or (len(text) == 4 and text.endswith("00")):
-                self.err(path, f"行政区划代码无效：{text}")
+                self.err(path, gettext("行政区划代码无效：%(text)s") % {"text": text})
                 return None
             return text
 
@@ -270,7 +303,7 @@ class _Validator:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            self.err(path, f"功能区应为代码或名称：{value!r}")
+            self.err(path, gettext("功能区应为代码或名称：%(value)s") % {"value": repr(value)})
             return None
 
         try:
@@ -283,7 +316,7 @@ class _Validator:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str) or not value.strip():
-            self.err(path, f"行业应为 GB/T 4754-2017 代码或名称：{value!r}")
+            self.err(path, gettext("行业应为 GB/T 4754-2017 代码或名称：%(value)s") % {"value": repr(value)})
             return None
 
         try:
@@ -295,26 +328,34 @@ class _Validator:
     # ---- options -------------------------------------------------------------------
     def period(self, spec: V.FieldSpec, value: Any, path: str) -> str | None:
         if not spec.indicator:
-            self.err(path, f"period 只适用于指标，“{spec.name}”没有期间")
+            self.err(path, gettext("period 只适用于指标，“%(name)s”没有期间") % {"name": spec.name})
             return None
         period = parse_period(value)
         if period is None:
             self.err(
                 path,
-                f"期间格式不正确：{value!r}（可用 latest、this_year、last_year、2024、2024H1、2024Q2、2024-05）",
+                gettext(
+                    "期间格式不正确：%(value)s（可用 latest、this_year、last_year、2024、2024H1、2024Q2、2024-05）"
+                )
+                % {"value": repr(value)},
             )
             return None
         if period == "latest":
             return None
         if spec.periodicity == "none":
-            self.err(path, f"指标“{spec.name}”不分期，只能取最近值（latest）")
+            self.err(path, gettext("指标“%(name)s”不分期，只能取最近值（latest）") % {"name": spec.name})
             return None
         if period not in ("this_year", "last_year"):
             kind = period_kind(period)
             if kind != "year" and kind != spec.periodicity:
                 self.err(
                     path,
-                    f"指标“{spec.name}”按{PERIODICITY_NAMES.get(spec.periodicity, spec.periodicity)}统计，没有期间 {period}",
+                    gettext("指标“%(name)s”按%(periodicity)s统计，没有期间 %(period)s")
+                    % {
+                        "name": spec.name,
+                        "periodicity": PERIODICITY_NAMES.get(spec.periodicity, spec.periodicity),
+                        "period": period,
+                    },
                 )
                 return None
         return period
@@ -327,29 +368,40 @@ class _Validator:
         if isinstance(value, str):
             if len(value) == 4 and value.isdigit() and 1900 <= int(value) <= 2999:
                 return int(value)
-            self.err(path, f'recognized 应为 this_year、last_year、年份或 {{"from", "to"}}：{value!r}')
+            self.err(
+                path,
+                gettext('recognized 应为 this_year、last_year、年份或 {"from", "to"}：%(value)s')
+                % {"value": repr(value)},
+            )
             return None
         if isinstance(value, dict):
             extra = set(value) - {"from", "to"}
             if extra or not value:
-                self.err(path, "recognized 日期范围只能有 from 和 to（至少一个）")
+                self.err(path, gettext("recognized 日期范围只能有 from 和 to（至少一个）"))
                 return None
             out = {}
             for key in ("from", "to"):
                 if key in value and value[key] not in (None, ""):
                     d = to_date(value[key])
                     if d is None:
-                        self.err(_join(path, key), f"日期格式不正确：{value[key]!r}（应为 YYYY-MM-DD）")
+                        self.err(
+                            _join(path, key),
+                            gettext("日期格式不正确：%(key)s（应为 YYYY-MM-DD）") % {"key": repr(value[key])},
+                        )
                         return None
                     out[key] = d.isoformat()
             if not out:
-                self.err(path, "recognized 日期范围至少要有 from 或 to")
+                self.err(path, gettext("recognized 日期范围至少要有 from 或 to"))
                 return None
             if "from" in out and "to" in out and out["from"] > out["to"]:
-                self.err(path, "recognized 的 from 晚于 to")
+                self.err(path, gettext("recognized 的 from 晚于 to"))
                 return None
             return out
-        self.err(path, f'recognized 应为 this_year、last_year、年份或 {{"from", "to"}}：{value!r}')
+        self.err(
+            path,
+            gettext('recognized 应为 this_year、last_year、年份或 {"from", "to"}：%(value)s')
+            % {"value": repr(value)},
+        )
         return None
 
 
@@ -361,9 +413,11 @@ def validate(tree: Any, *, vocabulary: V.Vocabulary) -> dict:
     v = _Validator(vocabulary)
     out = v.node(tree, "")
     if v.errors or out is None:
-        raise CriteriaError(v.errors or [{"path": "", "message": "条件无效"}])
+        raise CriteriaError(v.errors or [{"path": "", "message": gettext("条件无效")}])
     if count_conditions(out) > MAX_CONDITIONS:
-        raise CriteriaError([{"path": "", "message": f"条件超过 {MAX_CONDITIONS} 个"}])
+        raise CriteriaError(
+            [{"path": "", "message": gettext("条件超过 %(max)s 个") % {"max": MAX_CONDITIONS}}]
+        )
     return out
 
 
