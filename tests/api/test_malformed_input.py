@@ -164,7 +164,9 @@ def _json_any(response):
 def test_criteria_errors_in_the_callers_language(world):
     criteria = {"all": [{"field": "revenue", "op": "between", "value": [5, 1]}, {"any": []}]}
     body = {"title": "测试政策", "department": world.dept_x.code, "criteria": criteria}
-    en = _json(world.client("off_x", HTTP_ACCEPT_LANGUAGE="en").post("/api/v1/policies/", body, format="json"))
+    en = _json(
+        world.client("off_x", HTTP_ACCEPT_LANGUAGE="en").post("/api/v1/policies/", body, format="json")
+    )
     zh = _json(world.client("off_x").post("/api/v1/policies/", body, format="json"))
     assert "between's lower bound is above its upper bound" in json.dumps(en)
     assert "any needs at least one condition" in json.dumps(en)

@@ -6,8 +6,9 @@ them, and posts as the person who would use the form. Forms: the calculator (any
 application form and the appeal form (an enterprise user), the correction request on 我的企业,
 and the admin's policy form with its criteria and award (a superuser).
 
-Bounded for CI: ``EXAMPLES`` posts per form (50 on the admin form), about 25 s in all. The Django test client re-raises any exception a
-view lets through, so a 500 fails the test with its traceback."""
+Bounded for CI: ``EXAMPLES`` posts per form (50 on the admin form), about 25 s in all.
+The Django test client re-raises any exception a view lets through, so a 500 fails the
+test with its traceback."""
 
 from __future__ import annotations
 
