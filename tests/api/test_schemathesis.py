@@ -10,7 +10,8 @@ schemathesis has:
   answered to each kind of caller;
 - stateful: sequences of calls that feed one answer into the next (the links schemathesis
   infers from the schema: a created webhook read, changed and deleted; a created policy read
-  and published; …), as an integrator with every scope and as an official.
+  and published; …), as an integrator with every scope and as an official, each scenario
+  from the same data (a savepoint rolled back at its end).
 
 A failure is any 5xx, an answer that does not conform to the schema (status code not
 documented, content type, body, headers), schema-violating input that is not refused, or
@@ -37,9 +38,9 @@ from schemathesis.config import SchemathesisConfig
 from api.models import ALL_SCOPES
 from tests.api import figures
 
-STATELESS_EXAMPLES = 4
-STATEFUL_SCENARIOS = 12
-STATEFUL_STEPS = 6
+STATELESS_EXAMPLES = 10
+STATEFUL_SCENARIOS = 30
+STATEFUL_STEPS = 8
 
 ROLES = (
     "int_all",
@@ -137,6 +138,22 @@ class Workflow(StatefulBase):
     """A scenario of linked calls by one caller (``credential``, set by the test)."""
 
     credential: str = ""
+
+    def setup(self):
+        """Each scenario starts from the same world (a savepoint rolled back at its end), so
+        that hypothesis can replay a scenario and get the same answers."""
+        from django.core.cache import cache
+        from django.db import transaction
+
+        cache.clear()
+        self._scenario = transaction.atomic()
+        self._scenario.__enter__()
+
+    def teardown(self):
+        from django.db import transaction
+
+        transaction.set_rollback(True)
+        self._scenario.__exit__(None, None, None)
 
     def validate_response(self, response, case, additional_checks=None, **kwargs):
         with figures.counting(case, "stateful"):

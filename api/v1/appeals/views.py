@@ -24,6 +24,7 @@ from enterprises.models import Enterprise
 from enterprises.reference import normalize_credit_code
 from policies.selectors import policies_published
 
+from .filters import CaseFilter
 from .serializers import CaseCreateSerializer, CaseSerializer, ConfirmSerializer, RateSerializer
 
 
@@ -37,7 +38,7 @@ from .serializers import CaseCreateSerializer, CaseSerializer, ConfirmSerializer
 )
 class CaseViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = CaseSerializer
-    filterset_fields = ["status", "category", "kind"]
+    filterset_class = CaseFilter
     ordering_fields = ["created_at", "due_on"]
 
     def get_queryset(self):
