@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from appeals import selectors as appeals_selectors
 from appeals.models import Category
@@ -14,6 +15,7 @@ from applications import selectors as app_selectors
 from enterprises.reference import district_name
 from liaison import selectors as liaison_selectors
 from matching.models import Match, MatchStatus
+from matching.selectors import matches_certain_amount
 from policies.models import Policy
 
 
@@ -60,8 +62,8 @@ def matching_figures(filters: Filters) -> dict:
         eligible=Count("pk", filter=Q(status=MatchStatus.ELIGIBLE)),
         possible=Count("pk", filter=Q(status=MatchStatus.POSSIBLE)),
         enterprises=Count("enterprise_id", distinct=True),
-        amount=Sum("amount", filter=Q(status=MatchStatus.ELIGIBLE)),
     )
+    agg["amount"] = matches_certain_amount(matches, on=timezone.localdate())
     policies = Policy.objects.filter(status="published")
     if filters.department_id:
         policies = policies.filter(department_id=filters.department_id)

@@ -21,11 +21,11 @@ from django.utils import timezone
 from enterprises.models import Enterprise
 from inbox.selectors import inbox_unread_count
 from matching.criteria import award_amount, evaluate, near_misses
-from matching.criteria.award_kind import DECLARED_KINDS
 from matching.criteria.evaluate import missing_labels
 from matching.eligibility import AwardKindOfPolicy, awards_totals
 from matching.models import Match, MatchStatus
 from matching.profiles import profile_load
+from matching.selectors import matches_certain_amount
 from policies.briefs import (  # noqa: F401 - _briefs re-exported for the tests' cache reset
     PolicyBrief,
     _briefs,
@@ -33,7 +33,7 @@ from policies.briefs import (  # noqa: F401 - _briefs re-exported for the tests'
     policies_published_briefs,
 )
 from policies.models import WINDOW_ENDED, Policy, PolicyStatus
-from policies.selectors import policies_closed_q, policies_open_q
+from policies.selectors import policies_open_q
 
 FIGURES_CACHE_SECONDS = 600
 NEAR_MISS_CACHE_SECONDS = 600
@@ -81,12 +81,7 @@ def portal_figures() -> dict[str, Any]:
         "open_policies": published.filter(policies_open_q(on=today)).count(),
         "enterprises": Enterprise.objects.count(),
         "reached": active.values("enterprise_id").distinct().count(),
-        # 确定可享 only (``matching.eligibility.awards_totals``): no ceilings or prizes, nothing closed
-        "amount": active.filter(status=MatchStatus.ELIGIBLE)
-        .exclude(policy__award_basis__in=DECLARED_KINDS)
-        .exclude(policy__in=Policy.objects.filter(policies_closed_q(on=today)))
-        .aggregate(s=Sum("amount"))["s"]
-        or Decimal(0),
+        "amount": matches_certain_amount(active, on=today),
         "auto_grant": published.filter(auto_grant=True).count(),
     }
     cache.set(key, figures, FIGURES_CACHE_SECONDS)

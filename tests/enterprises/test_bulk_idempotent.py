@@ -2,6 +2,7 @@
 without ``tags``, changes nothing and re-matches nobody."""
 
 import pytest
+from django.utils import timezone
 
 from enterprises.models import EnterpriseTag
 from enterprises.services import enterprise_bulk_upsert, enterprise_tag_remove, enterprise_tags_set
@@ -12,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _rows(n: int, *, tags: bool) -> list[dict]:
+    founded = f"{timezone.localdate().year - 5}-05-01"  # 3 to 10 years old on any day
     rows = []
     for i in range(1, n + 1):
         row = {
@@ -19,7 +21,7 @@ def _rows(n: int, *, tags: bool) -> list[dict]:
             "name": f"郑州幂等{i}有限公司",
             "district": "410105",
             "industry": "C3411",
-            "established_on": "2019-05-01",
+            "established_on": founded,
             "indicators": {"employees": {"2024": 12}, "revenue": {"2024": "2500000"}},
         }
         if tags:
@@ -40,7 +42,7 @@ def test_identical_repost_changes_nothing_and_keeps_the_derived_tags(rematched, 
     derived_tags_refresh(enterprise_ids=first.changed_ids)  # what the re-match does
     derived = _derived()
     names = {name for _id, name in derived}
-    assert {"微型企业", "成立3至10年"} <= names  # 12 people, 250万: micro; founded 2019
+    assert {"微型企业", "成立3至10年"} <= names  # 12 people, 250万: micro; founded 5 years ago
     rematched.clear()
 
     again = enterprise_bulk_upsert(rows=_rows(20, tags=tags), source="feed")

@@ -197,3 +197,22 @@ def test_the_home_figure_counts_only_certain_amounts_of_policies_still_open(city
     certain = Match.objects.filter(status="eligible").exclude(policy=prize).aggregate(s=Sum("amount"))["s"]
     assert before == certain
     assert after == certain - rd
+
+
+def test_the_dashboard_counts_the_same_certain_amount_as_the_home_page(city, prize):
+    from django.core.cache import cache
+
+    from dashboard.selectors import Filters, matching_figures
+    from portal.web.selectors import portal_figures
+
+    # given the prize matched (500,000 each, a 评审择优 ceiling) and the R&D subsidy closed
+    Policy.objects.filter(pk=city.policies["rd"].pk).update(
+        apply_end=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    cache.clear()
+    # when
+    dashboard = matching_figures(Filters())["amount"]
+    # then the officials' 确定可享金额 is the home page's figure: neither the prize nor the closed subsidy
+    assert dashboard == portal_figures()["amount"]
+    every_eligible = Match.objects.filter(status="eligible").aggregate(s=Sum("amount"))["s"]
+    assert dashboard < every_eligible
