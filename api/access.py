@@ -3,9 +3,10 @@ the answers come from the accounts part (departments, verified enterprise bindin
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 
 from api.authentication import Integrator
+from enterprises.selectors import enterprise_id_for_code
 
 
 def is_integrator(user) -> bool:
@@ -98,3 +99,16 @@ def can_write_indicator_values(user) -> bool:
 
 def can_read_matches_of(user, enterprise_id: int) -> bool:
     return is_official(user) or has_scope(user, "matches:read") or enterprise_id_of(user) == enterprise_id
+
+
+def enterprise_readable(user, credit_code: str) -> int:
+    """The id of the enterprise ``credit_code`` names, for a caller who may read an enterprise's
+    matches and grants: an official, a ``matches:read`` key, or the enterprise's own staff.
+    Anyone else is refused (403); an unknown code, or another enterprise's code asked by an
+    enterprise user, is not found (404, so that codes cannot be probed)."""
+    own_id = enterprise_id_of(user)
+    require(user, is_official(user) or has_scope(user, "matches:read") or own_id is not None)
+    enterprise_id = enterprise_id_for_code(credit_code)
+    if enterprise_id is None or not can_read_matches_of(user, enterprise_id):
+        raise NotFound()
+    return enterprise_id

@@ -8,7 +8,6 @@ Anyone else gets 404 for an enterprise they may not see (401 when anonymous).
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 
 from api import access
@@ -16,7 +15,6 @@ from api.v1.common.base import ApiBase
 from api.v1.common.responses import ERROR_401, ERROR_403, ERROR_404
 from applications.models import Grant
 from applications.selectors import grants_for_enterprise
-from enterprises.selectors import enterprise_id_for_code
 
 from .serializers import GrantSerializer
 
@@ -76,18 +74,10 @@ class EnterpriseGrantsView(ApiBase, GenericAPIView):
     )
     def get(self, request, credit_code: str):
         user = request.user
-        own_id = access.enterprise_id_of(user)
-        access.require(
-            user, access.is_official(user) or access.has_scope(user, "matches:read") or own_id is not None
-        )
-        enterprise_id = enterprise_id_for_code(credit_code)
-        if enterprise_id is None:
-            raise NotFound()
-        if own_id == enterprise_id or access.has_scope(user, "matches:read"):
+        enterprise_id = access.enterprise_readable(user, credit_code)
+        if access.enterprise_id_of(user) == enterprise_id or access.has_scope(user, "matches:read"):
             department_ids = None
-        elif access.is_official(user):
+        else:  # an official: the grants of the departments they work for
             department_ids = access.official_department_ids(user)
-        else:
-            raise NotFound()
         page = self.paginate_queryset(grants_for_enterprise(enterprise_id, department_ids=department_ids))
         return self.get_paginated_response(GrantSerializer(page, many=True).data)

@@ -2,12 +2,11 @@
 explained (``matching.selectors.matches_for_enterprise``, ``matching.eligibility.matches_explained``)."""
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 
 from api import access
 from api.v1.common.base import ApiBase
-from enterprises.selectors import enterprise_id_for_code
 from matching.eligibility import matches_explained
 from matching.models import Match
 from matching.selectors import matches_for_enterprise
@@ -26,14 +25,7 @@ class EnterpriseMatchesView(ApiBase, GenericAPIView):
 
     @schema.matches
     def get(self, request, credit_code: str):
-        user = request.user
-        own_id = access.enterprise_id_of(user)
-        access.require(
-            user, access.is_official(user) or access.has_scope(user, "matches:read") or own_id is not None
-        )
-        enterprise_id = enterprise_id_for_code(credit_code)
-        if enterprise_id is None or not access.can_read_matches_of(user, enterprise_id):
-            raise NotFound()
+        enterprise_id = access.enterprise_readable(request.user, credit_code)
         filterset = MatchFilter(
             request.query_params, queryset=matches_for_enterprise(enterprise_id=enterprise_id)
         )
