@@ -1,9 +1,29 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from portal.health import healthz
+
+
+class _Moved(RedirectView):
+    """An address people type or were once sent (pushes before issue 12 linked
+    ``/policies/<id>/``), moved for good to the page that answers it."""
+
+    permanent = True
+    query_string = True
+
+
+class _Favicon(RedirectView):
+    """Browsers ask ``/favicon.ico`` of pages that name no icon (the admin, API docs)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("web/favicon.svg")
+
 
 admin.site.site_header = "政策找企业 · 管理后台"
 admin.site.site_title = "政策找企业"
@@ -20,7 +40,10 @@ urlpatterns = [
     path("liaison/", include("liaison.urls")),
     path("staff/dashboard/", include("dashboard.urls")),
     path("messages/", include("inbox.urls")),
-    path("policies/", include("policies.urls")),
+    path("policies/", _Moved.as_view(pattern_name="web:policy_list")),
+    path("policies/<int:pk>/", _Moved.as_view(pattern_name="web:policy_detail")),
+    path("applications/", _Moved.as_view(pattern_name="applications:mine")),
+    path("favicon.ico", _Favicon.as_view()),
     path("matching/", include("matching.urls")),
     path("", include("portal.web.urls")),
 ]
