@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from enterprises.reference.common import clean_text
 from matching.criteria.periods import period_bounds as criteria_period_bounds
@@ -25,7 +26,7 @@ def normalize_period(value: Any) -> str:
     )
     if period is None:
         raise ValidationError(
-            "期间格式不正确：%(v)s（应为 2024、2024H1、2024Q2 或 2024-05）",
+            _("期间格式不正确：%(v)s（应为 2024、2024H1、2024Q2 或 2024-05）"),
             code="invalid",
             params={"v": value},
         )

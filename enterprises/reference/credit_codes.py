@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import uscc
 
@@ -84,10 +85,10 @@ def validate_credit_code(code: str) -> CreditCodeCheck:
     """
     code = normalize_credit_code(code)
     if not code:
-        raise ValidationError("统一社会信用代码不能为空", code="required")
+        raise ValidationError(_("统一社会信用代码不能为空"), code="required")
     if len(code) != 18:
         raise ValidationError(
-            "统一社会信用代码应为18位，实际为%(n)d位：%(code)s",
+            _("统一社会信用代码应为18位，实际为%(n)d位：%(code)s"),
             code="length",
             params={"n": len(code), "code": code},
         )
@@ -95,17 +96,19 @@ def validate_credit_code(code: str) -> CreditCodeCheck:
     bad = sorted({c for c in code if c not in alphabet})
     if bad:
         raise ValidationError(
-            "统一社会信用代码含有不允许的字符（%(chars)s；不使用I、O、Z、S、V）：%(code)s",
+            _("统一社会信用代码含有不允许的字符（%(chars)s；不使用I、O、Z、S、V）：%(code)s"),
             code="charset",
             params={"chars": "".join(bad), "code": code},
         )
     if code[0] not in _authority_codes():
         raise ValidationError(
-            "统一社会信用代码第1位（登记管理部门代码）无效：%(code)s", code="authority", params={"code": code}
+            _("统一社会信用代码第1位（登记管理部门代码）无效：%(code)s"),
+            code="authority",
+            params={"code": code},
         )
     if not code[2:8].isdigit():
         raise ValidationError(
-            "统一社会信用代码第3-8位（行政区划码）应为数字：%(code)s", code="region", params={"code": code}
+            _("统一社会信用代码第3-8位（行政区划码）应为数字：%(code)s"), code="region", params={"code": code}
         )
     try:
         if code[0].isdigit():
@@ -114,11 +117,11 @@ def validate_credit_code(code: str) -> CreditCodeCheck:
             raise stdnum_exceptions.InvalidChecksum()
     except stdnum_exceptions.InvalidChecksum:
         raise ValidationError(
-            "统一社会信用代码校验位（第18位）不正确：%(code)s", code="checksum", params={"code": code}
+            _("统一社会信用代码校验位（第18位）不正确：%(code)s"), code="checksum", params={"code": code}
         ) from None
     except stdnum_exceptions.ValidationError:
         raise ValidationError(
-            "统一社会信用代码格式不正确：%(code)s", code="format", params={"code": code}
+            _("统一社会信用代码格式不正确：%(code)s"), code="format", params={"code": code}
         ) from None
     body = code[8:16]
     org_ok = all(c.isdigit() or "A" <= c <= "Z" for c in body) and code[16] == org_code_check_char(body)

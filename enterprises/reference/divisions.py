@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .common import clean_text, load
 
@@ -86,19 +87,19 @@ def normalize_district(value: str) -> str:
     """
     text = clean_text(value)
     if not text:
-        raise ValidationError("行政区划不能为空", code="required")
+        raise ValidationError(_("行政区划不能为空"), code="required")
     div = _divisions()
     if text.isdigit():
         if len(text) == 12 or len(text) == 9:  # street/village-level statistical codes
             text = text[:6]
         if len(text) != 6:
-            raise ValidationError("行政区划代码应为6位数字：%(v)s", code="invalid", params={"v": value})
+            raise ValidationError(_("行政区划代码应为6位数字：%(v)s"), code="invalid", params={"v": value})
         if text.startswith("4101"):
             if text in div["districts"] or (text in div["zones"]):
                 return text
-            raise ValidationError("郑州市没有这个行政区划代码：%(v)s", code="unknown", params={"v": value})
+            raise ValidationError(_("郑州市没有这个行政区划代码：%(v)s"), code="unknown", params={"v": value})
         if text[:2] not in _PROVINCE_PREFIXES:
-            raise ValidationError("行政区划代码无效：%(v)s", code="invalid", params={"v": value})
+            raise ValidationError(_("行政区划代码无效：%(v)s"), code="invalid", params={"v": value})
         return text
     for name in _name_variants(text):
         if name in div["district_names"]:
@@ -108,11 +109,13 @@ def normalize_district(value: str) -> str:
             return code
         if code:
             raise ValidationError(
-                "郑东新区是功能区，没有行政区划代码：请在“功能区”中填写，行政区划填写所在区（通常为金水区）",
+                _(
+                    "郑东新区是功能区，没有行政区划代码：请在“功能区”中填写，行政区划填写所在区（通常为金水区）"
+                ),
                 code="zone_not_district",
             )
     raise ValidationError(
-        "未知的行政区划：%(v)s（请填写郑州市的区县名称或6位代码）", code="unknown", params={"v": value}
+        _("未知的行政区划：%(v)s（请填写郑州市的区县名称或6位代码）"), code="unknown", params={"v": value}
     )
 
 
@@ -129,7 +132,7 @@ def normalize_zone(value: str | None) -> str:
         if name in div["zone_names"]:
             return div["zone_names"][name]
     raise ValidationError(
-        "未知的功能区：%(v)s（可填：经开区、高新区、航空港区、郑东新区或其代码）",
+        _("未知的功能区：%(v)s（可填：经开区、高新区、航空港区、郑东新区或其代码）"),
         code="unknown",
         params={"v": value},
     )

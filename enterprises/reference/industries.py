@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .common import clean_text, load
 
@@ -53,7 +54,7 @@ def normalize_industry(value: str, *, allow_section: bool = True) -> str:
     raw = clean_text(value)
     text = raw.upper().replace("-", "").replace(".", "")
     if not text:
-        raise ValidationError("行业代码不能为空", code="required")
+        raise ValidationError(_("行业代码不能为空"), code="required")
     ind = _industries()
     if raw in ind["names"]:
         text = ind["names"][raw]
@@ -61,28 +62,28 @@ def normalize_industry(value: str, *, allow_section: bool = True) -> str:
         if allow_section:
             return text
         raise ValidationError(
-            "行业代码至少要到大类（两位数字），如 C34：%(v)s", code="too_coarse", params={"v": value}
+            _("行业代码至少要到大类（两位数字），如 C34：%(v)s"), code="too_coarse", params={"v": value}
         )
     match = _INDUSTRY_RE.match(text)
     if not match:
         raise ValidationError(
-            "行业代码格式不正确：%(v)s（应为门类字母加2-4位数字，如 C3411、I65）",
+            _("行业代码格式不正确：%(v)s（应为门类字母加2-4位数字，如 C3411、I65）"),
             code="invalid",
             params={"v": value},
         )
     letter, digits = match.groups()
     if letter and letter not in ind["sections"]:
         raise ValidationError(
-            "国民经济行业分类中没有门类 %(l)s：%(v)s", code="unknown", params={"l": letter, "v": value}
+            _("国民经济行业分类中没有门类 %(l)s：%(v)s"), code="unknown", params={"l": letter, "v": value}
         )
     division = ind["divisions"].get(digits[:2])
     if division is None:
         raise ValidationError(
-            "国民经济行业分类中没有大类 %(d)s：%(v)s", code="unknown", params={"d": digits[:2], "v": value}
+            _("国民经济行业分类中没有大类 %(d)s：%(v)s"), code="unknown", params={"d": digits[:2], "v": value}
         )
     if letter and letter != division[0]:
         raise ValidationError(
-            "行业门类与大类不符：大类 %(d)s 属于门类 %(s)s，不是 %(l)s",
+            _("行业门类与大类不符：大类 %(d)s 属于门类 %(s)s，不是 %(l)s"),
             code="mismatch",
             params={"d": digits[:2], "s": division[0], "l": letter},
         )

@@ -116,6 +116,28 @@ def test_refusals_speak_the_callers_language(world):
     assert _json(r) == {"detail": "Not found."}
 
 
+def test_registry_refusals_speak_the_callers_language(world):
+    # the registry's own checks (credit code, division, industry, period) follow Accept-Language
+    rec = {
+        "credit_code": credit_code(304)[:-1] + ("0" if credit_code(304)[-1] != "0" else "1"),
+        "name": "郑州语言测试有限公司",
+        "district": "999999",
+        "industry": "计算机制造",
+    }
+    en = world.client("int_all", HTTP_ACCEPT_LANGUAGE="en")
+    body = _json(en.post("/api/v1/enterprises/bulk/", {"enterprises": [rec]}, format="json"))
+    text = json.dumps(body, ensure_ascii=False)
+    assert "check character" in text and "校验位" not in text
+    rec["credit_code"] = credit_code(304)
+    body = _json(en.post("/api/v1/enterprises/bulk/", {"enterprises": [rec]}, format="json"))
+    row = body["errors"]["0"]
+    assert row["district"] == ["Not a valid division code: 999999"]
+    assert row["industry"][0].startswith("Malformed industry code: 计算机制造")
+    zh = world.client("int_all")
+    body = _json(zh.post("/api/v1/enterprises/bulk/", {"enterprises": [rec]}, format="json"))
+    assert body["errors"]["0"]["district"] == ["行政区划代码无效：999999"]
+
+
 def test_appeals_refusals_in_english(world):
     client = world.client("off_x", HTTP_ACCEPT_LANGUAGE="en")
     r = client.post(
