@@ -171,3 +171,35 @@ class ActivationCode(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()
+
+
+class PasswordReset(models.Model):
+    """A password-recovery secret sent to a user's own registered contact (忘记密码): a link by
+    e-mail or a 6-digit code by SMS. Only an HMAC of the secret is stored. Open while
+    ``used_at`` is empty and ``expires_at`` is ahead; a newer request, a use, five wrong codes or
+    any password change or login after ``created_at`` closes it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="password_resets",
+        verbose_name=_("账号"),
+    )
+    channel = models.CharField(_("发送渠道"), max_length=10, choices=ActivationChannel.choices)
+    secret_hash = models.CharField(_("摘要"), max_length=128, db_index=True)
+    sent_to = models.CharField(_("发送至（已脱敏）"), max_length=100, blank=True, default="")
+    requested_from = models.GenericIPAddressField(_("申请地址"), null=True, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    verified_at = models.DateTimeField(_("验证码核验时间"), null=True, blank=True)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+
+    class Meta:
+        verbose_name = _("找回密码记录")
+        verbose_name_plural = _("找回密码记录")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "used_at"], name="accounts_pwreset_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.get_channel_display()} · {self.created_at:%Y-%m-%d %H:%M}"
