@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_htmx",
     # project apps (DESIGN §2)
     "portal.accounts",
+    "portal.sso",
     "portal.web",
     "enterprises",
     "policies",
@@ -200,6 +201,34 @@ AXES_LOCKOUT_CALLABLE = "portal.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+
+# --- single sign-on (OIDC) ----------------------------------------------------
+# The government's unified identity service (统一身份认证; enterprises: legal-person identity,
+# 电子营业执照) through mozilla-django-oidc, docs/accounts.md "Single sign-on (OIDC)". On when a
+# client id and secret and an issuer (endpoints from its discovery document) or explicit
+# endpoints are set; otherwise no button, no backend, and /accounts/sso/ answers 404.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid profile email")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_JWKS_ENDPOINT", default="")
+# the claim that carries the enterprise's unified social credit code (统一社会信用代码)
+OIDC_CREDIT_CODE_CLAIM = env.str("OIDC_CREDIT_CODE_CLAIM", default="credit_code")
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+OIDC_VERIFY_SSL = env.bool("OIDC_VERIFY_SSL", default=True)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+OIDC_ENABLED = bool(
+    OIDC_RP_CLIENT_ID
+    and OIDC_RP_CLIENT_SECRET
+    and (OIDC_ISSUER or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT))
+)
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("portal.sso.backends.PortalOIDCBackend")
 
 # Reverse proxies in front of the portal that append to X-Forwarded-For (0: the header is
 # ignored). One place reads the client's address: portal.client_ip.
@@ -373,6 +402,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     },
     {"model": "accounts.EnterpriseBindingRequest", "mask_fields": ["applicant_phone"]},
     {"model": "accounts.ActivationCode", "exclude_fields": ["code_hash"]},
+    "sso.SsoIdentity",
 )
 AUDITLOG_MASK_CALLABLE = "portal.accounts.masking.mask_any"
 MATCH_CHUNK_SIZE = env.int("MATCH_CHUNK_SIZE", default=100_000)

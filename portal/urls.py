@@ -33,6 +33,7 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/sso/", include("portal.sso.urls")),
     path("accounts/", include("portal.accounts.urls")),
     path("api/", include("api.urls")),
     path("applications/", include("applications.urls")),
