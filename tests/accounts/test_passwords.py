@@ -18,13 +18,51 @@ from tests.factories.accounts import (
 pytestmark = pytest.mark.django_db
 
 
-def test_default_profile_needs_ten_characters_and_refuses_common_passwords():
+def test_default_profile_needs_eight_characters_and_refuses_common_passwords():
     user = UserFactory.build()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         validate_password("short1!", user)
+    assert exc.value.messages == ["密码至少需要 8 个字符。"]
     with pytest.raises(ValidationError):
         validate_password("password123", user)
     validate_password("lanterns-over-river", user)  # lower-case only is fine for enterprise users
+    validate_password("lantern7", user)  # 8 characters, letters and a digit
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "aaaaaaaaaaaa",
+        "lanternsoverriver",
+        "汉字密码足够长了吧",
+        "4938271650",
+        "!@#$%^&*()-+",
+        "mein Passwort",
+    ],
+)
+def test_enterprise_passwords_of_one_character_class_are_refused(password):
+    user = EnterpriseUserFactory()
+    with pytest.raises(ValidationError) as exc:
+        validate_password(password, user)
+    assert "不能只由一类字符组成" in " ".join(exc.value.messages)
+
+
+def test_the_enterprise_rule_is_explained_in_the_visitor_language():
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        validate_password("aaaaaaaaaaaa", EnterpriseUserFactory())
+    assert "only letters, only digits or only symbols" in " ".join(exc.value.messages)
+
+
+def test_officials_get_their_own_rule_and_one_message_per_problem():
+    official = OfficialUserFactory()
+    with pytest.raises(ValidationError) as exc:
+        validate_password("aaaaaaaaaaaa", official)
+    messages = exc.value.messages
+    assert not any("一类字符" in m for m in messages)  # the enterprise rule stays silent
+    assert any("大写字母" in m for m in messages)
+    validate_password("Lanterns-0ver-r1ver", official)
 
 
 def test_officials_need_every_character_class_and_twelve_characters():
