@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from portal.sso.config import BACKEND_PATH, discovery_forget
 from portal.sso.models import SsoIdentity
@@ -97,6 +98,15 @@ def test_enterprise_legal_person_signs_in_and_is_bound_to_its_enterprise(sso, pa
     _sign_in_at_provider(page, live_server.url, "legal-person")
     assert page.locator(".user-name").inner_text().strip() == "王法人"
     assert get_user_model().objects.filter(enterprise=enterprise).count() == 1
+
+    # five wrong passwords lock the account (django-axes): single sign-on does not open it either
+    guesser = Client()
+    for _attempt in range(5):
+        guesser.post("/accounts/login/", {"username": user.username, "password": "wrong-password-1"})
+    page.context.clear_cookies()
+    _sign_in_at_provider(page, live_server.url, "legal-person")
+    assert "账号已临时锁定" in page.content()
+    assert page.locator(".user-name").count() == 0
 
 
 def test_mapped_official_signs_in_by_email_and_the_subject_is_pinned(sso, page, live_server):
