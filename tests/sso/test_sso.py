@@ -184,3 +184,66 @@ def test_id_token_must_name_the_issuer_and_the_client(hs256_backend):
         hs256_backend.verify_token(_token(aud="another-client"), nonce="n")
     with pytest.raises(SuspiciousOperation):
         hs256_backend.verify_token(_token(), nonce="replayed")
+
+
+# --- settings and admin ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "enabled"),
+    [
+        ({}, False),
+        ({"OIDC_ISSUER": "https://id.example.gov.cn/oidc", "OIDC_CLIENT_ID": "p"}, False),  # no secret
+        (
+            {
+                "OIDC_ISSUER": "https://id.example.gov.cn/oidc",
+                "OIDC_CLIENT_ID": "p",
+                "OIDC_CLIENT_SECRET": "s",
+            },
+            True,
+        ),
+        (
+            {
+                "OIDC_CLIENT_ID": "p",
+                "OIDC_CLIENT_SECRET": "s",
+                "OIDC_AUTHORIZATION_ENDPOINT": "https://id.example.gov.cn/authorize",
+                "OIDC_TOKEN_ENDPOINT": "https://id.example.gov.cn/token",
+            },
+            True,
+        ),
+    ],
+)
+def test_the_environment_switches_the_backend_on(env, enabled):
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OIDC_")}
+    out = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.AUTHENTICATION_BACKENDS)"],
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert (BACKEND_PATH in out) is enabled
+
+
+def test_admin_mapping_form_needs_subject_or_email_and_offers_the_issuer(settings):
+    from portal.sso.admin import SsoIdentityAdmin, SsoIdentityForm
+
+    settings.OIDC_ISSUER = ISSUER
+    official = OfficialUserFactory()
+    assert SsoIdentityForm().fields["issuer"].initial == ISSUER
+    empty = SsoIdentityForm(data={"issuer": ISSUER, "user": official.pk})
+    assert not empty.is_valid() and "请填写用户标识（sub）或电子邮箱" in str(empty.errors)
+    form = SsoIdentityForm(data={"issuer": ISSUER + "/", "email": "Wang@ZZ.gov.example", "user": official.pk})
+    assert form.is_valid(), form.errors
+    row = form.save()
+    assert (row.issuer, row.email) == (ISSUER, "wang@zz.gov.example")
+    from django.contrib import admin
+
+    assert str(SsoIdentityAdmin(SsoIdentity, admin.site).kind(row)) == "政府工作人员"
