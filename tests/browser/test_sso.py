@@ -12,6 +12,7 @@ from django.test import Client
 
 from portal.sso.config import BACKEND_PATH, discovery_forget
 from portal.sso.models import SsoIdentity
+from tests.browser.conftest import shoot
 from tests.factories.accounts import OfficialUserFactory
 from tests.factories.enterprises import EnterpriseFactory, credit_code
 from tests.sso_provider import run
@@ -73,6 +74,8 @@ def _sign_in_at_provider(page, base_url: str, username: str) -> None:
 
 def test_enterprise_legal_person_signs_in_and_is_bound_to_its_enterprise(sso, page, live_server):
     enterprise = EnterpriseFactory(credit_code=ENTERPRISE_CODE, name="郑州单点登录测试科技有限公司")
+    page.goto(f"{live_server.url}/accounts/login/")
+    shoot(page, "sso-login")
 
     _sign_in_at_provider(page, live_server.url, "legal-person")
 
@@ -135,6 +138,7 @@ def test_identity_without_enterprise_or_mapping_is_refused_with_a_page(
     _sign_in_at_provider(page, live_server.url, username)
 
     assert "无法通过统一身份认证登录" in page.content()
+    shoot(page, f"sso-refused-{username}")
     assert text in page.locator(".sso-refusal").inner_text()
     assert page.locator(".user-name").count() == 0
     assert not get_user_model().objects.exists()
