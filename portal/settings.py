@@ -187,6 +187,16 @@ AUTH_PASSWORD_VALIDATORS = [
 OFFICIAL_PASSWORD_MAX_AGE_DAYS = env.int("OFFICIAL_PASSWORD_MAX_AGE_DAYS", default=90)
 ACTIVATION_CODE_TTL_HOURS = 48
 ACTIVATION_CODE_RESEND_SECONDS = 600
+# 忘记密码 (docs/accounts.md "Account recovery"): an e-mailed link lives 30 minutes, an SMS code
+# 10 minutes; per account at most N sends an hour (silently: the answer never tells whether the
+# account exists), per client address and per typed identifier N requests an hour (answered
+# with 429); the request page takes at least this long whether or not the account exists.
+PASSWORD_RESET_LINK_TTL_MINUTES = env.int("PASSWORD_RESET_LINK_TTL_MINUTES", default=30)
+PASSWORD_RESET_CODE_TTL_MINUTES = env.int("PASSWORD_RESET_CODE_TTL_MINUTES", default=10)
+PASSWORD_RESET_ACCOUNT_PER_HOUR = env.int("PASSWORD_RESET_ACCOUNT_PER_HOUR", default=5)
+PASSWORD_RESET_IP_PER_HOUR = env.int("PASSWORD_RESET_IP_PER_HOUR", default=20)
+PASSWORD_RESET_IDENTIFIER_PER_HOUR = env.int("PASSWORD_RESET_IDENTIFIER_PER_HOUR", default=10)
+PASSWORD_RESET_MIN_RESPONSE_SECONDS = env.float("PASSWORD_RESET_MIN_RESPONSE_SECONDS", default=0.6)
 
 # django-axes: lock the account (not only the IP) after 5 failures, for a cool-off period.
 AXES_FAILURE_LIMIT = 5
@@ -404,6 +414,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "accounts.EnterpriseBindingRequest", "mask_fields": ["applicant_phone"]},
     {"model": "accounts.ActivationCode", "exclude_fields": ["code_hash"]},
     "sso.SsoIdentity",
+    {"model": "accounts.PasswordReset", "exclude_fields": ["secret_hash"]},
 )
 AUDITLOG_MASK_CALLABLE = "portal.accounts.masking.mask_any"
 MATCH_CHUNK_SIZE = env.int("MATCH_CHUNK_SIZE", default=100_000)

@@ -25,3 +25,27 @@ class BindingRequestForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class PasswordResetRequestForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("用户名、注册邮箱或手机号"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    channel = forms.ChoiceField(
+        label=_("接收方式"),
+        choices=[("email", _("邮件发送重置链接")), ("sms", _("短信发送验证码"))],
+        initial="email",
+        widget=forms.RadioSelect,
+    )
+
+
+class PasswordResetCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import recovery_views, views
 
 app_name = "accounts"
 
@@ -10,4 +10,11 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("bind/", views.bind, name="bind"),
+    # 忘记密码 (recovery_views)
+    path("password/reset/", recovery_views.password_reset_request, name="password_reset"),
+    path("password/reset/sent/", recovery_views.password_reset_sent, name="password_reset_sent"),
+    path("password/reset/code/", recovery_views.password_reset_code, name="password_reset_code"),
+    path("password/reset/link/<str:token>/", recovery_views.password_reset_link, name="password_reset_link"),
+    path("password/reset/new/", recovery_views.password_reset_new, name="password_reset_new"),
+    path("password/reset/done/", recovery_views.password_reset_done, name="password_reset_done"),
 ]
