@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,7 +87,15 @@ def _username_for(issuer: str, subject: str, credit_code: str) -> str:
 
 def resolve(claims: dict, *, issuer: str) -> Resolution:
     """The user this identity signs in as (created for an enterprise's first sign-in), or
-    ``SsoRefused``."""
+    ``SsoRefused``. Two first sign-ins of one identity at once: the second one's insert fails on
+    the unique constraint and it finds the first one's row."""
+    try:
+        return _resolve_once(claims, issuer=issuer)
+    except IntegrityError:
+        return _resolve_once(claims, issuer=issuer)
+
+
+def _resolve_once(claims: dict, *, issuer: str) -> Resolution:
     issuer = normalize_issuer(issuer)
     subject = claims.get("sub")
     subject = str(subject).strip() if subject not in (None, "") else ""

@@ -247,3 +247,29 @@ def test_admin_mapping_form_needs_subject_or_email_and_offers_the_issuer(setting
     from django.contrib import admin
 
     assert str(SsoIdentityAdmin(SsoIdentity, admin.site).kind(row)) == "政府工作人员"
+
+
+def test_a_concurrent_first_sign_in_finds_the_row_the_other_created(monkeypatch):
+    """The first sign-in of one identity twice at once: the loser's insert hits the unique
+    constraint, and it signs in as the winner's user instead of failing."""
+    from django.db import IntegrityError
+
+    from portal.sso import mapping
+
+    enterprise = EnterpriseFactory()
+    claims = {"sub": "legal-race", "credit_code": enterprise.credit_code}
+    real = mapping._resolve_once
+    calls = []
+
+    def racing(claims, *, issuer):
+        calls.append(1)
+        if len(calls) == 1:
+            real(claims, issuer=issuer)  # the other request commits its user and row first
+            raise IntegrityError("duplicate key value violates unique constraint")  # ours collides
+        return real(claims, issuer=issuer)
+
+    monkeypatch.setattr(mapping, "_resolve_once", racing)
+    result = mapping.resolve(claims, issuer=ISSUER)
+    assert len(calls) == 2 and not result.created
+    assert result.user.enterprise_id == enterprise.pk
+    assert SsoIdentity.objects.filter(subject="legal-race").count() == 1
