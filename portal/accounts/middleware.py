@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,9 @@ from django.utils.translation import gettext as _
 
 from .models import PASSWORD_MUST_CHANGE
 from .validators import applies_to_official
+
+# portal.sso.config.BACKEND_PATH (named here so that accounts does not import the sso app)
+SSO_BACKEND = "portal.sso.backends.PortalOIDCBackend"
 
 
 def password_expired(user) -> bool:
@@ -49,6 +53,8 @@ class PasswordMaxAgeMiddleware:
         return self.get_response(request)
 
     def _applies(self, request) -> bool:
+        if request.session.get(BACKEND_SESSION_KEY) == SSO_BACKEND:
+            return False  # signed in through single sign-on: no password was used
         path = request.path_info
         if path.startswith(self.EXEMPT_PREFIXES):
             return False

@@ -273,3 +273,28 @@ def test_a_concurrent_first_sign_in_finds_the_row_the_other_created(monkeypatch)
     assert len(calls) == 2 and not result.created
     assert result.user.enterprise_id == enterprise.pk
     assert SsoIdentity.objects.filter(subject="legal-race").count() == 1
+
+
+@pytest.mark.parametrize(("backend", "sent_to_change"), [(BACKEND_PATH, False), (None, True)])
+def test_an_sso_session_is_not_sent_to_change_a_password_it_did_not_use(rf, backend, sent_to_change):
+    """An official whose account an administrator created (initial password, to be changed at
+    the first password login) and who signs in through single sign-on is not stopped at the
+    password change page: that session used no password. A password session still is."""
+    from django.contrib.auth import BACKEND_SESSION_KEY
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+
+    from portal.accounts.middleware import PasswordMaxAgeMiddleware
+    from portal.accounts.models import PASSWORD_MUST_CHANGE
+
+    official = OfficialUserFactory()
+    official.password_changed_at = PASSWORD_MUST_CHANGE
+    official.save()
+    request = rf.get("/")
+    request.user = official
+    request.session = SessionStore()
+    request.session[BACKEND_SESSION_KEY] = backend or "django.contrib.auth.backends.ModelBackend"
+    request._messages = FallbackStorage(request)
+    response = PasswordMaxAgeMiddleware(lambda r: HttpResponse("page"))(request)
+    assert (response.status_code == 302 and "/accounts/password/" in response["Location"]) is sent_to_change
