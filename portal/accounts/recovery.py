@@ -38,6 +38,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from portal.links import absolute_url
+
 from .masking import mask_email, mask_phone
 from .models import ActivationChannel, PasswordReset, User
 from .validators import applies_to_official
@@ -151,7 +153,7 @@ def _notice_once(key: str, channel: str, contact: str, subject: str, text: str) 
 # --- request ------------------------------------------------------------------------------
 
 
-def password_reset_request(*, identifier: str, channel: str, client_ip: str | None, site_url: str) -> None:
+def password_reset_request(*, identifier: str, channel: str, client_ip: str | None) -> None:
     """Send a reset link (e-mail) or code (SMS) to the account the identifier names, if there is
     exactly one active enterprise-side account with a contact for that channel. Returns nothing
     and raises nothing about the account: the caller answers the same in every case."""
@@ -187,10 +189,10 @@ def password_reset_request(*, identifier: str, channel: str, client_ip: str | No
             "如非本人操作，请告知系统管理员。",
         )
         return
-    _issue(user=user, channel=channel, contact=contact, client_ip=client_ip, site_url=site_url)
+    _issue(user=user, channel=channel, contact=contact, client_ip=client_ip)
 
 
-def _issue(*, user: User, channel: str, contact: str, client_ip: str | None, site_url: str) -> None:
+def _issue(*, user: User, channel: str, contact: str, client_ip: str | None) -> None:
     now = timezone.now()
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()  # one request at a time
@@ -227,9 +229,8 @@ def _issue(*, user: User, channel: str, contact: str, client_ip: str | None, sit
             "仅可使用一次。请勿告诉他人；如非本人操作，请忽略。"
         )
     else:
-        from django.urls import reverse
-
-        link = site_url.rstrip("/") + reverse("accounts:password_reset_link", args=[secret])
+        # settings.SITE_URL, never the request's Host header (a forged Host must not receive the link)
+        link = absolute_url("accounts:password_reset_link", secret)
         subject = "政策找企业 · 重置密码"
         text = (
             f"您好，{user.username}：\n\n有人（希望是您本人）申请重置您在政策找企业的账号密码。"

@@ -52,7 +52,6 @@ def password_reset_request(request: HttpRequest) -> HttpResponse:
                 identifier=identifier,
                 channel=channel,
                 client_ip=ip,
-                site_url=request.build_absolute_uri("/"),
             )
         # the same time whatever happened above (known or unknown account, sent or not)
         remaining = settings.PASSWORD_RESET_MIN_RESPONSE_SECONDS - (time.monotonic() - started)

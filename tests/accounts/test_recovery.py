@@ -97,6 +97,19 @@ def test_an_enterprise_user_resets_the_password_by_the_emailed_link_and_signs_in
     assert "密码已重置" in mailoutbox[-1].subject
 
 
+def test_the_link_is_built_on_site_url_not_on_the_host_header(client, settings, mailoutbox):
+    settings.SITE_URL = "https://policy.example.gov.cn"
+    settings.ALLOWED_HOSTS = ["*"]
+    user = EnterpriseUserFactory()
+    client.post(
+        reverse("accounts:password_reset"),
+        {"identifier": user.username, "channel": "email"},
+        HTTP_HOST="attacker.example",
+    )
+    assert "https://policy.example.gov.cn/accounts/password/reset/link/" in mailoutbox[0].body
+    assert "attacker.example" not in mailoutbox[0].body
+
+
 def test_a_link_cannot_be_used_twice(client, mailoutbox):
     user = EnterpriseUserFactory()
     _ask(client, user.username)

@@ -23,6 +23,7 @@ NEW_PASSWORD = "spring-lotus-2046"
 def live_user(transactional_db, live_server, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = live_server.url  # links in e-mails are built on SITE_URL
     cache.clear()
     mail.outbox = []
     yield EnterpriseUserFactory(
