@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # project apps (DESIGN §2)
     "portal.accounts",
     "portal.sso",
@@ -78,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.accounts.middleware.PasswordMaxAgeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -212,6 +217,13 @@ AXES_LOCKOUT_CALLABLE = "portal.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+
+# --- second factor (django-otp) -----------------------------------------------
+# TOTP with recovery codes, required for officials, staff and superusers (docs/accounts.md
+# "Second factor"; portal/accounts/second_factor.py). Wrong codes back off exponentially.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="政策找企业")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # --- single sign-on (OIDC) ----------------------------------------------------
 # The government's unified identity service (统一身份认证; enterprises: legal-person identity,

@@ -94,6 +94,37 @@ def _fresh_compiled_policies():
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_on_force_login(request, monkeypatch):
+    """Django's test ``Client.force_login``/``login`` stand for a finished sign-in: for a user who
+    owes the second factor (officials, staff, superusers, enterprise users who enrolled) they
+    also do what the real second step does — verify the session with the user's TOTP device
+    (one is created, confirmed, for a user who has none). The requirement itself stays on: a
+    login through the pages (POST /accounts/login/) still stops at the second step. Tests of the
+    second factor itself mark themselves ``@pytest.mark.real_second_factor`` to opt out."""
+    if request.node.get_closest_marker("real_second_factor"):
+        yield
+        return
+    from django.test.client import Client
+
+    from tests.second_factor_helpers import device_for
+
+    original = Client._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        device = device_for(user)
+        if device is not None:
+            from portal.accounts.second_factor import session_mark_verified
+
+            session = self.session
+            session_mark_verified(session, device)
+            session.save()
+
+    monkeypatch.setattr(Client, "_login", _login)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the portal's default language: a request with the English cookie
     leaves English active in the test thread (the locale middleware activates per request and

@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
+from . import second_factor
 from .selectors import user_enterprise, user_is_official
 
 
@@ -42,12 +43,15 @@ def enterprise_user_required(view: Callable) -> Callable:
 
 
 def official_required(view: Callable) -> Callable:
-    """Only officials (members of a department, or superusers)."""
+    """Only officials (members of a department, or superusers) with a verified second factor."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not user_is_official(request.user):
             return _deny_or_login(request)
+        step = second_factor.pending_step(request.user)
+        if step is not None:  # the middleware sends there first; this guards views mounted elsewhere
+            return redirect(second_factor.step_url(step, request.get_full_path()))
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -24,6 +24,12 @@ DEMO_LOGINS = [
     ("enterprise2", DEMO_PASSWORD, "企业用户（已绑定另一家企业）"),
 ]
 
+# The demo officials' authenticator secret (base32, as an authenticator app takes it): they are
+# pre-enrolled with it so that a newcomer can sign in — add it to an app, or print the current
+# codes with ``manage.py demo_otp``. Demo data only: a real official enrols a secret of their own.
+DEMO_OTP_SECRET = "ZHENGZHOUDEMOOTP"
+DEMO_OTP_USERS = ("admin", "official", "reviewer")  # and the other parts' officials (load_demo_city)
+
 # The municipal bureau of industry and information technology, created by policies.demo.
 DEPARTMENT_CODES = ("zz-gxj",)
 DEPARTMENT_NAME = "郑州市工业和信息化局"
@@ -157,7 +163,35 @@ def load(enterprises: int = 0, seed: int = 0) -> str:
     else:
         _, created = _user("enterprise2", first_name="企业用户二", enterprise=second)
         made += created
+    demo_devices_enrol(DEMO_OTP_USERS)
     summary = (
         f"{User.objects.filter(username__in=[u for u, _, _ in DEMO_LOGINS]).count()} demo users ({made} new)"
     )
     return summary + ("; " + "; ".join(notes) if notes else "")
+
+
+def demo_devices_enrol(usernames) -> int:
+    """Pre-enrol those of ``usernames`` who owe the second factor (officials, staff, superusers);
+    ``load_demo_city`` calls it with every demo login once all parts are loaded."""
+    from .second_factor import required_for
+
+    enrolled = 0
+    for user in User.objects.filter(username__in=list(usernames)).order_by("username"):
+        if required_for(user):
+            demo_device_enrol(user)
+            enrolled += 1
+    return enrolled
+
+
+def demo_device_enrol(user: User):
+    """Pre-enrol a demo official with :data:`DEMO_OTP_SECRET` (a device of their own is kept)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .second_factor import key_from_base32
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="演示", key=key_from_base32(DEMO_OTP_SECRET), confirmed=True
+        )
+    return device

@@ -33,7 +33,8 @@ def password_expired(user) -> bool:
 
 
 class PasswordMaxAgeMiddleware:
-    EXEMPT_PREFIXES = ("/static/", "/i18n/", "/api/")
+    # /accounts/2fa/: the second step comes first (second_factor.SecondFactorMiddleware)
+    EXEMPT_PREFIXES = ("/static/", "/i18n/", "/api/", "/accounts/2fa/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import recovery_views, views
+from . import recovery_views, second_factor_views, views
 
 app_name = "accounts"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("bind/", views.bind, name="bind"),
+    # second factor (second_factor_views); the /accounts/2fa/ prefix is exempt from its middleware
+    path("2fa/", second_factor_views.verify, name="otp_verify"),
+    path("2fa/setup/", second_factor_views.setup, name="otp_setup"),
+    path("2fa/recovery/", second_factor_views.recovery, name="otp_recovery"),
     # 忘记密码 (recovery_views)
     path("password/reset/", recovery_views.password_reset_request, name="password_reset"),
     path("password/reset/sent/", recovery_views.password_reset_sent, name="password_reset_sent"),

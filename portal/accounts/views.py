@@ -13,7 +13,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import services
+from . import second_factor, services
 from .forms import ActivationCodeForm, BindingRequestForm, LoginForm
 from .masking import mask_phone
 from .models import EnterpriseBindingRequest
@@ -23,6 +23,13 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        # An official (or a user who enrolled) goes on to the second step (second_factor.py);
+        # the middleware would send them there anyway, this saves a round trip.
+        url = super().get_success_url()
+        step = second_factor.pending_step(self.request.user)
+        return second_factor.step_url(step, url) if step else url
 
 
 class LogoutView(auth_views.LogoutView):

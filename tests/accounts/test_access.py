@@ -7,6 +7,7 @@ from portal.accounts.decorators import enterprise_user_required, official_requir
 from portal.accounts.selectors import user_departments, user_enterprise
 from tests.factories.accounts import EnterpriseUserFactory, OfficialUserFactory, SuperuserFactory, UserFactory
 from tests.factories.policies import DepartmentFactory
+from tests.second_factor_helpers import device_for
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +54,23 @@ def test_official_view_refuses_enterprise_users_and_serves_officials_and_superus
     with pytest.raises(PermissionDenied):
         official_view(_get(EnterpriseUserFactory()))
     assert official_view(_get(None)).status_code == 302
-    assert official_view(_get(OfficialUserFactory())).status_code == 200
-    assert official_view(_get(SuperuserFactory())).status_code == 200
+    assert official_view(_get(_verified(OfficialUserFactory()))).status_code == 200
+    assert official_view(_get(_verified(SuperuserFactory()))).status_code == 200
+
+
+def test_official_view_sends_an_official_without_the_second_factor_to_it():
+    # no device yet: enrolment; a device but an unverified session: the code step
+    assert official_view(_get(OfficialUserFactory()))["Location"].startswith("/accounts/2fa/setup/")
+    official = OfficialUserFactory()
+    device_for(official)
+    assert official_view(_get(official))["Location"].startswith("/accounts/2fa/?next=")
+
+
+def _verified(user):
+    """The user as django-otp's middleware leaves it after a passed second step."""
+    user.otp_device = device_for(user)
+    user.is_verified = lambda: True
+    return user
 
 
 def test_superuser_is_an_official_of_every_department():

@@ -5,8 +5,10 @@ from django.urls import reverse
 from enterprises.demo import DEMO_ENTERPRISE_CREDIT_CODE
 from portal.accounts import demo
 from portal.accounts.models import User
+from portal.accounts.second_factor import key_from_base32
 from tests.factories.enterprises import EnterpriseFactory
 from tests.factories.policies import DepartmentFactory
+from tests.second_factor_helpers import client_second_step
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +60,13 @@ def test_without_the_department_no_official_is_made_and_the_summary_says_so():
 def test_demo_official_logs_in_without_being_forced_to_change_the_password(client, demo_city, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     demo.load(enterprises=0, seed=1)
-    assert (
-        client.post(
-            reverse("accounts:login"), {"username": "reviewer", "password": demo.DEMO_PASSWORD}
-        ).status_code
-        == 302
+    response = client.post(
+        reverse("accounts:login"), {"username": "reviewer", "password": demo.DEMO_PASSWORD}
     )
+    assert response.status_code == 302
+    # the demo official is pre-enrolled with the demo secret and passes the second step with it
+    assert response["Location"].startswith(reverse("accounts:otp_verify"))
+    reviewer = User.objects.get(username="reviewer")
+    assert reviewer.totpdevice_set.get().key == key_from_base32(demo.DEMO_OTP_SECRET)
+    client_second_step(client, reviewer)
     assert client.get(reverse("admin:index")).status_code == 200

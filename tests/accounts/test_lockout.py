@@ -53,8 +53,12 @@ def test_another_account_from_the_same_address_is_not_locked(client):
 
 
 def test_five_failures_lock_the_account_on_the_admin_login(client):
+    # the admin has no password form of its own: its login is the portal's (second_factor.py)
     root = SuperuserFactory()
-    url = reverse("admin:login")
+    admin_login = client.get(reverse("admin:login") + "?next=/admin/")
+    assert admin_login.status_code == 302
+    url = admin_login["Location"]
+    assert url.startswith(reverse("accounts:login"))
     _fail(client, url, root.username, 5, ip="10.2.2.2")
     response = client.post(url, {"username": root.username, "password": PASSWORD}, REMOTE_ADDR="10.3.3.3")
     assert response.status_code == 429

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from applications import services
 from applications.models import Application, Grant, GrantStatus
-from tests.browser.conftest import chromium_browser
+from tests.browser.conftest import chromium_browser, second_step
 from tests.factories.accounts import EnterpriseUserFactory
 from tests.factories.applications import BankAccountFactory, match_create
 from tests.factories.enterprises import EnterpriseFactory, IndicatorValueFactory
@@ -73,6 +73,7 @@ def login(page, base_url: str, username: str) -> None:
     page.fill("main input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
+    second_step(page, username)
 
 
 @pytest.fixture

@@ -9,6 +9,12 @@ class TokenRequestSerializer(serializers.Serializer):
     password = StrictCharField(
         label=_("密码"), max_length=256, style={"input_type": "password"}, trim_whitespace=False
     )
+    otp = StrictCharField(
+        label=_("动态验证码"),
+        max_length=32,
+        required=False,
+        help_text=_("工作人员必填：身份验证器上的 6 位验证码，或一个恢复码。"),
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):

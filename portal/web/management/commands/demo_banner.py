@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from portal.accounts.demo import DEMO_OTP_SECRET
+
 from .load_demo_city import DEMO_PARTS
 
 
@@ -25,4 +27,10 @@ class Command(BaseCommand):
         for module in DEMO_PARTS:
             for login in module.DEMO_LOGINS:
                 lines.append("  " + "  /  ".join(login))
+        lines += [
+            "",
+            "officials (admin, official, reviewer, policy-drafter, ...) also type a 6-digit code after the password:",
+            "  python manage.py demo_otp      prints their current codes",
+            f"  or add the secret {DEMO_OTP_SECRET} to an authenticator app (TOTP, 30 s)",
+        ]
         self.stdout.write("\n".join(lines) + "\n")

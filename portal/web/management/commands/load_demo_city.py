@@ -46,4 +46,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {module.__name__:<22} {summary or 'ok'}  ({time.monotonic() - started:.1f}s)"
             )
+        # the demo officials of every part sign in with the demo authenticator (manage.py demo_otp)
+        logins = [login[0] for module in DEMO_PARTS for login in module.DEMO_LOGINS]
+        enrolled = accounts_demo.demo_devices_enrol(logins)
+        self.stdout.write(
+            f"  second factor          {enrolled} demo officials pre-enrolled (manage.py demo_otp)"
+        )
         self.stdout.write(self.style.SUCCESS("demo city ready"))
