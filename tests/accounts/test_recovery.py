@@ -420,3 +420,27 @@ def test_the_recovery_pages_are_translated(client):
     client.cookies["django_language"] = "en"
     page = client.get(reverse("accounts:password_reset"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Forgot your password" in page and "忘记密码" not in page.split("<main", 1)[-1]
+
+
+def test_the_reset_does_not_remove_the_second_factor_of_a_user_who_enrolled(client, mailoutbox):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    # given an enterprise user who opted in to the second factor
+    user = EnterpriseUserFactory()
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    # when the password is reset by e-mail
+    _ask(client, user.username)
+    client.get(reverse("accounts:password_reset_link", args=[_link_token(mailoutbox[0])]))
+    assert _set_password(client).status_code == 302
+    # then nobody is signed in by the reset, the device is still there, and signing in with the
+    # new password still stops at the second step
+    assert "_auth_user_id" not in client.session
+    assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 1
+    assert (
+        client.post(
+            reverse("accounts:login"), {"username": user.username, "password": NEW_PASSWORD}
+        ).status_code
+        == 302
+    )
+    page = client.get(reverse("accounts:bind"))
+    assert page.status_code == 302 and page["Location"].startswith(reverse("accounts:otp_verify"))
