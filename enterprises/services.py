@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -25,6 +23,7 @@ from enterprises.models import Enterprise
 from enterprises.reference import normalize_credit_code
 from matching.criteria import vocabulary_load
 from matching.services import enterprise_rematch_schedule
+from portal.audittrail.context import acting
 
 
 @dataclass
@@ -87,12 +86,10 @@ def enterprise_upsert(*, data: dict, source: str, actor: Any = None) -> Enterpri
         record = record_clean(data, vocabulary=vocabulary, creating=not exists)
     except RecordInvalid as exc:
         raise _validation_error(exc.errors) from None
-    result = _write_groups([record], source=source)
+    with acting(actor):  # the writer's audit entry names the actor (and what changed)
+        result = _write_groups([record], source=source)
     _rematch(result.changed_ids)
-    enterprise = Enterprise.objects.get(credit_code=record.credit_code)
-    if actor is not None and result.changed_ids:
-        _history(enterprise, actor=actor, action="create" if result.created else "update", source=source)
-    return enterprise
+    return Enterprise.objects.get(credit_code=record.credit_code)
 
 
 @transaction.atomic
@@ -126,7 +123,8 @@ def enterprise_bulk_upsert(*, rows: list[dict], source: str, actor: Any = None) 
         records.append(record)
     if result.errors:
         return result
-    written = _write_groups(records, source=source, existing=existing)
+    with acting(actor):  # one audit entry per created or changed enterprise
+        written = _write_groups(records, source=source, existing=existing)
     result.created = written.created
     result.updated = written.updated
     result.unchanged = len(records) - written.created - written.updated
@@ -241,19 +239,6 @@ def enterprise_profile_changed(*, enterprise_ids: list[int]) -> None:
     """For edits made through the ORM (the admin): refresh the derived scale and re-match."""
     writer.scales_refresh(sorted(enterprise_ids))
     _rematch(enterprise_ids)
-
-
-def _history(enterprise: Enterprise, *, actor: Any, action: str, source: str) -> None:
-    """One audit entry for a write made through the set-based path (it bypasses model signals)."""
-    LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(Enterprise),
-        object_pk=str(enterprise.pk),
-        object_id=enterprise.pk,
-        object_repr=str(enterprise)[:200],
-        action=LogEntry.Action.CREATE if action == "create" else LogEntry.Action.UPDATE,
-        changes={"source": ["", source]},
-        actor=actor if getattr(actor, "pk", None) else None,
-    )
 
 
 __all__ = [

@@ -42,7 +42,21 @@ def client_ip(request) -> str | None:
 
 class AuditlogMiddleware(_AuditlogMiddleware):
     """django-auditlog's middleware, recording the address ``client_ip`` resolves (the
-    library's own reads the first ``X-Forwarded-For`` entry, which the client chooses)."""
+    library's own reads the first ``X-Forwarded-For`` entry, which the client chooses), and
+    opening the audit scope in which the API names its caller once DRF has authenticated it
+    (``portal.audittrail.context``)."""
+
+    def __call__(self, request):
+        from portal.audittrail.context import request_scope
+
+        user = getattr(request, "user", None)
+        with request_scope(
+            request,
+            actor=self._get_actor(request) if user is not None else None,
+            remote_addr=self._get_remote_addr(request),
+            remote_port=self._get_remote_port(request),
+        ):
+            return super().__call__(request)
 
     @staticmethod
     def _get_remote_addr(request):

@@ -40,6 +40,7 @@ urlpatterns = [
     path("appeals/", include("appeals.urls")),
     path("liaison/", include("liaison.urls")),
     path("staff/dashboard/", include("dashboard.urls")),
+    path("staff/audit/", include("portal.audittrail.urls")),
     path("messages/", include("inbox.urls")),
     path("policies/", _Moved.as_view(pattern_name="web:policy_list")),
     path("policies/<int:pk>/", _Moved.as_view(pattern_name="web:policy_detail")),

@@ -15,6 +15,7 @@ from api.authentication import ApiKeyAuthentication, HashedTokenAuthentication
 from api.exceptions import api_exception_handler
 from api.schema import ApiAutoSchema
 from api.throttling import AnonRateThrottle, ApiKeyRateThrottle, UserRateThrottle
+from portal.audittrail.context import api_caller_set as audit_caller_set
 
 from .pagination import Pagination
 from .parsers import StrictJSONParser
@@ -34,6 +35,12 @@ class ApiBase:
 
     def get_exception_handler(self):
         return api_exception_handler
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        # The audit middleware ran before DRF knew the caller: name the token's person or the
+        # API key (and its platform account) as the actor of what this request writes.
+        audit_caller_set(request)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
