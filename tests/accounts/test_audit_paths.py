@@ -304,3 +304,13 @@ def test_nobody_edits_an_entry_and_the_viewer_has_no_write_method(world, client,
     entry = _entries(Enterprise, world.ent_a.pk)[-1]
     with pytest.raises(DatabaseError), transaction.atomic():
         LogEntry.objects.filter(pk=entry.pk).update(changes={"address": ["x", "y"]})
+
+
+def test_the_viewer_speaks_english_to_an_english_reader(world, client, officer):
+    api_key_patch(world, client)
+    client.force_login(officer)
+    client.cookies["django_language"] = "en"
+    text = client.get(reverse("audittrail:index")).content.decode()
+    key = world.keys["int_enterprises_write"]
+    assert "Audit trail" in text and "Actor or API key" in text and "Export to Excel" in text
+    assert f"API key {key.name} ({key.prefix}…)" in text
