@@ -32,6 +32,13 @@ SESSION_RESET_ID = "pwreset_id"
 SESSION_TOKEN = "pwreset_token"
 
 
+def _pad(started: float) -> None:
+    """Sleep until PASSWORD_RESET_MIN_RESPONSE_SECONDS have passed since ``started``."""
+    remaining = settings.PASSWORD_RESET_MIN_RESPONSE_SECONDS - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
 def _too_many(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     context["rate_limited"] = True
     return render(request, template, context, status=429)
@@ -53,10 +60,7 @@ def password_reset_request(request: HttpRequest) -> HttpResponse:
                 channel=channel,
                 client_ip=ip,
             )
-        # the same time whatever happened above (known or unknown account, sent or not)
-        remaining = settings.PASSWORD_RESET_MIN_RESPONSE_SECONDS - (time.monotonic() - started)
-        if remaining > 0:
-            time.sleep(remaining)
+        _pad(started)  # the same time whatever happened above (known or unknown account, sent or not)
         if limited:
             return _too_many(request, "accounts/password_reset.html", {"form": form})
         request.session[SESSION_IDENTIFIER] = recovery.normalize_identifier(identifier)
@@ -91,7 +95,9 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
         if recovery.verify_limited(client_ip=client_ip(request)):
             return _too_many(request, "accounts/password_reset_code.html", context)
         if form.is_valid():
+            started = time.monotonic()
             reset = recovery.password_reset_check_code(identifier=identifier, code=form.cleaned_data["code"])
+            _pad(started)  # a wrong code for a real account costs no more time than for none
             if reset is not None:
                 request.session[SESSION_RESET_ID] = reset.pk
                 request.session.pop(SESSION_TOKEN, None)
