@@ -78,7 +78,8 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
         state = request.GET.get("state", "")
         entry = states.pop(state, None) if state else None
         if entry is not None:
-            request.session["oidc_states"] = states  # single use
+            request.session["oidc_states"] = states  # single use, even when the answer is a 5xx
+            request.session.save()  # (the session middleware saves nothing on those)
         if request.GET.get("error"):
             return refused(request, _("统一身份认证未完成：您取消了授权，或认证服务拒绝了本次登录。"))
         if entry is None or not request.GET.get("code"):

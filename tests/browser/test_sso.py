@@ -77,6 +77,8 @@ def test_enterprise_legal_person_signs_in_and_is_bound_to_its_enterprise(sso, pa
     page.goto(f"{live_server.url}/accounts/login/")
     shoot(page, "sso-login")
 
+    callbacks = []
+    page.on("request", lambda r: callbacks.append(r.url) if "/accounts/sso/callback/" in r.url else None)
     _sign_in_at_provider(page, live_server.url, "legal-person")
 
     assert page.url.startswith(live_server.url), page.url
@@ -95,6 +97,12 @@ def test_enterprise_legal_person_signs_in_and_is_bound_to_its_enterprise(sso, pa
     # 我的政策 is open to the enterprise user (bound, no binding step)
     page.goto(f"{live_server.url}/accounts/bind/")
     assert enterprise.name in page.content()
+
+    # the provider's answer replayed (same code and state): refused, nobody signed in anew
+    page.context.clear_cookies()
+    response = page.goto(callbacks[0])
+    assert response.status == 400 and "登录请求已失效" in page.content()
+    assert page.locator(".user-name").count() == 0
 
     # a second sign-in reuses the same user
     page.context.clear_cookies()

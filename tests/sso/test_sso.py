@@ -298,3 +298,16 @@ def test_an_sso_session_is_not_sent_to_change_a_password_it_did_not_use(rf, back
     request._messages = FallbackStorage(request)
     response = PasswordMaxAgeMiddleware(lambda r: HttpResponse("page"))(request)
     assert (response.status_code == 302 and "/accounts/password/" in response["Location"]) is sent_to_change
+
+
+def test_identity_service_down_at_the_callback_is_a_page_not_a_500(client, configured):
+    session = client.session
+    session["oidc_states"] = {"s1": {"nonce": "n1", "code_verifier": "v" * 64}}
+    session.save()
+    response = client.get("/accounts/sso/callback/?code=abc&state=s1")
+    assert response.status_code == 502
+    assert "认证服务无响应或返回的凭证无效" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # the state was used up: the same answer again is a stale request
+    again = client.get("/accounts/sso/callback/?code=abc&state=s1")
+    assert again.status_code == 400
