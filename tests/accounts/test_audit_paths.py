@@ -314,3 +314,16 @@ def test_the_viewer_speaks_english_to_an_english_reader(world, client, officer):
     key = world.keys["int_enterprises_write"]
     assert "Audit trail" in text and "Actor or API key" in text and "Export to Excel" in text
     assert f"API key {key.name} ({key.prefix}…)" in text
+
+
+def test_the_import_command_writes_one_entry_per_enterprise_saying_where_it_came_from(world, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "e.csv"
+    path.write_text(f"统一社会信用代码,企业名称,所属区县\n{credit_code(8001)},命令导入甲,金水区\n"
+                    f"{credit_code(8002)},命令导入乙,金水区\n", encoding="utf-8")  # fmt: skip
+    call_command("import_enterprises", str(path), "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+    for code, name in ((8001, "命令导入甲"), (8002, "命令导入乙")):
+        (entry,) = _entries(Enterprise, Enterprise.objects.get(credit_code=credit_code(code)).pk)
+        assert entry.action == LogEntry.Action.CREATE and entry.changes["name"] == ["None", name]
+        assert entry.additional_data["via"] == "command:import_enterprises"

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from enterprises.importing import count_data_rows, enterprise_import_file, file_open
+from portal.audittrail.context import system_scope
 
 
 class Command(BaseCommand):
@@ -44,10 +45,11 @@ class Command(BaseCommand):
         if not options["no_progress"]:
             bar = tqdm(total=(total or 0) * passes or None, unit="行", file=sys.stderr, dynamic_ncols=True,
                        desc="校验+写入" if passes == 2 else "校验")  # fmt: skip
-        report = enterprise_import_file(
-            path=path, source=options["source"], dry_run=options["dry_run"], chunk_size=options["chunk_size"],
-            progress=bar.update if bar else None, rematch=not options["no_rematch"],
-        )  # fmt: skip
+        with system_scope("command:import_enterprises"):  # the audit entries say where they came from
+            report = enterprise_import_file(
+                path=path, source=options["source"], dry_run=options["dry_run"], chunk_size=options["chunk_size"],
+                progress=bar.update if bar else None, rematch=not options["no_rematch"],
+            )  # fmt: skip
         if bar:
             bar.close()
         for error in report.errors[: options["max_errors"]]:
