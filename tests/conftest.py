@@ -21,17 +21,22 @@ TEST_TODAY_ENV = "PORTAL_TEST_TODAY"
 
 def pytest_configure(config):
     """With PORTAL_TEST_TODAY set, the clock of this process (every test, fixture and live
-    server thread) is moved to noon of that day in Shanghai and keeps ticking. Tests derive
-    their dates from ``timezone.localdate()``, so they must pass on any day; tests/
+    server thread) is moved to noon of that day in Shanghai (or to the time it gives) and keeps
+    ticking. Tests derive their dates from ``timezone.localdate()``, so they must pass on any day; tests/
     test_any_day.py runs the suite's date-sensitive tests this way on a few far dates. A real
     Celery worker (``services`` tests) runs in another process on the real clock, which is why
     those tests are left out of such runs."""
     today = os.environ.get(TEST_TODAY_ENV)
     if today:
-        noon = dt.datetime.combine(
-            dt.date.fromisoformat(today), dt.time(12), tzinfo=ZoneInfo(settings.TIME_ZONE)
+        # "2030-06-30" is noon of that day; "2028-02-29T00:30" that time (Shanghai), when the
+        # UTC date is still the day before: what catches a test that takes a UTC date for a local one
+        day, _, at = today.partition("T")
+        moment = dt.datetime.combine(
+            dt.date.fromisoformat(day),
+            dt.time.fromisoformat(at) if at else dt.time(12),
+            tzinfo=ZoneInfo(settings.TIME_ZONE),
         )
-        config._portal_clock = time_machine.travel(noon, tick=True)
+        config._portal_clock = time_machine.travel(moment, tick=True)
         config._portal_clock.start()
 
 

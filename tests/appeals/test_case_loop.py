@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from appeals import services
 from appeals.models import Case, CaseSource, CaseStatus, Category, CategoryTimeLimit, RoutingRule
@@ -66,7 +67,7 @@ def test_case_is_routed_by_category_and_district_with_a_working_day_deadline(cit
     assert case.department == city["finance"]
     assert zone_case.department == city["zone"]
     # and the deadline counts 5 working days
-    assert case.due_on == add_workdays(case.created_at.date(), 5)
+    assert case.due_on == add_workdays(timezone.localdate(case.created_at), 5)  # Shanghai's day
     # and an unknown category falls back to the 'other' rule
     assert raise_case(city, category=Category.LAND).department == city["other"]
 
