@@ -69,7 +69,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         found = _credential(request)
         if not found or found[0] != "key":
             return None
-        key = ApiKey.objects.filter(key_hash=secret_hash(found[1])).select_related("department").first()
+        key = (
+            ApiKey.objects.filter(key_hash=secret_hash(found[1]))
+            .select_related("department", "account")
+            .first()
+        )
         if key is None or not key.active:
             raise exceptions.AuthenticationFailed(_("接入密钥无效、已过期或已吊销。"))
         credential_touch(obj=key)

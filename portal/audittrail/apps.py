@@ -14,3 +14,17 @@ class AuditTrailConfig(AppConfig):
         from .context import entry_pre_save
 
         pre_save.connect(entry_pre_save, sender=LogEntry, dispatch_uid="portal_audit_credential")
+        _exclude_reverse_relations()
+
+
+def _exclude_reverse_relations() -> None:
+    """auditlog diffs every field ``_meta.get_fields()`` lists, reverse relations included: reading
+    ``application.grant`` before the grant exists caches "no grant" on the instance, and the code
+    that creates it then finds none. Reverse relations are the other side's fields (audited
+    there): leave them out of every registration. auditlog registers in its own ``ready()``,
+    which runs before this one (INSTALLED_APPS order)."""
+    from auditlog.registry import auditlog
+
+    for model, conf in auditlog._registry.items():
+        reverse = [f.name for f in model._meta.get_fields() if f.auto_created and not f.concrete]
+        conf["exclude_fields"] = sorted(set(conf["exclude_fields"]) | set(reverse))

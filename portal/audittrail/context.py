@@ -99,24 +99,18 @@ def _auditlog_context() -> dict | None:
         return None
 
 
-def api_caller_set(request) -> None:
-    """Name the caller DRF has just authenticated (token, API key or session)."""
-    from api.access import is_integrator  # imported here: the api app imports this module
-    from api.models import AuthToken
-
+def api_caller_set(*, actor, via: str, api_key: dict | None = None) -> None:
+    """Name the caller DRF has just authenticated: ``actor`` (a user, or None), ``via``
+    (``api-token``, ``api-key``, ``api``) and for a key ``{"id", "prefix", "name"}``. Called by
+    the API (``ApiBase.perform_authentication``), which knows its credentials."""
     holder = _credential.get()
     if holder is None:
         return
-    user = request.user
-    actor = None
-    if is_integrator(user):
-        key = user.api_key
-        holder["via"] = "api-key"
-        holder["api_key"] = {"id": key.pk, "prefix": key.prefix, "name": key.name}
-        actor = key.account if key.account_id else None
-    elif user is not None and user.is_authenticated:
-        holder["via"] = "api-token" if isinstance(getattr(request, "auth", None), AuthToken) else "api"
-        actor = user
+    holder["via"] = via
+    if api_key:
+        holder["api_key"] = dict(api_key)
+    if not isinstance(actor, get_user_model()) or not actor.is_authenticated:
+        actor = None
     holder["actor"] = actor
     context = _auditlog_context()
     if context is not None and isinstance(actor, get_user_model()):

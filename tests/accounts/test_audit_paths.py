@@ -258,6 +258,7 @@ def test_officials_without_the_role_get_403_and_anonymous_visitors_the_login(wor
     assert client.get(reverse("audittrail:index")).status_code == 302
     client.force_login(world.users["off_x"])
     assert client.get(reverse("audittrail:index")).status_code == 403
+    assert 'href="/staff/audit/"' not in client.get(reverse("appeals:staff_queue")).content.decode()
     assert client.get(reverse("audittrail:export")).status_code == 403
 
 
@@ -270,6 +271,7 @@ def test_the_officer_filters_by_actor_object_date_and_action(world, client, offi
                                                      "object_pk": world.ent_a.pk, "action": 1})  # fmt: skip
     text = page.content.decode()
     assert page.status_code == 200 and NEW_ADDRESS in text and "off_x" in text
+    assert 'href="/staff/audit/" aria-current="page"' in text  # the officer's menu has the page
     assert world.keys["int_enterprises_write"].prefix not in text
     key = world.keys["int_enterprises_write"]
     by_key = client.get(reverse("audittrail:index"), {"actor": key.prefix}).content.decode()

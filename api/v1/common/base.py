@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny
 from api import access
 from api.authentication import ApiKeyAuthentication, HashedTokenAuthentication
 from api.exceptions import api_exception_handler
+from api.models import AuthToken
 from api.schema import ApiAutoSchema
 from api.throttling import AnonRateThrottle, ApiKeyRateThrottle, UserRateThrottle
 from portal.audittrail.context import api_caller_set as audit_caller_set
@@ -40,7 +41,13 @@ class ApiBase:
         super().perform_authentication(request)
         # The audit middleware ran before DRF knew the caller: name the token's person or the
         # API key (and its platform account) as the actor of what this request writes.
-        audit_caller_set(request)
+        user = request.user
+        if access.is_integrator(user):
+            key = user.api_key
+            audit_caller_set(actor=key.account, via="api-key",
+                             api_key={"id": key.pk, "prefix": key.prefix, "name": key.name})  # fmt: skip
+        else:
+            audit_caller_set(actor=user, via="api-token" if isinstance(request.auth, AuthToken) else "api")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
