@@ -15,6 +15,6 @@ class AccountsConfig(AppConfig):
 
         # The second factor (second_factor.py): the admin signs in through the portal's login
         # and its second step, and lets in only verified sessions of those who owe one.
-        user_logged_in.connect(second_factor._forget_not_required, dispatch_uid="second_factor_login")
+        user_logged_in.connect(second_factor._remember_at_login, dispatch_uid="second_factor_login")
         admin.site.login = second_factor.admin_login
         admin.site.has_permission = second_factor.admin_has_permission(admin.site.has_permission)

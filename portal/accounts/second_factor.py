@@ -223,8 +223,14 @@ class SecondFactorMiddleware:
         return path in {reverse("accounts:logout"), reverse("admin:logout"), reverse("accounts:login")}
 
 
-def _forget_not_required(sender, request, user, **kwargs):
-    if request is not None and hasattr(request, "session"):
+def _remember_at_login(sender, request, user, **kwargs):
+    """At every sign-in, note in the session whether this user owes no second step (so that an
+    enterprise user's pages cost no extra query), or forget it."""
+    if request is None or not hasattr(request, "session"):
+        return
+    if pending_step(user) is None:
+        request.session[NOT_REQUIRED_SESSION_KEY] = user.pk
+    else:
         request.session.pop(NOT_REQUIRED_SESSION_KEY, None)
 
 
