@@ -107,8 +107,9 @@ def enterprise_readable(user, credit_code: str) -> int:
     Anyone else is refused (403); an unknown code, or another enterprise's code asked by an
     enterprise user, is not found (404, so that codes cannot be probed)."""
     own_id = enterprise_id_of(user)
-    require(user, is_official(user) or has_scope(user, "matches:read") or own_id is not None)
+    wide = is_official(user) or has_scope(user, "matches:read")  # can_read_matches_of, asked once
+    require(user, wide or own_id is not None)
     enterprise_id = enterprise_id_for_code(credit_code)
-    if enterprise_id is None or not can_read_matches_of(user, enterprise_id):
+    if enterprise_id is None or not (wide or own_id == enterprise_id):
         raise NotFound()
     return enterprise_id
