@@ -19,11 +19,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+
+from portal.audittrail.context import entries_bulk_create
 
 from ..access import user_department_ids, user_is_official_of
 from ..models import Grant, GrantStatus, PaymentInstruction, PaymentStatus
@@ -197,8 +200,15 @@ def payment_instructions_export(*, instructions, fmt: str, now: datetime | None 
         data = out.getvalue()
     else:
         raise ValidationError({"format": [_("导出格式应为 csv 或 xlsx")]})
-    PaymentInstruction.objects.filter(pk__in=[i.pk for i in instructions], exported_at__isnull=True).update(
+    stamped = [i for i in instructions if i.exported_at is None]
+    PaymentInstruction.objects.filter(pk__in=[i.pk for i in stamped], exported_at__isnull=True).update(
         exported_at=moment
+    )
+    # the stamp is the official's write: one audit entry per instruction (the update skips signals)
+    entries_bulk_create(
+        PaymentInstruction,
+        [(i.pk, str(i), LogEntry.Action.UPDATE, {"exported_at": ["None", str(moment)]}) for i in stamped],
+        extra={"event": "payment_export", "format": fmt},
     )
     return data
 

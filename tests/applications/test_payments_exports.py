@@ -139,3 +139,21 @@ def test_the_export_and_import_pages_work_for_officials(client, instructions, of
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert instructions[0].reference in response.content.decode("utf-8-sig")
     assert client.get("/applications/payments/export.pdf").status_code == 400
+
+
+def test_an_officials_export_stamps_each_instruction_in_the_audit_trail(client, instructions, official):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    client.force_login(official)
+    # when the official downloads the bank batch
+    assert client.get("/applications/payments/export.csv").status_code == 200
+    # then each instruction's export stamp is an entry naming the official, the field and the event
+    entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(PaymentInstruction))
+    stamped = entries.filter(additional_data__event="payment_export")
+    assert sorted(int(e.object_pk) for e in stamped) == sorted(i.pk for i in instructions)
+    assert {e.actor_id for e in stamped} == {official.pk}
+    assert all(set(e.changes_dict) == {"exported_at"} for e in stamped)
+    # and a second download stamps nothing new, so it writes no entry
+    assert client.get("/applications/payments/export.csv").status_code == 200
+    assert entries.filter(additional_data__event="payment_export").count() == len(instructions)
