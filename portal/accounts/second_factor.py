@@ -200,6 +200,7 @@ class SecondFactorMiddleware:
         if user is not None and user.is_authenticated and not is_verified(user):
             step = self._step(request, user)
             if step is not None:
+                request.second_factor_pending = step  # the step's own pages: no staff menu yet
                 path = request.path_info
                 if path.startswith("/api/"):
                     request.user = AnonymousUser()

@@ -85,6 +85,19 @@ def test_a_password_alone_of_an_official_without_device_leads_to_enrolment(clien
     assert response["Location"].startswith(reverse("accounts:otp_setup"))
 
 
+def test_the_code_step_shows_no_staff_menu_until_the_code_is_given(client, official):
+    # given the password accepted, the step page offers only the step (the menu's links all led
+    # back to it)
+    _password_login(client, official)
+    step = client.get(reverse("accounts:otp_verify")).content.decode()
+    assert "6 位验证码" in step
+    assert 'href="/staff/dashboard/"' not in step and 'href="/admin/"' not in step
+    # when the code is given, the menu is there
+    client.post(reverse("accounts:otp_verify"), {"code": totp_now(official.totpdevice_set.get())})
+    page = client.get("/staff/dashboard/").content.decode()
+    assert 'href="/staff/dashboard/"' in page and 'href="/admin/"' in page
+
+
 def test_the_admin_has_no_password_form_of_its_own(client, official):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
