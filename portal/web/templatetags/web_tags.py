@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,29 @@ def yuan(value) -> str:
     if abs(amount) >= Decimal("10000"):
         return _("%(n)s万元") % {"n": _trim(amount / Decimal("10000"))}
     return _("%(n)s元") % {"n": f"{amount.quantize(Decimal('1')):,}"}
+
+
+@register.filter
+def money(value) -> str:
+    """The one money format of the pages: ``yuan`` (万元/亿元) with the exact figure in yuan on
+    hover and for machines (``<data value="200000.00" title="200,000.00元">20万元</data>``).
+    Exports write the exact figure (see ``money_exact``)."""
+    shown = yuan(value)
+    try:
+        amount = Decimal(value)
+    except Exception:  # noqa: BLE001 - unknown or an expression: shown as it is
+        return conditional_escape(shown)
+    return format_html(
+        '<data class="money" value="{}" title="{}">{}</data>', amount, money_exact(amount), shown
+    )
+
+
+def money_exact(value) -> str:
+    """The exact figure for hover texts and exports: "200,000.00元" / "200,000.00 yuan"."""
+    text = f"{Decimal(value).quantize(Decimal('0.01')):,}"
+    if (get_language() or "").startswith("en"):
+        return f"{text} yuan"
+    return _("%(n)s元") % {"n": text}
 
 
 def _trim(value: Decimal) -> str:
