@@ -137,6 +137,10 @@ ACTION_LABELS = {
     "paid": _("拨付到账"),
     "failed": _("拨付失败"),
     "received": _("企业确认到账"),
+    "withdrawn_objection": _("异议成立，撤销兑现"),
+    "adjusted": _("异议成立，调整金额"),
+    "amount_disputed": _("企业反映金额有误"),
+    "amount_corrected": _("金额纠错"),
 }
 
 
@@ -240,6 +244,10 @@ class GrantBatch(models.Model):
     confirmed_at = models.DateTimeField(_("确认时间"))
     count = models.PositiveIntegerField(_("笔数"), default=0)
     total = models.DecimalField(_("金额合计(元)"), default=0, **MONEY)
+    # 信息公示: the list is public from confirmation through ``notice_until`` (inclusive, a
+    # working-day count of ``notice_workdays``); null = no notice (0 days, or before notices)
+    notice_workdays = models.PositiveSmallIntegerField(_("公示期(工作日)"), default=0)
+    notice_until = models.DateField(_("公示截止日"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("免申即享确认批次")
@@ -350,6 +358,8 @@ class Grant(models.Model):
     account_snapshot = models.JSONField(_("收款账户(确认时)"), default=dict, blank=True)
     paid_on = models.DateField(_("到账日期"), null=True, blank=True, db_index=True)
     received_confirmed_at = models.DateTimeField(_("企业确认到账时间"), null=True, blank=True)
+    # at 到账确认 the enterprise says whether the amount was right (null: not said yet)
+    amount_confirmed = models.BooleanField(_("企业确认金额无误"), null=True, blank=True)
     cancelled_reason = models.TextField(_("撤销原因"), blank=True, default="")
 
     class Meta:
@@ -451,3 +461,94 @@ class PaymentInstruction(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class ObjectionKind(models.TextChoices):
+    OBJECTION = "objection", _("公示异议")
+    MISSED = "missed", _("应享未享")
+    AMOUNT = "amount", _("金额有误")
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    UPHELD = "upheld", _("成立")
+    REJECTED = "rejected", _("不成立")
+
+
+class GrantObjection(models.Model):
+    """异议处置 and 纠错救济: an objection to an entry of a published 免申即享 list (anyone, no
+    account), an enterprise's report that it was left out (应享未享, with evidence), or its
+    report at 到账确认 that the amount was wrong. Officials of the policy's department decide
+    each with a recorded reason (``services.notice``)."""
+
+    reference = models.CharField(_("受理编号"), max_length=24, unique=True)
+    # the anonymous objector's key to the status page (never shown to anyone else)
+    access_key = models.CharField(max_length=32)
+    kind = models.CharField(_("类型"), max_length=10, choices=ObjectionKind.choices, db_index=True)
+    policy = models.ForeignKey("policies.Policy", on_delete=models.PROTECT, related_name="grant_objections")
+    department = models.ForeignKey("policies.Department", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("期间"), max_length=7, blank=True, default="")
+    batch = models.ForeignKey(
+        GrantBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="objections"
+    )
+    grant = models.ForeignKey(
+        Grant, on_delete=models.PROTECT, null=True, blank=True, related_name="objections"
+    )
+    # the reporting enterprise (应享未享, 金额有误); null for an anonymous objection
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("异议理由"))
+    contact = models.CharField(_("联系方式"), max_length=100, blank=True, default="")
+    expected_amount = models.DecimalField(_("应享金额(元)"), null=True, blank=True, **MONEY)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN, db_index=True
+    )
+    decision = models.TextField(_("处理意见"), blank=True, default="")
+    outcome_amount = models.DecimalField(_("核定金额(元)"), null=True, blank=True, **MONEY)
+    created_grant = models.ForeignKey(
+        Grant, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("补享兑现")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("提出时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("异议与纠错")
+        verbose_name_plural = _("异议与纠错")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["department", "status"], name="objection_dept_status")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+def _evidence_upload_to(instance: "ObjectionFile", filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:6]
+    return f"objections/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}{suffix}"
+
+
+class ObjectionFile(models.Model):
+    """Evidence for a 应享未享 / 金额有误 report; checked by ``uploads.upload_check``."""
+
+    objection = models.ForeignKey(GrantObjection, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(_("文件"), upload_to=_evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=8)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("证明材料")
+        verbose_name_plural = _("证明材料")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
