@@ -138,11 +138,36 @@ def normalize_zone(value: str | None) -> str:
     )
 
 
+@lru_cache(maxsize=1)
+def _national_names() -> dict[str, str]:
+    """GB/T 2260 names of the whole country, county level and above (gb2260_names.json)."""
+    return load("gb2260_names.json")["codes"]
+
+
+def national_division_name(code: str) -> str:
+    """A division elsewhere in China with its city (or its province for a municipality's
+    district): 110105 → 北京市朝阳区, 610113 → 西安市雁塔区; "" when the code is unknown."""
+    names = _national_names()
+    own = names.get(code, "")
+    if not own or not code.isdigit() or len(code) != 6:
+        return own
+    for parent in (code[:4] + "00", code[:2] + "0000"):
+        if parent != code and parent in names:
+            return names[parent] + own
+    return own
+
+
 def district_name(code: str) -> str:
-    """Display name of a division code ("" for blank; the code itself when not in Zhengzhou)."""
+    """Display name of a division code ("" for blank): Zhengzhou's districts and zones by their
+    own names, any other GB/T 2260 code with its city; the code itself when it is unknown."""
     if not code:
         return ""
-    return _divisions()["districts"].get(code) or _divisions()["zones"].get(code) or code
+    return (
+        _divisions()["districts"].get(code)
+        or _divisions()["zones"].get(code)
+        or national_division_name(code)
+        or code
+    )
 
 
 def zone_name(code: str) -> str:

@@ -60,7 +60,9 @@ def test_unknown_zone_is_rejected():
 
 def test_display_names():
     assert district_name("410104") == "管城回族区"
-    assert district_name("110105") == "110105"
+    assert district_name("110105") == "北京市朝阳区"
+    assert district_name("610113") == "西安市雁塔区"
+    assert district_name("999999") == "999999"
     assert industry_name("I6513") == "软件和信息技术服务业"
 
 
