@@ -17,7 +17,7 @@ from applications.selectors import grants_for_enterprise
 from enterprises import reference
 from inbox.selectors import inbox_item_get, notifications_for_enterprise
 from inbox.services import inbox_item_mark_read, inbox_mark_all_read
-from matching.criteria import CriteriaError, award_amount, evaluate
+from matching.criteria import award_amount, evaluate
 from matching.criteria.award_kind import award_certain, award_kind_label
 from matching.profiles import profile_load
 from matching.selectors import channel_preferences_get
@@ -30,7 +30,6 @@ from portal.accounts.masking import masked_for
 from portal.accounts.selectors import user_enterprise
 
 from . import selectors, services
-from .calculator import calculator_form, calculator_results
 from .forms import CorrectionRequestForm, PolicySearchForm, PreferencesForm
 from .templatetags.web_tags import yuan
 
@@ -145,22 +144,6 @@ def _award_lines(award: dict | None) -> list[str]:
     return lines
 
 
-@require_http_methods(["GET", "POST"])
-def calculator(request: HttpRequest) -> HttpResponse:
-    # A GET with data is allowed too (shareable result links); nothing is stored either way.
-    data = request.POST if request.method == "POST" else (request.GET or None)
-    form = calculator_form(data)
-    results = None
-    if form.is_bound and form.is_valid():
-        try:
-            results = calculator_results(profile_data=form.profile_json())
-        except CriteriaError as exc:
-            for error in getattr(exc, "errors", None) or [{"path": "", "message": str(exc)}]:
-                key = (error.get("path") or "").removeprefix("profile.").split(".")[0]
-                form.add_error(key if key in form.fields else None, error.get("message", ""))
-    return render(request, "web/calculator.html", {"form": form, "results": results})
-
-
 @enterprise_user_required
 @require_GET
 def my_policies(request: HttpRequest) -> HttpResponse:
@@ -250,10 +233,13 @@ def unsubscribe_all(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     current = _preference(request.enterprise)
+    # After 一键退订 nothing external is sent, so no channel is shown ticked: ticking one again
+    # (and saving) is what resubscribes (``channel_preferences_set``); the addresses stay.
+    active = current.unsubscribed_at is None
     initial = {
-        "email": current.email,
+        "email": current.email and active,
         "email_address": current.email_address,
-        "sms": current.sms,
+        "sms": current.sms and active,
         "sms_phone": current.sms_phone,
         "digest": current.digest,
     }

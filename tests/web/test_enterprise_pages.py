@@ -4,6 +4,7 @@ and that it sees only its own."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -267,3 +268,30 @@ def test_every_enterprise_form_needs_the_csrf_token(city, name, data):
     client = Client(enforce_csrf_checks=True)
     client.force_login(city.user)
     assert client.post(reverse(name), data).status_code == 403
+
+
+def test_after_one_click_unsubscribe_no_channel_is_shown_ticked_and_ticking_resubscribes(client_jia, city):
+    from matching.models import ChannelPreference
+
+    # given 甲 gets its pushes by e-mail and SMS, then unsubscribes with one click
+    client_jia.post(
+        reverse("web:preferences"),
+        {"email": "on", "email_address": "push@example.com", "sms": "on", "sms_phone": "13812345678"},
+    )
+    client_jia.post(reverse("web:unsubscribe_all"))
+
+    # when it opens its preferences
+    response = client_jia.get(reverse("web:preferences"))
+
+    # then neither channel is ticked above the note 「重新勾选即可恢复」, the addresses are kept
+    form = response.context["form"]
+    assert form["email"].value() is False and form["sms"].value() is False
+    assert form["email_address"].value() == "push@example.com"
+    html = response.content.decode()
+    assert "重新勾选即可恢复" in html
+    assert not re.search(r'<input[^>]*name="(email|sms)"[^>]*checked', html)
+
+    # and ticking e-mail again resubscribes
+    client_jia.post(reverse("web:preferences"), {"email": "on", "email_address": "push@example.com"})
+    pref = ChannelPreference.objects.get(enterprise_id=city.enterprise.pk)
+    assert pref.unsubscribed_at is None and pref.email and not pref.sms
