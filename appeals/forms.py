@@ -5,10 +5,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from applications.models import Application
 from applications.uploads import upload_check
-from policies.models import Department
+from policies.models import Department, Policy
+from policies.selectors import policies_visible_to
 
-from .models import CaseKind, Category, DebtorType, ReturnVisit
+from .models import CaseKind, Category, DebtorType, RatingScore, ReturnVisit
 
 MAX_ATTACHMENTS = 5
 
@@ -34,8 +36,44 @@ class CaseForm(forms.Form):
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
     title = forms.CharField(label=_("标题"), max_length=200)
     description = forms.CharField(label=_("具体情况"), widget=forms.Textarea(attrs={"rows": 6}))
-    policy = forms.IntegerField(label=_("涉及政策编号(可选)"), required=False, widget=forms.HiddenInput)
+    policy = forms.ModelChoiceField(
+        label=_("涉及政策(可选)"),
+        required=False,
+        queryset=Policy.objects.none(),
+        empty_label=_("— 不涉及具体政策 —"),
+        help_text=_("选择后，诉求将分办到该政策的牵头部门。"),
+    )
+    application = forms.ModelChoiceField(
+        label=_("涉及本企业的申报(可选)"),
+        required=False,
+        queryset=Application.objects.none(),
+        empty_label=_("— 不涉及具体申报 —"),
+        help_text=_("选择后，诉求将分办到办理该申报的部门。"),
+    )
     attachments = MultipleFileField(label=_("附件(PDF、图片等，最多5个，每个不超过10MB)"), required=False)
+
+    def __init__(self, *args, enterprise=None, **kwargs):
+        """The pickers offer what the user may see: published policies, and the applications
+        of ``enterprise`` (no application picker without one, e.g. an official logging a case
+        before the enterprise is known)."""
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = policies_visible_to(department_ids=()).order_by("title")
+        if enterprise is None:
+            del self.fields["application"]
+        else:
+            self.fields["application"].queryset = (
+                Application.objects.filter(enterprise=enterprise)
+                .select_related("policy")
+                .order_by("-submitted_at")
+            )
+            self.fields["application"].label_from_instance = lambda a: f"{a.reference} · {a.policy.title}"
+
+    def links(self) -> dict:
+        """The policy and application the case is about, for ``services.case_raise``."""
+        return {
+            "policy": self.cleaned_data.get("policy"),
+            "application": self.cleaned_data.get("application"),
+        }
 
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []
@@ -70,9 +108,9 @@ class ConfirmForm(forms.Form):
 
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
-        label=_("评分"), coerce=int, choices=[(i, str(i)) for i in range(5, 0, -1)], widget=forms.RadioSelect
+        label=_("评价"), coerce=int, choices=RatingScore.choices, widget=forms.RadioSelect
     )
-    comment = forms.CharField(label=_("评价"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(label=_("评价说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AnswerForm(forms.Form):

@@ -108,6 +108,16 @@ class Case(models.Model):
         related_name="cases",
         verbose_name=_("涉及政策"),
     )
+    # The application the case is about (its policy is then ``policy``): routes it to the
+    # department that handles that application.
+    application = models.ForeignKey(
+        "applications.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("涉及申报"),
+    )
     source = models.CharField(_("来源"), max_length=10, choices=CaseSource.choices, default=CaseSource.PORTAL)
     district = models.CharField(_("区县"), max_length=6, blank=True, default="", db_index=True)
     department = models.ForeignKey(
@@ -244,11 +254,22 @@ class ReturnVisit(models.Model):
         return f"{self.get_method_display()} @ {self.visited_at:%Y-%m-%d %H:%M}"
 
 
+class RatingScore(models.IntegerChoices):
+    """The five grades of 政务服务好差评 (国办发〔2019〕51号), 5 best."""
+
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    FAIRLY_SATISFIED = 3, _("基本满意")
+    DISSATISFIED = 2, _("不满意")
+    VERY_DISSATISFIED = 1, _("非常不满意")
+
+
 class Rating(models.Model):
-    """好差评: 1–5 and a comment, once per closed case. 1–2 is a bad rating."""
+    """好差评: one of the five grades and a comment, once per case, after the enterprise
+    confirmed the answer solved it or an official recorded a return visit. 1–2 is a bad rating."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
-    score = models.PositiveSmallIntegerField(_("评分"))
+    score = models.PositiveSmallIntegerField(_("评价"), choices=RatingScore.choices)
     comment = models.TextField(_("评价"), blank=True, default="")
     rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     rated_at = models.DateTimeField(auto_now_add=True)
@@ -261,7 +282,7 @@ class Rating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.score}/5"
+        return f"{self.get_score_display()} ({self.score}/5)"
 
 
 # --- arrears (清理拖欠企业账款) -------------------------------------------------------

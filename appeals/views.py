@@ -42,6 +42,7 @@ from .models import (
     CaseAttachment,
     CaseStatus,
 )
+from .services.cases import RATE
 
 
 def _form_error(form, exc: ValidationError) -> None:
@@ -121,17 +122,18 @@ def my_cases(request):
 @enterprise_user_required
 def case_new(request):
     policy = None
-    policy_id = request.GET.get("policy") or request.POST.get("policy")
+    policy_id = request.GET.get("policy")
     if policy_id and str(policy_id).isdigit():
         policy = Policy.objects.filter(pk=policy_id, status="published").first()
     form = CaseForm(
         request.POST or None,
         request.FILES or None,
+        enterprise=request.enterprise,
         initial={"policy": policy.pk if policy else None, "category": "policy" if policy else None},
     )
     if request.method == "POST" and form.is_valid():
         case = _case_raise(
-            form, request.user, enterprise=request.enterprise, raised_by=request.user, policy=policy
+            form, request.user, enterprise=request.enterprise, raised_by=request.user, **form.links()
         )
         if case is not None:
             messages.success(request, _("诉求已提交，编号%s。我们将在办理时限内答复。") % case.number)
@@ -142,7 +144,9 @@ def case_new(request):
 @enterprise_user_required
 def case_detail(request, pk: int):
     case = get_object_or_404(
-        Case.objects.select_related("department", "policy"), pk=pk, enterprise=request.enterprise
+        Case.objects.select_related("department", "policy", "application"),
+        pk=pk,
+        enterprise=request.enterprise,
     )
     action, forms = _action_forms(request, {"confirm": ConfirmForm, "rate": RatingForm})
     steps = {
@@ -170,6 +174,7 @@ def case_detail(request, pk: int):
             "confirm_form": forms["confirm"],
             "rating_form": forms["rate"],
             "rating": rating,
+            "rateable": RATE.allowed,
             "days_left": _days_left(case),
             "staff": False,
         },
@@ -361,6 +366,7 @@ def staff_log(request):
                 enterprise=enterprise,
                 logged_by=request.user,
                 source=form.cleaned_data["source"],
+                **form.links(),
             )
             if case is not None:
                 messages.success(request, _("已代企业登记，编号%s") % case.number)

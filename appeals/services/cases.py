@@ -25,6 +25,7 @@ from ..models import (
     Category,
     CategoryTimeLimit,
     Rating,
+    RatingScore,
     ReturnVisit,
     RoutingRule,
 )
@@ -34,9 +35,15 @@ from .steps import ANYONE, ENTERPRISE, Step, local_today, number_make, record, s
 DEFAULT_TIME_LIMIT_DAYS = 10
 
 
-def case_route(*, category: str, district: str):
-    """The responsible department: the rule for the category and the enterprise's district,
-    else the category's city-wide rule, else the 'other' city-wide rule."""
+def case_route(*, category: str, district: str, policy=None, application=None):
+    """The responsible department: for a case about an application, the department handling
+    that application; for a case about a policy, the policy's lead department (牵头部门);
+    otherwise the rule for the category and the enterprise's district, else the category's
+    city-wide rule, else the 'other' city-wide rule."""
+    if application is not None:
+        return application.department
+    if policy is not None:
+        return policy.department
     candidates = RoutingRule.objects.select_related("department").filter(
         category__in=[category, Category.OTHER]
     )
@@ -64,6 +71,7 @@ def case_raise(
     description: str,
     kind: str = CaseKind.PROBLEM,
     policy=None,
+    application=None,
     source: str = CaseSource.PORTAL,
     raised_by=None,
     logged_by=None,
@@ -80,13 +88,22 @@ def case_raise(
         errors["title"] = _("请填写标题")
     if not (description or "").strip():
         errors["description"] = _("请描述问题")
+    if application is not None:
+        if application.enterprise_id != enterprise.pk:
+            errors["application"] = _("只能选择本企业的申报")
+        elif policy is not None and policy.pk != application.policy_id:
+            errors["policy"] = _("所选政策与所选申报的政策不一致")
+        else:
+            policy = application.policy
     if errors:
         raise ValidationError(errors)
     if logged_by is not None and not logged_by.is_official:
         raise PermissionDenied(_("只有工作人员可以代企业登记诉求"))
     if raised_by is not None and logged_by is None and raised_by.enterprise_id != enterprise.pk:
         raise PermissionDenied(_("只能以本企业名义提出诉求"))
-    department = department or case_route(category=category, district=enterprise.district)
+    department = department or case_route(
+        category=category, district=enterprise.district, policy=policy, application=application
+    )
     case = Case.objects.create(
         number=number_make("SQ"),
         enterprise=enterprise,
@@ -95,6 +112,7 @@ def case_raise(
         title=title.strip(),
         description=description.strip(),
         policy=policy,
+        application=application,
         source=source,
         district=enterprise.district,
         department=department,
@@ -125,7 +143,15 @@ REOPEN = Step("reopened", (S.ANSWERED,), S.REOPENED, by=ENTERPRISE)
 VISIT = Step("return_visit", (S.ANSWERED, S.CONFIRMED), S.VISITED, refusal=gettext_lazy("答复后才能回访"))
 VISIT_UNRESOLVED = replace(VISIT, action="return_visit_unresolved", to=S.REOPENED)
 CLOSE = Step("closed", (S.CONFIRMED, S.VISITED), S.CLOSED)
-RATE = Step("rated", (S.CLOSED,), None, by=ENTERPRISE, refusal=gettext_lazy("办结后才能评价"))
+# 好差评 once the enterprise confirmed the answer solved it or an official recorded a return
+# visit (and still after closing); a rating does not move the status.
+RATE = Step(
+    "rated",
+    (S.CONFIRMED, S.VISITED, S.CLOSED),
+    None,
+    by=ENTERPRISE,
+    refusal=gettext_lazy("确认问题已解决或工作人员回访后才能评价"),
+)
 
 
 def _notify(case: Case, title: str) -> None:
@@ -238,24 +264,25 @@ def case_rate(*, case: Case, score: int, comment: str, actor) -> Rating:
     try:
         score = int(score)
     except (TypeError, ValueError):
-        raise ValidationError({"score": _("评分须为1到5的整数")}) from None
-    if not 1 <= score <= 5:
-        raise ValidationError({"score": _("评分须为1到5的整数")})
+        score = 0
+    if score not in RatingScore.values:
+        raise ValidationError({"score": _("请选择评价：非常满意、满意、基本满意、不满意或非常不满意")})
     if Rating.objects.filter(case=case).exists():
         raise ValidationError({"score": _("该诉求已评价")})
     if score <= BAD_RATING and not (comment or "").strip():
         raise ValidationError({"comment": _("差评请说明原因，以便重新办理")})
     rating = Rating.objects.create(case=case, score=score, comment=(comment or "").strip(), rated_by=actor)
-    record(case, action="rated", actor=actor, note=f"{score}/5 {rating.comment}")
+    record(case, action="rated", actor=actor, note=f"{rating.get_score_display()} {rating.comment}".strip())
     if score <= BAD_RATING:
         follow_up = case_raise(
             enterprise=case.enterprise,
             category=case.category,
             kind=case.kind,
             title=_("【差评重办】%s") % case.title,
-            description=_("企业评价%(s)d分：%(c)s\n\n原诉求：%(d)s\n原答复：%(r)s")
-            % {"s": score, "c": rating.comment, "d": case.description, "r": case.reply},
+            description=_("企业评价“%(s)s”：%(c)s\n\n原诉求：%(d)s\n原答复：%(r)s")
+            % {"s": rating.get_score_display(), "c": rating.comment, "d": case.description, "r": case.reply},
             policy=case.policy,
+            application=case.application,
             source=CaseSource.RATING,
             parent=case,
             department=case.department,
