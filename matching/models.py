@@ -168,7 +168,9 @@ class Delivery(models.Model):
       a ``webhook`` delivery without a subscription fans out to the enterprise's subscriptions;
     - an in-app ``inbox.Message`` (an application, appeal or grant step) sent on as e-mail or
       SMS (``message``; ``payload`` may hold its SMS wording);
-    - a webhook event (``subscription``, ``event``, ``event_key``, ``payload``: the signed body).
+    - a webhook event (``subscription``, ``event``, ``event_key``, ``payload``: the signed body);
+    - a saved search's e-mail (``event`` ``subscription.confirm`` / ``subscription.alert``, the
+      written mail in ``payload``; the ``subscriptions`` app, not the webhook ``subscription``).
 
     ``pending`` → ``sending`` (claimed by a conditional UPDATE, ``claimed_at``) → ``sent`` /
     ``failed`` (permanent error) / ``dead`` (out of attempts); a transient error puts it back to

@@ -51,6 +51,13 @@ def _schedule_matching(*, policy_id: int, reason: str) -> None:
     policy_matching_schedule(policy_id=policy_id, reason=reason)
 
 
+def _schedule_alerts(*, policy_id: int) -> None:
+    """Tell the saved searches' alerts (``subscriptions``; a task queued on commit)."""
+    from subscriptions.services import policy_alerts_schedule
+
+    policy_alerts_schedule(policy_id=policy_id)
+
+
 def _department(value: Any, *, field: str = "department") -> Department:
     if isinstance(value, Department):
         return value
@@ -380,6 +387,7 @@ def policy_publish(*, policy: Policy, actor, comment: str = "审核发布") -> P
     _refresh_derived(policy)
     version_record(policy=policy, actor=actor, comment=comment, force=True)
     _schedule_matching(policy_id=policy.pk, reason="published")
+    _schedule_alerts(policy_id=policy.pk)
     return policy
 
 

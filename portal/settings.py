@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "liaison",
     "inbox",
     "dashboard",
+    "subscriptions",
 ]
 
 MIDDLEWARE = [

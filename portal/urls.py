@@ -47,6 +47,7 @@ urlpatterns = [
     path("applications/", _Moved.as_view(pattern_name="applications:mine")),
     path("favicon.ico", _Favicon.as_view()),
     path("matching/", include("matching.urls")),
+    path("", include("subscriptions.urls")),
     path("", include("portal.web.urls")),
 ]
 

@@ -196,6 +196,8 @@ def _transport(delivery: Delivery) -> int | None:
         return transport_for(delivery.channel)(
             message, sub.url, secret=sub.secret, event=delivery.event, delivery_id=str(delivery.pk)
         )
+    if delivery.event.startswith("subscription."):
+        return _subscription_mail_send(delivery)
     pref = ChannelPreference.objects.filter(enterprise_id=delivery.enterprise_id).first()
     if pref is not None and pref.unsubscribed_at is not None:
         raise TransportError("unsubscribed", retryable=False)
@@ -207,6 +209,26 @@ def _transport(delivery: Delivery) -> int | None:
     if pref is not None:
         unsubscribe = absolute_url("matching:unsubscribe", pref.unsubscribe_token)
     return transport_for(delivery.channel)(message, delivery.recipient, unsubscribe_url=unsubscribe)
+
+
+def _subscription_mail_send(delivery: Delivery) -> int | None:
+    """A saved search's confirmation or alert (``subscriptions``): written when queued; an
+    alert goes out only while its subscription is confirmed and not unsubscribed, with its
+    one-click unsubscribe link (RFC 8058)."""
+    from subscriptions.models import Subscription
+
+    payload = delivery.payload or {}
+    sub = Subscription.objects.filter(pk=payload.get("subscription")).first()
+    if sub is None or sub.unsubscribed_at is not None:
+        raise TransportError("unsubscribed", retryable=False)
+    if delivery.event == "subscription.alert" and sub.confirmed_at is None:
+        raise TransportError("subscription not confirmed", retryable=False)
+    message = Message(
+        subject=payload.get("subject", ""), text=payload.get("text", ""), link=payload.get("link", "")
+    )
+    return transport_for(delivery.channel)(
+        message, delivery.recipient, unsubscribe_url=payload.get("unsubscribe_url", "")
+    )
 
 
 def delivery_send(*, delivery: Delivery) -> int:

@@ -1,5 +1,8 @@
-"""What a push says: the policy, why this enterprise qualifies, the amount, the
-deadline, the data to supply for a "possible" match, and a link to the policy page."""
+"""What a push says: the policy, why this enterprise qualifies, the amount (「确定可享」 or
+「最高可申」, by the award's kind: ``matching.criteria.award_kind``), the deadline, the data to
+supply for a "possible" match, the next step (在线申报 with its link, or 免申即享: nothing to
+apply for) and a link to the policy page. A digest opens with its totals (``awards_totals``).
+The saved-search alerts (``subscriptions``) say the same through ``PushContent``."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from matching.channels import Message
 from matching.criteria import evaluate
 from matching.criteria.award_kind import award_certain, award_kind_label
 from matching.criteria.evaluate import missing_labels
+from matching.eligibility import awards_totals
 from matching.models import Match, Notification
 from matching.profiles import profile_load
 from portal.links import absolute_url
@@ -32,10 +36,23 @@ def policy_url(policy_id: int) -> str:
 
 
 def _amount_head(kind: str | None, *, short: bool = False) -> str:
-    """预计 (定额, 按比例, 分档: what an eligible enterprise receives) or 最高可申 (a ceiling:
+    """确定可享 (定额, 按比例, 分档: what an eligible enterprise receives) or 最高可申 (a ceiling:
     最高不超过, 评审择优), with the kind unless ``short``."""
-    head = "最高可申" if not award_certain(kind) else ("预计" if short else "预计金额")
+    head = "确定可享" if award_certain(kind) else "最高可申"
     return f"{head}（{award_kind_label(kind)}）" if kind and not short else head
+
+
+def next_step(policy) -> tuple[str, str]:
+    """What to do next about ``policy``: (text, link). 免申即享 needs no application; an open
+    or upcoming window has its 在线申报 link; a closed one has nothing left to do."""
+    if policy.auto_grant:
+        return "免申即享，无需申报：符合条件的企业经公示后直接兑现", ""
+    if policy.is_closed():
+        return "申报已结束", ""
+    if policy.is_open():
+        return "在线申报", absolute_url("applications:apply", policy.pk)
+    start = policy.apply_start.isoformat() if policy.apply_start else ""
+    return (f"{start} 起可在线申报" if start else "在线申报"), absolute_url("applications:apply", policy.pk)
 
 
 def _yuan(amount: Decimal | None) -> str:
@@ -58,6 +75,8 @@ class PushContent:
     kind: str | None = None  # the award's kind (``Policy.award_kind``)
     deadline: str = ""
     link: str = ""
+    next_step: str = ""
+    next_link: str = ""
 
     def as_text(self) -> str:
         lines = [f"【{self.title}】{self.headline}"]
@@ -66,9 +85,14 @@ class PushContent:
         if self.missing:
             lines.append("请补充：" + "、".join(self.missing))
         if self.reason != "lost":
-            lines.append(f"{_amount_head(self.kind)}：{_yuan(self.amount)}")
+            head = _amount_head(self.kind)
+            if self.reason == "possible":  # nothing is certain until the missing data is in
+                head = head.replace("确定可享", "可能可享")
+            lines.append(f"{head}：{_yuan(self.amount)}")
             if self.deadline:
                 lines.append(f"申报截止：{self.deadline}")
+            if self.next_step:
+                lines.append(f"下一步：{self.next_step}" + (f" {self.next_link}" if self.next_link else ""))
         lines.append(f"详情：{self.link}")
         return "\n".join(lines)
 
@@ -82,6 +106,8 @@ class PushContent:
             "amount": None if self.amount is None else str(self.amount),
             "award_kind": self.kind,
             "deadline": self.deadline or None,
+            "next_step": self.next_step or None,
+            "apply_url": self.next_link or None,
             "url": self.link,
         }
 
@@ -97,6 +123,7 @@ def push_content(notification: Notification, *, match: Match | None = None) -> P
         link=policy_url(policy.pk),
         kind=policy.award_kind,
     )
+    content.next_step, content.next_link = next_step(policy)
     if match is None:
         match = Match.objects.filter(policy_id=policy.pk, enterprise_id=notification.enterprise_id).first()
     if match is not None:
@@ -117,6 +144,17 @@ def push_content(notification: Notification, *, match: Match | None = None) -> P
     return content
 
 
+@dataclass
+class _Totalled:
+    """A digest's item as ``awards_totals`` reads it."""
+
+    policy: object
+    amount: Decimal | None
+    closed: bool
+    counted: bool = False
+    counted_max: bool = False
+
+
 def single_message(notification: Notification) -> Message:
     c = push_content(notification)
     short = f"【政策找企业】{c.headline}：{c.title}"
@@ -124,6 +162,8 @@ def single_message(notification: Notification) -> Message:
         short += f"，{_amount_head(c.kind, short=True)}{_yuan(c.amount)}"
         if c.deadline:
             short += f"，{c.deadline}截止"
+        if c.next_step and not c.next_link:
+            short += f"，{c.next_step.split('：')[0]}"
     short += f"。详情 {c.link}"
     return Message(
         subject=f"{c.headline}：{c.title}",
@@ -139,6 +179,13 @@ def digest_message(notifications: list[Notification]) -> Message:
     gained = [c for c in contents if c.reason != "lost"]
     subject = f"您有 {len(gained)} 项新匹配政策" if gained else f"{len(contents)} 项政策匹配变化"
     text = "\n\n".join(c.as_text() for c in contents)
+    if gained:
+        totals = awards_totals(
+            _Totalled(policy=n.policy, amount=c.amount, closed=n.policy.is_closed())
+            for n, c in zip(notifications, contents, strict=True)
+            if c.reason != "lost"
+        )
+        text = f"确定可享合计：{_yuan(totals.certain)}；最高可申合计：{_yuan(totals.most)}\n\n{text}"
     # 我的政策 lists the policies the enterprise now qualifies for; when the digest only says
     # what was lost, the inbox lists those notices.
     link = absolute_url("web:my_policies" if gained else "web:inbox")

@@ -76,3 +76,18 @@ class PreferencesForm(forms.Form):
         if data.get("sms") and not data.get("sms_phone"):
             self.add_error("sms_phone", _("开启短信推送需要填写接收手机号"))
         return data
+
+
+def policy_search_form(data=None) -> PolicySearchForm:
+    """The policy list's form with its choices (the departments with published policies, the
+    GB/T 4754 sections, Zhengzhou's districts): the list page and the saved searches
+    (``subscriptions``) read a query string through this one form."""
+    from enterprises import reference
+    from policies.models import Department
+
+    departments = (
+        Department.objects.filter(policies__status="published").distinct().values_list("code", "name")
+    )
+    industries = sorted(reference.industry_sections().items())
+    districts = list(reference.zhengzhou_districts().items())
+    return PolicySearchForm(data, departments=departments, industries=industries, districts=districts)

@@ -22,7 +22,6 @@ from matching.criteria.award_kind import award_certain, award_kind_label
 from matching.profiles import profile_load
 from matching.selectors import channel_preferences_get
 from matching.services import channel_preferences_set, unsubscribe_by_token
-from policies.models import Department
 from policies.rules import award_lines, criteria_text
 from policies.selectors import highlight, policy_facets, policy_search
 from portal.accounts.decorators import enterprise_user_required
@@ -30,7 +29,7 @@ from portal.accounts.masking import masked_for
 from portal.accounts.selectors import user_enterprise
 
 from . import selectors, services
-from .forms import CorrectionRequestForm, PolicySearchForm, PreferencesForm
+from .forms import CorrectionRequestForm, PolicySearchForm, PreferencesForm, policy_search_form
 from .templatetags.web_tags import yuan
 
 PAGE_SIZE = 20
@@ -51,14 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _search_form(request: HttpRequest) -> PolicySearchForm:
-    departments = (
-        Department.objects.filter(policies__status="published").distinct().values_list("code", "name")
-    )
-    industries = sorted(reference.industry_sections().items())
-    districts = list(reference.zhengzhou_districts().items())
-    return PolicySearchForm(
-        request.GET or None, departments=departments, industries=industries, districts=districts
-    )
+    return policy_search_form(request.GET or None)
 
 
 @require_GET
