@@ -31,7 +31,13 @@ from .divisions import (
     zhengzhou_zones,
     zone_name,
 )
-from .industries import industry_divisions, industry_name, industry_sections, normalize_industry
+from .industries import (
+    industry_divisions,
+    industry_name,
+    industry_resolve,
+    industry_sections,
+    normalize_industry,
+)
 from .scale import classify_scale, scale_inputs_for, sme_row_for, sme_table
 
 __all__ = [
@@ -46,6 +52,7 @@ __all__ = [
     "entity_type_for",
     "industry_divisions",
     "industry_name",
+    "industry_resolve",
     "industry_sections",
     "normalize_credit_code",
     "normalize_district",

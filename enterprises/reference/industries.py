@@ -99,3 +99,61 @@ def industry_name(code: str) -> str:
         return ind["sections"].get(code, code)
     division = ind["divisions"].get(code[1:3])
     return division[1] if division else code
+
+
+_CODE_LIKE = re.compile(r"^[A-Za-z]?[\d\s.\-]*$")
+
+
+def _in_order(text: str, name: str) -> bool:
+    """Every character of ``text`` appears in ``name`` in the same order (计算机制造 →
+    计算机、通信和其他电子设备制造业)."""
+    rest = iter(name)
+    return all(ch in rest for ch in text)
+
+
+def industry_resolve(value: str) -> str:
+    """What a person types for an industry → a division-level code ("C39") or deeper.
+
+    A code (anything ``normalize_industry`` accepts, sections refused) is taken as is; else
+    a GB/T 4754-2017 division name: the exact name (with or without the final 业), then a
+    unique name starting with it, then a unique name containing it, then a unique name
+    containing its characters in order (计算机制造 → C39 计算机、通信和其他电子设备制造业).
+    Several candidates at a step → a refusal that lists them; none → a refusal. Only the
+    97 divisions are named in the reference (no licensed 4-level table), so a group or class
+    name resolves to its division."""
+    raw = clean_text(value)
+    if not raw:
+        raise ValidationError(_("行业代码不能为空"), code="required")
+    ind = _industries()
+    if _CODE_LIKE.match(raw) or raw in ind["names"]:
+        return normalize_industry(raw, allow_section=False)
+    text = raw.replace(" ", "")
+    divisions = [(f"{sec}{code}", name) for code, (sec, name) in ind["divisions"].items()]
+    for name_text in (text, text + "业"):
+        exact = [code for code, name in divisions if name == name_text]
+        if exact:
+            return exact[0]
+    steps = [
+        lambda name: name.startswith(text),
+        lambda name: text in name,
+        lambda name: len(text) >= 3 and _in_order(text, name),
+    ]
+    for test in steps:
+        found = [(code, name) for code, name in divisions if test(name)]
+        if len(found) == 1:
+            return found[0][0]
+        if len(found) > 1:
+            shown = "；".join(f"{code} {name}" for code, name in found[:8])
+            more = "……" if len(found) > 8 else ""
+            raise ValidationError(
+                _("“%(v)s”对应多个行业，请从中选择一个（填写代码或完整名称）：%(choices)s%(more)s"),
+                code="ambiguous",
+                params={"v": raw, "choices": shown, "more": more},
+            )
+    raise ValidationError(
+        _(
+            "国民经济行业分类中没有找到“%(v)s”：请填写行业代码（如 C39、I65）或大类名称（如 计算机、通信和其他电子设备制造业）"
+        ),
+        code="unknown",
+        params={"v": raw},
+    )

@@ -5,6 +5,7 @@ actually use (the fields of their criteria trees and award formulas)."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -22,6 +23,7 @@ from matching.criteria import profile_from_json
 from matching.criteria.evaluate import missing_labels
 from matching.criteria.periods import period_label, period_stated
 from matching.eligibility import eligibility_for_profile
+from policies.models import Material
 
 from .selectors import (
     PolicyBrief,
@@ -94,6 +96,12 @@ def fields_used(briefs: list[PolicyBrief]) -> FieldSpec:
     return spec
 
 
+def tag_field_name(tag: str) -> str:
+    """The form field of a qualification, the same whatever other tags are published (the
+    screener carries answers from step to step by field name)."""
+    return "tag_" + hashlib.sha1(tag.encode()).hexdigest()[:10]
+
+
 def _period_label(period: str) -> str:
     return period_label(period, language=get_language() or "zh-hans") if period else ""
 
@@ -117,10 +125,12 @@ class CalculatorForm(forms.Form):
             self.fields["zone"] = forms.ChoiceField(label=_("所在功能区"), choices=zones, required=False)
         if "industry" in spec.core:
             self.fields["industry"] = forms.CharField(
-                label=_("行业代码或名称"),
+                label=_("所属行业（代码或名称）"),
                 required=False,
                 max_length=40,
-                help_text=_("国民经济行业分类，如 C3411、I65 或“软件和信息技术服务业”"),
+                help_text=_(
+                    "国民经济行业分类的代码或名称，如 C39、I6513、“计算机制造”或“软件和信息技术服务业”"
+                ),
             )
         if "established_on" in spec.core:
             self.fields["established_on"] = forms.DateField(
@@ -171,21 +181,23 @@ class CalculatorForm(forms.Form):
                     )
                 self.indicator_fields.append((name, code, period))
         known_tags = set(TagDefinition.objects.filter(name__in=spec.tags).values_list("name", flat=True))
-        for i, tag in enumerate(t for t in spec.tags if t in known_tags):
-            name = f"tag_{i}"
-            self.fields[name] = forms.BooleanField(label=tag, required=False)
+        for tag in (t for t in spec.tags if t in known_tags):
+            name = tag_field_name(tag)
+            self.fields[name] = forms.BooleanField(label=_("已获得此项资质"), required=False)
             self.tag_fields.append((name, tag))
             if tag in spec.tags_dated:
                 self.fields[f"{name}_on"] = forms.DateField(
-                    label=_("%(tag)s认定日期") % {"tag": tag},
+                    label=_("认定日期"),
                     required=False,
                     widget=forms.DateInput(attrs={"type": "date"}),
                 )
-                self.fields[f"{name}_first"] = forms.BooleanField(label=_("首次认定"), required=False)
+                self.fields[f"{name}_first"] = forms.BooleanField(
+                    label=_("首次认定（此前未获得过此项资质）"), required=False
+                )
 
     def clean_industry(self) -> str:
         value = (self.cleaned_data.get("industry") or "").strip()
-        return reference.normalize_industry(value, allow_section=False) if value else ""
+        return reference.industry_resolve(value) if value else ""
 
     def core_fields(self):
         return [self[name] for name in CORE_ORDER if name in self.fields]
@@ -260,6 +272,8 @@ def calculator_results(*, profile_data: dict, as_of: datetime.date | None = None
     for item in result.near:
         item.unmet = [_near_text(m) for m in item.unmet]
 
+    _next_steps(result.eligible + result.possible, as_of=result.as_of)
+
     def by_amount(item):
         return (-(item.amount if item.amount is not None else Decimal(-1)), item.policy.id)
 
@@ -271,3 +285,15 @@ def calculator_results(*, profile_data: dict, as_of: datetime.date | None = None
         "total_max": result.totals.most,  # 「最高可申」
         "as_of": result.as_of,
     }
+
+
+def _next_steps(items: list, *, as_of: datetime.date) -> None:
+    """What to do next on each result: its 申报材料 (one query for all) and its application
+    window on ``as_of`` (``PolicyBrief.window``: upcoming / open / ended; 免申即享 needs none)."""
+    names: dict[int, list[str]] = {}
+    rows = Material.objects.filter(policy_id__in=[i.policy.id for i in items]).order_by("position", "id")
+    for policy_id, name in rows.values_list("policy_id", "name"):
+        names.setdefault(policy_id, []).append(name)
+    for item in items:
+        item.materials = names.get(item.policy.id, [])
+        item.window = item.policy.window(as_of)

@@ -98,3 +98,22 @@ class PortalVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.last_at:%Y-%m-%d %H:%M}"
+
+
+class CalculatorAnswers(models.Model):
+    """A screener's answers kept under an unguessable token: the link a visitor keeps or shares
+    reopens the results, recomputed on the day's published policies. Anonymous: the facts
+    stated (district, industry, amounts, qualifications), no name, no account, no credit code;
+    the link carries only the token."""
+
+    token = models.CharField(_("链接令牌"), max_length=43, unique=True)
+    profile = models.JSONField(_("所答情况"), default=dict)
+    inputs_answered = models.PositiveSmallIntegerField(_("回答项数"), default=0)
+    created_at = models.DateTimeField(_("保存时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("政策计算器结果")
+        verbose_name_plural = _("政策计算器结果")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M}"

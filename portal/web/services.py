@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from enterprises.models import Enterprise
 
-from .models import CORRECTABLE_FIELDS, CorrectionRequest, PortalVisit
+from .models import CORRECTABLE_FIELDS, CalculatorAnswers, CorrectionRequest, PortalVisit
 
 VISIT_GAP = datetime.timedelta(minutes=30)
 VISIT_TOUCH = datetime.timedelta(minutes=5)  # a reload within this needs no write
@@ -69,3 +70,10 @@ def portal_visit_record(*, user: Any, now: datetime.datetime | None = None) -> d
     if now - visit.last_at > VISIT_TOUCH:
         PortalVisit.objects.filter(pk=visit.pk).update(last_at=now)
     return visit.previous_at
+
+
+def calculator_answers_keep(*, profile: dict[str, Any], inputs_answered: int) -> CalculatorAnswers:
+    """Keep a screener's answers under a new unguessable token (128 bits) for its results link."""
+    return CalculatorAnswers.objects.create(
+        token=secrets.token_urlsafe(16), profile=profile, inputs_answered=inputs_answered
+    )

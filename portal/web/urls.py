@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import calculator_views, views
 
 app_name = "web"
 
@@ -8,7 +8,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("policy/", views.policy_list, name="policy_list"),
     path("policy/<int:pk>/", views.policy_detail, name="policy_detail"),
-    path("calculator/", views.calculator, name="calculator"),
+    path("calculator/", calculator_views.calculator, name="calculator"),
+    path("calculator/r/<str:token>/", calculator_views.calculator_result, name="calculator_result"),
+    path("calculator/r/<str:token>/print/", calculator_views.calculator_print, name="calculator_print"),
     path("my/policies/", views.my_policies, name="my_policies"),
     path("my/notifications/", views.inbox, name="inbox"),
     path("my/notifications/<int:pk>/read/", views.notification_read, name="notification_read"),

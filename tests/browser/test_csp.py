@@ -42,7 +42,7 @@ def test_the_main_pages_run_under_the_content_security_policy(live_city, live_se
     assert page.locator("details.facets-toggle:not([open])").count() == 1  # it ran: folded on a phone
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{base}/calculator/")
-    page.locator("main form button[type=submit]").first.click()
+    page.locator("main form .screener-actions button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
 
     staff = new_page()

@@ -87,7 +87,9 @@ def test_a_policy_is_open_or_closed_alike_in_the_api_the_pages_and_the_applicati
 
         # the calculator, with the same facts stated: the same verdict and the same total
         calculated = client.post(
-            reverse("web:calculator"), {"district": "410105", "registered_capital": "800"}
+            reverse("web:calculator"),
+            {"district": "410105", "registered_capital": "800", "results": "1"},
+            follow=True,
         )
         results = calculated.context["results"]
         row = next(r for r in results["eligible"] if r.policy.id == ending.pk)

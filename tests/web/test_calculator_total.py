@@ -19,6 +19,7 @@ def _calculate(client):
     year = timezone.localdate().year - 1
     form = client.get(reverse("web:calculator")).context["form"]
     tag_field = next(name for name, tag in form.tag_fields if tag == "高新技术企业")
+    # every answer at once, straight to the results (the screener's 「直接查看结果」)
     return client.post(
         reverse("web:calculator"),
         {
@@ -27,7 +28,9 @@ def _calculate(client):
             "registered_capital": "500",
             f"ind_rd_expense_{year}": "300",
             tag_field: "on",
+            "results": "1",
         },
+        follow=True,
     )
 
 
