@@ -33,9 +33,11 @@ def cases_filtered(
     district: str = "",
     department_id: int | None = None,
     category: str = "",
+    department_ids: Collection[int] | None = None,
 ):
     """The cases raised between ``start`` and ``end`` (local dates, inclusive) in ``district``,
-    handled by ``department_id``, of ``category``: each filter only when given."""
+    handled by ``department_id``, of ``category``: each filter only when given; and, unless
+    ``department_ids`` is None (every department), handled by one of ``department_ids``."""
     given = {
         "created_at__date__gte": start,
         "created_at__date__lte": end,
@@ -43,7 +45,8 @@ def cases_filtered(
         "department_id": department_id,
         "category": category,
     }
-    return Case.objects.filter(**{lookup: value for lookup, value in given.items() if value})
+    qs = Case.objects.filter(**{lookup: value for lookup, value in given.items() if value})
+    return qs if department_ids is None else qs.filter(department_id__in=list(department_ids))
 
 
 def _median_days(qs) -> float | None:

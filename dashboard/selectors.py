@@ -25,6 +25,9 @@ class Filters:
     end: dt.date | None = None
     district: str = ""
     department_id: int | None = None
+    # The departments in scope when no single one is chosen: all of an official's (None: every
+    # department, an administrator). The application figures scope by the user themselves.
+    department_ids: tuple[int, ...] | None = None
 
     def as_case_filters(self) -> dict:
         return {
@@ -54,6 +57,8 @@ def matching_figures(filters: Filters) -> dict:
         matches = matches.filter(enterprise__district=filters.district)
     if filters.department_id:
         matches = matches.filter(policy__department_id=filters.department_id)
+    if filters.department_ids is not None:
+        matches = matches.filter(policy__department_id__in=filters.department_ids)
     if filters.start:
         matches = matches.filter(matched_at__date__gte=filters.start)
     if filters.end:
@@ -67,6 +72,8 @@ def matching_figures(filters: Filters) -> dict:
     policies = Policy.objects.filter(status="published")
     if filters.department_id:
         policies = policies.filter(department_id=filters.department_id)
+    if filters.department_ids is not None:
+        policies = policies.filter(department_id__in=filters.department_ids)
     agg["policies"] = policies.count()
     return agg
 
@@ -84,7 +91,7 @@ def application_figures(filters: Filters, *, user) -> dict:
 
 
 def dashboard_figures(filters: Filters, *, user) -> dict:
-    case_filters = filters.as_case_filters()
+    case_filters = {**filters.as_case_filters(), "department_ids": filters.department_ids}
     return {
         "cases": appeals_selectors.case_figures(**case_filters),
         "cases_by_department": _label_rows(

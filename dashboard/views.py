@@ -33,15 +33,19 @@ def _filters(request) -> Filters:
     department_id = (
         int(department) if department.isdigit() and allowed.filter(pk=department).exists() else None
     )
-    if department_id is None and not request.user.is_superuser:
-        # An official who is not an administrator sees their own department's figures.
-        first = allowed.first()
-        department_id = first.pk if first else None
+    if department_id is not None:
+        department_ids = (department_id,)
+    elif request.user.is_superuser:
+        department_ids = None  # an administrator's default: every department
+    else:
+        # An official's default: all the departments they work for, not just the first.
+        department_ids = tuple(allowed.values_list("pk", flat=True))
     return Filters(
         start=_date(request.GET.get("start")),
         end=_date(request.GET.get("end")),
         district=request.GET.get("district", "") if request.GET.get("district", "").isdigit() else "",
         department_id=department_id,
+        department_ids=department_ids,
     )
 
 
