@@ -319,8 +319,14 @@ def _auto_grants(officer, now: datetime) -> tuple[int, int]:
             policy=policy, period=period, status="proposed", enterprise_id__in=demo_ids
         ).values_list("pk", flat=True)
     )
+    # confirmed three weeks ago: its 信息公示 is over (services.notice), so it can be paid now
     batch = services.grant_batch_confirm(
-        policy=policy, period=period, actor=officer, proposal_ids=list(set(ids)), now=now, sms=False
+        policy=policy,
+        period=period,
+        actor=officer,
+        proposal_ids=list(set(ids)),
+        now=now - timedelta(days=21),
+        sms=False,
     )
     grants = list(Grant.objects.filter(proposal__batch=batch).select_related("enterprise"))
     _pay(grants, officer, enterprise_user_ids=demo_ids, instructed=now, paid=now, fail_one=True)

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from .models import (
     Application,
     ApplicationStatus,
     Grant,
+    GrantObjection,
     GrantProposal,
     GrantStatus,
     PaymentInstruction,
@@ -354,3 +355,87 @@ def instructions_pending(*, user) -> QuerySet[PaymentInstruction]:
     if departments is not None:
         qs = qs.filter(grant__department_id__in=departments)
     return qs.order_by("id")
+
+
+def _percentile(values: list[int], share: float) -> float | int | None:
+    """Nearest-rank percentile (p90 of 10 values is the 9th smallest)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * share // 1))
+    return ordered[int(rank) - 1]
+
+
+def autogrant_figures(
+    *,
+    user,
+    start: date | None = None,
+    end: date | None = None,
+    district: str = "",
+    department_id: int | None = None,
+) -> dict[str, Any]:
+    """免申即享 after 一键确认, within the user's departments (and the dashboard's filters):
+
+    * ``days``: calendar days from the batch's confirmation to the money in the account
+      (median, p90) of paid 免申即享 grants (period = payment date);
+    * ``objections``: 公示异议 / 应享未享 / 金额有误 by outcome (period = when raised);
+    * ``missed``: the 应享未享 rate — (enterprise, policy) pairs eligible for a published
+      免申即享 policy today, and how many of them have no grant paid yet."""
+    from matching.models import Match, MatchStatus
+
+    rows = list(
+        _grants_visible(user, start=start, end=end, district=district, department_id=department_id)
+        .filter(paid_on__isnull=False, proposal__batch__isnull=False)
+        .values_list("proposal__batch__confirmed_at", "paid_on")
+    )
+    days = [(paid_on - timezone.localtime(confirmed).date()).days for confirmed, paid_on in rows]
+
+    objections = _scoped(GrantObjection.objects.all(), user, department_id)
+    if start:
+        objections = objections.filter(created_at__date__gte=start)
+    if end:
+        objections = objections.filter(created_at__date__lte=end)
+    counts: dict[str, dict[str, int]] = {}
+    for row in objections.values("kind", "status").annotate(n=Count("id")):
+        counts.setdefault(row["kind"], {})[row["status"]] = row["n"]
+    kinds = [
+        {
+            "kind": kind,
+            "label": str(label),
+            "open": counts.get(kind, {}).get("open", 0),
+            "upheld": counts.get(kind, {}).get("upheld", 0),
+            "rejected": counts.get(kind, {}).get("rejected", 0),
+        }
+        for kind, label in GrantObjection._meta.get_field("kind").choices
+    ]
+    for row in kinds:
+        row["total"] = row["open"] + row["upheld"] + row["rejected"]
+
+    eligible = Match.objects.filter(
+        status=MatchStatus.ELIGIBLE, policy__auto_grant=True, policy__status="published"
+    )
+    departments = user_department_ids(user)
+    if departments is not None:
+        eligible = eligible.filter(policy__department_id__in=departments)
+    if department_id:
+        eligible = eligible.filter(policy__department_id=department_id)
+    if district:
+        eligible = eligible.filter(enterprise__district=district)
+    paid = Grant.objects.filter(
+        policy_id=OuterRef("policy_id"), enterprise_id=OuterRef("enterprise_id"), status__in=_PAID_STATUSES
+    )
+    total = eligible.count()
+    unpaid = eligible.filter(~Exists(paid)).count() if total else 0
+    return {
+        "days": {
+            "count": len(days),
+            "median": _tidy(statistics.median(days)) if days else None,
+            "p90": _percentile(days, 0.9),
+        },
+        "objections": kinds,
+        "missed": {
+            "eligible": total,
+            "unpaid": unpaid,
+            "rate": round(100 * unpaid / total, 1) if total else None,
+        },
+    }

@@ -25,4 +25,12 @@ urlpatterns = [
     path("payments/export.<str:fmt>", views.payments_export, name="payments_export"),
     path("payments/import/", views.payments_import, name="payments_import"),
     path("figures/", views.figures, name="figures"),
+    # 免申即享 信息公示 and 异议处置 (public pages: no login)
+    path("notice/", views.notice_list, name="notice_list"),
+    path("notice/<int:pk>/", views.notice_batch, name="notice_batch"),
+    path("notice/objections/<str:reference>/<str:key>/", views.objection_status, name="objection_status"),
+    path("grants/missed/", views.missed_report, name="missed_report"),
+    path("objections/files/<int:pk>/", views.objection_file_download, name="objection_file"),
+    path("autogrant/objections/", views.objections, name="objections"),
+    path("autogrant/objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
 ]

@@ -87,6 +87,8 @@ def application_figures(filters: Filters, *, user) -> dict:
         "by_department": app_selectors.department_figures(user=user, **scope),
         "days_to_money": app_selectors.days_to_money(user=user, **scope),
         "grants_by_month": app_selectors.grant_totals(user=user, by="month", **scope),
+        # 免申即享 after 一键确认: days to money, objections and outcomes, the 应享未享 rate (helper C)
+        "autogrant": app_selectors.autogrant_figures(user=user, **scope),
     }
 
 

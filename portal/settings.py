@@ -428,6 +428,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "applications.GrantProposal", "exclude_fields": ["facts"]},
     {"model": "applications.Grant", "exclude_fields": ["account_snapshot"]},
     {"model": "applications.PaymentInstruction", "mask_fields": ["account_number"]},
+    {"model": "applications.GrantObjection", "mask_fields": ["contact"], "exclude_fields": ["access_key"]},
     "appeals.RoutingRule",
     "appeals.CategoryTimeLimit",
     "appeals.Case",
@@ -460,6 +461,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "accounts.PasswordReset", "exclude_fields": ["secret_hash"]},
 )
 AUDITLOG_MASK_CALLABLE = "portal.accounts.masking.mask_any"
+# 免申即享 信息公示 (applications/services/notice.py): a confirmed batch's list is public for this many
+# working days and is paid only after it (0: no notice); objections per client address per hour
+AUTOGRANT_NOTICE_WORKDAYS = env.int("AUTOGRANT_NOTICE_WORKDAYS", default=5)
+OBJECTIONS_PER_IP_PER_HOUR = env.int("OBJECTIONS_PER_IP_PER_HOUR", default=5)
 MATCH_CHUNK_SIZE = env.int("MATCH_CHUNK_SIZE", default=100_000)
 # matching pipeline (matching/, docs/matching.md "Recovery"): repair every N seconds re-enqueues
 # what a crash or a broker outage left behind. A started chunk or a `sending` delivery nobody

@@ -14,6 +14,14 @@ from .grants import (
     grant_receipt_confirm,
     grant_token_make,
 )
+from .notice import (
+    amount_dispute,
+    missed_report,
+    notice_until_for,
+    objection_file,
+    objection_resolve,
+    payment_blocks,
+)
 from .payments import (
     ImportResult,
     instructions_for_export,
@@ -24,6 +32,12 @@ from .payments import (
 from .review import application_accept, application_approve, application_reject, application_return
 
 __all__ = [
+    "amount_dispute",
+    "missed_report",
+    "notice_until_for",
+    "objection_file",
+    "objection_resolve",
+    "payment_blocks",
     "application_accept",
     "application_approve",
     "application_reject",

@@ -309,7 +309,18 @@ def grant_batch_confirm(
             status=MatchStatus.ELIGIBLE,
         ).values_list("enterprise_id", flat=True)
     )
-    batch = GrantBatch.objects.create(policy=policy, period=period, confirmed_by=actor, confirmed_at=moment)
+    from .notice import notice_until_for, notice_workdays
+
+    workdays = notice_workdays()
+    batch = GrantBatch.objects.create(
+        policy=policy,
+        period=period,
+        confirmed_by=actor,
+        confirmed_at=moment,
+        # 信息公示: the list is public until this day; payment waits for it (notice.payment_blocks)
+        notice_workdays=workdays,
+        notice_until=notice_until_for(local_date(moment), workdays),
+    )
     total = Decimal("0")
     count = 0
     for proposal in proposals:
@@ -460,7 +471,17 @@ def grant_account_confirm(
 
 
 @transaction.atomic
-def grant_receipt_confirm(*, grant: Grant, actor, now: datetime | None = None) -> Grant:
+def grant_receipt_confirm(
+    *,
+    grant: Grant,
+    actor,
+    amount_ok: bool | None = None,
+    reason: str = "",
+    expected_amount=None,
+    now: datetime | None = None,
+) -> Grant:
+    """到账确认: the enterprise confirms the money arrived and says whether the amount was right
+    (``amount_ok``); a wrong amount opens a correction case (``notice.amount_dispute``)."""
     moment = now_or(now)
     grant = Grant.objects.select_for_update().get(pk=grant.pk)
     if user_enterprise_id(actor) != grant.enterprise_id:
@@ -469,9 +490,14 @@ def grant_receipt_confirm(*, grant: Grant, actor, now: datetime | None = None) -
         raise ValidationError(
             {"status": [_("当前状态“%(status)s”不能确认到账") % {"status": grant.get_status_display()}]}
         )
+    if amount_ok is False:
+        from .notice import amount_dispute
+
+        amount_dispute(grant=grant, actor=actor, reason=reason, expected_amount=expected_amount, at=moment)
     grant.status = GrantStatus.RECEIVED
     grant.received_confirmed_at = moment
-    grant.save(update_fields=["status", "received_confirmed_at"])
+    grant.amount_confirmed = amount_ok
+    grant.save(update_fields=["status", "received_confirmed_at", "amount_confirmed"])
     grant_event(grant, action="received", actor=actor, comment="企业确认资金到账", at=moment)
     return grant
 

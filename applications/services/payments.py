@@ -33,6 +33,7 @@ from ..models import Grant, GrantStatus, PaymentInstruction, PaymentStatus
 from ..notify import enterprise_message_create
 from .common import local_date, make_reference, now_or
 from .grants import grant_event
+from .notice import payment_blocks
 
 BANK_CSV_HEADER = [
     "批次号",
@@ -86,7 +87,10 @@ def payment_instructions_create(
     re-confirmed). Grants in another state are refused with their reason; nothing is written."""
     moment = now_or(now)
     grants = list(
-        Grant.objects.select_for_update().filter(pk__in=grant_ids).select_related("policy").order_by("id")
+        Grant.objects.select_for_update(of=("self",))
+        .filter(pk__in=grant_ids)
+        .select_related("policy", "enterprise")
+        .order_by("id")
     )
     errors: dict[str, list[str]] = {}
     found = {g.pk for g in grants}
@@ -99,6 +103,10 @@ def payment_instructions_create(
             errors.setdefault(f"grant_{grant.pk}", []).append(
                 _("状态“%(status)s”不能下达拨付指令") % {"status": grant.get_status_display()}
             )
+    # 信息公示 and 异议处置 first: not while the batch is on notice or an objection is open
+    names = {g.pk: g.enterprise.name for g in grants}
+    for grant_id, reason in payment_blocks(grants, today=local_date(moment)).items():
+        errors.setdefault(f"grant_{grant_id}", []).append(f"{names[grant_id]}：{reason}")
     if errors:
         raise ValidationError(errors)
     created = []

@@ -13,9 +13,25 @@ from .grants import (
     proposal_detail,
     proposal_exclude,
 )
+from .notice import (
+    missed_report,
+    notice_batch,
+    notice_list,
+    objection_file_download,
+    objection_resolve,
+    objection_status,
+    objections,
+)
 from .officials import figures, payments, payments_export, payments_import, review_action, review_queue
 
 __all__ = [
+    "objections",
+    "objection_status",
+    "objection_resolve",
+    "objection_file_download",
+    "notice_list",
+    "notice_batch",
+    "missed_report",
     "apply",
     "autogrant_overview",
     "autogrant_policy",

@@ -63,6 +63,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if is_owner
             else None,
             "grant_token": services.grant_token_make(grant) if is_owner else "",
+            "payment_block": services.payment_blocks([grant], today=timezone.localdate()).get(grant.pk, ""),
         },
     )
 
@@ -103,8 +104,25 @@ def grant_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @enterprise_user_required
 def grant_received(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(Grant, pk=pk, enterprise=request.enterprise)
+
+    def confirm():
+        answer = request.POST.get("amount_ok", "")
+        if answer not in ("yes", "no"):
+            raise ValidationError({"amount_ok": [_("请选择到账金额是否无误")]})
+        return services.grant_receipt_confirm(
+            grant=grant,
+            actor=request.user,
+            amount_ok=answer == "yes",
+            reason=request.POST.get("reason", ""),
+            expected_amount=request.POST.get("expected_amount", ""),
+        )
+
     service_call(
-        request, lambda: services.grant_receipt_confirm(grant=grant, actor=request.user), done=_("已确认到账")
+        request,
+        confirm,
+        done=lambda g: (
+            _("已确认到账") if g.amount_confirmed else _("已确认到账；金额有误的反映已转政策主管部门核实")
+        ),
     )
     return redirect("applications:grant_detail", pk=pk)
 
@@ -124,6 +142,24 @@ def autogrant_policy(request: HttpRequest, policy_id: int) -> HttpResponse:
     period = request.GET.get("period") or request.POST.get("period") or str(timezone.localdate().year)
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("proposal") if i.isdigit()]
+        if request.POST.get("confirmed") != "1":
+            # public money: the batch is confirmed on a separate step that shows what it commits
+            chosen = list(
+                selectors.proposals_for_policy(policy_id=policy.pk, period=period).filter(
+                    status=ProposalStatus.PROPOSED, amount__isnull=False, **({"pk__in": ids} if ids else {})
+                )
+            )
+            return render(
+                request,
+                "applications/autogrant_confirm.html",
+                {
+                    "policy": policy,
+                    "period": period,
+                    "proposals": chosen,
+                    "total": sum((p.amount for p in chosen), 0),
+                    "notice_until": services.notice_until_for(timezone.localdate()),
+                },
+            )
         service_call(
             request,
             lambda: services.grant_batch_confirm(
@@ -132,6 +168,12 @@ def autogrant_policy(request: HttpRequest, policy_id: int) -> HttpResponse:
             done=lambda batch: (
                 _("已确认 %(count)s 家企业，合计 %(total)s 元；已通知企业确认收款账户")
                 % {"count": batch.count, "total": batch.total}
+                + (
+                    _("；名单公示至 %(date)s，期满且异议处理完毕后方可拨付")
+                    % {"date": batch.notice_until.isoformat()}
+                    if batch.notice_until
+                    else ""
+                )
             ),
         )
         return redirect(f"{reverse('applications:autogrant_policy', args=[policy.pk])}?period={period}")

@@ -78,17 +78,34 @@ def payments(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("grant") if i.isdigit()]
+        if request.POST.get("confirmed") != "1":
+            # public money: instructions are issued on a separate step that shows what they pay
+            chosen = list(selectors.ledger(user=request.user).filter(pk__in=ids))
+            blocks = services.payment_blocks(chosen, today=timezone.localdate())
+            for grant in chosen:
+                grant.payment_block = blocks.get(grant.pk, "")
+            return render(
+                request,
+                "applications/payments_confirm.html",
+                {"grants": chosen, "total": sum((g.amount for g in chosen if not g.payment_block), 0)},
+            )
         service_call(
             request,
             lambda: services.payment_instructions_create(grant_ids=ids, actor=request.user),
             done=lambda created: _("已下达 %(count)s 笔拨付指令") % {"count": len(created)},
         )
         return redirect("applications:payments")
+    grants = list(selectors.ledger(user=request.user, status=status)[:300])
+    blocks = services.payment_blocks(
+        [g for g in grants if g.status == GrantStatus.READY], today=timezone.localdate()
+    )
+    for grant in grants:
+        grant.payment_block = blocks.get(grant.pk, "")
     return render(
         request,
         "applications/payments.html",
         {
-            "grants": selectors.ledger(user=request.user, status=status)[:300],
+            "grants": grants,
             "status": status,
             "statuses": GrantStatus.choices,
             "pending": selectors.instructions_pending(user=request.user),

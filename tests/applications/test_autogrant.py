@@ -42,8 +42,9 @@ def results_csv(rows) -> bytes:
 
 
 def test_auto_grant_goes_from_match_to_money_with_every_step_visible(
-    client, auto_policy, enterprise, enterprise_user, official
+    client, auto_policy, enterprise, enterprise_user, official, settings
 ):
+    settings.AUTOGRANT_NOTICE_WORKDAYS = 0  # 信息公示 and its blocking: tests/applications/test_notice.py
     # given two eligible matches (one without revenue data) and one merely possible
     match_create(policy=auto_policy, enterprise=enterprise)
     no_data = EnterpriseFactory(name="缺数据公司")
@@ -161,8 +162,9 @@ def test_only_the_policys_department_confirms_a_batch(auto_policy, enterprise, o
 
 
 def test_a_failed_payment_can_be_retried_after_the_account_is_corrected(
-    auto_policy, enterprise, enterprise_user, official
+    auto_policy, enterprise, enterprise_user, official, settings
 ):
+    settings.AUTOGRANT_NOTICE_WORKDAYS = 0  # the notice is tested in test_notice.py
     match_create(policy=auto_policy, enterprise=enterprise)
     services.grant_proposals_generate(policy_id=auto_policy.pk, period="2026", now=at(2026, 3, 3))
     services.grant_batch_confirm(policy=auto_policy, period="2026", actor=official, now=at(2026, 3, 5))
