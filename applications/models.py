@@ -121,6 +121,37 @@ class Application(models.Model):
         return self.status in OPEN_STATUSES
 
 
+class ApplicationDraft(models.Model):
+    """暂存: an enterprise's unfinished application for a policy.
+
+    Kept apart from ``Application`` on purpose: no reviewer queue, figure, deadline check,
+    escalation, payment or API list reads this table, so a draft cannot leak into any of
+    them. It holds only what was typed (declared values, contact, amount as typed); files are
+    chosen when submitting. Submitting runs ``application_submit`` with every check (the
+    policy open that day included) and deletes the draft."""
+
+    policy = models.ForeignKey("policies.Policy", on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="application_drafts"
+    )
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    declared = models.JSONField(_("已填内容"), default=dict, blank=True)
+    amount_requested = models.CharField(_("申请金额(元)"), max_length=32, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    saved_at = models.DateTimeField(_("暂存时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("申报草稿")
+        verbose_name_plural = _("申报草稿")
+        ordering = ["-saved_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "enterprise"], name="application_draft_one_per_policy")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}/{self.policy_id}"
+
+
 ACTION_LABELS = {
     "submitted": _("提交申报"),
     "accepted": _("受理"),

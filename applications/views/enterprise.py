@@ -26,10 +26,12 @@ from ..access import (
 )
 from ..models import (
     Application,
+    ApplicationDraft,
     ApplicationFile,
     Grant,
 )
 from ..prefill import application_prefill
+from ..services import drafts
 from .common import errors_of, service_call, visible_or_404
 
 
@@ -52,6 +54,18 @@ def _declared_from(request: HttpRequest) -> dict[str, str]:
     return declared
 
 
+def _posted_from_draft(draft) -> dict[str, str]:
+    """A saved draft as the form's posted values (the inverse of ``_declared_from``)."""
+    if draft is None:
+        return {}
+    posted = {
+        (k if k in ("contact_name", "contact_phone") else f"declared__{k}"): v
+        for k, v in draft.declared.items()
+    }
+    posted["amount_requested"] = draft.amount_requested
+    return posted
+
+
 # --- enterprise ---------------------------------------------------------------------------
 
 
@@ -62,7 +76,29 @@ def apply(request: HttpRequest, policy_id: int) -> HttpResponse:
     prefill = application_prefill(policy=policy, enterprise=enterprise)
     materials = list(policy.materials.all())
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
+    action = request.POST.get("action", "submit") if request.method == "POST" else ""
+    if action in ("draft", "discard"):
+        # 暂存 keeps what was typed (nothing required yet); 删除草稿 drops it.
+        try:
+            if action == "draft":
+                drafts.draft_save(
+                    policy=policy,
+                    enterprise=enterprise,
+                    user=request.user,
+                    declared=_declared_from(request),
+                    amount_requested=request.POST.get("amount_requested", ""),
+                )
+            else:
+                drafts.draft_discard(policy=policy, enterprise=enterprise, user=request.user)
+        except ValidationError as exc:
+            errors = errors_of(exc)
+        else:
+            if action == "discard":
+                messages.success(request, _("草稿已删除"))
+                return redirect("applications:mine")
+            messages.success(request, _("已暂存。可随时从“我的申报”继续填写，提交前不会送审。"))
+            return redirect("applications:apply", policy_id=policy.pk)
+    elif request.method == "POST":
         amount = None
         raw_amount = request.POST.get("amount_requested", "").strip()
         if raw_amount:
@@ -72,7 +108,7 @@ def apply(request: HttpRequest, policy_id: int) -> HttpResponse:
                 errors["amount_requested"] = [_("申请金额应为数字")]
         if not errors:
             try:
-                application = services.application_submit(
+                application = drafts.draft_submit(
                     policy=policy,
                     enterprise=enterprise,
                     applicant=request.user,
@@ -92,6 +128,8 @@ def apply(request: HttpRequest, policy_id: int) -> HttpResponse:
         .exclude(status__in=["rejected", "withdrawn"])
         .first()
     )
+    draft = drafts.draft_for(policy=policy, enterprise=enterprise)
+    posted = request.POST if request.method == "POST" else _posted_from_draft(draft)
     return render(
         request,
         "applications/apply.html",
@@ -101,8 +139,9 @@ def apply(request: HttpRequest, policy_id: int) -> HttpResponse:
             "prefill": prefill,
             "materials": materials,
             "errors": errors,
-            "posted": request.POST if request.method == "POST" else {},
+            "posted": posted,
             "existing": existing,
+            "draft": draft,
             "window": policy.window(),
         },
         status=400 if errors else 200,
@@ -117,6 +156,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
         request,
         "applications/mine.html",
         {
+            "drafts": ApplicationDraft.objects.filter(enterprise_id=enterprise_id).select_related("policy"),
             "applications": [(a, selectors.application_clock(a)) for a in applications],
             "grants": selectors.grants_for_enterprise(enterprise_id),
             "app_messages": selectors.messages_for_enterprise(enterprise_id=enterprise_id, limit=20),
