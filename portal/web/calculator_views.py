@@ -10,12 +10,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enterprises import reference
-from enterprises.models import EntityType, IndicatorDefinition, Scale
+from enterprises.models import EntityType, IndicatorDefinition, IndicatorType, Scale
 from matching.criteria import CriteriaError
 
 from . import services
@@ -96,6 +97,10 @@ def calculator(request: HttpRequest) -> HttpResponse:
         kept = services.calculator_answers_keep(
             profile=stated_profile(form, answered=answered), inputs_answered=_inputs_answered(carried)
         )
+        if request.headers.get("HX-Request"):  # htmx: a whole page, its address in the bar
+            response = HttpResponse()
+            response["HX-Redirect"] = reverse("web:calculator_result", args=[kept.token])
+            return response
         return redirect("web:calculator_result", token=kept.token)
     return _render_step(
         request, form.__class__(spec=form.spec, as_of=as_of), step, carried, asked, skipped, position
@@ -186,9 +191,12 @@ def _profile_summary(profile: dict) -> list[tuple[str, str]]:
         if profile.get(key):
             out.append((label, str(dict(choices.choices).get(profile[key], profile[key]))))
     indicators = profile.get("indicators") or {}
-    names = dict(IndicatorDefinition.objects.filter(code__in=list(indicators)).values_list("code", "name"))
+    definitions = {d.code: d for d in IndicatorDefinition.objects.filter(code__in=list(indicators))}
+    names = {code: d.name for code, d in definitions.items()}
     for code, values in indicators.items():
+        is_money = code in definitions and definitions[code].type == IndicatorType.MONEY
         for period, value in values.items():
+            value = money(value) if is_money else value
             out.append(
                 (
                     f"{names.get(code, code)}（{period_label(period)}）" if period else names.get(code, code),

@@ -47,7 +47,7 @@ class Question:
     key: str  # "location", "industry", "registered_capital", "ind:revenue", "tag:高新技术企业"
     topic: str
     fields: tuple[str, ...]  # the form fields it shows
-    legend: str = ""  # a qualification's name (its fieldset's legend)
+    legend: Any = ""  # its fieldset's legend: a qualification's name, 注册地
 
 
 @dataclass
@@ -69,9 +69,8 @@ def questions_of(form: CalculatorForm) -> list[Question]:
     """Every question the form can ask, in the form's order."""
     out: list[Question] = []
     if "district" in form.fields or "zone" in form.fields:
-        out.append(
-            Question("location", "location", tuple(f for f in ("district", "zone") if f in form.fields))
-        )
+        fields = tuple(f for f in ("district", "zone") if f in form.fields)
+        out.append(Question("location", "location", fields, legend=_("注册地")))
     if "industry" in form.fields:
         out.append(Question("industry", "industry", ("industry",)))
     out += [Question(name, "company", (name,)) for name in COMPANY if name in form.fields]
