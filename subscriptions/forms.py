@@ -22,12 +22,8 @@ class SearchSubscribeForm(forms.Form):
 
 
 def _departments():
-    return list(
-        Department.objects.filter(policies__status="published")
-        .distinct()
-        .order_by("code")
-        .values_list("code", "name")
-    )
+    # every department, not only those with a policy today: one may publish its first later
+    return list(Department.objects.order_by("code").values_list("code", "name"))
 
 
 class EnterpriseSubscriptionForm(forms.Form):

@@ -47,10 +47,10 @@ def policies_for_search(*, q: str, filters: dict) -> QuerySet[Policy]:
     single, multi = _split(filters)
     qs = policy_search(q=q, filters=single, order="newest", interpretations=False)
     for key, values in multi.items():
-        ids = Policy.objects.none().values("pk")
+        any_of = Q()
         for value in values:
-            ids = ids.union(policy_filter(Policy.objects.all(), {key: value}).values("pk"))
-        qs = qs.filter(pk__in=[row["pk"] for row in ids])
+            any_of |= Q(pk__in=policy_filter(Policy.objects.order_by(), {key: value}).values("pk"))
+        qs = qs.filter(any_of)
     return qs
 
 

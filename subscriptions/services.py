@@ -36,6 +36,8 @@ CONFIRM_MAX_AGE = 7 * 24 * 3600
 EVENT_CONFIRM = "subscription.confirm"
 EVENT_ALERT = "subscription.alert"
 ALERT_BATCH = 500
+# the policy list's filters (``policies.selectors.policy_filter``)
+FILTER_KEYS = ("department", "level", "benefit_type", "industry", "district", "open", "auto_grant")
 
 
 def _deliveries_send_on_commit() -> None:
@@ -91,6 +93,11 @@ def subscription_create(
     caller says the same thing either way. Raises ``ValidationError`` naming the field."""
     email = (email or "").strip().lower()
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "", [], False)}
+    unknown = sorted(set(filters) - set(FILTER_KEYS))
+    if unknown:
+        raise ValidationError({"filters": [_("未知的筛选条件：%(keys)s") % {"keys": "、".join(unknown)}]})
+    if len(q) > 100:
+        raise ValidationError({"q": [_("关键词不能超过 100 个字。")]})
     if enterprise is None:
         per_ip = getattr(settings, "SUBSCRIPTIONS_PER_IP_PER_HOUR", 10)
         per_email = getattr(settings, "SUBSCRIPTIONS_PER_EMAIL_PER_HOUR", 3)

@@ -28,15 +28,21 @@ from .models import Subscription
 LIST_KEYS = ("q", "department", "level", "benefit_type", "industry", "district", "open", "auto_grant")
 
 
-def _list_query(request: HttpRequest) -> tuple[str, dict, str]:
-    """The policy list's query (q, filters) read by the list's own form, and its query string."""
+def _list_query(request: HttpRequest) -> tuple[str, dict, str, list[str]]:
+    """The policy list's query (q, filters) read by the list's own form, its query string, and
+    what the form refused ("field: reason"; then nothing is searched for)."""
     data = request.GET if request.method == "GET" else request.POST
     params = {k: data.get(k) for k in LIST_KEYS if data.get(k)}
     form = policy_search_form(params or None)
-    if not (form.is_bound and form.is_valid()):
-        return "", {}, ""
+    if not form.is_bound:
+        return "", {}, "", []
+    if not form.is_valid():
+        errors = [
+            f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items() if k in form.fields
+        ]
+        return "", {}, "", errors
     q = (form.cleaned_data.get("q") or "").strip()
-    return q, form.filters(), urlencode(params)
+    return q, form.filters(), urlencode(params), []
 
 
 def _search_query_string(q: str, filters: dict) -> str:
@@ -51,9 +57,11 @@ def _search_query_string(q: str, filters: dict) -> str:
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
     """Save the current search of the policy list for e-mail alerts (no account needed)."""
-    q, filters, query = _list_query(request)
+    q, filters, query, refused = _list_query(request)
     form = SearchSubscribeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    for error in refused:  # a search the list cannot run is not saved as "everything"
+        form.add_error(None, error)
+    if request.method == "POST" and form.is_valid() and not refused:
         try:
             services.subscription_create(
                 email=form.cleaned_data["email"], q=q, filters=filters, client_ip=client_ip(request)
@@ -74,7 +82,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             "matching": selectors.policies_for_search(q=q, filters=filters).count(),
             "list_keys": [(k, request.GET.get(k) or request.POST.get(k)) for k in LIST_KEYS],
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if request.method == "POST" or refused else 200,
     )
 
 
@@ -211,7 +219,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def calendar(request: HttpRequest) -> HttpResponse:
     """政策日历: the application windows of open and upcoming policies, by month of deadline;
     the list's filters narrow it (a saved search's calendar)."""
-    q, filters, query = _list_query(request)
+    q, filters, query, _refused = _list_query(request)  # the list page shows no refusal either
     today = timezone.localdate()
     policies = selectors.calendar_policies(
         policies=selectors.policies_for_search(q=q, filters=filters), on=today

@@ -95,7 +95,7 @@ def test_no_duplicate_alert_when_the_policy_is_published_again(
 
 def test_a_policy_the_search_does_not_select_sends_nothing(subscribe, publish):
     subscribe(q="人才公寓")
-    subscribe(email="loans@example.com", filters={"benefit_type": "loan"})
+    subscribe(email="loans@example.com", filters={"benefit_type": "finance"})
     publish(title="智能制造设备补贴")
     assert _alerts(mail.outbox) == []
     assert not SubscriptionAlert.objects.exists()
