@@ -51,7 +51,7 @@
         legend: {top: 0},
         grid: {left: 8, right: 24, top: 36, bottom: 8, containLabel: true},
         yAxis: {type: "category", inverse: true, data: rows.map(function (r) { return r[labelKey]; }),
-          axisLabel: {interval: 0, width: el.clientWidth < 480 ? 96 : 150, overflow: "break", lineHeight: 14}},
+          axisLabel: {interval: 0, width: el.clientWidth < 480 ? 96 : 150, overflow: "break", lineHeight: 17}},
         xAxis: {type: "value"},
         series: series.map(function (s) { return {name: s[1], type: "bar", data: rows.map(function (r) { return Number(r[s[0]] || 0); })}; })
       });
