@@ -37,10 +37,18 @@ class EnterpriseSubscriptionForm(forms.Form):
         label=_("发文部门"), required=False, choices=[], widget=forms.CheckboxSelectMultiple
     )
     industry = forms.MultipleChoiceField(
-        label=_("适用行业"), required=False, choices=[], widget=forms.SelectMultiple(attrs={"size": 6})
+        label=_("适用行业"),
+        required=False,
+        choices=[],
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("可多选：电脑上按住 Ctrl（Mac 为 ⌘）点选。"),
     )
     district = forms.MultipleChoiceField(
-        label=_("适用区域"), required=False, choices=[], widget=forms.SelectMultiple(attrs={"size": 6})
+        label=_("适用区域"),
+        required=False,
+        choices=[],
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("可多选：电脑上按住 Ctrl（Mac 为 ⌘）点选。"),
     )
     min_amount = forms.DecimalField(
         label=_("最低金额（万元）"),
