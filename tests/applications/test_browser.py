@@ -196,8 +196,10 @@ def test_enterprise_applies_is_returned_corrects_and_is_approved_then_confirms_i
     assert Grant.objects.get().status == GrantStatus.READY
 
 
-def test_official_confirms_an_auto_grant_batch_pays_it_and_reads_days_to_money(city, browser_page):
+def test_official_confirms_an_auto_grant_batch_pays_it_and_reads_days_to_money(city, browser_page, settings):
     base = city["base"]
+    # the notice and objections: tests/journeys/test_autogrant_notice_journey.py
+    settings.AUTOGRANT_NOTICE_WORKDAYS = 0
     auto = PolicyFactory(
         title="规上工业企业稳增长奖励",
         department=city["department"],
@@ -230,6 +232,8 @@ def test_official_confirms_an_auto_grant_batch_pays_it_and_reads_days_to_money(c
     gov.wait_for_load_state("networkidle")
     gov.click("#btn-confirm-batch")
     gov.wait_for_load_state("networkidle")
+    gov.click("#btn-confirm-final")  # public money: the separate confirm step
+    gov.wait_for_load_state("networkidle")
     assert "已确认 2 家企业" in gov.content()
     shoot(gov, "11-batch-confirmed")
 
@@ -247,6 +251,8 @@ def test_official_confirms_an_auto_grant_batch_pays_it_and_reads_days_to_money(c
     # the official instructs payment, downloads the bank batch and imports the results
     gov.goto(f"{base}/applications/payments/")
     gov.click("#btn-instruct")
+    gov.wait_for_load_state("networkidle")
+    gov.click("#btn-instruct-final")
     gov.wait_for_load_state("networkidle")
     with gov.expect_download() as download:
         gov.click("text=导出银行批量文件 CSV")
@@ -273,6 +279,7 @@ def test_official_confirms_an_auto_grant_batch_pays_it_and_reads_days_to_money(c
     # the enterprise sees the money and confirms receipt
     grant = Grant.objects.get(enterprise=city["enterprise"])
     ent.goto(f"{base}/applications/grants/{grant.pk}/")
+    ent.check("#amount-ok-yes")
     ent.click("#btn-received")
     ent.wait_for_load_state("networkidle")
     assert ent.locator("#grant-status").get_attribute("data-status") == "received"
