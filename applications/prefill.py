@@ -24,7 +24,7 @@ CORE_FIELDS: dict[str, str] = {
     "district": "行政区划",
     "industry": "国民经济行业",
     "established_on": "成立日期",
-    "registered_capital": "注册资本(元)",
+    "registered_capital": "注册资本",
     "scale": "企业规模",
 }
 CONTACT_LABELS = {"contact_name": "联系人", "contact_phone": "联系电话"}

@@ -26,7 +26,7 @@ import jieba
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -131,7 +131,8 @@ def apply_text_query(qs: QuerySet, q: str, *, full_text: bool | None = None) -> 
     ``full_text`` forces (or, False, avoids) the tsvector path; default: PostgreSQL or not.
 
     PostgreSQL: filtered on the full ``search_vector`` (GIN), ranked on the title/summary
-    ``search_rank_vector`` (~0 when only the body or an interpretation matches)."""
+    ``search_rank_vector`` (~0 when only the body or an interpretation matches). Both carry
+    ``title_match`` (``title_match``), which ``policy_search`` orders by first."""
     q = (q or "").strip()
     if not q:
         return qs
@@ -143,7 +144,7 @@ def apply_text_query(qs: QuerySet, q: str, *, full_text: bool | None = None) -> 
             return qs.none()
         query = SearchQuery(" ".join(terms), config=CONFIG, search_type="plain")
         rank = Coalesce(SearchRank(F("search_rank_vector"), query), Value(0.0), output_field=FloatField())
-        return qs.filter(search_vector=query).annotate(rank=rank)
+        return qs.filter(search_vector=query).annotate(rank=rank, title_match=title_match(q))
     words = query_words(q) or [q]
     for word in words:
         in_interp = Interpretation.objects.filter(policy=OuterRef("pk")).filter(
@@ -159,7 +160,18 @@ def apply_text_query(qs: QuerySet, q: str, *, full_text: bool | None = None) -> 
             | Q(body__icontains=word)
             | Exists(in_interp)
         )
-    return qs.annotate(rank=Value(1.0))
+    return qs.annotate(rank=Value(1.0), title_match=title_match(q))
+
+
+def title_match(q: str) -> Case:
+    """1 when the title holds every word of the query, else 0: search results order by it
+    before the rank, on both databases, so that a title match always comes before a policy
+    that only mentions the words in its summary, body or an interpretation (ts_rank alone
+    could put a summary with many mentions first, and SQLite has no rank at all)."""
+    cond = Q()
+    for word in query_words(q) or [q.strip()]:
+        cond &= Q(title__icontains=word)
+    return Case(When(cond, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
 # --- highlighting -----------------------------------------------------------------------

@@ -175,7 +175,9 @@ def _search_base(*, q: str, filters: dict | None) -> QuerySet[Policy]:
     qs = policy_filter(policies_published(), filters)
     if (q or "").strip():
         return apply_text_query(qs, q)
-    return qs.annotate(rank=Value(0.0, output_field=FloatField()))
+    return qs.annotate(
+        rank=Value(0.0, output_field=FloatField()), title_match=Value(0, output_field=IntegerField())
+    )
 
 
 def policy_search(
@@ -221,7 +223,8 @@ def policy_search(
     elif order == "newest" or not (q or "").strip():
         qs = qs.order_by(F("published_at").desc(nulls_last=True), "-id")
     else:
-        qs = qs.order_by("-rank", F("published_at").desc(nulls_last=True), "-id")
+        # title matches first (both databases), then the rank, then the newest
+        qs = qs.order_by("-title_match", "-rank", F("published_at").desc(nulls_last=True), "-id")
     return qs
 
 

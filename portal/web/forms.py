@@ -17,8 +17,13 @@ class PolicySearchForm(forms.Form):
     department = forms.ChoiceField(label=_("发文部门"), required=False, choices=[])
     level = forms.ChoiceField(label=_("层级"), required=False, choices=PolicyLevel.choices)
     benefit_type = forms.ChoiceField(label=_("支持方式"), required=False, choices=BenefitType.choices)
-    industry = forms.ChoiceField(label=_("适用行业"), required=False, choices=[])
-    district = forms.ChoiceField(label=_("适用区域"), required=False, choices=[])
+    # the ids of the labels in web/policy_list.html (axe-core: a select needs its name)
+    industry = forms.ChoiceField(
+        label=_("适用行业"), required=False, choices=[], widget=forms.Select(attrs={"id": "f-industry"})
+    )
+    district = forms.ChoiceField(
+        label=_("适用区域"), required=False, choices=[], widget=forms.Select(attrs={"id": "f-district"})
+    )
     open = forms.BooleanField(label=_("正在申报"), required=False)
     auto_grant = forms.BooleanField(label=_("免申即享"), required=False)
     order = forms.ChoiceField(label=_("排序"), required=False, choices=ORDER_CHOICES)

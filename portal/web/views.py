@@ -111,6 +111,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "award_lines": _award_lines(policy.award),
         "award_kind_label": award_kind_label(policy.award_kind),
         "award_certain": award_certain(policy.award_kind),
+        "award_fixed": _award_fixed(policy.award),
         "today": today,
         "is_open": policy.is_open(today),
     }
@@ -122,6 +123,13 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if policy.award:
             context["award"] = award_amount(policy.award, profile, as_of=today)
     return render(request, "web/policy_detail.html", context)
+
+
+def _award_fixed(award: dict | None) -> str | None:
+    """A plain amount ("300000") of an award, for the key facts of a policy page; None when
+    the amount is a formula or depends on the case."""
+    amount = str((award or {}).get("amount", "")).strip()
+    return amount if re.fullmatch(r"\d+(\.\d+)?", amount) else None
 
 
 def _award_lines(award: dict | None) -> list[str]:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from django import template
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -51,6 +52,38 @@ def money_exact(value) -> str:
     if (get_language() or "").startswith("en"):
         return f"{text} yuan"
     return _("%(n)s元") % {"n": text}
+
+
+# Where a profile value came from, as the registry records it (``source`` of tags and
+# indicator values): machine names such as "画像", "demo-policies", "api:tax-bureau" are
+# shown to the enterprise as what they mean.
+_SOURCE_PREFIXES = (
+    ("画像", gettext_noop("平台根据登记信息测算")),
+    ("demo", gettext_noop("演示数据")),
+    ("演示", gettext_noop("演示数据")),
+    ("api:", gettext_noop("部门数据共享接口")),
+    ("后台导入", gettext_noop("工作人员导入")),
+    ("import", gettext_noop("登记数据导入")),
+    ("admin", gettext_noop("工作人员录入")),
+    ("declared", gettext_noop("企业自行申报")),
+)
+_MACHINE_NAME = re.compile(r"[A-Za-z0-9_.:/ -]+")
+
+
+@register.filter
+def data_source(value) -> str:
+    """A registry source for people: "画像" → 平台根据登记信息测算, "demo-policies" → 演示数据,
+    "api:…" → 部门数据共享接口; any other machine name → 部门数据共享; a name in words (such as
+    "税务部门共享") as it is; "—" when there is none."""
+    text = str(value or "").strip()
+    if not text:
+        return "—"
+    for prefix, label in _SOURCE_PREFIXES:
+        if text.startswith(prefix):
+            return _(label)
+    if _MACHINE_NAME.fullmatch(text):
+        return _("部门数据共享")
+    return text
 
 
 def _trim(value: Decimal) -> str:
