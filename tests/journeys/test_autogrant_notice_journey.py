@@ -245,4 +245,6 @@ def test_a_batch_goes_through_notice_objection_payment_and_receipt(
             "objection": "1/0/1/0",
             "missed": "1/0/0/1",
         }
+        page.locator("#autogrant-figures").scroll_into_view_if_needed()
+        assert_accessible(page, "dashboard-autogrant")
         shoot(page, "autogrant-notice-11-dashboard")
