@@ -88,7 +88,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
         # the same step again, with each refusal on its field (and any carried field refused)
         wrong = {q.key for q in questions if any(name in form.errors for name in q.fields)}
         step = [q for q in questions if q.key in set(step_keys) | wrong] or questions[:1]
-        carried = {k: v for k, v in data.items() if _is_carried(k, step)}
+        carried = {k: v for k, v in data.items() if k in form.fields and _is_carried(k, step)}
         return _render_step(request, form, step, carried, asked, skipped, None, status=200)
     asked = asked | set(step_keys) | answered
     carried = answered_fields(form, [by_key[k] for k in answered])

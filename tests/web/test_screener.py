@@ -200,3 +200,20 @@ def test_the_print_view_and_results_use_the_one_money_format(client, city):
     link = _post(client, {"district": "410105", "registered_capital": "500", "results": "1"})["Location"]
     html = client.get(link).content.decode()
     assert "万元" in html and "确定可享合计" in html and "最高可申合计" in html
+
+
+def test_with_htmx_the_results_open_as_a_whole_page(client, city):
+    # htmx follows a 302 inside its request; the screener answers with HX-Redirect instead
+    response = client.post(URL, {"district": "410105", "results": "1"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse(
+        "web:calculator_result", args=[CalculatorAnswers.objects.get().token]
+    )
+
+
+def test_the_screener_speaks_english(client, city):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(URL).content.decode()
+    assert "Where the enterprise is" in html and "skip this question" in html
+    refused = _post(client, {"district": "410105", "industry": "制造", "step": ["industry"]}).content.decode()
+    assert "matches several industries" in refused
