@@ -167,3 +167,51 @@ def test_save_draft_resume_from_my_applications_and_submit(draft_city, live_serv
     assert application.status == "submitted" and not ApplicationDraft.objects.exists()
     staff.goto(f"{base}/applications/review/")
     assert application.reference in staff.inner_text("main")
+
+
+def test_a_question_about_a_policy_goes_to_its_department_and_is_rated_with_labels(
+    transactional_db, settings, live_server, page
+):
+    from appeals import services
+    from appeals.models import Case
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    kjj = DepartmentFactory(code="kjj", name="郑州市科学技术局")
+    scj = DepartmentFactory(code="scj", name="郑州市市场监督管理局")
+    for category in Category.values:
+        RoutingRule.objects.create(category=category, department=scj)
+    policy = PolicyFactory(department=kjj, status="published", title="高新技术企业认定奖励")
+    enterprise = EnterpriseFactory(name="郑州智算科技有限公司")
+    EnterpriseUserFactory(username="qiye", enterprise=enterprise)
+    official = OfficialUserFactory(username="kj", departments=[kjj])
+    base = live_server.url
+    login(page, base, "qiye")
+    page.goto(f"{base}/appeals/new/")
+    page.select_option("#id_category", "policy")
+    page.select_option("#id_policy", str(policy.pk))
+    page.fill("#id_title", "认定奖励何时拨付")
+    page.fill("#id_description", "去年通过高新技术企业认定，奖励尚未拨付。")
+    assert_accessible(page, "appeal-new-with-policy")
+    shoot(page, "appeal-new-with-policy")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    case = Case.objects.get()
+    assert case.department == kjj and "郑州市科学技术局" in page.inner_text("main")
+
+    services.case_accept(case=case, actor=official)
+    services.case_answer(case=case, reply="已列入本月拨付计划。", actor=official)
+    page.reload()
+    page.check("input[name=resolved][value=yes]")
+    page.click("form:has(input[value=confirm]) button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    # rating opens on confirmation, before staff close the case, with the five labels
+    rate = page.locator("form#rate")
+    for label in ("非常满意", "满意", "基本满意", "不满意", "非常不满意"):
+        assert rate.get_by_label(label, exact=True).count() == 1
+    assert_accessible(page, "appeal-rate-labels")
+    shoot(page, "appeal-rate-labels")
+    rate.get_by_label("满意", exact=True).check()
+    page.click("form#rate button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert case.rating.get_score_display() == "满意"
+    assert "满意" in page.inner_text("main")
