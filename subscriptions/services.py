@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -187,8 +188,13 @@ def policy_alerts_create(*, policy_id: int) -> int:
         return 0
     told = SubscriptionAlert.objects.filter(policy_id=policy_id).values("subscription_id")
     created = 0
+    # many visitors save the same search: ask the database once per distinct one
+    verdicts: dict[tuple, bool] = {}
     for sub in subscriptions_active().exclude(pk__in=told).order_by("pk").iterator(chunk_size=ALERT_BATCH):
-        if not subscription_satisfied_by(sub, policy):
+        key = (sub.q, json.dumps(sub.filters, sort_keys=True), sub.min_amount, sub.enterprise_id)
+        if key not in verdicts:
+            verdicts[key] = subscription_satisfied_by(sub, policy)
+        if not verdicts[key]:
             continue
         alert, new = SubscriptionAlert.objects.get_or_create(subscription=sub, policy=policy)
         if not new:
