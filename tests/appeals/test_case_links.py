@@ -174,3 +174,25 @@ def test_detail_page_shows_the_labelled_rating_form_after_confirmation(client, t
     assert response.status_code == 200 and "差评请说明原因" in response.content.decode()
     client.post(reverse("appeals:detail", args=[case.pk]), {"action": "rate", "score": "5", "comment": "好"})
     assert "非常满意" in client.get(reverse("appeals:detail", args=[case.pk])).content.decode()
+
+
+def test_the_api_takes_the_application_routes_by_it_and_labels_the_rating(two):
+    from rest_framework.test import APIClient
+
+    own = application_for(two["policy"], two["enterprise"], two["user"], reference="SB-API")
+    stranger = EnterpriseUserFactory(enterprise=two["other"])
+    theirs = application_for(two["policy"], two["other"], stranger, reference="SB-THEIRS")
+    api = APIClient()
+    api.force_authenticate(two["user"])
+    body = {"category": "policy", "title": "拨付", "description": "何时"}
+    refused = api.post("/api/v1/appeals/", {**body, "application": theirs.pk}, format="json")
+    assert refused.status_code == 400 and "application" in refused.json()
+    created = api.post("/api/v1/appeals/", {**body, "application": own.pk}, format="json")
+    assert created.status_code == 201, created.content
+    case = Case.objects.get(pk=created.json()["id"])
+    assert case.department == two["kjj"] and created.json()["application"] == own.pk
+    services.case_accept(case=case, actor=two["kjj_official"])
+    services.case_answer(case=case, reply="已安排", actor=two["kjj_official"])
+    services.case_confirm(case=case, resolved=True, actor=two["user"])
+    rated = api.post(f"/api/v1/appeals/{case.pk}/rate/", {"score": 5}, format="json")
+    assert rated.status_code == 200 and rated.json()["rating_label"] == "非常满意"

@@ -10,7 +10,12 @@ class CaseSerializer(serializers.ModelSerializer):
         source="department.code", read_only=True, default=None, allow_null=True
     )
     policy = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    application = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     rating = serializers.IntegerField(source="rating.score", read_only=True, default=None, allow_null=True)
+    rating_label = serializers.CharField(
+        source="rating.get_score_display", read_only=True, default=None, allow_null=True,
+        help_text="好差评: 非常满意 / 满意 / 基本满意 / 不满意 / 非常不满意",
+    )  # fmt: skip
 
     class Meta:
         model = Case
@@ -23,6 +28,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "title",
             "description",
             "policy",
+            "application",
             "source",
             "department",
             "status",
@@ -32,6 +38,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "answered_at",
             "closed_at",
             "rating",
+            "rating_label",
         ]
         read_only_fields = fields
 
@@ -42,6 +49,9 @@ class CaseCreateSerializer(serializers.Serializer):
     title = StrictCharField(max_length=200)
     description = StrictCharField()
     policy = serializers.IntegerField(required=False, allow_null=True)
+    application = serializers.IntegerField(
+        required=False, allow_null=True, help_text="本企业的申报 id: 诉求分办到办理该申报的部门"
+    )
     credit_code = StrictCharField(required=False, max_length=40, help_text="官员代企业登记时必填")
 
 

@@ -20,12 +20,24 @@ from api.v1.common.responses import ERROR_400, ERROR_401, ERROR_403, ERROR_404
 from appeals import services
 from appeals.models import Case, CaseSource
 from appeals.selectors import cases_visible_to
+from applications.models import Application
 from enterprises.models import Enterprise
 from enterprises.reference import normalize_credit_code
 from policies.selectors import policies_published
 
 from .filters import CaseFilter
 from .serializers import CaseCreateSerializer, CaseSerializer, ConfirmSerializer, RateSerializer
+
+
+def _own_application(application_id, enterprise):
+    """The enterprise's application ``application_id`` (None when not given); another
+    enterprise's or an unknown one is refused naming the field."""
+    if not application_id:
+        return None
+    application = Application.objects.filter(pk=application_id, enterprise=enterprise).first()
+    if application is None:
+        raise ValidationError({"application": [_("没有该企业的此项申报")]})
+    return application
 
 
 @extend_schema_view(
@@ -83,9 +95,11 @@ class CaseViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
                 raise ValidationError({"policy": [_("没有该已发布政策")]})
         credit_code = values.pop("credit_code", "")
         kwargs = {k: values[k] for k in ("kind", "category", "title", "description")}
+        kwargs["policy"] = policy
         if access.enterprise_id_of(user):
+            kwargs["application"] = _own_application(values.get("application"), user.enterprise)
             case = services.case_raise(
-                enterprise=user.enterprise, raised_by=user, policy=policy, source=CaseSource.API, **kwargs
+                enterprise=user.enterprise, raised_by=user, source=CaseSource.API, **kwargs
             )
         elif access.is_official(user):
             if not credit_code:
@@ -93,8 +107,9 @@ class CaseViewSet(ApiBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             enterprise = Enterprise.objects.filter(credit_code=normalize_credit_code(credit_code)).first()
             if enterprise is None:
                 raise ValidationError({"credit_code": [_("登记库中没有该企业")]})
+            kwargs["application"] = _own_application(values.get("application"), enterprise)
             case = services.case_raise(
-                enterprise=enterprise, logged_by=user, policy=policy, source=CaseSource.HOTLINE, **kwargs
+                enterprise=enterprise, logged_by=user, source=CaseSource.HOTLINE, **kwargs
             )
         else:
             raise PermissionDenied(_("只有企业用户或工作人员可以提出诉求"))
