@@ -168,6 +168,7 @@ def test_detail_page_shows_the_labelled_rating_form_after_confirmation(client, t
     services.case_confirm(case=case, resolved=True, actor=two["user"])
     page = client.get(reverse("appeals:detail", args=[case.pk])).content.decode()
     assert 'value="rate"' in page
+    assert f"{case.pk}/#rate" in client.get(reverse("appeals:mine")).content.decode()  # 去评价
     for label in ("非常满意", "满意", "基本满意", "不满意", "非常不满意"):
         assert label in page
     response = client.post(reverse("appeals:detail", args=[case.pk]), {"action": "rate", "score": "1"})
