@@ -107,7 +107,6 @@ class PushContent:
             "award_kind": self.kind,
             "deadline": self.deadline or None,
             "next_step": self.next_step or None,
-            "apply_url": self.next_link or None,
             "url": self.link,
         }
 

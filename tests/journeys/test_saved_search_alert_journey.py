@@ -52,6 +52,7 @@ def test_an_anonymous_visitor_saves_a_search_confirms_it_and_is_alerted_of_a_mat
     page.fill("#list-q", "智能制造")
     page.locator("#list-q").press("Enter")
     page.wait_for_load_state("networkidle")
+    shoot(page, "subscriptions-policy-list")  # the list's offer to save its search
     page.get_by_role("link", name="订阅此搜索的新政策提醒").click()
     page.wait_for_load_state("networkidle")
     expect(page.locator(".sub-conditions")).to_contain_text("关键词「智能制造」")

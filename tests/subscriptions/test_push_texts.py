@@ -21,7 +21,7 @@ def test_a_push_says_amount_reasons_deadline_and_next_step(city, publish):
     assert "符合理由：" in message.text and "注册资本" in message.text
     assert f"申报截止：{policy.apply_end.isoformat()}" in message.text
     assert f"下一步：在线申报 https://zc.example.gov.cn/applications/apply/{policy.pk}/" in message.text
-    assert message.data["items"][0]["apply_url"].endswith(f"/applications/apply/{policy.pk}/")
+    assert message.data["items"][0]["next_step"] == "在线申报"
     assert "确定可享30万元" in message.short
 
 
