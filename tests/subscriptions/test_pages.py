@@ -96,3 +96,14 @@ def test_the_manage_page_shows_the_search_and_unsubscribes(client, subscribe):
     html = client.get(reverse("subscriptions:manage", args=[sub.token])).content.decode()
     assert "关键词「智能制造」" in html and "订阅中" in html and sub.feed_token in html
     assert client.get(reverse("subscriptions:manage", args=["nope"])).status_code == 404
+
+
+def test_the_pages_speak_english_when_chosen(client, subscribe):
+    sub = subscribe(q="智能制造")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    calendar = client.get(reverse("subscriptions:calendar")).content.decode()
+    assert "Policy calendar" in calendar and "政策日历" not in calendar
+    manage = client.get(reverse("subscriptions:manage", args=[sub.token])).content.decode()
+    assert "Manage subscription" in manage and "Keywords “智能制造”" in manage
+    refused = client.post(reverse("subscriptions:subscribe"), {"email": "nope"}).content.decode()
+    assert "This is not an e-mail address" in refused
