@@ -28,6 +28,7 @@ from .payments import (
     payment_instructions_create,
     payment_instructions_export,
     payment_results_import,
+    payment_results_preview,
 )
 from .review import application_accept, application_approve, application_reject, application_return
 
@@ -60,4 +61,5 @@ __all__ = [
     "payment_instructions_create",
     "payment_instructions_export",
     "payment_results_import",
+    "payment_results_preview",
 ]

@@ -369,3 +369,37 @@ def payment_results_import(
             key=str(ins.pk),
         )
     return result
+
+
+def payment_results_preview(*, content: bytes, filename: str) -> list[dict]:
+    """The rows of a results file as the confirm step shows them (instruction, enterprise,
+    amount, result, date or reason); call after a trial ``payment_results_import`` passed."""
+    rows = [r for r in _read_rows(content, filename) if any(str(c).strip() for c in r)]
+    header = [str(c).strip() for c in rows[0]]
+    col = {h: header.index(h) for h in RESULT_HEADER if h in header}
+
+    def cell(row, name):
+        i = col.get(name)
+        return str(row[i]).strip() if i is not None and i < len(row) else ""
+
+    instructions = {
+        i.reference: i
+        for i in PaymentInstruction.objects.filter(
+            reference__in=[cell(r, "指令编号") for r in rows[1:]]
+        ).select_related("grant__enterprise", "grant__policy")
+    }
+    preview = []
+    for row in rows[1:]:
+        ins = instructions.get(cell(row, "指令编号"))
+        paid = cell(row, "结果").lower() in _PAID
+        preview.append(
+            {
+                "reference": cell(row, "指令编号"),
+                "enterprise": ins.grant.enterprise.name if ins else "",
+                "policy": ins.grant.policy.title if ins else "",
+                "amount": ins.amount if ins else None,
+                "paid": paid,
+                "detail": cell(row, "到账日期")[:10] if paid else cell(row, "失败原因"),
+            }
+        )
+    return preview

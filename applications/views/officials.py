@@ -3,10 +3,12 @@ export and results) and the figures."""
 
 from __future__ import annotations
 
+import base64
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -136,14 +138,46 @@ def payments_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_POST
 @official_required
 def payments_import(request: HttpRequest) -> HttpResponse:
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, _("请选择结果文件"))
+    """Marking payments from the bank's results is confirmed on a second step: the file is
+    checked in a transaction that is rolled back (nothing written, no message sent), the
+    rows are shown with their totals, and only 确认登记 writes them."""
+    if request.POST.get("confirmed") == "1":
+        pending = request.session.pop("applications_import_pending", None)
+        if not pending:
+            messages.error(request, _("请重新选择结果文件"))
+            return redirect("applications:payments")
+        content, filename = base64.b64decode(pending["content"]), pending["name"]
+    else:
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("请选择结果文件"))
+            return redirect("applications:payments")
+        if upload.size > 10 * 1024 * 1024:
+            messages.error(request, _("结果文件超过 10 MB"))
+            return redirect("applications:payments")
+        content, filename = upload.read(), upload.name
+        with transaction.atomic():
+            trial = services.payment_results_import(content=content, filename=filename, actor=request.user)
+            transaction.set_rollback(True)
+        if trial.ok:
+            request.session["applications_import_pending"] = {
+                "name": filename,
+                "content": base64.b64encode(content).decode(),
+            }
+            rows = services.payment_results_preview(content=content, filename=filename)
+            return render(
+                request,
+                "applications/payments_import_confirm.html",
+                {"trial": trial, "rows": rows, "filename": filename},
+            )
+        request.session["applications_import_result"] = {
+            "ok": False,
+            "errors": trial.errors[:200],
+            "paid": 0,
+            "failed": 0,
+        }
         return redirect("applications:payments")
-    if upload.size > 10 * 1024 * 1024:
-        messages.error(request, _("结果文件超过 10 MB"))
-        return redirect("applications:payments")
-    result = services.payment_results_import(content=upload.read(), filename=upload.name, actor=request.user)
+    result = services.payment_results_import(content=content, filename=filename, actor=request.user)
     request.session["applications_import_result"] = {
         "ok": result.ok,
         "errors": result.errors[:200],

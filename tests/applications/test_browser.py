@@ -269,6 +269,8 @@ def test_official_confirms_an_auto_grant_batch_pays_it_and_reads_days_to_money(c
     gov.set_input_files("#id_result_file", str(path))
     gov.click("#btn-import")
     gov.wait_for_load_state("networkidle")
+    gov.click("#btn-import-final")  # the confirm step
+    gov.wait_for_load_state("networkidle")
     assert "到账 2 笔" in gov.locator("#import-result").inner_text()
     shoot(gov, "12-payments")
     gov.goto(f"{base}/applications/figures/")

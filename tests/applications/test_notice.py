@@ -423,3 +423,29 @@ def test_public_money_is_confirmed_on_a_separate_step(client, auto_policy, enter
     assert not grant.payments.exists()
     client.post(reverse("applications:payments"), {"grant": [grant.pk], "confirmed": "1"})
     assert grant.payments.count() == 1
+
+
+def test_marking_payments_from_the_results_file_is_confirmed_on_a_second_step(
+    client, auto_policy, enterprise, second, official
+):
+    _batch(auto_policy, enterprise, second, official)
+    grant = Grant.objects.get(enterprise=enterprise)
+    [ins] = services.payment_instructions_create(grant_ids=[grant.pk], actor=official, now=at(2026, 3, 13))
+    client.force_login(official)
+    upload = SimpleUploadedFile(
+        "results.csv", results_csv([[ins.reference, "成功", "2026-03-16", "", "B1"]]), content_type="text/csv"
+    )
+    page = client.post(reverse("applications:payments_import"), {"file": upload})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="btn-import-final"' in html and enterprise.name in html
+    ins.refresh_from_db()
+    grant.refresh_from_db()
+    assert (ins.status, grant.status) == ("instructed", GrantStatus.INSTRUCTED)  # nothing written yet
+    assert not Message.objects.filter(title__contains="资金已拨付").exists()
+    client.post(reverse("applications:payments_import"), {"confirmed": "1"})
+    ins.refresh_from_db()
+    assert ins.status == "paid"
+    assert Message.objects.filter(title__contains="资金已拨付").exists()
+    # a second confirm without a checked file does nothing
+    page = client.post(reverse("applications:payments_import"), {"confirmed": "1"}, follow=True)
+    assert "请重新选择结果文件" in page.content.decode()

@@ -220,6 +220,13 @@ def test_a_batch_goes_through_notice_objection_payment_and_receipt(
         page.set_input_files("#id_result_file", str(path))
         page.click("#btn-import")
         page.wait_for_load_state("networkidle")
+        # marking money paid is confirmed on its own step too: nothing is written before it
+        assert "到账 1 笔" in page.locator("#confirm-summary").inner_text()
+        assert PaymentInstruction.objects.get().status == "instructed"
+        assert_accessible(page, "payments-import-confirm")
+        shoot(page, "autogrant-notice-10a-import-confirm-step")
+        page.click("#btn-import-final")
+        page.wait_for_load_state("networkidle")
         assert "到账 1 笔" in page.locator("#import-result").inner_text()
 
         # the enterprise confirms receipt and that the amount was right
