@@ -27,6 +27,7 @@ from matching.pipeline.events import grant_confirmed_emit
 from matching.profiles import profiles_load
 from policies.models import Policy
 from portal.links import absolute_url
+from portal.web.templatetags.web_tags import money_text
 
 from ..access import user_enterprise_id, user_is_official_of
 from ..models import (
@@ -113,7 +114,7 @@ def grant_push_account_request(grant: Grant, *, at: datetime, sms: bool = True) 
         enterprise_id=grant.enterprise_id,
         key=f"grant:{grant.pk}:account",
         title=f"请确认收款账户：{grant.policy.title}",
-        body=f"您获得 {grant.amount} 元，请一键确认收款账户后拨付。",
+        body=f"您获得 {money_text(grant.amount)}，请一键确认收款账户后拨付。",
         url=url,
         kind="grant",
         sms_text=f"【政策找企业】贵企业获{grant.policy.title}{grant.amount}元，确认收款账户：{absolute_url(url)}",

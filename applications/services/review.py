@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.web.templatetags.web_tags import money_text
+
 from ..models import Application, ApplicationStatus, GrantSource
 from .common import local_date, now_or
 from .grants import grant_enter, grant_event, grant_push_account_request
@@ -139,7 +141,8 @@ def application_approve(
             "within_limit": application.working_days_taken <= application.processing_days,
         },
         push_title=_("申报已通过：%(policy)s") % {"policy": policy.title},
-        push_body=_("核定金额 %(amount)s 元。请确认收款账户。") % {"amount": application.amount_approved},
+        push_body=_("核定金额 %(amount)s。请确认收款账户。")
+        % {"amount": money_text(application.amount_approved)},
     )
     grant = grant_enter(
         policy=policy,

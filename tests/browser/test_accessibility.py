@@ -145,13 +145,14 @@ def test_anonymous_pages_have_no_serious_accessibility_violation(live_city, live
         ("not-found", "/policy/999999/"),
         ("not-found-path", "/no/such/page/"),
     ]
+    # the pages other parts of issue 16 added (each also runs axe-core on its own journeys)
     for name, path in (
         ("calendar", _optional("subscriptions:calendar")),
-        ("subscribe", _optional("subscriptions:new")),
-        ("screener", _optional("web:screener")),
-        ("notices", _optional("applications:notices")),
+        ("subscribe", _optional("subscriptions:subscribe")),
+        ("subscribe-search", (_optional("subscriptions:subscribe") or "") + "?q=研发&benefit_type=subsidy"),
+        ("notices", _optional("applications:notice_list")),
     ):
-        if path:
+        if path and not path.startswith("?"):
             pages.append((name, path))
     _walk(page, live_server.url, pages)
 
@@ -179,6 +180,14 @@ def test_enterprise_pages_have_no_serious_accessibility_violation(world, live_se
         ("e-arrears-detail", reverse("appeals:arrears_detail", args=[world["arrears"].pk])),
         ("e-password", reverse("accounts:password_change")),
     ]
+    for name, path in (
+        ("e-subscriptions", _optional("subscriptions:mine")),
+        ("e-calendar", _optional("subscriptions:calendar")),
+        ("e-missed-report", _optional("applications:missed_report")),
+        ("e-notices", _optional("applications:notice_list")),
+    ):
+        if path:
+            pages.append((name, path))
     _walk(page, live_server.url, pages)
 
 
@@ -203,4 +212,7 @@ def test_official_pages_have_no_serious_accessibility_violation(world, live_serv
         ("o-messages", reverse("inbox:list")),
         ("o-audit", reverse("audittrail:index")),
     ]
+    for name, path in (("o-objections", _optional("applications:objections")),):
+        if path:
+            pages.append((name, path))
     _walk(page, live_server.url, pages)

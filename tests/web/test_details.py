@@ -64,9 +64,7 @@ def test_money_is_written_one_way_with_the_exact_figure_on_hover(client_jia, cit
             assert title == f"{Decimal(value):,.2f}元", (name, value, title)
             assert shown.endswith(("万元", "亿元", "元")), (name, shown)
         # and no amount is written the old ways (100000.00, "100,000.00 元", "金额(元)")
-        # (the in-app messages listed on 我的申报 are stored text, written when sent: left out)
-        page = re.sub(r'value="[^"]*"|<span class="muted">[^<]*</span>', "", html)
-        assert "100000.00" not in page, name
+        assert "100000.00" not in re.sub(r'value="[^"]*"', "", html), name
         assert "(元)" not in html and "元 元" not in html, name
     grants = client_jia.get(pages["grants"]).content.decode()
     assert ('<data class="money" value="100000.00" title="100,000.00元">10万元</data>') in grants
@@ -255,3 +253,13 @@ def test_the_filter_selects_are_labelled(client, city):
         assert re.search(rf'<select name="{name}" id="{label}"|<select id="{label}" name="{name}"', html), (
             name
         )
+
+
+def test_messages_about_money_say_it_the_same_way(city, granted):
+    # given an approved application of 100,000 yuan (the granted fixture)
+    from inbox.models import Message
+
+    bodies = " ".join(Message.objects.filter(enterprise=city.enterprise).values_list("body", flat=True))
+    # then the in-app messages say 10万元 with the exact figure beside it (no hover in a message)
+    assert "10万元（100,000.00元）" in bodies
+    assert "100000.00" not in bodies

@@ -46,6 +46,16 @@ def money(value) -> str:
     )
 
 
+def money_text(value) -> str:
+    """The money format in plain text (messages, SMS), where nothing can be hovered:
+    "10万元（100,000.00元）"; in English the exact figure alone."""
+    if value is None or value == "":
+        return "—"
+    if (get_language() or "").startswith("en"):
+        return money_exact(value)
+    return f"{yuan(value)}（{money_exact(value)}）"
+
+
 def money_exact(value) -> str:
     """The exact figure for hover texts and exports: "200,000.00元" / "200,000.00 yuan"."""
     text = f"{Decimal(value).quantize(Decimal('0.01')):,}"
