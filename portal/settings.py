@@ -495,6 +495,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "appeals-remind-and-escalate": {"task": "appeals.remind_and_escalate", "schedule": 6 * 60 * 60},
     "accounts-audit-purge": {"task": "portal.accounts.tasks.audit_purge", "schedule": 24 * 60 * 60},
+    # saved searches: alerts of the last day's publications whose task was lost (idempotent)
+    "subscriptions-alerts-repair": {"task": "subscriptions.alerts_repair", "schedule": 60 * 60},
 }
 MATCH_DELIVERY_BACKOFF_SECONDS = env.int("MATCH_DELIVERY_BACKOFF_SECONDS", default=30)
 # Webhook targets (matching.channels.webhook): HTTPS to public addresses only. On-premise

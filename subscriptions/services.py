@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -190,7 +191,9 @@ def policy_alerts_create(*, policy_id: int) -> int:
     created = 0
     # many visitors save the same search: ask the database once per distinct one
     verdicts: dict[tuple, bool] = {}
-    for sub in subscriptions_active().exclude(pk__in=told).order_by("pk").iterator(chunk_size=ALERT_BATCH):
+    # "new" to a subscription: published after it was confirmed
+    active = subscriptions_active().filter(confirmed_at__lte=policy.published_at or timezone.now())
+    for sub in active.exclude(pk__in=told).order_by("pk").iterator(chunk_size=ALERT_BATCH):
         key = (sub.q, json.dumps(sub.filters, sort_keys=True), sub.min_amount, sub.enterprise_id)
         if key not in verdicts:
             verdicts[key] = subscription_satisfied_by(sub, policy)
@@ -210,6 +213,17 @@ def policy_alerts_create(*, policy_id: int) -> int:
     if created:
         _deliveries_send_on_commit()
     return created
+
+
+def policy_alerts_repair(*, hours: int = 24) -> int:
+    """Run the alerts again for every policy published in the last ``hours`` (scheduled hourly):
+    a publication whose task the broker lost is alerted late, never twice (the alerts are
+    idempotent). Returns how many alerts were written."""
+    since = timezone.now() - timedelta(hours=hours)
+    ids = Policy.objects.filter(status=PolicyStatus.PUBLISHED, published_at__gte=since).values_list(
+        "pk", flat=True
+    )
+    return sum(policy_alerts_create(policy_id=pk) for pk in ids)
 
 
 @transaction.atomic

@@ -141,3 +141,30 @@ def test_a_forged_or_tampered_confirmation_link_confirms_nothing(subscribe, clie
     response = client.post(reverse("subscriptions:confirm", args=[signed]))
     assert response.status_code == 302
     assert Subscription.objects.get(pk=sub.pk).confirmed_at is not None
+
+
+def test_a_policy_published_before_the_subscription_was_confirmed_is_not_new_to_it(publish, subscribe):
+    from subscriptions.services import policy_alerts_create
+
+    policy = publish(title="智能制造设备补贴")
+    subscribe(q="智能制造")
+    assert policy_alerts_create(policy_id=policy.pk) == 0
+    assert _alerts(mail.outbox) == []
+
+
+def test_the_hourly_repair_alerts_a_publication_whose_task_was_lost(
+    subscribe, publish, monkeypatch, django_capture_on_commit_callbacks
+):
+    from subscriptions import tasks
+    from subscriptions.services import policy_alerts_repair
+
+    subscribe(q="智能制造")
+    # given the broker lost the alert task of a publication
+    monkeypatch.setattr(tasks.policy_alerts, "apply_async", lambda *a, **k: None)
+    publish(title="智能制造设备补贴")
+    assert _alerts(mail.outbox) == []
+    # when the repair runs (twice), then the subscriber is told once
+    with django_capture_on_commit_callbacks(execute=True):
+        assert policy_alerts_repair() == 1
+        assert policy_alerts_repair() == 0
+    assert len(_alerts(mail.outbox)) == 1
