@@ -449,3 +449,21 @@ def test_marking_payments_from_the_results_file_is_confirmed_on_a_second_step(
     # a second confirm without a checked file does nothing
     page = client.post(reverse("applications:payments_import"), {"confirmed": "1"}, follow=True)
     assert "请重新选择结果文件" in page.content.decode()
+
+
+def test_the_public_list_and_its_refusals_read_in_english(client, auto_policy, enterprise, second, official):
+    batch = _batch(auto_policy, enterprise, second, official, now=None)
+    batch.notice_until = at(2099, 1, 1).date()
+    batch.save(update_fields=["notice_until"])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})  # the switch
+    html = client.get(reverse("applications:notice_list")).content.decode()
+    assert "public notice" in html and "On notice" in html
+    page = client.post(
+        reverse("applications:notice_batch", args=[batch.pk]),
+        {"grant": "", "reason": "", "contact": "x"},
+        REMOTE_ADDR=_ip(),
+    )
+    html = page.content.decode()
+    assert "Please choose the entry of the published list you object to" in html
+    assert "Reason for the objection" in html
+    assert "Contact must be a mobile or landline number" in html
