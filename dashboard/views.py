@@ -125,6 +125,17 @@ def export_xlsx(request):
     _write_rows(
         wb.create_sheet("到账天数"), [{"policy": "合计", "source": "", **days["overall"]}, *days["by_policy"]]
     )
+    # 免申即享 after 一键确认 (applications.selectors.autogrant_figures)
+    auto = apps["autogrant"]
+    ws = wb.create_sheet("免申即享-公示与异议")
+    ws.append(["指标", "数值"])
+    ws.append(["确认至到账天数(中位数)", auto["days"]["median"]])
+    ws.append(["确认至到账天数(P90)", auto["days"]["p90"]])
+    ws.append(["符合条件(企业×政策)", auto["missed"]["eligible"]])
+    ws.append(["未到账", auto["missed"]["unpaid"]])
+    ws.append(["应享未享率(%)", auto["missed"]["rate"]])
+    ws.append([])
+    _write_rows(ws, auto["objections"])
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(

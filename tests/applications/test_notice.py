@@ -385,6 +385,17 @@ def test_receipt_says_whether_the_amount_was_right(
     # two eligible enterprises, one paid
     assert figures["missed"] == {"eligible": 2, "unpaid": 1, "rate": 50.0}
     assert batch.pk
+    # the dashboard shows them and its workbook carries them
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(official)
+    html = client.get(reverse("dashboard:index")).content.decode()
+    assert 'id="autogrant-figures"' in html and "50.0%" in html
+    wb = load_workbook(io.BytesIO(client.get(reverse("dashboard:export")).content))
+    rows = {r[0]: r[1] for r in wb["免申即享-公示与异议"].values if r and r[0]}
+    assert rows["应享未享率(%)"] == 50.0 and rows["确认至到账天数(中位数)"] == 11
 
 
 def test_public_money_is_confirmed_on_a_separate_step(client, auto_policy, enterprise, second, official):
