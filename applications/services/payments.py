@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from portal.audittrail.context import entries_bulk_create
+from portal.web.templatetags.web_tags import money_text
 
 from ..access import user_department_ids, user_is_official_of
 from ..models import Grant, GrantStatus, PaymentInstruction, PaymentStatus
@@ -130,9 +131,9 @@ def payment_instructions_create(
             comment=_("拨付指令 %(reference)s") % {"reference": instruction.reference},
             at=moment,
             title=_("已下达拨付指令：%(policy)s") % {"policy": grant.policy.title},
-            body=_("%(amount)s 元将拨付至 %(bank)s 尾号 %(last4)s 的账户。")
+            body=_("%(amount)s将拨付至 %(bank)s 尾号 %(last4)s 的账户。")
             % {
-                "amount": grant.amount,
+                "amount": money_text(grant.amount),
                 "bank": instruction.bank_name,
                 "last4": instruction.account_number[-4:],
             },
@@ -347,8 +348,8 @@ def payment_results_import(
             result.paid += 1
             comment = _("%(reference)s 到账 %(date)s") % {"reference": ins.reference, "date": paid_on}
             title = _("资金已拨付：%(policy)s") % {"policy": grant.policy.title}
-            body = _("%(amount)s 元已于 %(date)s 拨付，请确认到账。") % {
-                "amount": grant.amount,
+            body = _("%(amount)s已于 %(date)s 拨付，请确认到账。") % {
+                "amount": money_text(grant.amount),
                 "date": paid_on.isoformat(),
             }
         else:
