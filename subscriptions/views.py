@@ -59,8 +59,9 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     """Save the current search of the policy list for e-mail alerts (no account needed)."""
     q, filters, query, refused = _list_query(request)
     form = SearchSubscribeForm(request.POST or None)
-    for error in refused:  # a search the list cannot run is not saved as "everything"
-        form.add_error(None, error)
+    if form.is_bound:  # a search the list cannot run is not saved as "everything"
+        for error in refused:
+            form.add_error(None, error)
     if request.method == "POST" and form.is_valid() and not refused:
         try:
             services.subscription_create(
@@ -77,6 +78,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         "subscriptions/subscribe.html",
         {
             "form": form,
+            "refused": [] if form.is_bound else refused,
             "conditions": selectors.search_description(q=q, filters=filters),
             "query": query,
             "matching": selectors.policies_for_search(q=q, filters=filters).count(),

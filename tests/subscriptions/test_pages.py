@@ -56,6 +56,17 @@ def test_bad_input_is_refused_naming_the_field(client, city, data, message):
     assert not Subscription.objects.exists() and mail.outbox == []
 
 
+@pytest.mark.parametrize("value", ["\x00", "-1", "abc", "9" * 30, "<script>"])
+def test_a_malformed_search_opened_from_a_link_is_refused_on_the_page_not_a_500(client, city, value):
+    keys = ("q", "benefit_type", "department", "district", "industry", "open", "page", "sort")
+    response = client.get(reverse("subscriptions:subscribe"), {k: value for k in keys})
+    # no value above is a 支持方式 the list knows: the page says so by field, saves nothing
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'role="alert"' in html and "支持方式：" in html
+    assert not Subscription.objects.exists()
+
+
 def test_a_known_address_gets_the_same_answer_and_no_second_mail(
     client, city, django_capture_on_commit_callbacks
 ):
