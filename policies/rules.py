@@ -7,6 +7,7 @@ Everything about the language itself lives in ``matching.criteria``.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -91,10 +92,46 @@ _FUNCTIONS = {"min": "较小值", "max": "较大值", "floor": "向下取整", "
 _PERIODS = {"last_year": "上年度", "this_year": "本年度", "latest": "最近一期"}
 
 
+_NUMBER = r"\d+(?:\.\d+)?"
+_TERM = rf"(?:{_NUMBER}\s*\*\s*[A-Za-z_][\w@-]*|[A-Za-z_][\w@-]*\s*\*\s*{_NUMBER})"
+
+
 def amount_text(expression: Any) -> str:
-    """An amount expression with indicator names in Chinese:
-    ``min(0.05 * rd_expense@last_year, 3000000)`` → ``min(0.05 × 上年度研发费用, 3000000元)``."""
-    text = str(expression if expression is not None else "")
+    """An amount expression as an enterprise reads it, in the pages' one money format:
+    ``500000`` → ``50万元``; ``0.3 * rd_expense@last_year`` → ``上年度研发费用的30%``;
+    ``min(0.1 * rd_expense@last_year, 500000)`` → ``上年度研发费用的10%，最高50万元``;
+    any other shape with indicator names in Chinese (``较大值(…)``)."""
+    text = str(expression if expression is not None else "").strip()
+    if re.fullmatch(_NUMBER, text):
+        return _money(text)
+    if re.fullmatch(_TERM, text):
+        return _share_text(text)
+    capped = re.fullmatch(rf"min\(\s*({_TERM})\s*,\s*({_NUMBER})\s*\)", text) or re.fullmatch(
+        rf"min\(\s*({_NUMBER})\s*,\s*({_TERM})\s*\)", text
+    )
+    if capped:
+        term, cap = capped.groups() if "*" in capped.group(1) else capped.groups()[::-1]
+        return f"{_share_text(term)}，最高{_money(cap)}"
+    return _expression_text(text)
+
+
+def _money(number: str) -> str:
+    from portal.web.templatetags.web_tags import yuan  # the one money format of the pages
+
+    return yuan(number)
+
+
+def _share_text(term: str) -> str:
+    """``0.1 * rd_expense@last_year`` → ``上年度研发费用的10%``."""
+    left, right = (part.strip() for part in term.split("*", 1))
+    rate, name = (left, right) if re.fullmatch(_NUMBER, left) else (right, left)
+    percent = (
+        f"{Decimal(rate) * 100:f}".rstrip("0").rstrip(".") if "." in rate else f"{Decimal(rate) * 100:f}"
+    )
+    return f"{_expression_text(name)}的{percent}%"
+
+
+def _expression_text(text: str) -> str:
     try:
         vocabulary = vocabulary_load()
     except Exception:  # noqa: BLE001 - a label is never worth failing a page
@@ -109,10 +146,7 @@ def amount_text(expression: Any) -> str:
         when = _PERIODS.get(period or "", f"{period}期" if period else "")
         return f"{when}{label}"
 
-    out = _NAME.sub(name, text).replace("*", "×").replace("/", "÷")
-    if re.fullmatch(r"\s*\d+(\.\d+)?\s*", text):
-        out = f"{text.strip()}元"
-    return out
+    return _NAME.sub(name, text).replace("*", "×").replace("/", "÷")
 
 
 def award_lines(award: dict | None) -> list[str]:

@@ -70,8 +70,25 @@ def test_award_lines_name_indicators_in_chinese():
         }
     )
     assert lines == [
-        "情形1：企业规模为大型 → 0.3 × 上年度研发费用",
-        "情形2：其他情形 → 100000元",
-        "上限：500000元",
+        "情形1：企业规模为大型 → 上年度研发费用的30%",
+        "情形2：其他情形 → 10万元",
+        "上限：50万元",
     ]
     assert award_lines(None) == ["（无奖补金额）"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("expression", "text"),
+    [
+        ("min(0.1 * rd_expense@last_year, 500000)", "上年度研发费用的10%，最高50万元"),
+        ("min(3000000, rd_expense@last_year * 0.05)", "上年度研发费用的5%，最高300万元"),
+        ("0.125 * rd_expense@last_year", "上年度研发费用的12.5%"),
+        ("8000", "8,000元"),
+        ("max(100000, 0.02 * rd_expense@last_year)", "max(100000, 0.02 × 上年度研发费用)"),
+    ],
+)
+def test_amounts_read_as_an_enterprise_reads_them(expression, text):
+    from policies.rules import amount_text
+
+    assert amount_text(expression) == text
