@@ -154,6 +154,17 @@ def test_anonymous_pages_have_no_serious_accessibility_violation(live_city, live
     ):
         if path and not path.startswith("?"):
             pages.append((name, path))
+    from portal.web import services
+
+    if hasattr(services, "calculator_answers_keep"):  # the screener's kept results and their print view
+        kept = services.calculator_answers_keep(
+            profile={"district": "410105", "industry": "I6513", "registered_capital": "5000000"},
+            inputs_answered=3,
+        )
+        pages += [
+            ("calculator-kept", reverse("web:calculator_result", args=[kept.token])),
+            ("calculator-print", reverse("web:calculator_print", args=[kept.token])),
+        ]
     _walk(page, live_server.url, pages)
 
 
