@@ -130,7 +130,9 @@ def search_description(*, q: str, filters: dict, min_amount: Decimal | None = No
     if (filters or {}).get("auto_grant"):
         out.append(_("免申即享"))
     if min_amount is not None:
-        out.append(_("金额不低于 %(amount)s 元") % {"amount": f"{min_amount:,.0f}"})
+        from portal.web.templatetags.web_tags import yuan  # the pages' one money format
+
+        out.append(_("金额不低于 %(amount)s") % {"amount": yuan(min_amount)})
     return out or [_("全部新发布政策")]
 
 

@@ -135,7 +135,7 @@ def test_an_enterprise_saves_its_filter_and_adds_its_policy_calendar(site, chrom
     page.fill("input[name=min_amount]", "20")
     page.fill("input[name=email]", "boss@bing.example.com")
     page.get_by_role("button", name="保存订阅").click()
-    expect(page.locator(".sub-list")).to_contain_text("金额不低于 200,000 元")
+    expect(page.locator(".sub-list")).to_contain_text("金额不低于 20万元")
     _look(page, "subscriptions-mine")
 
     # 政策日历 from the navigation, with the enterprise's secret feed

@@ -97,7 +97,7 @@ def test_an_enterprise_saves_a_filter_on_its_page_and_its_own_address_needs_no_c
     assert sub.min_amount == Decimal("200000") and sub.confirmed_at is not None
     assert mail.outbox == []  # no confirmation mail for the enterprise's own address
     page = client.get(reverse("subscriptions:mine")).content.decode()
-    assert "资金补贴、融资支持" in page and "金额不低于 200,000 元" in page
+    assert "资金补贴、融资支持" in page and "金额不低于 20万元" in page
     # and a policy it selects is told, with 丙's amount and why 丙 qualifies
     publish(title="智能制造设备补贴", amount="300000")
     (alert,) = mail.outbox

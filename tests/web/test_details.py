@@ -97,6 +97,15 @@ def test_my_applications_and_my_grants_are_in_the_navigation(client_jia):
     assert re.search(r'href="/applications/grants/mine/" aria-current="page"', nav)
 
 
+def test_a_visitor_sees_the_public_navigation_and_a_way_to_sign_in(client, city):
+    html = client.get(reverse("web:policy_list")).content.decode()
+    nav = html.split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
+    assert "政策库" in nav and "政策日历" in nav
+    # an enterprise's own pages only once signed in (each led a visitor to the login page)
+    assert "我的政策" not in nav and "我的申报" not in nav and "我的兑现" not in nav
+    assert reverse("accounts:login") in html.split('class="main-nav"', 1)[0]
+
+
 def test_my_enterprise_shows_no_internal_source_names(client_jia, city):
     # given a tag from the demo loader, a derived (画像) tag and indicator values from the API
     from enterprises.models import EnterpriseTag, IndicatorDefinition, IndicatorValue, TagDefinition
