@@ -25,7 +25,9 @@ def axe_violations(page) -> list[dict]:
 def assert_accessible(page, what: str) -> None:
     violations = axe_violations(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / f"{what}.json").write_text(json.dumps(violations, ensure_ascii=False, indent=1), encoding="utf-8")
+    (ARTIFACTS / f"{what}.json").write_text(
+        json.dumps(violations, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     bad = [v for v in violations if v.get("impact") in FAILING_IMPACTS]
     assert not bad, f"axe-core on {what} ({page.url}): " + "; ".join(
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}" for v in bad
