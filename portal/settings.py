@@ -465,6 +465,9 @@ AUDITLOG_MASK_CALLABLE = "portal.accounts.masking.mask_any"
 # working days and is paid only after it (0: no notice); objections per client address per hour
 AUTOGRANT_NOTICE_WORKDAYS = env.int("AUTOGRANT_NOTICE_WORKDAYS", default=5)
 OBJECTIONS_PER_IP_PER_HOUR = env.int("OBJECTIONS_PER_IP_PER_HOUR", default=5)
+# Saved-search sign-ups (subscriptions): per client address and per typed address, per hour.
+SUBSCRIPTIONS_PER_IP_PER_HOUR = env.int("SUBSCRIPTIONS_PER_IP_PER_HOUR", default=10)
+SUBSCRIPTIONS_PER_EMAIL_PER_HOUR = env.int("SUBSCRIPTIONS_PER_EMAIL_PER_HOUR", default=3)
 MATCH_CHUNK_SIZE = env.int("MATCH_CHUNK_SIZE", default=100_000)
 # matching pipeline (matching/, docs/matching.md "Recovery"): repair every N seconds re-enqueues
 # what a crash or a broker outage left behind. A started chunk or a `sending` delivery nobody
