@@ -99,6 +99,24 @@ def _required_materials_missing(policy, files, existing_material_ids: set[int]) 
     ]
 
 
+def applicable_errors(*, policy, enterprise, user) -> dict[str, list[str]]:
+    """What stops this enterprise from applying for this policy at all, whatever it types or
+    when: not its user, a policy not published or 免申即享, an application already live. The one
+    rule for ``application_submit`` and ``drafts.draft_save`` (the window is checked on submit)."""
+    if user_enterprise_id(user) != enterprise.pk:
+        raise PermissionDenied(_("只有本企业已核验的用户可以申报"))
+    errors: dict[str, list[str]] = {}
+    if policy.status != "published":
+        errors.setdefault("policy", []).append(_("该政策当前未发布，不能申报"))
+    if policy.auto_grant:
+        errors.setdefault("policy", []).append(_("该政策为免申即享，无需申报，符合条件的企业将自动兑现"))
+    if Application.objects.filter(
+        policy=policy, enterprise=enterprise, status__in=[S.SUBMITTED, S.ACCEPTED, S.RETURNED, S.APPROVED]
+    ).exists():
+        errors.setdefault("policy", []).append(_("本企业已有该政策的申报，请勿重复提交"))
+    return errors
+
+
 @transaction.atomic
 def application_submit(
     *,
@@ -113,13 +131,7 @@ def application_submit(
     """Submit an application. Raises ValidationError keyed by field (nothing is written)."""
     moment = now_or(now)
     today = local_date(moment)
-    if user_enterprise_id(applicant) != enterprise.pk:
-        raise PermissionDenied(_("只有本企业已核验的用户可以申报"))
-    errors: dict[str, list[str]] = {}
-    if policy.status != "published":
-        errors.setdefault("policy", []).append(_("该政策当前未发布，不能申报"))
-    if policy.auto_grant:
-        errors.setdefault("policy", []).append(_("该政策为免申即享，无需申报，符合条件的企业将自动兑现"))
+    errors = applicable_errors(policy=policy, enterprise=enterprise, user=applicant)
     window = policy.window(today)
     if window == WINDOW_UPCOMING:
         errors.setdefault("policy", []).append(
@@ -129,10 +141,6 @@ def application_submit(
         errors.setdefault("policy", []).append(
             _("申报已截止(截止日期 %(date)s)") % {"date": policy.apply_end.isoformat()}
         )
-    if Application.objects.filter(
-        policy=policy, enterprise=enterprise, status__in=[S.SUBMITTED, S.ACCEPTED, S.RETURNED, S.APPROVED]
-    ).exists():
-        errors.setdefault("policy", []).append(_("本企业已有该政策的申报，请勿重复提交"))
     prefill = application_prefill(policy=policy, enterprise=enterprise)
     cleaned = _clean_declared(prefill, declared, errors)
     if amount_requested is not None and amount_requested < 0:

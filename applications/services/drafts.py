@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..access import user_enterprise_id
-from ..models import Application, ApplicationDraft, ApplicationStatus
-from .applications import application_submit
+from ..models import Application, ApplicationDraft
+from .applications import applicable_errors, application_submit
 
 MAX_VALUE = 200  # characters kept of one typed value
 
@@ -31,21 +31,7 @@ def draft_save(
     """Keep the typed values as they are (nothing is required yet); refuse only what could never
     become an application: another enterprise, an unpublished or 免申即享 policy, an amount that
     is not a number, or a policy this enterprise has already applied for."""
-    if user_enterprise_id(user) != enterprise.pk:
-        raise PermissionDenied(_("只有本企业已核验的用户可以申报"))
-    errors: dict[str, list[str]] = {}
-    if policy.status != "published":
-        errors.setdefault("policy", []).append(_("该政策当前未发布，不能申报"))
-    if policy.auto_grant:
-        errors.setdefault("policy", []).append(_("该政策为免申即享，无需申报，符合条件的企业将自动兑现"))
-    live = (
-        ApplicationStatus.SUBMITTED,
-        ApplicationStatus.ACCEPTED,
-        ApplicationStatus.RETURNED,
-        ApplicationStatus.APPROVED,
-    )
-    if Application.objects.filter(policy=policy, enterprise=enterprise, status__in=live).exists():
-        errors.setdefault("policy", []).append(_("本企业已有该政策的申报，请勿重复提交"))
+    errors = applicable_errors(policy=policy, enterprise=enterprise, user=user)
     amount = (amount_requested or "").strip()
     if amount:
         try:
