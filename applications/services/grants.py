@@ -117,7 +117,7 @@ def grant_push_account_request(grant: Grant, *, at: datetime, sms: bool = True) 
         body=f"您获得 {money_text(grant.amount)}，请一键确认收款账户后拨付。",
         url=url,
         kind="grant",
-        sms_text=f"【政策找企业】贵企业获{grant.policy.title}{grant.amount}元，确认收款账户：{absolute_url(url)}",
+        sms_text=f"【政策找企业】贵企业获{grant.policy.title}{money_text(grant.amount)}，确认收款账户：{absolute_url(url)}",
         sms_phone=grant.enterprise.contact_phone if sms else "",
     )
 

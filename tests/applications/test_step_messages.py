@@ -99,6 +99,10 @@ def test_the_grants_account_link_goes_by_sms_to_the_contact_phone_through_the_ou
         phone == "13700002222"
         and "确认收款账户：https://zc.example.gov.cn/applications/grants/confirm/" in text
     )
+    # and the amount in the one money format (万元 and the exact figure), not 300000.00元
+    from portal.web.templatetags.web_tags import money_text
+
+    assert money_text(grant.amount) in text and f"{grant.amount}元" not in text
 
 
 def test_a_grant_without_sms_writes_the_in_app_message_only(flaky_sms):
