@@ -82,7 +82,7 @@ def test_an_official_drafts_from_text_and_a_reviewer_publishes_after_checking(
     row = page.locator("#id_criteria-builder .pb-cond").first
     expect(row.locator(".pb-badge")).to_have_text("拟稿·待核对")
     assert row.locator(".pb-op").input_value() == "first_time"
-    expect(page.locator("#award-rendered")).to_contain_text("80000元")
+    expect(page.locator("#award-rendered")).to_contain_text("8万元")  # amount_text: the money format
     _shot(page, "journey-draft")
     # she corrects one condition: recognised this year (not any first recognition)
     row.locator(".pb-recognized").select_option("this_year")
