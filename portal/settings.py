@@ -469,6 +469,11 @@ OBJECTIONS_PER_IP_PER_HOUR = env.int("OBJECTIONS_PER_IP_PER_HOUR", default=5)
 SUBSCRIPTIONS_PER_IP_PER_HOUR = env.int("SUBSCRIPTIONS_PER_IP_PER_HOUR", default=10)
 SUBSCRIPTIONS_PER_EMAIL_PER_HOUR = env.int("SUBSCRIPTIONS_PER_EMAIL_PER_HOUR", default=3)
 MATCH_CHUNK_SIZE = env.int("MATCH_CHUNK_SIZE", default=100_000)
+# A policy whose estimated reach is at most MATCH_SMALL_REACH_ROWS enterprises (unset: a fifth of
+# MATCH_CHUNK_SIZE; 0: never) is matched in MATCH_SMALL_REACH_CHUNKS chunks over the whole registry,
+# one per worker process, instead of one per MATCH_CHUNK_SIZE ids (matching.pipeline.policy_run).
+MATCH_SMALL_REACH_ROWS = env.int("MATCH_SMALL_REACH_ROWS", default=None)
+MATCH_SMALL_REACH_CHUNKS = env.int("MATCH_SMALL_REACH_CHUNKS", default=2)
 # matching pipeline (matching/, docs/matching.md "Recovery"): repair every N seconds re-enqueues
 # what a crash or a broker outage left behind. A started chunk or a `sending` delivery nobody
 # holds (its worker died) is redone at the next repair; a chunk message never started is
