@@ -176,7 +176,7 @@ def publish_measure(*, share: float, repeat: int, revise: bool) -> dict:
         runs.append(run)
     pipe_s = min(r["pipe_s"] for r in runs)
     floor_s = min(r["floor_s"] for r in runs)
-    live_s, _rows = floor_publish(share=share, live=True)
+    live_s, live_rows = floor_publish(share=share, live=True)
     entry = {
         "selectivity": share,
         "rows": runs[0]["rows"],
@@ -190,6 +190,7 @@ def publish_measure(*, share: float, repeat: int, revise: bool) -> dict:
         "ratio": round(pipe_s / floor_s, 2) if floor_s else None,
         "ratio_median": round(statistics.median(r["pipe_s"] / r["floor_s"] for r in runs), 2),
         "floor_live_s": round(live_s, 2),
+        "floor_live_rows": live_rows,
         "ratio_live": round(pipe_s / live_s, 2) if live_s else None,
     }
     if revise:

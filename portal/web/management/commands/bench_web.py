@@ -160,7 +160,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {rows:,} match rows in {time.monotonic() - started:.0f} s")
         else:
             self.stdout.write("matching every policy through the Celery workers (start some: make worker)")
-            seconds, rows = full_rebuild(timeout=6 * 3600)
+            seconds, rows, _policies, _all = full_rebuild(timeout=6 * 3600)
             self.stdout.write(f"  {rows:,} match rows in {seconds:.0f} s")
 
     def _city(self) -> dict:
