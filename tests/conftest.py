@@ -74,7 +74,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if _is_date_sensitive(item.path):
             item.add_marker(pytest.mark.clock)
-        if item.get_closest_marker("services") or item.get_closest_marker("postgres"):
+        if (item.get_closest_marker("services") or item.get_closest_marker("postgres")) and not (
+            item.get_closest_marker("django_db")
+        ):
             item.add_marker(pytest.mark.django_db(transaction=bool(item.get_closest_marker("services"))))
 
 
