@@ -309,8 +309,9 @@ def bench_run(
             entry = publish_measure(share=share, repeat=repeat, revise=share in revise_shares)
             results["publish"].append(entry)
             log(f"  publish {share:.0%}: {entry}")
-        results["rematch"] = rematch_latency(samples=rematch_samples)
-        log(f"  re-match: {results['rematch']}")
+        if rematch_samples > 0:
+            results["rematch"] = rematch_latency(samples=rematch_samples)
+            log(f"  re-match: {results['rematch']}")
         if rebuild:
             secs, rows, done, total = full_rebuild(timeout=6 * 3600, sample=rebuild_sample)
             results["rebuild"] = {

@@ -46,6 +46,11 @@ class Command(BaseCommand):
             default=0,
             help="rebuild only this many random policies and extrapolate (0 = all)",
         )
+        parser.add_argument(
+            "--lean",
+            action="store_true",
+            help="build only the registry and last year's revenue (what the publishes read): for 10,000,000",
+        )
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument(
             "--no-scale-out", action="store_true", help="skip the 10 % publish with one and two workers"
@@ -75,7 +80,7 @@ class Command(BaseCommand):
         ):
             log(f"building the synthetic city: {n:,} enterprises, {opts['policies']:,} policies")
             t = time.monotonic()
-            city = city_build(enterprises=n, log=log)
+            city = city_build(enterprises=n, lean=opts["lean"], log=log)
             policies_build(count=opts["policies"], log=log)
             city["build_s"] = round(time.monotonic() - t, 1)
         log(f"measuring (real workers: {opts['workers']})")
@@ -135,12 +140,13 @@ class Command(BaseCommand):
                     f"{p['pipeline_s']:.2f} s = {p['revision_ratio']:.2f}x (median "
                     f"{p['revision_ratio_median']:.2f}x)  {_target(p['revision_ratio'], REVISION_TARGET)}"
                 )
-        m = r["rematch"]
-        w(
-            f"re-match one enterprise vs {m['policies']:,} policies: median {m['median_ms']} ms, "
-            f"p95 {m['p95_ms']} ms ({m['samples']} samples)  "
-            f"median < {REMATCH_TARGET_MS} ms {'met' if m['median_ms'] < REMATCH_TARGET_MS else 'MISSED'}"
-        )
+        if "rematch" in r:
+            m = r["rematch"]
+            w(
+                f"re-match one enterprise vs {m['policies']:,} policies: median {m['median_ms']} ms, "
+                f"p95 {m['p95_ms']} ms ({m['samples']} samples)  "
+                f"median < {REMATCH_TARGET_MS} ms {'met' if m['median_ms'] < REMATCH_TARGET_MS else 'MISSED'}"
+            )
         if "rebuild" in r:
             b = r["rebuild"]
             w(
