@@ -1,5 +1,17 @@
-from django.apps import AppConfig
+import importlib
+
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def security_officer_group_ensure(sender, using="default", **kwargs) -> None:
+    """The security officers' group (安全审计员) must always exist. Its data migration creates it
+    once; ``flush`` (which test runs use between transactional tests) empties the tables and then
+    sends ``post_migrate``, so it is put back here, as ``enterprises`` does for its vocabulary."""
+    migration = importlib.import_module("portal.audittrail.migrations.0002_security_officer_group")
+    if not apps.get_model("auth", "Group").objects.using(using).filter(name=migration.GROUP).exists():
+        migration.create_group(apps, None)
 
 
 class AuditTrailConfig(AppConfig):
@@ -14,6 +26,9 @@ class AuditTrailConfig(AppConfig):
         from .context import entry_pre_save
 
         pre_save.connect(entry_pre_save, sender=LogEntry, dispatch_uid="portal_audit_credential")
+        post_migrate.connect(
+            security_officer_group_ensure, sender=self, dispatch_uid="audittrail_officer_group"
+        )
         _exclude_reverse_relations()
 
 
