@@ -111,7 +111,10 @@ def _plan_batch(*, limit: int) -> int:
             )
     deliveries = Delivery.objects.bulk_create([g[0] for g in groups])
     for delivery, (_d, ids) in zip(deliveries, groups, strict=True):
-        Notification.objects.filter(pk__in=ids).update(delivery=delivery)
+        # the enterprise too: on a distributed database it names the one shard (docs/scale-out.md)
+        Notification.objects.filter(enterprise_id=delivery.enterprise_id, pk__in=ids).update(
+            delivery=delivery
+        )
     return len(deliveries)
 
 
