@@ -46,23 +46,23 @@ lint: install
 
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_bench} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(PY) manage.py bench_matching $(BENCH_ARGS)
+		sh -c '$(PY) manage.py database_create && $(PY) manage.py bench_matching $(BENCH_ARGS)'
 
 bench-import: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_bench} \
-		$(PY) manage.py bench_import $(BENCH_ARGS)
+		sh -c '$(PY) manage.py database_create && $(PY) manage.py bench_import $(BENCH_ARGS)'
 
 bench-web: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_bench} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(PY) manage.py bench_web $(BENCH_ARGS)
+		sh -c '$(PY) manage.py database_create && $(PY) manage.py bench_web $(BENCH_ARGS)'
 
 bench-api: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_bench} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(PY) manage.py bench_api $(BENCH_ARGS)
+		sh -c '$(PY) manage.py database_create && $(PY) manage.py bench_api $(BENCH_ARGS)'
 
 bench-reach: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal_bench} \
-		$(PY) manage.py policies_reach_bench $(BENCH_ARGS)
+		sh -c '$(PY) manage.py database_create && $(PY) manage.py policies_reach_bench $(BENCH_ARGS)'
 
 # The criteria drafter's accuracy on the hand-labelled corpus of real policy clauses (no database needed).
 bench-draft: install
