@@ -40,24 +40,33 @@ def floor_tables_reset() -> None:
             cur.execute(f"CREATE TABLE bench_floor_{name} (LIKE matching_{name} INCLUDING ALL)")
 
 
-def floor_publish(*, share: float, live: bool = False) -> tuple[float, int]:
+# where the floor writes: (match table, outbox table, policy id, rolled back)
+FLOOR_TARGETS = {
+    "empty": ("bench_floor_match", "bench_floor_notification", 0, False),
+    "live": ("matching_match", "matching_notification", -1, True),
+    # copies of the live tables (matching/bench/partitions.py): plain, and declared-partitioned
+    "copy": ("bench_copy_match", "bench_copy_notification", -1, True),
+    "partitioned": ("bench_part_match", "bench_part_notification", -1, True),
+}
+
+
+def floor_publish(*, share: float, into: str = "empty") -> tuple[float, int]:
     """The hand-written ``INSERT … SELECT`` of the same policy with its outbox rows: the better
     of two runs, with PostgreSQL's JIT on (the stock setting) and off (the portal's).
 
     Into empty scratch tables of the same shape (the floor the targets are set against), or
     (``live``) into the match and outbox tables themselves, rolled back: on a city whose tables
     hold a full rebuild's 31 million rows each insert lands in a large index, and that price is
-    the tables', not the pipeline's."""
-    runs = [_floor_publish_once(share=share, jit=jit, live=live) for jit in ("on", "off")]
+    the tables', not the pipeline's. ``copy`` and ``partitioned``: into copies of the live tables,
+    plain and hash-partitioned by enterprise (``partitions_build``), rolled back."""
+    runs = [_floor_publish_once(share=share, jit=jit, into=into) for jit in ("on", "off")]
     return min(runs)
 
 
-def _floor_publish_once(*, share: float, jit: str, live: bool = False) -> tuple[float, int]:
-    if live:
-        match, outbox, policy = "matching_match", "matching_notification", -1
-    else:
+def _floor_publish_once(*, share: float, jit: str, into: str) -> tuple[float, int]:
+    if into == "empty":
         floor_tables_reset()
-        match, outbox, policy = "bench_floor_match", "bench_floor_notification", 0
+    match, outbox, policy, rollback = FLOOR_TARGETS[into]
     revenue = IndicatorDefinition.objects.get(code="revenue").pk
     last_year = str(timezone.localdate().year - 1)
     threshold = int(round(100_000_000 * (1 - share)))
@@ -90,7 +99,7 @@ def _floor_publish_once(*, share: float, jit: str, live: bool = False) -> tuple[
         )
         rows = cur.fetchone()[0]
         elapsed = time.monotonic() - t
-        if live:
+        if rollback:
             transaction.set_rollback(True)
     return elapsed, rows
 
@@ -176,7 +185,7 @@ def publish_measure(*, share: float, repeat: int, revise: bool) -> dict:
         runs.append(run)
     pipe_s = min(r["pipe_s"] for r in runs)
     floor_s = min(r["floor_s"] for r in runs)
-    live_s, live_rows = floor_publish(share=share, live=True)
+    live_s, live_rows = floor_publish(share=share, into="live")
     entry = {
         "selectivity": share,
         "rows": runs[0]["rows"],

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from matching.models import Match
 from tests.integration.conftest import worker_database_url
@@ -29,6 +30,7 @@ def test_bench_matching_prints_every_figure_beside_its_target(monkeypatch):
         repeat=1,
         shares="0.01,0.10",
         rematch_samples=3,
+        partitions=4,
         stdout=out,
     )
     text = out.getvalue()
@@ -53,6 +55,17 @@ def test_bench_matching_prints_every_figure_beside_its_target(monkeypatch):
     assert rebuild["matches_per_enterprise"] == round(rebuild["match_rows"] / 3000, 1)
     assert "full rebuild" in text and "< 30 min" in text
     assert "re-match one enterprise" in text and "median < 20 ms" in text
+    # the floor into a plain and a partitioned copy of the tables found the same rows; both dropped
+    part = figures["partitioning"]
+    assert part["partitions"] == 4
+    assert [p["rows"] for p in part["publish"]] == [by_share[0.01]["rows"], by_share[0.10]["rows"]]
+    assert all(p["plain_s"] >= 0 and p["speedup"] > 0 for p in part["publish"])
+    assert "4 hash partitions" in text
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_class WHERE relname LIKE 'bench\\_part\\_%' OR relname LIKE 'bench\\_copy\\_%'"
+        )
+        assert cur.fetchone()[0] == 0
 
 
 def test_bench_web_measures_the_three_pages_at_the_citys_density(monkeypatch, start_worker):

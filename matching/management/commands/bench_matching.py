@@ -14,6 +14,7 @@ from django.db import connection
 
 from enterprises.models import Enterprise
 from matching.bench.city import city_build, policies_build
+from matching.bench.partitions import partitions_measure
 from matching.bench.run import bench_run
 from policies.models import Policy
 
@@ -61,6 +62,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--shares", default="0.01,0.10,0.30", help="publish selectivities to measure (comma-separated)"
         )
+        parser.add_argument(
+            "--partitions",
+            type=int,
+            default=0,
+            help="also measure the floor into N hash partitions against a plain copy of the match and "
+            "outbox tables (copies every match row twice: for a dense city, with --reuse --no-rebuild)",
+        )
         parser.add_argument("--json-out", default="", help="also write the JSON to this file")
 
     def handle(self, *args, **opts):
@@ -94,6 +102,16 @@ class Command(BaseCommand):
             workers=opts["workers"],
             log=log,
         )
+        if opts["partitions"]:
+            log(
+                f"declared partitioning: copies of the match and outbox tables, {opts['partitions']} partitions"
+            )
+            results["partitioning"] = partitions_measure(
+                partitions=opts["partitions"],
+                shares=tuple(float(x) for x in opts["shares"].split(",") if x.strip()),
+                repeat=opts["repeat"],
+                log=log,
+            )
         results.update(
             {
                 "enterprises": n,
@@ -162,5 +180,16 @@ class Command(BaseCommand):
                 f"scale-out, the {s['selectivity']:.0%} publish: one worker {s['one_worker_s']:.2f} s, two workers "
                 f"{s['two_workers_s']:.2f} s: speed-up {s['speedup']:.2f}x"
             )
+        if "partitioning" in r:
+            part = r["partitioning"]
+            w(
+                f"declared partitioning, the floor into copies of the match and outbox tables "
+                f"({part['partitions']} hash partitions by enterprise_id vs none):"
+            )
+            for p in part["publish"]:
+                w(
+                    f"  {p['selectivity']:.0%} ({p['rows']:,} rows): plain {p['plain_s']:.2f} s, "
+                    f"partitioned {p['partitioned_s']:.2f} s: {p['speedup']:.2f}x"
+                )
         w(f"worker peak memory: {r['worker_peak_rss_mb']} MB")
         w("")
