@@ -48,6 +48,8 @@ class Match(models.Model):
         related_name="matches",
         verbose_name=_("企业"),
     )
+    # The policy's version when this row's verdict (status, amount, missing data) last changed: a
+    # revision that leaves an enterprise's verdict as it was does not rewrite its row.
     policy_version = models.PositiveIntegerField(_("政策匹配版本"), default=1)
     status = models.CharField(_("状态"), max_length=8, choices=MatchStatus.choices)
     amount = models.DecimalField(_("预计金额(元)"), max_digits=18, decimal_places=2, null=True, blank=True)

@@ -195,7 +195,6 @@ def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> Rema
         for m in Match.objects.filter(enterprise_id=enterprise_id).only(
             "policy_id",
             "enterprise_id",
-            "policy_version",
             "status",
             "amount",
             "missing",
@@ -234,13 +233,7 @@ def enterprise_rematch(*, enterprise_id: int, as_of: date | None = None) -> Rema
         missing = None
         if status == MatchStatus.POSSIBLE:  # the full explanation only where it is needed
             missing = _missing_list(evaluate(policy.criteria, profile, as_of=as_of).missing)
-        if (
-            was_active
-            and old.status == status
-            and old.policy_version == policy.version
-            and old.amount == amount
-            and old.missing == missing
-        ):
+        if was_active and old.status == status and old.amount == amount and old.missing == missing:
             continue
         gained = not was_active or (old.status == MatchStatus.POSSIBLE and status == MatchStatus.ELIGIBLE)
         episode = (old.episode if old is not None else 0) + (1 if gained else 0)

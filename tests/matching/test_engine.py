@@ -102,6 +102,49 @@ def test_revision_pushes_only_the_newly_qualifying_and_tells_the_lost(
     assert Match.objects.get(policy=policy, enterprise_id=rich).ended_at is not None
 
 
+def _row_version(policy, enterprise_id):
+    """(policy_version, the row version's transaction id on PostgreSQL: moves on any rewrite)."""
+    from django.db import connection
+
+    match = Match.objects.get(policy=policy, enterprise_id=enterprise_id)
+    if connection.vendor != "postgresql":
+        return match.policy_version, None
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT xmin::text FROM matching_match WHERE policy_id = %s AND enterprise_id = %s",
+            [policy.pk, enterprise_id],
+        )
+        return match.policy_version, cur.fetchone()[0]
+
+
+def test_a_revision_rewrites_only_the_rows_whose_verdict_changes(city, django_capture_on_commit_callbacks):
+    # given rich (eligible, 300,000) and unknown (possible) matched at version 1
+    policy = PolicyFactory(status="published", criteria=TREE, award={"amount": "300000"})
+    publish(policy, django_capture_on_commit_callbacks)
+    rich, unknown = city["rich"].pk, city["unknown"].pk
+    before = _row_version(policy, rich)
+    # when a revision raises the capital threshold to 7,000,000: rich (8,000,000) keeps its verdict
+    policy.criteria = {"all": [{**TREE["all"][0], "value": 7000000}, TREE["all"][1]]}
+    policy.version = 2
+    policy.save()
+    publish(policy, django_capture_on_commit_callbacks, reason="revised")
+    # then rich's row is not written again (its version stays 1), unknown's ends
+    assert statuses(policy) == {rich: "eligible", unknown: "ended"}
+    assert _row_version(policy, rich) == before and before[0] == 1
+    # and a re-match of rich agrees with the set-based run: nothing to write
+    policies_generation_bump()  # what saving through the policy services does
+    result = enterprise_rematch(enterprise_id=rich)
+    assert (result.gained, result.updated, result.lost) == (0, 0, 0)
+    assert _row_version(policy, rich) == before
+    # when a third version changes rich's amount, its row is written at that version
+    policy.award = {"amount": "500000"}
+    policy.version = 3
+    policy.save()
+    publish(policy, django_capture_on_commit_callbacks, reason="revised")
+    match = Match.objects.get(policy=policy, enterprise_id=rich)
+    assert (match.policy_version, match.amount) == (3, Decimal("500000"))
+
+
 def test_withdrawal_ends_every_match_and_keeps_the_rows(city, django_capture_on_commit_callbacks):
     policy = PolicyFactory(status="published", criteria=TREE)
     publish(policy, django_capture_on_commit_callbacks)
