@@ -261,17 +261,28 @@ def full_rebuild(*, timeout: float, sample: int = 0) -> tuple[float, int, int, i
     return elapsed, _count("SELECT count(*) FROM matching_match"), len(ids), len(all_ids)
 
 
+def _workers_warm(*, env: dict, concurrency: int, log_path: str, hostname: str = "match-bench@%h"):
+    """Real ``celery -A portal worker`` processes, ready and warmed (imports, connections, the
+    published trees) as production workers are: a policy of 3 % first, not measured."""
+    proc = worker_start(env=env, concurrency=concurrency, log_path=log_path, hostname=hostname)
+    try:
+        worker_wait_ready(proc, log_path)
+        pipeline_publish(share=0.03)
+    except BaseException:
+        worker_stop(proc)
+        raise
+    return proc
+
+
 def scale_out_measure(*, env: dict, log_path: str, share: float, repeat: int, log=print) -> dict:
     """The same publish with one worker process and with two: the speed-up of adding a worker
     (each worker is a process with its own database connection; on more machines, more of them)."""
     seconds = {}
     for concurrency in (1, 2):
-        proc = worker_start(
+        proc = _workers_warm(
             env=env, concurrency=concurrency, log_path=log_path, hostname=f"scale{concurrency}@%h"
         )
         try:
-            worker_wait_ready(proc, log_path)
-            pipeline_publish(share=0.03)  # warm
             runs = [pipeline_publish(share=share)[0] for _ in range(max(1, repeat))]
         finally:
             worker_stop(proc)
@@ -309,11 +320,7 @@ def bench_run(
             results["scale_out"] = scale_out_measure(
                 env=env, log_path=log_path, share=0.10, repeat=repeat, log=log
             )
-        proc = worker_start(env=env, concurrency=workers, log_path=log_path)
-        worker_wait_ready(proc, log_path)
-        # Warm the worker processes (imports, connections, the published trees) as production
-        # workers are: a policy of 3 % first, not measured.
-        pipeline_publish(share=0.03)
+        proc = _workers_warm(env=env, concurrency=workers, log_path=log_path)
         for share in shares:
             entry = publish_measure(share=share, repeat=repeat, revise=share in revise_shares)
             results["publish"].append(entry)
