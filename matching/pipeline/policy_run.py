@@ -446,7 +446,9 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: t
             cur.execute(f"CREATE TEMPORARY TABLE matching_chunk_cand ON COMMIT DROP AS {cand[0]}", cand[1])
             ids = cand = ("SELECT * FROM matching_chunk_cand", [])
             cand_sql, cand_params = ids
-        # 1. newly qualifying (no row, or an ended one) → in-app notice
+        # 1. newly qualifying (no row, or an ended one) → in-app notice. The range on m as well as
+        # on c: without it a stale estimate of the policy's rows let the planner hash all of them in
+        # every chunk (976,709 rows × 100 chunks for a 10 % policy at 10,000,000 enterprises).
         cur.execute(
             f"""
             INSERT INTO matching_notification
@@ -455,10 +457,11 @@ def _chunk_diff(*, policy: Policy, id_from: int, id_to: int, ids: tuple, cand: t
             SELECT c.id, %s, %s, 'inapp', {_NEW_REASON_CAND}, COALESCE(m.episode, 0) + 1, %s
             FROM c
             LEFT JOIN matching_match m ON m.policy_id = %s AND m.enterprise_id = c.id
+                                      AND m.enterprise_id >= %s AND m.enterprise_id < %s
             WHERE (m.enterprise_id IS NULL OR {_GAINED})
             ON CONFLICT DO NOTHING
             """,
-            [*cand_params, pid, ver, now, pid],
+            [*cand_params, pid, ver, now, pid, id_from, id_to],
         )
         matched = cur.rowcount
         # 2. no longer qualifying → a "lost" notice, then the row ends
