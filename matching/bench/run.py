@@ -58,7 +58,7 @@ def floor_publish(*, share: float, into: str = "empty") -> tuple[float, int]:
     (``live``) into the match and outbox tables themselves, rolled back: on a city whose tables
     hold a full rebuild's 31 million rows each insert lands in a large index, and that price is
     the tables', not the pipeline's. ``copy`` and ``partitioned``: into copies of the live tables,
-    plain and hash-partitioned by enterprise (``partitions_build``), rolled back."""
+    plain and hash-partitioned by enterprise (``partitions.copies_build``), rolled back."""
     runs = [_floor_publish_once(share=share, jit=jit, into=into) for jit in ("on", "off")]
     return min(runs)
 
