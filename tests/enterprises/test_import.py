@@ -232,3 +232,15 @@ def test_scales_refresh_works_when_the_size_indicators_are_not_defined():
     assert scales_refresh([e.pk]) == 1
     e.refresh_from_db()
     assert e.scale in ("", None)
+
+
+def test_bench_import_prints_the_rate_the_peak_memory_and_the_machines_load():
+    out = io.StringIO()
+    call_command("bench_import", "--count", "60", "--chunk-size", "25", stdout=out)
+    text = out.getvalue()
+    # the first import and the unchanged re-import, each with its rate and peak memory
+    assert "first import: 60 rows in" in text and "re-import (unchanged): 60 rows in" in text
+    assert text.count("rows/s") == 2 and text.count("peak RSS") >= 2
+    assert Enterprise.objects.count() == 60
+    assert f"registry now: 60 enterprises, {IndicatorValue.objects.count()} indicator values" in text
+    assert "machine at start: load average" in text and "machine at the end: load average" in text

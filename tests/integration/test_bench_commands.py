@@ -61,6 +61,9 @@ def test_bench_matching_prints_every_figure_beside_its_target(monkeypatch):
     assert [p["rows"] for p in part["publish"]] == [by_share[0.01]["rows"], by_share[0.10]["rows"]]
     assert all(p["plain_s"] >= 0 and p["speedup"] > 0 for p in part["publish"])
     assert "4 hash partitions" in text
+    # the machine's load beside the figures, at the start and at the end of the run
+    assert "machine at start: load average" in text and "machine at the end: load average" in text
+    assert figures["load_start"]["cores"] == figures["load_end"]["cores"] >= 1
     with connection.cursor() as cur:
         cur.execute(
             "SELECT count(*) FROM pg_class WHERE relname LIKE 'bench\\_part\\_%' OR relname LIKE 'bench\\_copy\\_%'"
@@ -87,3 +90,5 @@ def test_bench_web_measures_the_three_pages_at_the_citys_density(monkeypatch, st
     assert figures["matches_per_enterprise"] == round(active / 2000, 2)
     assert figures["users_matches_each"] > 0
     assert "target p95 < 100 ms" in text and "per enterprise" in text
+    assert "machine at start: load average" in text and "machine at the end: load average" in text
+    assert figures["load_end"]["load_1m"] >= 0

@@ -16,6 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from portal.machine import machine_line
+
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
@@ -34,6 +36,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count = options["count"]
         self.stdout.write(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}")
+        self.stdout.write(machine_line("at start"))
         path = options["file"]
         if not path:
             fd, path = tempfile.mkstemp(prefix="bench_enterprises_", suffix=".csv")
@@ -68,3 +71,4 @@ class Command(BaseCommand):
             cursor.execute("SELECT count(*) FROM enterprises_indicatorvalue")
             values = cursor.fetchone()[0]
         self.stdout.write(f"registry now: {enterprises} enterprises, {values} indicator values")
+        self.stdout.write(machine_line("at the end"))

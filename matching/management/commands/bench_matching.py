@@ -17,6 +17,7 @@ from matching.bench.city import city_build, policies_build
 from matching.bench.partitions import partitions_measure
 from matching.bench.run import bench_run
 from policies.models import Policy
+from portal.machine import machine_line, machine_load
 
 # Issue 17's targets, printed beside each figure: a publish within this many times its
 # hand-written floor; a revision within this many times a fresh publish of the same policy.
@@ -79,6 +80,8 @@ class Command(BaseCommand):
         log = self.stdout.write
         call_command("migrate", verbosity=0)
         started = time.monotonic()
+        load_start = machine_load()
+        log(machine_line("at start"))
         city = {"reused": True}
         n = opts["enterprises"]
         if not (
@@ -118,6 +121,8 @@ class Command(BaseCommand):
                 "policies": opts["policies"],
                 "city": city,
                 "total_s": round(time.monotonic() - started, 1),
+                "load_start": load_start,
+                "load_end": machine_load(),
             }
         )
         self._table(results)
@@ -192,4 +197,5 @@ class Command(BaseCommand):
                     f"partitioned {p['partitioned_s']:.2f} s: {p['speedup']:.2f}x"
                 )
         w(f"worker peak memory: {r['worker_peak_rss_mb']} MB")
+        w(machine_line("at the end"))
         w("")

@@ -40,6 +40,7 @@ from matching.criteria import compile_award, compile_tree
 from matching.models import Match, MatchStatus
 from policies.models import Policy
 from policies.search import policy_search_index_update
+from portal.machine import machine_line, machine_load
 
 BENCH_USER_PREFIX = "bench-web-"
 TARGET_P95_MS = 100  # issue 17: every measured page at a full rebuild's match density
@@ -83,6 +84,8 @@ class Command(BaseCommand):
             self.stderr.write("warning: not PostgreSQL — figures on SQLite say little about production")
         if opts["build"]:
             self._build(opts["build"], opts["policies"])
+        load_start = machine_load()
+        self.stdout.write(machine_line("at start"))
         figures = self._city()
         self.stdout.write(
             f"city: {figures['enterprises']:,} enterprises, {figures['policies']:,} published policies, "
@@ -128,6 +131,8 @@ class Command(BaseCommand):
             "server_workers": opts["server_workers"],
             "cpus": os.cpu_count(),
             "pages": results,
+            "load_start": load_start,
+            "load_end": machine_load(),
         }
         self._table(report)
         line = json.dumps(report, ensure_ascii=False)
@@ -359,6 +364,7 @@ class Command(BaseCommand):
                 f"{name:<14}{p['requests']:>9}{p['errors']:>8}{p['p50_ms']:>9}{p['p95_ms']:>9}{p['p99_ms']:>9}"
                 f"{p['rps']:>8}  {met}"
             )
+        w(machine_line("at the end"))
         w("")
 
 
