@@ -313,6 +313,19 @@ def records_write(
     return result
 
 
+def constraints_immediate() -> None:
+    """Check the foreign keys at the end of each statement of this transaction instead of at
+    its commit (PostgreSQL; Django declares them DEFERRABLE INITIALLY DEFERRED). A deferred
+    check is an event the server keeps in memory until the commit, two per indicator value
+    written: 20 MB of the database backend's memory per 50,000 enterprises imported (measured),
+    400 MB for a 1,000,000-row import and 4 GB for 10,000,000. Checked per statement, the queue
+    never holds more than one statement's events. The writer inserts parents before their
+    children, so no check needs to wait (tests/enterprises/test_import_memory.py)."""
+    if _pg():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def tables_analyze() -> None:
     """Refresh the planner's statistics of the registry tables (PostgreSQL). Inside a long
     import transaction autovacuum never sees the rows written so far, so without this the
