@@ -241,6 +241,7 @@ def test_bench_import_prints_the_rate_the_peak_memory_and_the_machines_load():
     # the first import and the unchanged re-import, each with its rate and peak memory
     assert "first import: 60 rows in" in text and "re-import (unchanged): 60 rows in" in text
     assert text.count("rows/s") == 2 and text.count("peak RSS") >= 2
+    assert text.count("database backend") == 2  # its private memory on a local PostgreSQL
     assert Enterprise.objects.count() == 60
     assert f"registry now: 60 enterprises, {IndicatorValue.objects.count()} indicator values" in text
     assert "machine at start: load average" in text and "machine at the end: load average" in text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import resource
 import tempfile
+import threading
 import time
 
 from django.core.management import call_command
@@ -21,6 +22,49 @@ from portal.machine import machine_line
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+class BackendMemory:
+    """The database backend's private memory (``RssAnon``: not the shared buffers), sampled
+    every half second while the import runs; PostgreSQL on this machine only (``/proc``)."""
+
+    def __init__(self):
+        self.peak_kb = 0
+        self.path = ""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                path = f"/proc/{cursor.fetchone()[0]}/status"
+            self.path = path if os.access(path, os.R_OK) else ""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while True:
+            try:
+                with open(self.path) as fh:
+                    for line in fh:
+                        if line.startswith("RssAnon:"):
+                            self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+            except OSError:
+                return
+            if self._stop.wait(0.5):
+                return
+
+    def __enter__(self):
+        if self.path:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def text(self) -> str:
+        if not self.path:
+            return "database backend memory: not measurable here (not a local PostgreSQL)"
+        return f"database backend peak private memory {self.peak_kb / 1024:.0f} MB"
 
 
 class Command(BaseCommand):
@@ -49,16 +93,18 @@ class Command(BaseCommand):
             for label in ("first import", "re-import (unchanged)"):
                 started = time.monotonic()
                 cpu = time.process_time()
-                call_command(
-                    "import_enterprises",
-                    path,
-                    chunk_size=options["chunk_size"],
-                    no_rematch=not options["rematch"],
-                )
+                with BackendMemory() as backend:
+                    call_command(
+                        "import_enterprises",
+                        path,
+                        chunk_size=options["chunk_size"],
+                        no_rematch=not options["rematch"],
+                    )
                 elapsed = time.monotonic() - started
                 self.stdout.write(
                     f"{label}: {count} rows in {elapsed:.1f}s = {count / elapsed:,.0f} rows/s "
-                    f"(process CPU {time.process_time() - cpu:.0f}s), peak RSS {_peak_mb():.0f} MB"
+                    f"(process CPU {time.process_time() - cpu:.0f}s), peak RSS {_peak_mb():.0f} MB; "
+                    f"{backend.text()}"
                 )
                 if count > 200_000:
                     break  # the re-import of a million rows is not what we measure
