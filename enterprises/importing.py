@@ -374,8 +374,7 @@ def _write_spooled(spool, *, report: ImportReport, fields: set[str], source: str
                    rematch: bool) -> None:  # fmt: skip
     written = 0
     analyze_at = ANALYZE_FIRST_AT  # then every time the rows written so far have doubled
-    with transaction.atomic():
-        writer.constraints_immediate()
+    with transaction.atomic(), writer.constraints_immediate():
         for n_rows, records in _spooled(spool):
             existing = _existing([r.credit_code for _, r in records])
             result = writer.records_write(

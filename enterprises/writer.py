@@ -10,6 +10,8 @@ already as the batch says is not touched at all (re-importing a file changes not
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -313,17 +315,26 @@ def records_write(
     return result
 
 
-def constraints_immediate() -> None:
-    """Check the foreign keys at the end of each statement of this transaction instead of at
-    its commit (PostgreSQL; Django declares them DEFERRABLE INITIALLY DEFERRED). A deferred
-    check is an event the server keeps in memory until the commit, two per indicator value
-    written: 20 MB of the database backend's memory per 50,000 enterprises imported (measured),
-    400 MB for a 1,000,000-row import and 4 GB for 10,000,000. Checked per statement, the queue
-    never holds more than one statement's events. The writer inserts parents before their
-    children, so no check needs to wait (tests/enterprises/test_import_memory.py)."""
-    if _pg():
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+@contextmanager
+def constraints_immediate() -> Iterator[None]:
+    """Inside: the foreign keys are checked at the end of each statement instead of at the
+    commit (PostgreSQL; Django declares them DEFERRABLE INITIALLY DEFERRED). A deferred check is
+    an event the server keeps in memory until the commit, two per indicator value written: 20 MB
+    of the database backend's memory per 50,000 enterprises imported (measured), 400 MB for a
+    1,000,000-row import and 4 GB for 10,000,000. Checked per statement, the queue never holds
+    more than one statement's events. The writer inserts parents before their children, so no
+    check needs to wait (tests/enterprises/test_import_memory.py). Leaving normally, the
+    caller's transaction gets Django's deferred checks back (every deferrable key here is
+    initially deferred); on an error the rollback of the write's savepoint or transaction
+    restores them."""
+    if not _pg():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def tables_analyze() -> None:
