@@ -180,7 +180,8 @@ def candidates_sql(
     eligible or possible: one SELECT built from the compiled criteria. ``m_missing`` is the
     JSON array of what a possible match lacks (NULL when eligible, or unless ``with_missing``).
     ``("", [])`` when no one can qualify."""
-    key = (policy.pk, policy.version, as_of, connection.vendor, with_missing)
+    # (the creation time with the id: a restarted sequence gives an id to another policy)
+    key = (policy.pk, policy.created_at, policy.version, as_of, connection.vendor, with_missing)
     hit = _TEMPLATES.get(key)
     if hit is None or hit[0] != (policy.criteria, policy.award):
         if len(_TEMPLATES) > 1000:

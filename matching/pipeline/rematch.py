@@ -1,7 +1,7 @@
 """Re-match changed enterprises against every published policy, in Python.
 
 A worker keeps the published policies' trees parsed in memory, keyed by
-(policy id, matching version), and refreshes only what changed; a generation
+(policy id, matching version, creation time), and refreshes only what changed; a generation
 counter in the cache (bumped whenever a policy run is scheduled) saves even the
 id/version query when nothing changed. One enterprise costs: its profile (a few
 queries), its existing match rows (one query), 2,000 evaluations, and one write
@@ -45,6 +45,7 @@ _REFRESH_SECONDS = 30.0
 class CachedPolicy:
     id: int
     version: int
+    created_at: object  # with the id, which policy this is: an id can be given again (below)
     criteria: dict
     award: dict | None
     decide: object  # compiled tree: (profile, as_of) -> True | False | None
@@ -92,19 +93,30 @@ class PublishedPolicies:
         ):
             return list(self.by_id.values())
 
-        versions = dict(Policy.objects.filter(status=PolicyStatus.PUBLISHED).values_list("id", "version"))
+        # An id alone does not name a policy for good: a sequence restarted (the benchmark city's
+        # TRUNCATE … RESTART IDENTITY, a restored dump) gives it to another policy, at version 1
+        # again. The creation time tells them apart.
+        stamps = {
+            pid: (ver, created)
+            for pid, ver, created in Policy.objects.filter(status=PolicyStatus.PUBLISHED).values_list(
+                "id", "version", "created_at"
+            )
+        }
         stale = [
-            pid for pid, ver in versions.items() if pid not in self.by_id or self.by_id[pid].version != ver
+            pid
+            for pid, stamp in stamps.items()
+            if pid not in self.by_id or (self.by_id[pid].version, self.by_id[pid].created_at) != stamp
         ]
-        for pid in [pid for pid in self.by_id if pid not in versions]:
+        for pid in [pid for pid in self.by_id if pid not in stamps]:
             del self.by_id[pid]
         for start in range(0, len(stale), 500):
-            for pid, ver, criteria, award in Policy.objects.filter(
+            for pid, ver, created, criteria, award in Policy.objects.filter(
                 pk__in=stale[start : start + 500]
-            ).values_list("id", "version", "criteria", "award"):
+            ).values_list("id", "version", "created_at", "criteria", "award"):
                 self.by_id[pid] = CachedPolicy(
                     pid,
                     ver,
+                    created,
                     criteria or {},
                     award or None,
                     compile_evaluator(criteria or {}),

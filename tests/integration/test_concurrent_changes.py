@@ -146,7 +146,8 @@ def test_profile_changes_during_fan_outs_leave_no_wrong_match_and_every_wrong_pu
         f"\nstress: {committed} revenue changes committed ({during} during the fan-outs of {POLICIES} policies, "
         f"{ENTERPRISES} enterprises, {fan_out_s:.1f} s); matches checked {len(verdicts)}, wrong {len(wrong)}; "
         f"last notice wrong {len(last_told_wrong)}; 'lost' notices (gains corrected) {corrections}; "
-        f"reconciliation: {reconciled['checked']} enterprises checked, {reconciled['fixed']} matches fixed"
+        f"reconciliation: {reconciled['checked']} enterprises checked, {reconciled['fixed']} matches fixed "
+        f"({reconciled['gained']} gained, {reconciled['lost']} lost, {reconciled['updated']} updated)"
     )
     assert during >= 1_000, "the changes must overlap the fan-outs"
     assert wrong == [], wrong[:20]

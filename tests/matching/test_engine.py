@@ -180,6 +180,30 @@ def test_enterprise_change_pushes_gains_and_ends_losses(city, django_capture_on_
     assert (r.gained, r.lost, r.updated) == (0, 0, 0)
 
 
+def test_a_rematch_never_reads_a_gone_policy_under_its_reused_id(city, django_capture_on_commit_callbacks):
+    # given a worker whose cache holds policy P (version 1, 300,000 for rich)
+    rich = city["rich"].pk
+    first = PolicyFactory(status="published", criteria=TREE, award={"amount": "300000"})
+    policies_generation_bump()
+    assert {p.id: p.award for p in PUBLISHED.current()} == {first.pk: {"amount": "300000"}}
+    # when P is gone and its id is given to another policy at version 1 (what a restarted
+    # sequence does: the benchmark city's TRUNCATE … RESTART IDENTITY, a restored dump)
+    pk = first.pk
+    first.delete()
+    second = PolicyFactory(
+        pk=pk,
+        status="published",
+        criteria={"all": [{"field": "registered_capital", "op": ">=", "value": 1}]},
+        award={"amount": "800000"},
+    )
+    assert (second.pk, second.version) == (pk, 1)
+    policies_generation_bump()
+    # then a re-match reads the new policy's rules and award, not the cached ones
+    enterprise_rematch(enterprise_id=rich)
+    assert Match.objects.get(policy=second, enterprise_id=rich).amount == Decimal("800000")
+    assert {p.id: p.award for p in PUBLISHED.current()} == {pk: {"amount": "800000"}}
+
+
 def test_rematch_reads_and_writes_in_a_bounded_number_of_queries(city, django_assert_max_num_queries):
     for i in range(30):
         PolicyFactory(
