@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from portal.machine import proc_status_kb
+
 BASE_DIR = Path(settings.BASE_DIR)
 
 
@@ -92,15 +94,7 @@ def process_tree(pid: int) -> list[int]:
 
 def peak_rss_mb(pid: int) -> float:
     """Largest peak resident set (VmHWM) of the process and its children, in MB."""
-    peak = 0
-    for p in process_tree(pid):
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak = max(peak, int(line.split()[1]))
-        except OSError:
-            continue
-    return peak / 1024
+    return max((proc_status_kb(p, "VmHWM") or 0 for p in process_tree(pid)), default=0) / 1024
 
 
 def worker_kill(proc: subprocess.Popen, *, sig: int = signal.SIGKILL) -> None:

@@ -1,10 +1,12 @@
 import csv
 import io
+import re
 from datetime import date
 
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from enterprises.importing import enterprise_import_file
 from enterprises.models import Enterprise, EnterpriseTag, IndicatorValue
@@ -242,6 +244,9 @@ def test_bench_import_prints_the_rate_the_peak_memory_and_the_machines_load():
     assert "first import: 60 rows in" in text and "re-import (unchanged): 60 rows in" in text
     assert text.count("rows/s") == 2 and text.count("peak RSS") >= 2
     assert text.count("database backend") == 2  # its private memory on a local PostgreSQL
+    if connection.vendor == "postgresql":  # (read from /proc: this machine's server)
+        peaks = [int(m) for m in re.findall(r"database backend peak private memory (\d+) MB", text)]
+        assert len(peaks) == 2 and all(p > 0 for p in peaks), text
     assert Enterprise.objects.count() == 60
     assert f"registry now: 60 enterprises, {IndicatorValue.objects.count()} indicator values" in text
     assert "machine at start: load average" in text and "machine at the end: load average" in text

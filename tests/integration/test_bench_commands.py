@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from matching.models import Match
+from portal.machine import machine_line
 from tests.integration.conftest import worker_database_url
 
 pytestmark = pytest.mark.services
@@ -64,6 +65,9 @@ def test_bench_matching_prints_every_figure_beside_its_target(monkeypatch):
     # the machine's load beside the figures, at the start and at the end of the run
     assert "machine at start: load average" in text and "machine at the end: load average" in text
     assert figures["load_start"]["cores"] == figures["load_end"]["cores"] >= 1
+    # (the printed lines are the readings the JSON keeps, not second readings a moment apart)
+    assert machine_line("at start", figures["load_start"]) in text
+    assert machine_line("at the end", figures["load_end"]) in text
     with connection.cursor() as cur:
         cur.execute(
             "SELECT count(*) FROM pg_class WHERE relname LIKE 'bench\\_part\\_%' OR relname LIKE 'bench\\_copy\\_%'"
@@ -92,3 +96,5 @@ def test_bench_web_measures_the_three_pages_at_the_citys_density(monkeypatch, st
     assert "target p95 < 100 ms" in text and "per enterprise" in text
     assert "machine at start: load average" in text and "machine at the end: load average" in text
     assert figures["load_end"]["load_1m"] >= 0
+    assert machine_line("at start", figures["load_start"]) in text
+    assert machine_line("at the end", figures["load_end"]) in text

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from portal.machine import machine_line
+from portal.machine import machine_line, proc_status_kb
 
 
 def _peak_mb() -> float:
@@ -30,29 +30,26 @@ class BackendMemory:
 
     def __init__(self):
         self.peak_kb = 0
-        self.path = ""
+        self.pid = None
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_backend_pid()")
-                path = f"/proc/{cursor.fetchone()[0]}/status"
-            self.path = path if os.access(path, os.R_OK) else ""
+                pid = cursor.fetchone()[0]
+            self.pid = pid if proc_status_kb(pid, "RssAnon") is not None else None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         while True:
-            try:
-                with open(self.path) as fh:
-                    for line in fh:
-                        if line.startswith("RssAnon:"):
-                            self.peak_kb = max(self.peak_kb, int(line.split()[1]))
-            except OSError:
+            kb = proc_status_kb(self.pid, "RssAnon")
+            if kb is None:
                 return
+            self.peak_kb = max(self.peak_kb, kb)
             if self._stop.wait(0.5):
                 return
 
     def __enter__(self):
-        if self.path:
+        if self.pid:
             self._thread.start()
         return self
 
@@ -62,7 +59,7 @@ class BackendMemory:
             self._thread.join()
 
     def text(self) -> str:
-        if not self.path:
+        if not self.pid:
             return "database backend memory: not measurable here (not a local PostgreSQL)"
         return f"database backend peak private memory {self.peak_kb / 1024:.0f} MB"
 

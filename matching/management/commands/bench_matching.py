@@ -81,7 +81,7 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0)
         started = time.monotonic()
         load_start = machine_load()
-        log(machine_line("at start"))
+        log(machine_line("at start", load_start))
         city = {"reused": True}
         n = opts["enterprises"]
         if not (
@@ -197,5 +197,5 @@ class Command(BaseCommand):
                     f"partitioned {p['partitioned_s']:.2f} s: {p['speedup']:.2f}x"
                 )
         w(f"worker peak memory: {r['worker_peak_rss_mb']} MB")
-        w(machine_line("at the end"))
+        w(machine_line("at the end", r.get("load_end")))
         w("")

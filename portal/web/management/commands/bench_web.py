@@ -85,7 +85,7 @@ class Command(BaseCommand):
         if opts["build"]:
             self._build(opts["build"], opts["policies"])
         load_start = machine_load()
-        self.stdout.write(machine_line("at start"))
+        self.stdout.write(machine_line("at start", load_start))
         figures = self._city()
         self.stdout.write(
             f"city: {figures['enterprises']:,} enterprises, {figures['policies']:,} published policies, "
@@ -364,7 +364,7 @@ class Command(BaseCommand):
                 f"{name:<14}{p['requests']:>9}{p['errors']:>8}{p['p50_ms']:>9}{p['p95_ms']:>9}{p['p99_ms']:>9}"
                 f"{p['rps']:>8}  {met}"
             )
-        w(machine_line("at the end"))
+        w(machine_line("at the end", r.get("load_end")))
         w("")
 
 
