@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.fields import URLField
+
 
 class MatchStatus(models.TextChoices):
     ELIGIBLE = "eligible", _("符合条件")
@@ -318,7 +320,7 @@ class WebhookSubscription(models.Model):
         related_name="webhook_subscriptions",
         verbose_name=_("企业"),
     )
-    url = models.URLField(_("回调地址"), max_length=500)
+    url = URLField(_("回调地址"), max_length=500)
     events = models.JSONField(_("订阅事件"), default=list, blank=True)
     secret = models.CharField(_("签名密钥"), max_length=64, default=_token)
     active = models.BooleanField(_("启用"), default=True)

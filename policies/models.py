@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.criteria.award_kind import AwardKind, award_kind
+from portal.fields import URLField
 
 
 class DepartmentLevel(models.TextChoices):
@@ -39,7 +40,7 @@ class Department(models.Model):
     )
     district = models.CharField(_("所属区划"), max_length=6, blank=True, default="")
     contact = models.CharField(_("联系方式"), max_length=200, blank=True, default="")
-    website = models.URLField(_("网站"), blank=True, default="")
+    website = URLField(_("网站"), blank=True, default="")
 
     class Meta:
         verbose_name = _("部门")
@@ -165,7 +166,7 @@ class Policy(models.Model):
     service_point = models.ForeignKey(
         ServicePoint, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("服务窗口")
     )
-    source_url = models.URLField(_("原文链接"), blank=True, default="", max_length=500)
+    source_url = URLField(_("原文链接"), blank=True, default="", max_length=500)
     source_name = models.CharField(_("来源"), max_length=200, blank=True, default="")
     # Incremented whenever a published policy's matching-relevant content is revised.
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -340,7 +341,7 @@ class Interpretation(models.Model):
     body = models.TextField(_("内容"), blank=True, default="")
     question = models.TextField(_("问题"), blank=True, default="")
     answer = models.TextField(_("回答"), blank=True, default="")
-    url = models.URLField(_("链接"), blank=True, default="")
+    url = URLField(_("链接"), blank=True, default="")
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
