@@ -319,6 +319,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production the files are served from the apps' static folders as they are (no
 # collectstatic before make run); production serves the collected, hashed copies.
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:  # (empty until a collectstatic; WhiteNoise warns on every start without it)
+    try:
+        STATIC_ROOT.mkdir(exist_ok=True)
+    except OSError:
+        pass
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
