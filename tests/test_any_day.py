@@ -53,6 +53,11 @@ def test_the_date_sensitive_tests_pass_on_a_far_day(day):
             "-m",
             marks,
             "-x",
+            # on PostgreSQL in two processes: three days of ~1,500 tests each are the suite's
+            # longest items (10-19 min each in one process), and they tend to come last, when the
+            # parent's other process has nothing left to run (`make test-fast` on SQLite runs in
+            # one process, and so do its children)
+            *(["-n", "2"] if database_url else []),
             "--ignore",
             str(Path(__file__).relative_to(ROOT)),
             "-W",

@@ -299,6 +299,7 @@ def test_the_export_is_an_xlsx_of_what_the_filter_selects(world, client, officer
                for r in rows[1:])  # fmt: skip
 
 
+@pytest.mark.postgres  # the append-only trigger is PostgreSQL's (portal/accounts/audit.py)
 def test_nobody_edits_an_entry_and_the_viewer_has_no_write_method(world, client, officer):
     api_token_patch(world, client)
     client.force_login(officer)
