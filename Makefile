@@ -37,9 +37,12 @@ test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-# The quick loop: the embedded default (SQLite, eager tasks), without the tests that need real services.
+# The quick loop: the embedded default (SQLite, eager tasks), without the tests that need real services
+# and without the far-day re-runs of tests/test_any_day.py (three more passes of most of the suite;
+# `make test` has them, and PORTAL_TEST_TODAY=… make test-fast runs this loop on another day).
 test-fast: install
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not services and not browser and not postgres" $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not services and not browser and not postgres" \
+		--ignore tests/test_any_day.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

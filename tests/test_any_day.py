@@ -55,8 +55,8 @@ def test_the_date_sensitive_tests_pass_on_a_far_day(day):
             "-x",
             # on PostgreSQL in two processes: three days of ~1,500 tests each are the suite's
             # longest items (10-19 min each in one process), and they tend to come last, when the
-            # parent's other process has nothing left to run (`make test-fast` on SQLite runs in
-            # one process, and so do its children)
+            # parent's other process has nothing left to run (on SQLite, when this test is run by
+            # hand, in one process: `make test-fast` leaves it out)
             *(["-n", "2"] if database_url else []),
             "--ignore",
             str(Path(__file__).relative_to(ROOT)),
