@@ -180,7 +180,7 @@ def test_enterprise_change_pushes_gains_and_ends_losses(city, django_capture_on_
     assert (r.gained, r.lost, r.updated) == (0, 0, 0)
 
 
-def test_a_rematch_never_reads_a_gone_policy_under_its_reused_id(city, django_capture_on_commit_callbacks):
+def test_a_rematch_never_reads_a_gone_policy_under_its_reused_id(city):
     # given a worker whose cache holds policy P (version 1, 300,000 for rich)
     rich = city["rich"].pk
     first = PolicyFactory(status="published", criteria=TREE, award={"amount": "300000"})
